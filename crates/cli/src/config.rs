@@ -1,0 +1,208 @@
+//! Configuration: an optional TOML file, then `JIJIAO_*` environment variables (env wins), then
+//! command-line flags. Defaults are derived from one data folder.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+/// Every setting, with its variable, default and meaning: printed by `jijiao config` and kept
+/// in step with the README's table by a test.
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("JIJIAO_CONFIG", "（无）", "可选的 TOML 配置文件路径；其中的键为下列变量名去掉 JIJIAO_ 前缀后的小写形式"),
+    ("JIJIAO_DATA_DIR", DEFAULT_DATA_DIR, "数据目录：SQLite 数据库文件与自动生成的密钥文件所在位置"),
+    (
+        "JIJIAO_DATABASE_URL",
+        "（空：使用数据目录中的 SQLite）",
+        "postgres://用户:密码@主机:端口/库名 使用 PostgreSQL；sqlite://路径 指定 SQLite 文件",
+    ),
+    ("JIJIAO_LISTEN", DEFAULT_LISTEN, "服务监听地址；serve --listen 可覆盖"),
+    (
+        "JIJIAO_ENCRYPTION_KEY",
+        "（空：首次启动时在数据目录生成 jijiao.key）",
+        "个人信息加密主密钥（32字节的 base64）；多台服务器必须相同",
+    ),
+    ("JIJIAO_ENCRYPTION_KEY_FILE", "（无）", "从文件读取上述密钥；不可与 JIJIAO_ENCRYPTION_KEY 同时设置"),
+    ("JIJIAO_SESSION_IDLE_MINUTES", "30", "登录会话无操作多少分钟后失效"),
+    ("JIJIAO_COOKIE_SECURE", "true", "Cookie 是否带 Secure 标记；仅在内网纯 HTTP 部署时设为 false"),
+    ("JIJIAO_LOG", "info", "日志级别，如 debug、info,sqlx=warn"),
+];
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub listen: SocketAddr,
+    pub encryption_key: Option<String>,
+    pub session_idle_minutes: u32,
+    pub cookie_secure: bool,
+    pub log: String,
+}
+
+impl std::fmt::Debug for Config {
+    /// Redacts the key and any database password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database", &self.database_target().map(|t| format!("{t:?}")).unwrap_or_default())
+            .field("listen", &self.listen)
+            .field("encryption_key", &self.encryption_key.as_ref().map(|_| "***"))
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("log", &self.log)
+            .finish()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<String>,
+    encryption_key: Option<String>,
+    encryption_key_file: Option<PathBuf>,
+    session_idle_minutes: Option<u32>,
+    cookie_secure: Option<bool>,
+    log: Option<String>,
+}
+
+impl Config {
+    /// Reads the file named by `file` or `JIJIAO_CONFIG`, then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        Self::from_sources(file, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// The same, with the environment passed in (tests).
+    pub fn from_sources(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let file_path = file.map(Path::to_path_buf).or_else(|| env("JIJIAO_CONFIG").map(PathBuf::from));
+        let from_file = match &file_path {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|e| format!("无法读取配置文件 {}：{e}", path.display()))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| format!("配置文件 {} 有误：{e}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir = env("JIJIAO_DATA_DIR")
+            .map(PathBuf::from)
+            .or(from_file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = env("JIJIAO_DATABASE_URL").or(from_file.database_url);
+        let listen_text = env("JIJIAO_LISTEN").or(from_file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = parse_listen(&listen_text)?;
+        let key_file = env("JIJIAO_ENCRYPTION_KEY_FILE").map(PathBuf::from).or(from_file.encryption_key_file);
+        let key = env("JIJIAO_ENCRYPTION_KEY").or(from_file.encryption_key);
+        let encryption_key = match (key, key_file) {
+            (Some(_), Some(_)) => {
+                return Err("JIJIAO_ENCRYPTION_KEY 与 JIJIAO_ENCRYPTION_KEY_FILE 只能设置一个".to_string());
+            }
+            (Some(k), None) => Some(k),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("无法读取密钥文件 {}：{e}", path.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            (None, None) => None,
+        };
+        let log = env("JIJIAO_LOG").or(from_file.log).unwrap_or_else(|| "info".to_string());
+        let session_idle_minutes = match env("JIJIAO_SESSION_IDLE_MINUTES") {
+            Some(text) => text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=1440).contains(m))
+                .ok_or_else(|| format!("JIJIAO_SESSION_IDLE_MINUTES“{text}”应为1到1440之间的整数"))?,
+            None => from_file.session_idle_minutes.unwrap_or(30),
+        };
+        let cookie_secure = match env("JIJIAO_COOKIE_SECURE") {
+            Some(text) => match text.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => return Err(format!("JIJIAO_COOKIE_SECURE“{text}”应为 true 或 false")),
+            },
+            None => from_file.cookie_secure.unwrap_or(true),
+        };
+        let config =
+            Config { data_dir, database_url, listen, encryption_key, session_idle_minutes, cookie_secure, log };
+        // Refuse an unknown database scheme now, before anything starts.
+        config.database_target()?;
+        Ok(config)
+    }
+
+    pub fn web_settings(&self) -> jijiao_web::WebSettings {
+        jijiao_web::WebSettings {
+            session_idle_ms: i64::from(self.session_idle_minutes) * 60_000,
+            secure_cookies: self.cookie_secure,
+            ..Default::default()
+        }
+    }
+
+    pub fn database_target(&self) -> Result<jijiao_storage::DatabaseTarget, String> {
+        jijiao_storage::DatabaseTarget::from_config(self.database_url.as_deref(), &self.data_dir)
+            .map_err(|e| e.to_string())
+    }
+}
+
+pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
+    text.trim().parse().map_err(|_| format!("监听地址“{text}”无效，应形如 {DEFAULT_LISTEN}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.is_none() && c.encryption_key.is_none());
+        assert_eq!(c.log, "info");
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, "data_dir = \"/srv/jijiao\"\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+        let c = Config::from_sources(Some(&file), env(&[("JIJIAO_LISTEN", "127.0.0.1:7000")])).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/srv/jijiao"));
+        assert_eq!(c.listen.to_string(), "127.0.0.1:7000");
+        std::fs::write(&file, "colour = \"red\"\n").unwrap();
+        assert!(Config::from_sources(Some(&file), env(&[])).unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_clear_message() {
+        let err = Config::from_sources(None, env(&[("JIJIAO_DATABASE_URL", "mysql://x/y")])).unwrap_err();
+        assert!(err.contains("mysql://x/y") && err.contains("postgres://"), "{err}");
+        assert!(Config::from_sources(None, env(&[("JIJIAO_LISTEN", "nowhere")])).unwrap_err().contains("nowhere"));
+        let both = env(&[("JIJIAO_ENCRYPTION_KEY", "a"), ("JIJIAO_ENCRYPTION_KEY_FILE", "/k")]);
+        assert!(Config::from_sources(None, both).is_err());
+        let c = Config::from_sources(
+            None,
+            env(&[("JIJIAO_DATABASE_URL", "postgres://u:pw@h/db"), ("JIJIAO_ENCRYPTION_KEY", "k")]),
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("pw@") && !shown.contains("\"k\""), "{shown}");
+    }
+
+    #[test]
+    fn readme_documents_every_variable() {
+        let readme = include_str!("../../../README.md");
+        for (name, _, _) in VARIABLES {
+            assert!(readme.contains(name), "README.md does not document {name}");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The `jijiao` command: one binary that serves, migrates, loads the demo, backs up and checks
+//! documents offline. `main.rs` only calls [`run`], so tests drive the same code.
+
+pub mod check;
+pub mod config;
+pub mod demo;
+pub mod demo_applications;
+pub mod demo_credits;
+pub mod demo_projects;
+pub mod import_projects;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use config::Config;
+use jijiao_storage::vault::KeySource;
+use jijiao_storage::{Store, Vault};
+
+#[derive(Debug, Parser)]
+#[command(name = "jijiao", version, about = "继教：继续医学教育管理系统（申报、公布、举办、执行情况、学分与证书）")]
+pub struct Cli {
+    /// TOML configuration file (overrides JIJIAO_CONFIG)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 启动服务（首次启动自动建库）
+    Serve {
+        /// 监听地址，覆盖 JIJIAO_LISTEN
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// 启动前载入演示数据
+        #[arg(long)]
+        demo: bool,
+    },
+    /// 执行数据库迁移并载入参考数据
+    Migrate,
+    /// 载入演示数据（已载入时不重复）
+    Demo,
+    /// 在线备份 SQLite 数据库到 PATH（PostgreSQL 请用 pg_dump）
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// 显示生效的配置项及其说明
+    Config,
+    /// 离线检查 JSON 文件（formats.md）：申报书形式审查、执行情况评分、个人年度学分
+    Check {
+        #[command(subcommand)]
+        command: check::CheckCommand,
+    },
+    /// 导入数据（全部成功才保存）
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// 审计日志
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// 导入公布的项目名单（xlsx、xls、CSV；列同真实名单：项目编号、项目名称、申办单位……）
+    Projects(import_projects::ImportProjectsArgs),
+    /// 用文件替换三级学科目录（xlsx、xls、CSV 或 TSV，表头含“代码”“名称”）
+    Subjects {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// 校验审计日志的哈希链，指出第一条被修改、删除或插入的记录（退出码 1）
+    Verify,
+}
+
+/// Parses arguments, runs the command, maps failures to exit codes (1 error, 2 bad input).
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    // The checks work offline: no configuration, no database.
+    let command = match cli.command {
+        Command::Check { command } => return check::execute(command),
+        other => other,
+    };
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("配置错误：{message}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { listen, demo } => {
+            let listen = match listen {
+                Some(text) => config::parse_listen(&text).map_err(anyhow::Error::msg)?,
+                None => config.listen,
+            };
+            let store = open_store(&config).await?;
+            if demo {
+                load_demo(&store).await?;
+            }
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
+            let address = listener.local_addr()?;
+            tracing::info!("jijiao 已启动：http://{address}/");
+            println!("jijiao 已启动：http://{address}/  （按 Ctrl-C 停止）");
+            jijiao_web::serve(listener, jijiao_web::AppState::with_settings(store, config.web_settings())).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open_store(&config).await?;
+            println!("数据库已是最新版本，参考数据已载入。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let store = open_store(&config).await?;
+            load_demo(&store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { path } => {
+            let store = open_store(&config).await?;
+            match store.backup(&path).await {
+                Ok(()) => {
+                    println!("已备份到 {}", path.display());
+                    println!(
+                        "恢复：停止服务，将该文件复制为 {}",
+                        config.data_dir.join(jijiao_storage::SQLITE_FILE).display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Check { command } => Ok(check::execute(command)),
+        Command::Import { command: ImportCommand::Projects(args) } => {
+            let store = open_store(&config).await?;
+            import_projects::run(&store, args).await
+        }
+        Command::Import { command: ImportCommand::Subjects { file } } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            match jijiao_web::reference_ops::parse_catalogue_file(&bytes, &name) {
+                Ok(catalogue) => {
+                    let store = open_store(&config).await?;
+                    store.replace_catalogue(&jijiao_storage::Actor::system("命令行导入"), &catalogue).await?;
+                    println!("已导入 {} 个三级学科，原目录已替换。", catalogue.tertiary().len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    eprintln!("文件 {} 有 {} 处错误，未导入：", file.display(), problems.len());
+                    for p in problems {
+                        eprintln!("  {p}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open_store(&config).await?;
+            let report = store.verify_audit_chain().await?;
+            match report.first_broken {
+                None => {
+                    println!("审计日志完整：共校验 {} 条记录，哈希链无断裂。", report.checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some((id, reason)) => {
+                    println!("审计日志被篡改：第一处断裂在第 {id} 条记录。{reason}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Config => {
+            println!("# jijiao 配置（环境变量优先于配置文件）");
+            for (name, default, meaning) in config::VARIABLES {
+                println!("# {name}：{meaning}（默认 {default}）");
+            }
+            println!("{config:#?}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens (creating if needed) the configured database, migrated and with reference data.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let target = config.database_target().map_err(anyhow::Error::msg)?;
+    let (vault, source) = Vault::load_or_create(&config.data_dir, config.encryption_key.as_deref())?;
+    if source == KeySource::Generated {
+        tracing::warn!(
+            "未配置 JIJIAO_ENCRYPTION_KEY，已在 {} 生成个人信息加密密钥：请妥善备份，丢失后无法解密身份证号和电话",
+            config.data_dir.join(jijiao_storage::vault::KEY_FILE).display()
+        );
+    }
+    Ok(Store::open(&target, vault).await?)
+}
+
+async fn load_demo(store: &Store) -> anyhow::Result<()> {
+    let summary = demo::load(store).await?;
+    if summary.already_loaded {
+        println!("演示数据已存在，未重复载入。");
+    } else {
+        println!("已载入演示数据：{} 个机构，{} 名卫生专业技术人员。", summary.organisations, summary.people);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

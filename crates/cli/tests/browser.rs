@@ -1,0 +1,160 @@
+//! Browser tests in real Chromium (Debian's `chromium` driven through `chromedriver`): the pages as
+//! a person sees them. Skipped with a message off CI when Chromium is missing; required in CI.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use jijiao_storage::testing::TestDatabase;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn close(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Starts chromedriver on a free port and opens a headless Chromium session.
+async fn browser() -> Option<Browser> {
+    let (Ok(driver), Ok(chromium)) = (std::env::var("JIJIAO_TEST_CHROMEDRIVER"), std::env::var("JIJIAO_TEST_CHROMIUM"))
+    else {
+        assert!(!in_ci(), "CI=true 时必须运行浏览器测试：请安装 chromium 与 chromium-driver");
+        eprintln!("跳过浏览器测试：未设置 JIJIAO_TEST_CHROMEDRIVER / JIJIAO_TEST_CHROMIUM");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let driver = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = tempfile::tempdir().unwrap();
+    // Flags from notes/deps.md: no sandbox as root, and no background networking (the machine
+    // has no internet, and Chromium would otherwise keep trying).
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-quic", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let capabilities = capabilities.as_object().unwrap().clone();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(capabilities.clone()).connect(&url).await {
+            Ok(client) => {
+                return Some(Browser { client, driver, _profile: profile });
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+/// The real server on a free port, with the demo world loaded.
+async fn server() -> (SocketAddr, TestDatabase) {
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    jijiao::demo::load(&store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::new(store)));
+    (address, db)
+}
+
+#[tokio::test]
+async fn home_page_renders_chinese_and_navigation_works() {
+    let Some(browser) = browser().await else {
+        return;
+    };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    c.goto(&format!("http://{address}/")).await.unwrap();
+    assert_eq!(c.title().await.unwrap(), "首页 · 继教");
+    let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "继续医学教育，一站办理");
+    let stats = c.find(Locator::Css(".stats")).await.unwrap().text().await.unwrap();
+    assert!(stats.contains("200"), "200 demo professionals are counted: {stats}");
+
+    c.find(Locator::LinkText("继教委员会")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("tbody tr")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/committees");
+    let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 32);
+    assert!(rows[0].text().await.unwrap().contains("北京市继续医学教育委员会"));
+
+    c.find(Locator::LinkText("学科目录")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".subject")).await.unwrap();
+    let body = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(body.contains("03-07 感染病学"), "{body}");
+
+    // On a phone-sized window the navigation is still there and reachable.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("http://{address}/")).await.unwrap();
+    assert!(c.find(Locator::LinkText("学科目录")).await.unwrap().is_displayed().await.unwrap());
+    browser.close().await;
+}
+
+/// The menu each demo role must see after logging in, and nothing else.
+fn expected_menu(username: &str) -> Vec<&'static str> {
+    let public = ["首页", "继教委员会", "学科目录", "我的主页"];
+    let admin = ["账号管理", "待确认人员", "接口令牌", "审计日志"];
+    match username {
+        "guojia" => public.iter().chain(admin.iter()).copied().chain(["参考数据", "接口文档"]).collect(),
+        "beijing" | "hebei" | "dongcheng" | "xiehe" => {
+            public.iter().chain(admin.iter()).copied().chain(["接口文档"]).collect()
+        }
+        "daiqueren" => public.to_vec(),
+        _ => public.iter().copied().chain(["接口文档"]).collect(),
+    }
+}
+
+#[tokio::test]
+async fn each_demo_role_logs_in_and_sees_its_own_menu() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    for (username, display_name, _) in jijiao::demo::DEMO_ACCOUNTS {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        // Clicks return before the next page has loaded: wait for what that page shows.
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+        assert_eq!(c.current_url().await.unwrap().path(), "/me", "{username} lands on the own page");
+        let heading = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+        assert_eq!(heading, display_name);
+        let mut menu = Vec::new();
+        for link in c.find_all(Locator::Css("nav .nav a")).await.unwrap() {
+            menu.push(link.text().await.unwrap());
+        }
+        assert_eq!(menu, expected_menu(username), "{username}'s menu");
+        // An administration page is reachable from an administrator's menu only.
+        if menu.iter().any(|m| m == "账号管理") {
+            c.find(Locator::LinkText("账号管理")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(Locator::Css("form.filters")).await.unwrap();
+            let title = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+            assert_eq!(title, "账号管理", "{username}");
+        }
+        c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::LinkText("登录")).await.unwrap_or_else(|e| panic!("{username} logged out: {e}"));
+    }
+    browser.close().await;
+}

@@ -1,0 +1,15 @@
+//! The files users exchange with jijiao: spreadsheets in (xlsx, xls, CSV in UTF-8 or GBK) and
+//! out (xlsx, UTF-8 CSV). Everything format-specific stays in this crate; the rest of the system
+//! sees [`Table`] on the way in and [`Sheet`] on the way out.
+
+mod cell;
+mod ole;
+mod read;
+mod table;
+mod text;
+mod write;
+
+pub use cell::{Cell, CellError};
+pub use read::{ReadError, read_sheet, read_table, sheet_names};
+pub use table::{Row, Table};
+pub use write::{CellOut, Sheet, WriteError, safe_sheet_name, write_csv_utf8, write_xlsx};

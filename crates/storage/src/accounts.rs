@@ -1,0 +1,807 @@
+//! Accounts and roles, sessions, login throttling, captchas and API tokens: everything a server
+//! needs between requests, kept in the database so servers hold no state of their own.
+
+use jijiao_domain::authz::{Grant, Role};
+use jijiao_domain::org::OrgKind;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Actor, Change, append};
+use crate::sql::{Bind, Filter, flag};
+use crate::vault::Vault;
+use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct AccountId(pub i64);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub person_id: Option<PersonId>,
+    pub disabled: bool,
+    pub confirmed: bool,
+    pub must_change_password: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub person_id: Option<PersonId>,
+    pub confirmed: bool,
+    pub must_change_password: bool,
+}
+
+/// A role as stored: the role and the organisation it acts for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleRecord {
+    pub id: i64,
+    pub role: Role,
+    pub org_id: Option<OrgId>,
+    pub org_name: Option<String>,
+    pub province_code: Option<String>,
+}
+
+/// A role to give: for admins the organisation they act for; for leaders and professionals the
+/// person's employer is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRole {
+    pub role: Role,
+    pub org_id: Option<OrgId>,
+    /// For inspectors (a province without an office record of its own).
+    pub province_code: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AccountFilter {
+    /// Accounts with a role in this province (or a person employed there).
+    pub province_code: Option<String>,
+    /// Accounts with a role at, or a person employed by, one of these organisations.
+    pub org_ids: Option<Vec<i64>>,
+    pub q: Option<String>,
+    /// Only self-registered professionals awaiting confirmation.
+    pub pending_only: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccountSummary {
+    pub account: Account,
+    pub roles: Vec<RoleRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub account_id: AccountId,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub account: String,
+    pub name: String,
+    /// The first characters, so an administrator can tell tokens apart; the rest is never stored.
+    pub prefix: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// One change of an account's columns, with what the audit log records of it.
+struct AccountUpdate {
+    action: &'static str,
+    /// `column = $1, …`, numbered from 1 in the order of `binds`.
+    set_sql: &'static str,
+    binds: Vec<Bind>,
+    before: serde_json::Value,
+    after: serde_json::Value,
+}
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at";
+
+impl Store {
+    pub async fn create_account(&self, actor: &Actor, new: &NewAccount, roles: &[NewRole]) -> Result<AccountId> {
+        let username = new.username.trim();
+        if username.is_empty() || username.chars().count() > 64 {
+            return Err(StoreError::Invalid("用户名应为1到64个字符".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO accounts (username, display_name, password_hash, person_id, disabled, confirmed, must_change_password, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $7) RETURNING id",
+        )
+        .bind(username)
+        .bind(new.display_name.trim())
+        .bind(&new.password_hash)
+        .bind(new.person_id.map(|p| p.0))
+        .bind(flag(new.confirmed))
+        .bind(flag(new.must_change_password))
+        .bind(now_millis())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("用户名“{username}”或该人员的账号已存在")),
+            other => other,
+        })?;
+        let mut province = None;
+        let mut org = None;
+        for role in roles {
+            let (p, o) = insert_role(&mut tx, self, id, role, new.person_id).await?;
+            province = province.or(p);
+            org = org.or(o);
+        }
+        let change = Change {
+            action: "account.create",
+            object_type: "account",
+            object_id: id.to_string(),
+            province_code: province,
+            org_id: org,
+            before: None,
+            after: Some(serde_json::json!({
+                "username": username,
+                "display_name": new.display_name.trim(),
+                "confirmed": new.confirmed,
+                "roles": roles.iter().map(|r| r.role.code()).collect::<Vec<_>>(),
+            })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(AccountId(id))
+    }
+
+    pub async fn account(&self, id: AccountId) -> Result<Account> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        account_from_row(&row)
+    }
+
+    pub async fn account_by_username(&self, username: &str) -> Result<Account> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.username = $1"))
+            .bind(username.trim())
+            .fetch_one(&self.pool)
+            .await?;
+        account_from_row(&row)
+    }
+
+    pub async fn account_by_person(&self, person: PersonId) -> Result<Account> {
+        let row = sqlx::query(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.person_id = $1"))
+            .bind(person.0)
+            .fetch_one(&self.pool)
+            .await?;
+        account_from_row(&row)
+    }
+
+    pub async fn roles_of(&self, account: AccountId) -> Result<Vec<RoleRecord>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.role, r.org_id, r.province_code, o.name AS org_name
+             FROM account_roles r LEFT JOIN organisations o ON o.id = r.org_id
+             WHERE r.account_id = $1 ORDER BY r.id",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(role_from_row).collect()
+    }
+
+    /// The account's roles as the authorisation rules see them, each with its full scope.
+    pub async fn grants_of(&self, account: &Account) -> Result<Vec<Grant>> {
+        let roles = self.roles_of(account.id).await?;
+        let employer = match account.person_id {
+            Some(p) => self.person(p).await?.employer_id,
+            None => None,
+        };
+        let mut grants = Vec::with_capacity(roles.len());
+        for r in roles {
+            let org_id = match r.role {
+                Role::Leader | Role::Professional => employer,
+                _ => r.org_id,
+            };
+            let (district, unit) = match org_id {
+                Some(o) => {
+                    let org = self.organisation(o).await?;
+                    match org.kind {
+                        OrgKind::District => (Some(o.0), None),
+                        OrgKind::Unit => (org.parent_district(self).await?, Some(o.0)),
+                        _ => (None, None),
+                    }
+                }
+                None => (None, None),
+            };
+            grants.push(Grant {
+                role: r.role,
+                province: r.province_code.clone(),
+                district,
+                unit,
+                person: matches!(r.role, Role::Leader | Role::Professional)
+                    .then_some(account.person_id.map(|p| p.0))
+                    .flatten(),
+            });
+        }
+        Ok(grants)
+    }
+
+    pub async fn add_role(&self, actor: &Actor, account: AccountId, role: &NewRole) -> Result<()> {
+        let person = self.account(account).await?.person_id;
+        let mut tx = self.pool.begin().await?;
+        let (province, org) = insert_role(&mut tx, self, account.0, role, person).await?;
+        let change = Change {
+            action: "account.role_add",
+            object_type: "account",
+            object_id: account.0.to_string(),
+            province_code: province,
+            org_id: org,
+            before: None,
+            after: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_role(&self, actor: &Actor, account: AccountId, role_id: i64) -> Result<()> {
+        let roles = self.roles_of(account).await?;
+        let role = roles.iter().find(|r| r.id == role_id).ok_or(StoreError::NotFound)?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM account_roles WHERE id = $1 AND account_id = $2")
+            .bind(role_id)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "account.role_remove",
+            object_type: "account",
+            object_id: account.0.to_string(),
+            province_code: role.province_code.clone(),
+            org_id: role.org_id.map(|o| o.0),
+            before: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
+            after: None,
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Updates the flags of an account (disable, confirm, password), recording before and after.
+    async fn update_account(&self, actor: &Actor, id: AccountId, update: AccountUpdate) -> Result<()> {
+        let (province, org) = self.account_scope(id).await?;
+        let mut tx = self.pool.begin().await?;
+        let n = update.binds.len();
+        let sql = format!("UPDATE accounts SET {}, updated_at = ${} WHERE id = ${}", update.set_sql, n + 1, n + 2);
+        let mut query = sqlx::query(&sql);
+        for b in update.binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        let done = query.bind(now_millis()).bind(id.0).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let change = Change {
+            action: update.action,
+            object_type: "account",
+            object_id: id.0.to_string(),
+            province_code: province,
+            org_id: org,
+            before: Some(update.before),
+            after: Some(update.after),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_account_disabled(&self, actor: &Actor, id: AccountId, disabled: bool) -> Result<()> {
+        let before = self.account(id).await?.disabled;
+        self.update_account(
+            actor,
+            id,
+            AccountUpdate {
+                action: if disabled { "account.disable" } else { "account.enable" },
+                set_sql: "disabled = $1",
+                binds: vec![Bind::Int(flag(disabled))],
+                before: serde_json::json!({ "disabled": before }),
+                after: serde_json::json!({ "disabled": disabled }),
+            },
+        )
+        .await?;
+        if disabled {
+            self.end_sessions_of(id).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn confirm_account(&self, actor: &Actor, id: AccountId) -> Result<()> {
+        self.update_account(
+            actor,
+            id,
+            AccountUpdate {
+                action: "account.confirm",
+                set_sql: "confirmed = $1",
+                binds: vec![Bind::Int(1)],
+                before: serde_json::json!({ "confirmed": false }),
+                after: serde_json::json!({ "confirmed": true }),
+            },
+        )
+        .await
+    }
+
+    /// Sets a new password hash; `must_change` when an administrator reset it. Ends every session.
+    pub async fn set_password(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        self.update_account(
+            actor,
+            id,
+            AccountUpdate {
+                action: if must_change { "account.password_reset" } else { "account.password_change" },
+                set_sql: "password_hash = $1, must_change_password = $2",
+                binds: vec![Bind::Text(password_hash.to_string()), Bind::Int(flag(must_change))],
+                before: serde_json::json!({}),
+                after: serde_json::json!({ "must_change_password": must_change }),
+            },
+        )
+        .await?;
+        self.end_sessions_of(id).await
+    }
+
+    /// The province and organisation an account's audit entries belong to.
+    async fn account_scope(&self, id: AccountId) -> Result<(Option<String>, Option<i64>)> {
+        let roles = self.roles_of(id).await?;
+        if let Some(r) = roles.iter().find(|r| r.org_id.is_some() || r.province_code.is_some()) {
+            return Ok((r.province_code.clone(), r.org_id.map(|o| o.0)));
+        }
+        let account = self.account(id).await?;
+        if let Some(p) = account.person_id
+            && let Some(e) = self.person(p).await?.employer_id
+        {
+            return Ok((self.organisation(e).await?.province_code, Some(e.0)));
+        }
+        Ok((None, None))
+    }
+
+    pub async fn accounts(&self, filter: &AccountFilter, page: PageRequest) -> Result<Page<AccountSummary>> {
+        let mut f = Filter::default();
+        // An account is in a scope through a role there or through its person's employer.
+        let from = "FROM accounts a LEFT JOIN people p ON p.id = a.person_id LEFT JOIN organisations e ON e.id = p.employer_id";
+        if let Some(code) = &filter.province_code {
+            f.and(
+                "(e.province_code = ? OR EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.province_code = ?))",
+                [Bind::Text(code.clone()), Bind::Text(code.clone())],
+            );
+        }
+        if let Some(ids) = &filter.org_ids {
+            if ids.is_empty() {
+                f.and("1 = 0", []);
+            } else {
+                let marks = vec!["?"; ids.len()].join(", ");
+                let values: Vec<Bind> = ids.iter().chain(ids.iter()).map(|i| Bind::Int(*i)).collect();
+                f.and(
+                    &format!("(p.employer_id IN ({marks}) OR EXISTS (SELECT 1 FROM account_roles r WHERE r.account_id = a.id AND r.org_id IN ({marks})))"),
+                    values,
+                );
+            }
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            f.contains(&["a.username", "a.display_name"], q);
+        }
+        if filter.pending_only {
+            f.and("a.confirmed = 0", []);
+        }
+        let where_sql = f.where_sql();
+        let total: i64 =
+            f.query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {from}{where_sql}")).fetch_one(&self.pool).await?;
+        let n = f.next_placeholder();
+        let sql = format!("SELECT {ACCOUNT_COLUMNS} {from}{where_sql} ORDER BY a.id LIMIT ${n} OFFSET ${}", n + 1);
+        let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let account = account_from_row(row)?;
+            let roles = self.roles_of(account.id).await?;
+            items.push(AccountSummary { account, roles });
+        }
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    }
+
+    // ---- sessions ----
+
+    /// Starts a session and returns the cookie token (only its hash is stored) and the CSRF token.
+    pub async fn create_session(
+        &self,
+        account: AccountId,
+        ip: Option<&str>,
+        lifetime_ms: i64,
+    ) -> Result<(String, String)> {
+        let token = Vault::random_token();
+        let csrf = Vault::random_token();
+        let now = now_millis();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .bind(Vault::token_hash(&token))
+        .bind(account.0)
+        .bind(&csrf)
+        .bind(ip)
+        .bind(now)
+        .bind(now + lifetime_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok((token, csrf))
+    }
+
+    /// The live session for a cookie token: refused when idle longer than `idle_ms` or past its
+    /// absolute expiry. Touches `last_seen_at` at most once a minute (not a write per request).
+    pub async fn session(&self, token: &str, idle_ms: i64) -> Result<Option<SessionRecord>> {
+        let hash = Vault::token_hash(token);
+        let row =
+            sqlx::query("SELECT account_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(row) = row else { return Ok(None) };
+        let now = now_millis();
+        let last_seen: i64 = row.try_get("last_seen_at")?;
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if now - last_seen > idle_ms || now > expires_at {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
+            return Ok(None);
+        }
+        if now - last_seen > 60_000 {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(SessionRecord {
+            account_id: AccountId(row.try_get("account_id")?),
+            csrf_token: row.try_get("csrf_token")?,
+            expires_at,
+        }))
+    }
+
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(Vault::token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn end_sessions_of(&self, account: AccountId) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Moves a session's last activity into the past (tests of expiry).
+    #[doc(hidden)]
+    pub async fn age_session_for_tests(&self, token: &str, by_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
+            .bind(by_ms)
+            .bind(Vault::token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- login throttling ----
+
+    /// (failures, locked_until) for a key such as `ip:127.0.0.1` or `account:zhang`.
+    pub async fn login_failures(&self, key: &str) -> Result<(i64, i64)> {
+        let row = sqlx::query("SELECT failures, locked_until FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => (r.try_get("failures")?, r.try_get("locked_until")?),
+            None => (0, 0),
+        })
+    }
+
+    /// Counts a failure and sets the lock computed by the caller from the new count.
+    pub async fn record_login_failure(&self, key: &str, lock_for: impl Fn(i64) -> i64) -> Result<i64> {
+        let now = now_millis();
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0)
+             ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_failure_at = excluded.last_failure_at
+             RETURNING failures",
+        )
+        .bind(key)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        let lock = lock_for(failures);
+        if lock > 0 {
+            sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
+                .bind(now + lock)
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(failures)
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- captchas ----
+
+    pub async fn store_captcha(&self, id: &str, answer_hash: &str, ttl_ms: i64) -> Result<()> {
+        let now = now_millis();
+        sqlx::query("DELETE FROM captchas WHERE expires_at < $1").bind(now).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(answer_hash)
+            .bind(now + ttl_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The captcha's answer hash, if it exists and has not expired. It can be used once.
+    pub async fn take_captcha(&self, id: &str) -> Result<Option<String>> {
+        let hash: Option<String> =
+            sqlx::query_scalar("DELETE FROM captchas WHERE id = $1 AND expires_at >= $2 RETURNING answer_hash")
+                .bind(id)
+                .bind(now_millis())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(hash)
+    }
+
+    /// The answer hash without using it up (to draw the image).
+    pub async fn peek_captcha(&self, id: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT answer_hash FROM captchas WHERE id = $1 AND expires_at >= $2")
+            .bind(id)
+            .bind(now_millis())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    // ---- API tokens ----
+
+    /// Creates a token for `account`; returns its id and the secret, which is shown once.
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        name: &str,
+        expires_at: i64,
+    ) -> Result<(i64, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("请填写令牌名称".into()));
+        }
+        let secret = format!("jj_{}", Vault::random_token());
+        let prefix: String = secret.chars().take(10).collect();
+        let created_by = actor.account_id.ok_or_else(|| StoreError::Invalid("令牌必须由账号创建".into()))?;
+        let (province, org) = self.account_scope(account).await?;
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(account.0)
+        .bind(name)
+        .bind(Vault::token_hash(&secret))
+        .bind(&prefix)
+        .bind(created_by)
+        .bind(now_millis())
+        .bind(expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "token.create",
+            object_type: "api_token",
+            object_id: id.to_string(),
+            province_code: province,
+            org_id: org,
+            before: None,
+            after: Some(
+                serde_json::json!({ "account_id": account.0, "name": name, "prefix": prefix, "expires_at": expires_at }),
+            ),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok((id, secret))
+    }
+
+    pub async fn api_token(&self, id: i64) -> Result<ApiToken> {
+        let row = sqlx::query(
+            "SELECT t.id, t.account_id, a.username, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        token_from_row(&row)
+    }
+
+    pub async fn api_tokens_of(&self, accounts: &[AccountId]) -> Result<Vec<ApiToken>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut f = Filter::default();
+        let marks = vec!["?"; accounts.len()].join(", ");
+        f.and(&format!("t.account_id IN ({marks})"), accounts.iter().map(|a| Bind::Int(a.0)));
+        let sql = format!(
+            "SELECT t.id, t.account_id, a.username, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id{} ORDER BY t.id DESC",
+            f.where_sql()
+        );
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
+        let token = self.api_token(id).await?;
+        let (province, org) = self.account_scope(token.account_id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_millis())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "token.revoke",
+            object_type: "api_token",
+            object_id: id.to_string(),
+            province_code: province,
+            org_id: org,
+            before: Some(serde_json::json!({ "revoked": token.revoked_at.is_some() })),
+            after: Some(serde_json::json!({ "revoked": true })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account a bearer token acts as, if the token is live (not revoked, not expired).
+    pub async fn account_for_token(&self, secret: &str) -> Result<Option<(AccountId, i64)>> {
+        let row = sqlx::query(
+            "SELECT id, account_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
+        )
+        .bind(Vault::token_hash(secret))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let now = now_millis();
+        let revoked: Option<i64> = row.try_get("revoked_at")?;
+        let expires_at: i64 = row.try_get("expires_at")?;
+        if revoked.is_some() || now > expires_at {
+            return Ok(None);
+        }
+        let id: i64 = row.try_get("id")?;
+        let last_used: Option<i64> = row.try_get("last_used_at")?;
+        if last_used.is_none_or(|t| now - t > 60_000) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some((AccountId(row.try_get("account_id")?), id)))
+    }
+
+    /// Sets a token's expiry (tests of expired tokens).
+    #[doc(hidden)]
+    pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Inserts a role row; returns the (province, organisation) it belongs to.
+async fn insert_role(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    store: &Store,
+    account: i64,
+    role: &NewRole,
+    person: Option<PersonId>,
+) -> Result<(Option<String>, Option<i64>)> {
+    let (org_id, province) = match role.role {
+        Role::NationalAdmin => (None, None),
+        Role::Inspector => {
+            let p = role.province_code.clone().ok_or_else(|| StoreError::Invalid("督查员必须指定省份".into()))?;
+            (None, Some(p))
+        }
+        Role::Leader | Role::Professional => {
+            let person =
+                person.ok_or_else(|| StoreError::Invalid("项目负责人和卫生专业技术人员账号必须关联人员".into()))?;
+            let employer = store.person(person).await?.employer_id;
+            let province = match employer {
+                Some(e) => store.organisation(e).await?.province_code,
+                None => None,
+            };
+            (None, province)
+        }
+        Role::ProvinceAdmin | Role::DistrictAdmin | Role::UnitAdmin => {
+            let org = role.org_id.ok_or_else(|| StoreError::Invalid("管理员必须指定所属机构".into()))?;
+            let o = store.organisation(org).await?;
+            let expected = match role.role {
+                Role::ProvinceAdmin => OrgKind::Provincial,
+                Role::DistrictAdmin => OrgKind::District,
+                _ => OrgKind::Unit,
+            };
+            if o.kind != expected {
+                return Err(StoreError::Invalid(format!("{}只能属于{}", role.role.label(), expected.label())));
+            }
+            (Some(org.0), o.province_code)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO account_roles (account_id, role, org_id, province_code, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(account)
+    .bind(role.role.code())
+    .bind(org_id)
+    .bind(province.as_deref())
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict("该账号已有此角色".into()),
+        other => other,
+    })?;
+    Ok((province, org_id))
+}
+
+fn account_from_row(r: &AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: AccountId(r.try_get("id")?),
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        password_hash: r.try_get("password_hash")?,
+        person_id: r.try_get::<Option<i64>, _>("person_id")?.map(PersonId),
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        confirmed: r.try_get::<i64, _>("confirmed")? != 0,
+        must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn role_from_row(r: &AnyRow) -> Result<RoleRecord> {
+    let role: String = r.try_get("role")?;
+    Ok(RoleRecord {
+        id: r.try_get("id")?,
+        role: Role::from_code(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?,
+        org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
+        org_name: r.try_get("org_name")?,
+        province_code: r.try_get("province_code")?,
+    })
+}
+
+fn token_from_row(r: &AnyRow) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        account_id: AccountId(r.try_get("account_id")?),
+        account: r.try_get("username")?,
+        name: r.try_get("name")?,
+        prefix: r.try_get("prefix")?,
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+        revoked_at: r.try_get("revoked_at")?,
+        last_used_at: r.try_get("last_used_at")?,
+    })
+}

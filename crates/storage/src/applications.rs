@@ -1,0 +1,785 @@
+//! Applications (申报书) with their review chain, and the windows in which each level accepts them.
+//!
+//! The whole [`Application`] document is kept as JSON, with the columns lists filter on beside it
+//! (year, level, province, district, unit, leader, subject, status, code, the review's counts).
+//! The leader's ID number is blanked in the JSON and stored encrypted. Every change of status is
+//! one row of `application_steps` (who, when, why) and one audit entry, in the same transaction.
+//! Who may do what is decided above (`jijiao_domain::authz::applications`); what may follow what
+//! is decided here, by `jijiao_domain::review::workflow`, so no caller can skip a step.
+
+use chrono::NaiveDate;
+use jijiao_domain::org::Level;
+use jijiao_domain::personal::mask_id_number;
+use jijiao_domain::review::Application;
+use jijiao_domain::review::workflow::{Status, Step, after, application_code};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{Actor, Change, append};
+use crate::sql::{Bind, Filter};
+use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ApplicationId(pub i64);
+
+/// Where a new application belongs: its unit (and the district above it) and its leader, if the
+/// leader is a registered person.
+#[derive(Clone, Debug)]
+pub struct NewApplication {
+    pub document: Application,
+    pub unit_id: OrgId,
+    pub district_id: Option<OrgId>,
+    pub leader_person_id: Option<PersonId>,
+    pub copied_from: Option<ApplicationId>,
+    /// The formal review's errors and warnings for the document as saved.
+    pub findings: (u32, u32),
+}
+
+/// A stored application: the indexed columns and the whole document (ID number decrypted).
+#[derive(Clone, Debug, Serialize)]
+pub struct StoredApplication {
+    #[serde(flatten)]
+    pub summary: ApplicationSummary,
+    pub document: Application,
+}
+
+/// An application as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApplicationSummary {
+    pub id: ApplicationId,
+    pub year: u16,
+    pub level: Level,
+    pub province_code: String,
+    pub district_id: Option<i64>,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub leader_person_id: Option<i64>,
+    pub leader_name: String,
+    pub name: String,
+    pub subject_secondary: String,
+    pub subject_tertiary: String,
+    pub status: Status,
+    pub code: Option<String>,
+    pub submitted_on: Option<NaiveDate>,
+    pub errors: u32,
+    pub warnings: u32,
+    pub copied_from: Option<ApplicationId>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One step of the review chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepRecord {
+    pub id: i64,
+    pub step: Step,
+    pub from: Status,
+    pub to: Status,
+    pub account_id: Option<i64>,
+    pub actor: String,
+    pub comment: String,
+    pub at: i64,
+}
+
+/// Which applications to list (every field narrows).
+#[derive(Clone, Debug, Default)]
+pub struct ApplicationFilter {
+    pub year: Option<u16>,
+    pub level: Option<Level>,
+    pub province_code: Option<String>,
+    pub district_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub leader_person_id: Option<i64>,
+    /// A second-level subject code (`03`).
+    pub subject: Option<String>,
+    pub status: Option<Status>,
+    /// Leave out drafts (what reviewers see).
+    pub submitted_only: bool,
+    /// `Some(true)`: with findings (errors or warnings); `Some(false)`: without.
+    pub has_findings: Option<bool>,
+    /// Words of the name, the code, the unit or the leader.
+    pub q: Option<String>,
+}
+
+/// The window one office set for one level and year, both ends inclusive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WindowRecord {
+    pub year: u16,
+    pub level: Level,
+    /// The office that set it.
+    pub org_id: i64,
+    pub province_code: Option<String>,
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+}
+
+/// What the review context needs from the records about one application.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContextCounts {
+    /// Other non-draft applications of the leader, same year and level.
+    pub leader_applications: u32,
+    /// Other non-draft applications of the unit, same year and level.
+    pub unit_applications: u32,
+    /// The unit's approvals of the same level the year before; `None` when none.
+    pub unit_previous_year_approved: Option<u32>,
+    /// Non-draft applications of other units, same year and level: (unit, name, leader).
+    pub others: Vec<(String, String, String)>,
+}
+
+const COLUMNS: &str = "a.id, a.year, a.level, a.province_code, a.district_id, a.unit_id, o.name AS unit_name, a.leader_person_id, a.leader_name, a.name, a.subject_secondary, a.subject_tertiary, a.status, a.code, a.submitted_on, a.errors, a.warnings, a.copied_from, a.created_at, a.updated_at";
+const FROM: &str = "applications a JOIN organisations o ON o.id = a.unit_id";
+
+fn province_code_of(name: &str) -> Result<String> {
+    jijiao_domain::province::find(name)
+        .map(|p| p.code.to_string())
+        .ok_or_else(|| StoreError::Invalid(format!("未知省份“{name}”")))
+}
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Invalid(format!("数据库中的日期“{text}”无法识别")))
+}
+
+fn count(v: u32) -> i64 {
+    i64::from(v)
+}
+
+/// The audit view of an application: no document, the ID number masked.
+fn audit_view(doc: &Application, status: Status, code: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "name": doc.name,
+        "year": doc.year,
+        "level": doc.level,
+        "leader": doc.leader.name,
+        "leader_id_number": mask_id_number(&doc.leader.id_number),
+        "status": status,
+        "code": code,
+    })
+}
+
+impl Store {
+    /// The document as stored: the ID number blanked (it goes encrypted in its own column).
+    fn seal_document(&self, doc: &Application) -> Result<(String, String)> {
+        let mut blank = doc.clone();
+        let id_number = std::mem::take(&mut blank.leader.id_number);
+        let json = serde_json::to_string(&blank).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Ok((json, self.vault.encrypt(&id_number)))
+    }
+
+    fn open_document(&self, json: &str, id_number_enc: &str) -> Result<Application> {
+        let mut doc: Application =
+            serde_json::from_str(json).map_err(|e| StoreError::Invalid(format!("数据库中的申报书无法读取：{e}")))?;
+        doc.leader.id_number = self.vault.decrypt(id_number_enc)?;
+        Ok(doc)
+    }
+
+    pub async fn create_application(&self, actor: &Actor, new: &NewApplication) -> Result<ApplicationId> {
+        let doc = &new.document;
+        if doc.name.trim().is_empty() {
+            return Err(StoreError::Invalid("项目名称不能为空".into()));
+        }
+        let province = province_code_of(&doc.province)?;
+        let (json, id_enc) = self.seal_document(doc)?;
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+        )
+        .bind(i64::from(doc.year))
+        .bind(doc.level.code())
+        .bind(&province)
+        .bind(new.district_id.map(|d| d.0))
+        .bind(new.unit_id.0)
+        .bind(new.leader_person_id.map(|p| p.0))
+        .bind(doc.leader.name.trim())
+        .bind(doc.name.trim())
+        .bind(doc.subject.secondary.trim())
+        .bind(doc.subject.tertiary.trim())
+        .bind(Status::Draft.code())
+        .bind(count(new.findings.0))
+        .bind(count(new.findings.1))
+        .bind(json)
+        .bind(id_enc)
+        .bind(new.copied_from.map(|c| c.0))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "application.create",
+            object_type: "application",
+            object_id: id.to_string(),
+            province_code: Some(province),
+            org_id: Some(new.unit_id.0),
+            before: None,
+            after: Some(audit_view(doc, Status::Draft, None)),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(ApplicationId(id))
+    }
+
+    pub async fn application(&self, id: ApplicationId) -> Result<StoredApplication> {
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS}, a.document, a.leader_id_number_enc FROM {FROM} WHERE a.id = $1"))
+                .bind(id.0)
+                .fetch_one(&self.pool)
+                .await?;
+        let summary = summary_from_row(&row)?;
+        let document = self.open_document(
+            &row.try_get::<String, _>("document")?,
+            &row.try_get::<String, _>("leader_id_number_enc")?,
+        )?;
+        Ok(StoredApplication { summary, document })
+    }
+
+    /// Replaces the document of a draft or returned application (the unit's edits), with the
+    /// formal review's counts for it. The leader, year and level may change with the document.
+    pub async fn update_application(
+        &self,
+        actor: &Actor,
+        id: ApplicationId,
+        doc: &Application,
+        leader_person_id: Option<PersonId>,
+        findings: (u32, u32),
+    ) -> Result<()> {
+        if doc.name.trim().is_empty() {
+            return Err(StoreError::Invalid("项目名称不能为空".into()));
+        }
+        let province = province_code_of(&doc.province)?;
+        let (json, id_enc) = self.seal_document(doc)?;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT status, unit_id, code FROM applications WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let status = status_of(&row.try_get::<String, _>("status")?)?;
+        if !status.editable() {
+            return Err(StoreError::Invalid(format!("申报书状态为“{}”，不能修改", status.label())));
+        }
+        let unit_id: i64 = row.try_get("unit_id")?;
+        let code: Option<String> = row.try_get("code")?;
+        sqlx::query(
+            "UPDATE applications SET year = $2, level = $3, province_code = $4, leader_person_id = $5, leader_name = $6, name = $7,
+             subject_secondary = $8, subject_tertiary = $9, errors = $10, warnings = $11, document = $12, leader_id_number_enc = $13, updated_at = $14
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(i64::from(doc.year))
+        .bind(doc.level.code())
+        .bind(&province)
+        .bind(leader_person_id.map(|p| p.0))
+        .bind(doc.leader.name.trim())
+        .bind(doc.name.trim())
+        .bind(doc.subject.secondary.trim())
+        .bind(doc.subject.tertiary.trim())
+        .bind(count(findings.0))
+        .bind(count(findings.1))
+        .bind(json)
+        .bind(id_enc)
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "application.update",
+            object_type: "application",
+            object_id: id.0.to_string(),
+            province_code: Some(province),
+            org_id: Some(unit_id),
+            before: None,
+            after: Some(audit_view(doc, status, code.as_deref())),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the review's counts after a re-review (no change of the document).
+    pub async fn set_application_findings(&self, id: ApplicationId, findings: (u32, u32)) -> Result<()> {
+        sqlx::query("UPDATE applications SET errors = $2, warnings = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(count(findings.0))
+            .bind(count(findings.1))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a draft that was never submitted.
+    pub async fn delete_application(&self, actor: &Actor, id: ApplicationId) -> Result<()> {
+        let app = self.application(id).await?;
+        if app.summary.status != Status::Draft || app.summary.code.is_some() {
+            return Err(StoreError::Invalid("只能删除从未提交的草稿".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE applications SET copied_from = NULL WHERE copied_from = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM application_steps WHERE application_id = $1").bind(id.0).execute(&mut *tx).await?;
+        let deleted = sqlx::query("DELETE FROM applications WHERE id = $1 AND status = $2")
+            .bind(id.0)
+            .bind(Status::Draft.code())
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() != 1 {
+            return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
+        }
+        let change = Change {
+            action: "application.delete",
+            object_type: "application",
+            object_id: id.0.to_string(),
+            province_code: Some(app.summary.province_code.clone()),
+            org_id: Some(app.summary.unit_id),
+            before: Some(audit_view(&app.document, Status::Draft, None)),
+            after: None,
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes one step of the review chain, if it may follow the current status: records who,
+    /// when (`on`, the day, for the submission date) and why. The first submission gives the
+    /// application its code. Returns the new status.
+    pub async fn step_application(
+        &self,
+        actor: &Actor,
+        id: ApplicationId,
+        step: Step,
+        comment: &str,
+        on: NaiveDate,
+    ) -> Result<Status> {
+        let comment = comment.trim();
+        if jijiao_domain::review::workflow::needs_comment(step) && comment.is_empty() {
+            return Err(StoreError::Invalid(format!("{}时必须填写意见", step.label())));
+        }
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT year, level, province_code, district_id, unit_id, status, code, subject_secondary, subject_tertiary, name FROM applications WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let from = status_of(&row.try_get::<String, _>("status")?)?;
+        let level = level_of(&row.try_get::<String, _>("level")?)?;
+        let year: i64 = row.try_get("year")?;
+        let province: String = row.try_get("province_code")?;
+        let district: Option<i64> = row.try_get("district_id")?;
+        let unit_id: i64 = row.try_get("unit_id")?;
+        let mut code: Option<String> = row.try_get("code")?;
+        let to = after(level, from, district.is_some(), step)
+            .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
+        let now = now_millis();
+        if step == Step::Submit {
+            if code.is_none() {
+                let scope = if level == Level::National { String::new() } else { province.clone() };
+                let next: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(MAX(sequence), 0) + 1 AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND sequence_scope = $3",
+                )
+                .bind(year)
+                .bind(level.code())
+                .bind(&scope)
+                .fetch_one(&mut *tx)
+                .await?;
+                let secondary: String = row.try_get("subject_secondary")?;
+                let tertiary: String = row.try_get("subject_tertiary")?;
+                let new_code = application_code(&secondary, &tertiary, u32::try_from(next).unwrap_or(u32::MAX));
+                sqlx::query("UPDATE applications SET code = $2, sequence = $3, sequence_scope = $4 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(&new_code)
+                    .bind(next)
+                    .bind(&scope)
+                    .execute(&mut *tx)
+                    .await?;
+                code = Some(new_code);
+            }
+            sqlx::query("UPDATE applications SET submitted_on = $2 WHERE id = $1")
+                .bind(id.0)
+                .bind(date_text(on))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let updated = sqlx::query("UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4")
+            .bind(id.0)
+            .bind(to.code())
+            .bind(now)
+            .bind(from.code())
+            .execute(&mut *tx)
+            .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
+        }
+        sqlx::query(
+            "INSERT INTO application_steps (application_id, step, from_status, to_status, account_id, actor, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id.0)
+        .bind(step.code())
+        .bind(from.code())
+        .bind(to.code())
+        .bind(actor.account_id)
+        .bind(&actor.name)
+        .bind(comment)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let name: String = row.try_get("name")?;
+        let change = Change {
+            action: "application.step",
+            object_type: "application",
+            object_id: id.0.to_string(),
+            province_code: Some(province),
+            org_id: Some(unit_id),
+            before: Some(serde_json::json!({ "status": from })),
+            after: Some(
+                serde_json::json!({ "name": name, "step": step, "status": to, "code": code, "comment": comment }),
+            ),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+
+    /// The steps of an application, oldest first.
+    pub async fn application_steps(&self, id: ApplicationId) -> Result<Vec<StepRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, step, from_status, to_status, account_id, actor, comment, at FROM application_steps WHERE application_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let step: String = r.try_get("step")?;
+                Ok(StepRecord {
+                    id: r.try_get("id")?,
+                    step: Step::from_code(&step).ok_or_else(|| StoreError::Invalid(format!("未知步骤“{step}”")))?,
+                    from: status_of(&r.try_get::<String, _>("from_status")?)?,
+                    to: status_of(&r.try_get::<String, _>("to_status")?)?,
+                    account_id: r.try_get("account_id")?,
+                    actor: r.try_get("actor")?,
+                    comment: r.try_get("comment")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn applications(
+        &self,
+        filter: &ApplicationFilter,
+        page: PageRequest,
+    ) -> Result<Page<ApplicationSummary>> {
+        let f = application_filter(filter);
+        let where_sql = f.where_sql();
+        let total: i64 = f
+            .query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {FROM}{where_sql}"))
+            .fetch_one(&self.pool)
+            .await?;
+        let n = f.next_placeholder();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM {FROM}{where_sql} ORDER BY a.year DESC, a.level, a.code, a.id LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
+        let items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    }
+
+    /// Every application matching the filter with its document, in code order (for exports and
+    /// re-reviews); bounded by `limit`.
+    pub async fn application_documents(
+        &self,
+        filter: &ApplicationFilter,
+        limit: i64,
+    ) -> Result<Vec<StoredApplication>> {
+        let f = application_filter(filter);
+        let where_sql = f.where_sql();
+        let n = f.next_placeholder();
+        let sql = format!(
+            "SELECT {COLUMNS}, a.document, a.leader_id_number_enc FROM {FROM}{where_sql} ORDER BY a.year DESC, a.level, a.code, a.id LIMIT ${n}"
+        );
+        let rows = f.query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StoredApplication {
+                    summary: summary_from_row(row)?,
+                    document: self.open_document(
+                        &row.try_get::<String, _>("document")?,
+                        &row.try_get::<String, _>("leader_id_number_enc")?,
+                    )?,
+                })
+            })
+            .collect()
+    }
+
+    /// What the review context needs from the records for an application of `unit_id` and
+    /// leader (person, or name when unregistered) in `year` and `level`; `exclude` is the
+    /// application itself.
+    pub async fn application_context(
+        &self,
+        year: u16,
+        level: Level,
+        unit_id: OrgId,
+        leader: (Option<PersonId>, &str),
+        exclude: Option<ApplicationId>,
+    ) -> Result<ContextCounts> {
+        let not_draft = Status::Draft.code();
+        let exclude = exclude.map_or(-1, |e| e.0);
+        let year = i64::from(year);
+        let leader_applications: i64 = match leader.0 {
+            Some(person) => sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND status <> $3 AND id <> $4 AND leader_person_id = $5",
+            )
+            .bind(year)
+            .bind(level.code())
+            .bind(not_draft)
+            .bind(exclude)
+            .bind(person.0),
+            None => sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND status <> $3 AND id <> $4 AND leader_person_id IS NULL AND leader_name = $5",
+            )
+            .bind(year)
+            .bind(level.code())
+            .bind(not_draft)
+            .bind(exclude)
+            .bind(leader.1.trim().to_string()),
+        }
+        .fetch_one(&self.pool)
+        .await?;
+        let unit_applications: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND status <> $3 AND id <> $4 AND unit_id = $5",
+        )
+        .bind(year)
+        .bind(level.code())
+        .bind(not_draft)
+        .bind(exclude)
+        .bind(unit_id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let approved: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND status = $3 AND unit_id = $4",
+        )
+        .bind(year - 1)
+        .bind(level.code())
+        .bind(Status::Approved.code())
+        .bind(unit_id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT o.name AS unit_name, a.name, a.leader_name FROM applications a JOIN organisations o ON o.id = a.unit_id
+             WHERE a.year = $1 AND a.level = $2 AND a.status <> $3 AND a.unit_id <> $4 ORDER BY a.id",
+        )
+        .bind(year)
+        .bind(level.code())
+        .bind(not_draft)
+        .bind(unit_id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let others = rows
+            .iter()
+            .map(|r| Ok((r.try_get("unit_name")?, r.try_get("name")?, r.try_get("leader_name")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let to_u32 = |v: i64| u32::try_from(v).unwrap_or(u32::MAX);
+        Ok(ContextCounts {
+            leader_applications: to_u32(leader_applications),
+            unit_applications: to_u32(unit_applications),
+            unit_previous_year_approved: (approved > 0).then(|| to_u32(approved)),
+            others,
+        })
+    }
+
+    /// Sets (or moves) the window an office opens for a level and year.
+    pub async fn set_window(&self, actor: &Actor, window: &WindowRecord) -> Result<()> {
+        if window.closes < window.opens {
+            return Err(StoreError::Invalid(format!("截止日期 {} 早于开始日期 {}", window.closes, window.opens)));
+        }
+        let mut tx = self.pool.begin().await?;
+        let before: Option<(String, String)> =
+            sqlx::query("SELECT opens, closes FROM application_windows WHERE year = $1 AND level = $2 AND org_id = $3")
+                .bind(i64::from(window.year))
+                .bind(window.level.code())
+                .bind(window.org_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| Ok::<_, StoreError>((r.try_get("opens")?, r.try_get("closes")?)))
+                .transpose()?;
+        let now = now_millis();
+        if before.is_some() {
+            sqlx::query(
+                "UPDATE application_windows SET opens = $4, closes = $5, updated_at = $6 WHERE year = $1 AND level = $2 AND org_id = $3",
+            )
+            .bind(i64::from(window.year))
+            .bind(window.level.code())
+            .bind(window.org_id)
+            .bind(date_text(window.opens))
+            .bind(date_text(window.closes))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO application_windows (year, level, org_id, province_code, opens, closes, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(i64::from(window.year))
+            .bind(window.level.code())
+            .bind(window.org_id)
+            .bind(window.province_code.as_deref())
+            .bind(date_text(window.opens))
+            .bind(date_text(window.closes))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let change = Change {
+            action: "application.window",
+            object_type: "application_window",
+            object_id: format!("{}-{}-{}", window.year, window.level.code(), window.org_id),
+            province_code: window.province_code.clone(),
+            org_id: Some(window.org_id),
+            before: before.map(|(o, c)| serde_json::json!({ "opens": o, "closes": c })),
+            after: Some(serde_json::json!({ "opens": window.opens, "closes": window.closes })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every window, newest year first (optionally of one year).
+    pub async fn windows(&self, year: Option<u16>) -> Result<Vec<WindowRecord>> {
+        let mut f = Filter::default();
+        if let Some(y) = year {
+            f.and("year = ?", [Bind::Int(i64::from(y))]);
+        }
+        let sql = format!(
+            "SELECT year, level, org_id, province_code, opens, closes FROM application_windows{} ORDER BY year DESC, level, province_code, org_id",
+            f.where_sql()
+        );
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(window_from_row).collect()
+    }
+
+    /// The window an application of `level` and `year` falls under: the national office's for
+    /// national applications, its province's for provincial ones, its district's for district ones.
+    pub async fn window_for(
+        &self,
+        year: u16,
+        level: Level,
+        province_code: &str,
+        district_id: Option<i64>,
+    ) -> Result<Option<WindowRecord>> {
+        let mut f = Filter::default();
+        f.and("year = ?", [Bind::Int(i64::from(year))]).and("level = ?", [Bind::Text(level.code().into())]);
+        match level {
+            Level::National => {}
+            Level::Provincial => {
+                f.and("province_code = ?", [Bind::Text(province_code.into())]);
+            }
+            Level::District => {
+                f.and("org_id = ?", [Bind::Int(district_id.unwrap_or(-1))]);
+            }
+        }
+        let sql = format!(
+            "SELECT year, level, org_id, province_code, opens, closes FROM application_windows{} ORDER BY org_id LIMIT 1",
+            f.where_sql()
+        );
+        let row = f.query(&sql).fetch_optional(&self.pool).await?;
+        row.as_ref().map(window_from_row).transpose()
+    }
+}
+
+fn application_filter(filter: &ApplicationFilter) -> Filter {
+    let mut f = Filter::default();
+    if let Some(y) = filter.year {
+        f.and("a.year = ?", [Bind::Int(i64::from(y))]);
+    }
+    if let Some(l) = filter.level {
+        f.and("a.level = ?", [Bind::Text(l.code().into())]);
+    }
+    if let Some(p) = &filter.province_code {
+        f.and("a.province_code = ?", [Bind::Text(p.clone())]);
+    }
+    if let Some(d) = filter.district_id {
+        f.and("a.district_id = ?", [Bind::Int(d)]);
+    }
+    if let Some(u) = filter.unit_id {
+        f.and("a.unit_id = ?", [Bind::Int(u)]);
+    }
+    if let Some(p) = filter.leader_person_id {
+        f.and("a.leader_person_id = ?", [Bind::Int(p)]);
+    }
+    if let Some(s) = filter.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        f.and("a.subject_secondary = ?", [Bind::Text(s.into())]);
+    }
+    if let Some(s) = filter.status {
+        f.and("a.status = ?", [Bind::Text(s.code().into())]);
+    }
+    if filter.submitted_only {
+        f.and("a.status <> ?", [Bind::Text(Status::Draft.code().into())]);
+    }
+    match filter.has_findings {
+        Some(true) => {
+            f.and("(a.errors > 0 OR a.warnings > 0)", []);
+        }
+        Some(false) => {
+            f.and("a.errors = 0 AND a.warnings = 0", []);
+        }
+        None => {}
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        f.contains(&["a.name", "a.code", "a.leader_name", "o.name"], q);
+    }
+    f
+}
+
+fn status_of(code: &str) -> Result<Status> {
+    Status::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的申报状态“{code}”无法识别")))
+}
+
+fn level_of(code: &str) -> Result<Level> {
+    Level::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的项目级别“{code}”无法识别")))
+}
+
+fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
+    let to_u32 = |v: i64| u32::try_from(v).unwrap_or(0);
+    let submitted_on: Option<String> = r.try_get("submitted_on")?;
+    Ok(ApplicationSummary {
+        id: ApplicationId(r.try_get("id")?),
+        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
+        level: level_of(&r.try_get::<String, _>("level")?)?,
+        province_code: r.try_get("province_code")?,
+        district_id: r.try_get("district_id")?,
+        unit_id: r.try_get("unit_id")?,
+        unit_name: r.try_get("unit_name")?,
+        leader_person_id: r.try_get("leader_person_id")?,
+        leader_name: r.try_get("leader_name")?,
+        name: r.try_get("name")?,
+        subject_secondary: r.try_get("subject_secondary")?,
+        subject_tertiary: r.try_get("subject_tertiary")?,
+        status: status_of(&r.try_get::<String, _>("status")?)?,
+        code: r.try_get("code")?,
+        submitted_on: submitted_on.as_deref().map(parse_date).transpose()?,
+        errors: to_u32(r.try_get("errors")?),
+        warnings: to_u32(r.try_get("warnings")?),
+        copied_from: r.try_get::<Option<i64>, _>("copied_from")?.map(ApplicationId),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn window_from_row(r: &AnyRow) -> Result<WindowRecord> {
+    Ok(WindowRecord {
+        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
+        level: level_of(&r.try_get::<String, _>("level")?)?,
+        org_id: r.try_get("org_id")?,
+        province_code: r.try_get("province_code")?,
+        opens: parse_date(&r.try_get::<String, _>("opens")?)?,
+        closes: parse_date(&r.try_get::<String, _>("closes")?)?,
+    })
+}

@@ -1,0 +1,561 @@
+//! Credit records (学分登记) and the learning record (个人学习档案): who earned what, recorded and granted by whom.
+//!
+//! A record holds the facts of one activity ([`RecordFacts`]); the credits are computed from the facts
+//! by the credit engine wherever they are shown. Records start provisional and are granted or rejected
+//! (with a reason) once; a granted record is never updated: [`Store::reverse_credit`] adds a new record
+//! that cancels it. Every change is in the audit log, in the change's own transaction.
+
+use chrono::NaiveDate;
+use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, YearRecord};
+use jijiao_domain::credits::{ActivityKind, LegacyClass, Role, RuleSettings};
+use jijiao_domain::org::{Delivery, Level};
+use jijiao_domain::{Credits, Hours};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::audit::{Actor, Change, append};
+use crate::sql::{Bind, Filter};
+use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct CreditRecordId(pub i64);
+
+/// A record to store: whose, where from, and its facts.
+#[derive(Clone, Debug)]
+pub struct NewCreditRecord {
+    pub person_id: PersonId,
+    pub source: RecordSource,
+    /// The project's number and period, the registration's reference, the plan, the imported file.
+    pub source_ref: Option<String>,
+    pub facts: RecordFacts,
+    /// Stored as granted at once (legacy imports by the province), else provisional.
+    pub granted: bool,
+}
+
+/// A stored record with the names a list shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct CreditRecord {
+    pub id: CreditRecordId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub org_id: Option<OrgId>,
+    pub org_name: Option<String>,
+    pub province_code: Option<String>,
+    pub year: i32,
+    pub source: RecordSource,
+    pub source_ref: Option<String>,
+    pub facts: RecordFacts,
+    pub status: RecordStatus,
+    pub reject_reason: Option<String>,
+    /// The granted record this one cancels (a correction).
+    pub reverses_id: Option<CreditRecordId>,
+    /// The correction that cancelled this record, if any.
+    pub reversed_by: Option<CreditRecordId>,
+    pub recorded_by: Option<i64>,
+    pub recorded_by_name: String,
+    pub decided_by: Option<i64>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl CreditRecord {
+    /// Counts for nothing: reversed by a correction, or itself a reversal.
+    pub fn cancelled(&self) -> bool {
+        self.reverses_id.is_some() || self.reversed_by.is_some()
+    }
+
+    /// The record as the credit engine's learning record reads it (id as text).
+    pub fn year_record(&self) -> YearRecord {
+        YearRecord {
+            id: self.id.0.to_string(),
+            facts: self.facts.clone(),
+            status: self.status,
+            cancelled: self.cancelled(),
+        }
+    }
+}
+
+/// Which records a review list shows: an administrator's scope, narrowed by the page's filters.
+#[derive(Clone, Debug, Default)]
+pub struct CreditFilter {
+    pub province_code: Option<String>,
+    /// Records of any of these employers (a district and its units, or one unit).
+    pub org_ids: Option<Vec<i64>>,
+    pub person_id: Option<PersonId>,
+    pub status: Option<RecordStatus>,
+    pub kind: Option<ActivityKind>,
+    /// Records of any of these sources.
+    pub sources: Option<Vec<RecordSource>>,
+    pub year: Option<i32>,
+    /// Words of the person's name.
+    pub q: Option<String>,
+}
+
+/// A decision on a provisional record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Grant,
+    Reject { reason: String },
+}
+
+/// One person's credits of a year in a compliance list: the person and the granted records' facts.
+#[derive(Clone, Debug)]
+pub struct PersonYear {
+    pub person_id: PersonId,
+    pub name: String,
+    pub org_id: Option<OrgId>,
+    pub org_name: Option<String>,
+    pub grassroots: bool,
+    pub records: Vec<YearRecord>,
+}
+
+const COLUMNS: &str = "r.id, r.person_id, p.name AS person_name, r.org_id, o.name AS org_name, r.province_code, r.year, \
+    r.kind, r.source, r.source_ref, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, r.end_date, \
+    r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reject_reason, r.reverses_id, \
+    (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by, r.recorded_by, r.recorded_by_name, \
+    r.decided_by, r.decided_by_name, r.decided_at, r.created_at";
+
+const FROM: &str =
+    "FROM credit_records r JOIN people p ON p.id = r.person_id LEFT JOIN organisations o ON o.id = r.org_id";
+
+fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn invalid_facts(facts: &RecordFacts) -> Result<()> {
+    let problems = facts.check(&RuleSettings::default());
+    match problems.first() {
+        Some(p) => Err(StoreError::Invalid(format!("{}：{}", p.field, p.message))),
+        None => Ok(()),
+    }
+}
+
+/// The audit view of a record: its facts, never personal data beyond the name.
+fn audit_json(id: i64, person: &str, new: &NewCreditRecord, status: RecordStatus) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "person_id": new.person_id,
+        "person": person,
+        "source": new.source,
+        "source_ref": new.source_ref,
+        "facts": new.facts,
+        "status": status,
+    })
+}
+
+impl Store {
+    /// Stores one record (provisional, or granted for imports).
+    pub async fn record_credit(&self, actor: &Actor, new: &NewCreditRecord) -> Result<CreditRecordId> {
+        let mut tx = self.pool.begin().await?;
+        let id = self.insert_credit(&mut tx, actor, new, None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Stores many records in one transaction: all of them or, on any error, none.
+    pub async fn record_credits(&self, actor: &Actor, records: &[NewCreditRecord]) -> Result<Vec<CreditRecordId>> {
+        for r in records {
+            invalid_facts(&r.facts)?;
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(records.len());
+        for r in records {
+            ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn insert_credit(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        actor: &Actor,
+        new: &NewCreditRecord,
+        reverses: Option<CreditRecordId>,
+    ) -> Result<CreditRecordId> {
+        invalid_facts(&new.facts)?;
+        let person = sqlx::query(
+            "SELECT p.name, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id = $1",
+        )
+        .bind(new.person_id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::Invalid("人员不存在".into()))?;
+        let name: String = person.try_get("name")?;
+        let org_id: Option<i64> = person.try_get("employer_id")?;
+        let province: Option<String> = person.try_get("province_code")?;
+        let status = if new.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
+        let now = now_millis();
+        let f = &new.facts;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO credit_records (person_id, org_id, province_code, year, kind, source, source_ref, title, project_number, level, delivery, role, start_date, end_date, passed, hours_tenths, credits_tenths, legacy_class, status, reverses_id, recorded_by, recorded_by_name, decided_by, decided_by_name, decided_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+        )
+        .bind(new.person_id.0)
+        .bind(org_id)
+        .bind(province.as_deref())
+        .bind(i64::from(f.year()))
+        .bind(f.kind.code())
+        .bind(new.source.code())
+        .bind(new.source_ref.as_deref().map(str::trim).filter(|s| !s.is_empty()))
+        .bind(f.title.trim())
+        .bind(f.project_number.as_deref().map(str::trim))
+        .bind(f.level.map(|l| l.code()))
+        .bind(f.delivery.map(|d| d.code()))
+        .bind(f.role.map(role_code))
+        .bind(f.start.map(date_text))
+        .bind(date_text(f.end))
+        .bind(f.passed.map(i64::from))
+        .bind(f.hours.map(|h| h.tenths()))
+        .bind(f.credits.map(|c| c.tenths()))
+        .bind(f.legacy_class.map(|c| c.code()))
+        .bind(status.code())
+        .bind(reverses.map(|r| r.0))
+        .bind(actor.account_id)
+        .bind(actor.name.as_str())
+        .bind(new.granted.then_some(actor.account_id).flatten())
+        .bind(new.granted.then_some(actor.name.as_str()))
+        .bind(new.granted.then_some(now))
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let action = match (reverses.is_some(), new.granted) {
+            (true, _) => "credit.reverse",
+            (false, true) => "credit.record_granted",
+            (false, false) => "credit.record",
+        };
+        let mut after = audit_json(id, &name, new, status);
+        if let Some(r) = reverses {
+            after["reverses_id"] = serde_json::json!(r.0);
+        }
+        let change = Change {
+            action,
+            object_type: "credit_record",
+            object_id: id.to_string(),
+            province_code: province,
+            org_id,
+            before: None,
+            after: Some(after),
+        };
+        append(self, tx, actor, &change).await?;
+        Ok(CreditRecordId(id))
+    }
+
+    pub async fn credit_record(&self, id: CreditRecordId) -> Result<CreditRecord> {
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE r.id = $1")).bind(id.0).fetch_one(&self.pool).await?;
+        record_from_row(&row)
+    }
+
+    /// A person's records, of one year or all, in the order the activities ended.
+    pub async fn credit_records_of(&self, person: PersonId, year: Option<i32>) -> Result<Vec<CreditRecord>> {
+        let mut f = Filter::default();
+        f.and("r.person_id = ?", [Bind::Int(person.0)]);
+        if let Some(y) = year {
+            f.and("r.year = ?", [Bind::Int(i64::from(y))]);
+        }
+        let sql = format!("SELECT {COLUMNS} {FROM}{} ORDER BY r.end_date, r.id", f.where_sql());
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// The years a person has records in, newest first.
+    pub async fn credit_years_of(&self, person: PersonId) -> Result<Vec<i32>> {
+        let years: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC")
+                .bind(person.0)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(years.into_iter().map(|y| y as i32).collect())
+    }
+
+    /// Records for review lists, newest first.
+    pub async fn credit_records(&self, filter: &CreditFilter, page: PageRequest) -> Result<Page<CreditRecord>> {
+        let f = filter_sql(filter);
+        let where_sql = f.where_sql();
+        let total: i64 =
+            f.query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM}{where_sql}")).fetch_one(&self.pool).await?;
+        let n = f.next_placeholder();
+        let sql = format!("SELECT {COLUMNS} {FROM}{where_sql} ORDER BY r.id DESC LIMIT ${n} OFFSET ${}", n + 1);
+        let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
+        let items = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    }
+
+    /// The ids of every record matching a filter (for a bulk decision), at most `limit`.
+    pub async fn credit_record_ids(&self, filter: &CreditFilter, limit: i64) -> Result<Vec<CreditRecordId>> {
+        let f = filter_sql(filter);
+        let n = f.next_placeholder();
+        let sql = format!("SELECT r.id {FROM}{} ORDER BY r.id LIMIT ${n}", f.where_sql());
+        let ids: Vec<i64> = f.query_scalar(&sql).bind(limit).fetch_all(&self.pool).await?;
+        Ok(ids.into_iter().map(CreditRecordId).collect())
+    }
+
+    /// Grants or rejects provisional records, all in one transaction: if any is no longer provisional,
+    /// nothing changes (409).
+    pub async fn decide_credits(&self, actor: &Actor, ids: &[CreditRecordId], decision: &Decision) -> Result<usize> {
+        if let Decision::Reject { reason } = decision
+            && reason.trim().is_empty()
+        {
+            return Err(StoreError::Invalid("不通过时必须填写原因".into()));
+        }
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            let row = sqlx::query(
+                "SELECT r.status, r.province_code, r.org_id, p.name FROM credit_records r JOIN people p ON p.id = r.person_id WHERE r.id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let status: String = row.try_get("status")?;
+            if status != RecordStatus::Provisional.code() {
+                return Err(StoreError::Conflict(format!(
+                    "第 {} 号学分记录已{}，不能再审核",
+                    id.0,
+                    RecordStatus::from_code(&status).map_or("处理", RecordStatus::label)
+                )));
+            }
+            let (new_status, reason) = match decision {
+                Decision::Grant => (RecordStatus::Granted, None),
+                Decision::Reject { reason } => (RecordStatus::Rejected, Some(reason.trim())),
+            };
+            let updated = sqlx::query(
+                "UPDATE credit_records SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'provisional'",
+            )
+            .bind(id.0)
+            .bind(new_status.code())
+            .bind(reason)
+            .bind(actor.account_id)
+            .bind(actor.name.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!("第 {} 号学分记录已被他人处理", id.0)));
+            }
+            let change = Change {
+                action: if new_status == RecordStatus::Granted { "credit.grant" } else { "credit.reject" },
+                object_type: "credit_record",
+                object_id: id.0.to_string(),
+                province_code: row.try_get("province_code")?,
+                org_id: row.try_get("org_id")?,
+                before: Some(serde_json::json!({ "status": status, "person": row.try_get::<String, _>("name")? })),
+                after: Some(serde_json::json!({ "status": new_status, "reason": reason })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+        }
+        tx.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// Corrects a granted record: a new granted record reverses it (it then counts for nothing), and an
+    /// optional replacement is recorded with it, provisional. The granted record itself is not touched.
+    pub async fn reverse_credit(
+        &self,
+        actor: &Actor,
+        id: CreditRecordId,
+        reason: &str,
+        replacement: Option<&NewCreditRecord>,
+    ) -> Result<(CreditRecordId, Option<CreditRecordId>)> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid("更正时必须填写原因".into()));
+        }
+        let original = self.credit_record(id).await?;
+        if original.status != RecordStatus::Granted {
+            return Err(StoreError::Conflict("只有已发放的学分记录需要冲销更正；待审核的记录请直接审核".into()));
+        }
+        if original.cancelled() {
+            return Err(StoreError::Conflict("该学分记录已被冲销，或本身是冲销记录".into()));
+        }
+        if let Some(r) = replacement
+            && r.person_id != original.person_id
+        {
+            return Err(StoreError::Invalid("更正记录必须属于同一人员".into()));
+        }
+        let reversal = NewCreditRecord {
+            person_id: original.person_id,
+            source: original.source,
+            source_ref: Some(format!("冲销第 {} 号记录：{}", id.0, reason.trim())),
+            facts: original.facts.clone(),
+            granted: true,
+        };
+        let mut tx = self.pool.begin().await?;
+        let reversal_id = self.insert_credit(&mut tx, actor, &reversal, Some(id)).await?;
+        let replacement_id = match replacement {
+            Some(r) => {
+                Some(self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?)
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok((reversal_id, replacement_id))
+    }
+
+    /// The granted records of a year of the people of a scope, one entry per person (people without
+    /// records included), ordered by name; paginated over people.
+    pub async fn compliance_year(
+        &self,
+        province_code: Option<&str>,
+        org_ids: Option<&[i64]>,
+        year: i32,
+        page: PageRequest,
+    ) -> Result<Page<PersonYear>> {
+        let mut f = Filter::default();
+        if let Some(p) = province_code {
+            f.and("o.province_code = ?", [Bind::Text(p.to_string())]);
+        }
+        if let Some(ids) = org_ids {
+            let list = if ids.is_empty() {
+                "NULL".to_string()
+            } else {
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            };
+            f.and(&format!("p.employer_id IN ({list})"), []);
+        }
+        let from = "FROM people p LEFT JOIN organisations o ON o.id = p.employer_id";
+        let where_sql = f.where_sql();
+        let total: i64 =
+            f.query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {from}{where_sql}")).fetch_one(&self.pool).await?;
+        let n = f.next_placeholder();
+        let sql = format!(
+            "SELECT p.id, p.name, p.employer_id, o.name AS org_name, o.grassroots {from}{where_sql} ORDER BY p.name, p.id LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let person_id = PersonId(r.try_get("id")?);
+            let records = self
+                .credit_records_of(person_id, Some(year))
+                .await?
+                .into_iter()
+                .filter(|c| c.status == RecordStatus::Granted)
+                .map(|c| c.year_record())
+                .collect();
+            items.push(PersonYear {
+                person_id,
+                name: r.try_get("name")?,
+                org_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
+                org_name: r.try_get("org_name")?,
+                grassroots: r.try_get::<Option<i64>, _>("grassroots")?.unwrap_or(0) != 0,
+                records,
+            });
+        }
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+    }
+}
+
+fn filter_sql(filter: &CreditFilter) -> Filter {
+    let mut f = Filter::default();
+    if let Some(p) = &filter.province_code {
+        f.and("r.province_code = ?", [Bind::Text(p.clone())]);
+    }
+    if let Some(ids) = &filter.org_ids {
+        let list = if ids.is_empty() {
+            "NULL".to_string()
+        } else {
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        };
+        f.and(&format!("r.org_id IN ({list})"), []);
+    }
+    if let Some(p) = filter.person_id {
+        f.and("r.person_id = ?", [Bind::Int(p.0)]);
+    }
+    if let Some(s) = filter.status {
+        f.and("r.status = ?", [Bind::Text(s.code().into())]);
+    }
+    if let Some(k) = filter.kind {
+        f.and("r.kind = ?", [Bind::Text(k.code().into())]);
+    }
+    if let Some(sources) = &filter.sources {
+        let list = if sources.is_empty() {
+            "NULL".to_string()
+        } else {
+            sources.iter().map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", ")
+        };
+        f.and(&format!("r.source IN ({list})"), []);
+    }
+    if let Some(y) = filter.year {
+        f.and("r.year = ?", [Bind::Int(i64::from(y))]);
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        f.contains(&["p.name"], q);
+    }
+    f
+}
+
+fn role_code(r: Role) -> &'static str {
+    match r {
+        Role::Participant => "participant",
+        Role::Speaker => "speaker",
+    }
+}
+
+fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
+    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
+    let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
+    let kind: String = r.try_get("kind")?;
+    let source: String = r.try_get("source")?;
+    let status: String = r.try_get("status")?;
+    let level: Option<String> = r.try_get("level")?;
+    let delivery: Option<String> = r.try_get("delivery")?;
+    let role: Option<String> = r.try_get("role")?;
+    let class: Option<String> = r.try_get("legacy_class")?;
+    let facts = RecordFacts {
+        kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
+        title: r.try_get("title")?,
+        project_number: r.try_get("project_number")?,
+        level: match level {
+            Some(l) => Some(Level::from_code(&l).ok_or_else(|| corrupt("项目级别", &l))?),
+            None => None,
+        },
+        delivery: match delivery {
+            Some(d) => Some(Delivery::from_code(&d).ok_or_else(|| corrupt("举办形式", &d))?),
+            None => None,
+        },
+        role: match role.as_deref() {
+            Some("participant") => Some(Role::Participant),
+            Some("speaker") => Some(Role::Speaker),
+            Some(other) => return Err(corrupt("身份", other)),
+            None => None,
+        },
+        start: r.try_get::<Option<String>, _>("start_date")?.map(date).transpose()?,
+        end: date(r.try_get("end_date")?)?,
+        passed: r.try_get::<Option<i64>, _>("passed")?.map(|p| p != 0),
+        hours: r.try_get::<Option<i64>, _>("hours_tenths")?.map(Hours::from_tenths),
+        credits: r.try_get::<Option<i64>, _>("credits_tenths")?.map(Credits::from_tenths),
+        legacy_class: match class.as_deref() {
+            Some("I") => Some(LegacyClass::I),
+            Some("II") => Some(LegacyClass::II),
+            Some(other) => return Err(corrupt("学分类别", other)),
+            None => None,
+        },
+    };
+    Ok(CreditRecord {
+        id: CreditRecordId(r.try_get("id")?),
+        person_id: PersonId(r.try_get("person_id")?),
+        person_name: r.try_get("person_name")?,
+        org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
+        org_name: r.try_get("org_name")?,
+        province_code: r.try_get("province_code")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        source: RecordSource::from_code(&source).ok_or_else(|| corrupt("来源", &source))?,
+        source_ref: r.try_get("source_ref")?,
+        facts,
+        status: RecordStatus::from_code(&status).ok_or_else(|| corrupt("状态", &status))?,
+        reject_reason: r.try_get("reject_reason")?,
+        reverses_id: r.try_get::<Option<i64>, _>("reverses_id")?.map(CreditRecordId),
+        reversed_by: r.try_get::<Option<i64>, _>("reversed_by")?.map(CreditRecordId),
+        recorded_by: r.try_get("recorded_by")?,
+        recorded_by_name: r.try_get("recorded_by_name")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_by_name: r.try_get("decided_by_name")?,
+        decided_at: r.try_get("decided_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}

@@ -1,0 +1,39 @@
+//! jijiao's one storage interface: [`Store`], over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Both backends run the same portable SQL through sqlx's `Any` driver; only the migrations (one
+//! folder per backend) and a few dialect-specific queries differ. No handler writes SQL: the web
+//! and CLI crates call the methods here.
+
+mod accounts;
+pub mod applications;
+pub mod audit;
+pub mod credit_records;
+mod error;
+mod organisations;
+mod page;
+mod people;
+pub mod projects;
+mod reference;
+mod sql;
+mod store;
+pub mod testing;
+pub mod vault;
+
+pub use accounts::{
+    Account, AccountFilter, AccountId, AccountSummary, ApiToken, NewAccount, NewRole, RoleRecord, SessionRecord,
+};
+pub use audit::{Actor, AuditEntry, AuditFilter, ChainReport, Change};
+pub use error::StoreError;
+pub use organisations::{NewOrganisation, OrgFilter, OrgId, Organisation};
+pub use page::{Page, PageRequest};
+pub use people::{MaskedPerson, NewPerson, Person, PersonFilter, PersonId};
+pub use reference::ProvinceRecord;
+pub use store::{Backend, DatabaseTarget, SQLITE_FILE, Store};
+pub use vault::Vault;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Milliseconds since the Unix epoch, UTC: how every instant is stored.
+pub fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,114 @@
+//! A small builder for filtered lists: portable `$N` placeholders on both backends.
+//!
+//! sqlx's `QueryBuilder` would pick placeholders per database type, which the `Any` driver does
+//! not know until run time, so filters are assembled here with explicit numbering.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryAs, QueryScalar};
+use sqlx::{Any, Arguments};
+
+#[derive(Clone, Debug)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Default, Debug)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Filter {
+    /// Adds a condition; each `?` in `clause` becomes the next `$N` and takes the next value.
+    pub fn and(&mut self, clause: &str, values: impl IntoIterator<Item = Bind>) -> &mut Self {
+        let mut sql = String::new();
+        let mut values = values.into_iter();
+        for part in clause.split_inclusive('?') {
+            if let Some(text) = part.strip_suffix('?') {
+                sql.push_str(text);
+                self.binds.push(values.next().expect("a value for every placeholder"));
+                sql.push_str(&format!("${}", self.binds.len()));
+            } else {
+                sql.push_str(part);
+            }
+        }
+        self.clauses.push(sql);
+        self
+    }
+
+    /// Adds a `LIKE` search for a word anywhere in any of `columns`.
+    pub fn contains(&mut self, columns: &[&str], word: &str) -> &mut Self {
+        let pattern = format!("%{}%", escape_like(word));
+        let clause = columns.iter().map(|c| format!("{c} LIKE ? ESCAPE '\\'")).collect::<Vec<_>>().join(" OR ");
+        self.and(&format!("({clause})"), columns.iter().map(|_| Bind::Text(pattern.clone())))
+    }
+
+    pub fn where_sql(&self) -> String {
+        if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
+    }
+
+    /// The next placeholder number, for LIMIT/OFFSET after the filter.
+    pub fn next_placeholder(&self) -> usize {
+        self.binds.len() + 1
+    }
+
+    pub fn arguments(&self) -> AnyArguments<'static> {
+        let mut args = AnyArguments::default();
+        for b in &self.binds {
+            match b {
+                Bind::Text(t) => args.add(t.clone()).expect("text binds"),
+                Bind::Int(i) => args.add(*i).expect("integer binds"),
+            }
+        }
+        args
+    }
+
+    pub fn query<'q>(&self, sql: &'q str) -> Query<'q, Any, AnyArguments<'q>> {
+        sqlx::query_with(sql, self.arguments())
+    }
+
+    pub fn query_scalar<'q, T>(&self, sql: &'q str) -> QueryScalar<'q, Any, T, AnyArguments<'q>>
+    where
+        (T,): for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        sqlx::query_scalar_with(sql, self.arguments())
+    }
+
+    #[allow(dead_code)]
+    pub fn query_as<'q, T>(&self, sql: &'q str) -> QueryAs<'q, Any, T, AnyArguments<'q>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        sqlx::query_as_with(sql, self.arguments())
+    }
+}
+
+pub(crate) fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut f = Filter::default();
+        f.and("kind = ?", [Bind::Text("unit".into())]).contains(&["name", "code"], "50%");
+        assert_eq!(f.where_sql(), " WHERE kind = $1 AND (name LIKE $2 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\')");
+        assert_eq!(f.next_placeholder(), 4);
+        assert_eq!(escape_like("a_b%"), "a\\_b\\%");
+    }
+}

@@ -1,0 +1,231 @@
+//! Opening the database: which backend, the pool, migrations at start, health and backup.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::vault::Vault;
+use crate::{Result, StoreError};
+
+/// The SQLite file inside the data folder.
+pub const SQLITE_FILE: &str = "jijiao.sqlite3";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives: parsed from configuration before anything is opened, so a wrong
+/// scheme is refused at start with a clear message.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    SqliteFile(PathBuf),
+    /// An in-memory SQLite database, for tests; one connection, so every query sees the same data.
+    SqliteMemory,
+    Postgres(String),
+}
+
+impl std::fmt::Debug for DatabaseTarget {
+    /// Never prints a PostgreSQL password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseTarget::SqliteFile(p) => write!(f, "SqliteFile({})", p.display()),
+            DatabaseTarget::SqliteMemory => f.write_str("SqliteMemory"),
+            DatabaseTarget::Postgres(url) => write!(f, "Postgres({})", redact_password(url)),
+        }
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl DatabaseTarget {
+    /// `JIJIAO_DATABASE_URL` if set, else the SQLite file in the data folder.
+    pub fn from_config(url: Option<&str>, data_dir: &Path) -> Result<Self> {
+        let Some(url) = url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(Self::SqliteFile(data_dir.join(SQLITE_FILE)));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(url.to_string()))
+        } else if url == "sqlite::memory:" {
+            Ok(Self::SqliteMemory)
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            Ok(Self::SqliteFile(PathBuf::from(path)))
+        } else {
+            Err(StoreError::UnsupportedScheme(url.to_string()))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DatabaseTarget::Postgres(_) => Backend::Postgres,
+            _ => Backend::Sqlite,
+        }
+    }
+}
+
+/// The storage interface. Cheap to clone (a pool handle); holds no state beyond the database,
+/// so several app servers can share one PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    pub(crate) vault: Vault,
+}
+
+impl Store {
+    /// Opens the pool; does not migrate (see [`Store::migrate`]).
+    pub async fn connect(target: &DatabaseTarget, vault: Vault) -> Result<Self> {
+        install_default_drivers();
+        let backend = target.backend();
+        let (url, max_connections) = match target {
+            DatabaseTarget::SqliteFile(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)?;
+                }
+                (format!("sqlite://{}?mode=rwc", path.display()), 8)
+            }
+            DatabaseTarget::SqliteMemory => ("sqlite::memory:".to_string(), 1),
+            DatabaseTarget::Postgres(url) => (url.clone(), 16),
+        };
+        let mut options =
+            AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // Set on every connection: foreign keys are per connection in SQLite, and a writer
+            // waits for another instead of failing at once.
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(&url).await?;
+        if matches!(target, DatabaseTarget::SqliteFile(_)) {
+            // WAL is a property of the file: readers do not block the writer.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        Ok(Self { pool, backend, vault })
+    }
+
+    /// Runs the backend's migrations (idempotent); called at every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Connect, migrate and load the reference data: what `serve` and `migrate` do at start.
+    pub async fn open(target: &DatabaseTarget, vault: Vault) -> Result<Self> {
+        let store = Self::connect(target, vault).await?;
+        store.migrate().await?;
+        store.load_reference_data().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// A round trip to the database, for `/healthz`.
+    pub async fn health(&self) -> Result<()> {
+        let one: i64 = sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(&self.pool).await?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
+    /// An online, consistent copy of the SQLite database (`VACUUM INTO`), safe while the server
+    /// runs. PostgreSQL has its own tool for this.
+    pub async fn backup(&self, destination: &Path) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Unsupported(
+                "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc \"$JIJIAO_DATABASE_URL\" > jijiao.dump".into(),
+            ));
+        }
+        if destination.exists() {
+            return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
+        }
+        if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        sqlx::query("VACUUM INTO $1").bind(destination.display().to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_setting(&self, actor: &crate::Actor, key: &str, value: &str) -> Result<()> {
+        let before = self.setting(key).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+        let change = crate::Change {
+            action: "setting.set",
+            object_type: "setting",
+            object_id: key.to_string(),
+            before: before.map(serde_json::Value::String),
+            after: Some(serde_json::Value::String(value.to_string())),
+            ..Default::default()
+        };
+        crate::audit::append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_from_configuration() {
+        let data = Path::new("/var/lib/jijiao");
+        assert_eq!(
+            DatabaseTarget::from_config(None, data).unwrap(),
+            DatabaseTarget::SqliteFile(data.join(SQLITE_FILE))
+        );
+        assert_eq!(
+            DatabaseTarget::from_config(Some("postgres://u:p@h/db"), data).unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseTarget::from_config(Some("sqlite:///tmp/x.db?mode=rwc"), data).unwrap(),
+            DatabaseTarget::SqliteFile("/tmp/x.db".into())
+        );
+        let err = DatabaseTarget::from_config(Some("mysql://h/db"), data).unwrap_err();
+        assert!(err.to_string().contains("mysql://h/db"));
+        let shown = format!("{:?}", DatabaseTarget::Postgres("postgres://user:secret@host/db".into()));
+        assert!(!shown.contains("secret") && shown.contains("user"));
+    }
+}

@@ -1,0 +1,205 @@
+//! Applications over the API: drafts, submission, the review chain, windows and quotas.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use jijiao_domain::review::Application;
+use jijiao_domain::review::workflow::Step;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use super::ApiJson;
+use crate::application_ops::{self as ops, ListQuery, SetWindow, WindowView};
+use crate::auth::Principal;
+use crate::routes::Routes;
+use crate::{ApiError, AppState};
+
+/// This area's part of the OpenAPI document (merged in [`super::openapi`]).
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_applications, create_application, get_application, update_application, delete_application,
+        step_application, copy_application, export_applications, list_windows, set_window
+    ),
+    components(schemas(SetWindow, WindowView, StepInput, Saved)),
+    tags((name = "applications", description = "项目申报：草稿、提交、逐级审核、申报时间与限额（按管理范围）"))
+)]
+pub struct Doc;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/applications", list_applications)
+        .post("/applications", create_application)
+        .get("/applications/export.xlsx", export_applications)
+        .get("/applications/{id}", get_application)
+        .put("/applications/{id}", update_application)
+        .delete("/applications/{id}", delete_application)
+        .post("/applications/{id}/steps", step_application)
+        .post("/applications/{id}/copy", copy_application)
+        .get("/application-windows", list_windows)
+        .put("/application-windows", set_window)
+}
+
+/// A saved application and the formal review of what was saved.
+#[derive(Serialize, ToSchema)]
+pub struct Saved {
+    id: i64,
+    status: String,
+    /// { ok, errors, warnings, findings: [ { rule, severity, field, message } ] }
+    #[schema(value_type = Object)]
+    review: jijiao_domain::review::Review,
+}
+
+/// The principal's applications (applicants: their unit's or their own; reviewers: what was
+/// submitted in their scope), filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/applications", tag = "applications", params(ListQuery),
+    responses((status = 200, description = "{ items, total, page, per_page }", body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_applications(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let page = ops::list(&state, &p, &q).await?;
+    Ok(Json(serde_json::to_value(&page).map_err(|e| ApiError::Internal(e.to_string()))?))
+}
+
+/// Creates a draft for the caller's unit (a unit administrator) or led by the caller (a leader).
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications",
+    request_body(content = Object, description = "申报书（formats.md Application）；context 由服务器按记录重新填写", content_type = "application/json"),
+    responses((status = 201, body = Saved), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create_application(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(doc): ApiJson<Application>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    let (id, review) = ops::create(&state, &p, &doc, None).await?;
+    Ok((StatusCode::CREATED, Json(Saved { id: id.0, status: "draft".into(), review })))
+}
+
+/// One application: the document (ID number masked), the review with the context from the
+/// records, every step with who, when and why, and what the caller may do now.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_application(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<ops::Detail>, ApiError> {
+    Ok(Json(ops::detail(&state, &p, id).await?))
+}
+
+/// Saves the whole document of a draft or a returned application; answers with its review.
+#[utoipa::path(put, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
+    request_body(content = Object, description = "申报书（formats.md Application）", content_type = "application/json"),
+    responses((status = 200, body = Saved), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn update_application(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    ApiJson(doc): ApiJson<Application>,
+) -> Result<Json<Saved>, ApiError> {
+    let review = ops::update(&state, &p, id, &doc).await?;
+    let status = state.store.application(jijiao_storage::applications::ApplicationId(id)).await?.summary.status;
+    Ok(Json(Saved { id, status: status.code().into(), review }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    ok: bool,
+}
+
+/// Deletes a draft that was never submitted.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications", params(("id" = i64, Path)),
+    responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete_application(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<Done>, ApiError> {
+    ops::delete(&state, &p, id).await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// A step of the review chain.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    /// submit / forward / recommend / approve / reject / return
+    step: String,
+    /// Required to return or reject.
+    #[serde(default)]
+    comment: String,
+}
+
+/// Takes a step: the unit submits (refused while the formal review finds errors), the district
+/// forwards, the province recommends (national) or approves (provincial), the national office
+/// approves or rejects; any reviewer returns with comments.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/steps", tag = "applications", params(("id" = i64, Path)), request_body = StepInput,
+    responses((status = 200, body = Saved), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn step_application(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StepInput>,
+) -> Result<Json<Saved>, ApiError> {
+    let step = Step::from_code_or_label(&input.step).ok_or_else(|| ApiError::InvalidInput {
+        field: Some("step".into()),
+        message: format!("未知步骤“{}”", input.step),
+    })?;
+    let (status, review) = ops::step(&state, &p, id, step, &input.comment).await?;
+    Ok(Json(Saved { id, status: status.code().into(), review }))
+}
+
+/// Copies an application (e.g. last year's) into a new draft for the coming year.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/copy", tag = "applications", params(("id" = i64, Path)),
+    responses((status = 201, body = Saved), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn copy_application(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<Saved>), ApiError> {
+    let (new_id, review) = ops::copy(&state, &p, id).await?;
+    Ok((StatusCode::CREATED, Json(Saved { id: new_id.0, status: "draft".into(), review })))
+}
+
+/// The list (same filters) as an Excel workbook for review meetings, with the findings.
+#[utoipa::path(get, path = "/api/v1/applications/export.xlsx", tag = "applications", params(ListQuery),
+    responses((status = 200, description = "xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export_applications(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<ListQuery>,
+) -> Result<impl IntoResponse, ApiError> {
+    let bytes = ops::export(&state, &p, &q).await?;
+    Ok(xlsx_response(bytes))
+}
+
+pub fn xlsx_response(bytes: Vec<u8>) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"applications.xlsx\""),
+        ],
+        bytes,
+    )
+}
+
+/// Every level's application window (the deadlines units see).
+#[utoipa::path(get, path = "/api/v1/application-windows", tag = "applications",
+    responses((status = 200, body = Vec<WindowView>)))]
+pub async fn list_windows(State(state): State<AppState>, _p: Principal) -> Result<Json<Vec<WindowView>>, ApiError> {
+    Ok(Json(ops::windows(&state).await?))
+}
+
+/// Sets when the caller's office accepts applications of its level for a year.
+#[utoipa::path(put, path = "/api/v1/application-windows", tag = "applications", request_body = SetWindow,
+    responses((status = 200, body = Done), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_window(
+    State(state): State<AppState>,
+    p: Principal,
+    ApiJson(input): ApiJson<SetWindow>,
+) -> Result<Json<Done>, ApiError> {
+    ops::set_window(&state, &p, &input).await?;
+    Ok(Json(Done { ok: true }))
+}

@@ -1,0 +1,139 @@
+//! CSRF protection for every state-changing request made with a cookie.
+//!
+//! Signed-in forms carry the session's token; anonymous forms (login, register) a token kept in a
+//! SameSite=Strict cookie (double submit). A request with a bearer token carries no ambient
+//! credential and is exempt, as is an API call with no cookie at all.
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::{CSRF_COOKIE, MaybePrincipal, SESSION_COOKIE, cookie, csrf_cookie};
+use crate::{ApiError, AppState};
+
+pub const HEADER: &str = "x-csrf-token";
+pub const FIELD: &str = "csrf";
+/// Form bodies are buffered to read the token; uploads are multipart and send it in the header
+/// or the query string instead.
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// The token a page must put in its forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<CsrfToken>().cloned().unwrap_or(CsrfToken(String::new())))
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let principal = request.extensions().get::<MaybePrincipal>().and_then(|p| p.0.clone());
+    let headers = request.headers();
+    let anonymous_cookie = cookie(headers, CSRF_COOKIE).map(str::to_string);
+    let has_bearer = headers.get(header::AUTHORIZATION).is_some();
+    let has_cookie = cookie(headers, SESSION_COOKIE).is_some() || anonymous_cookie.is_some();
+    let expected = match &principal {
+        Some(p) => p.csrf().map(str::to_string),
+        None => anonymous_cookie.clone(),
+    };
+    // Pages rendered for an anonymous visitor without a token get a new one, set as a cookie.
+    let new_token = (principal.is_none() && anonymous_cookie.is_none()).then(jijiao_storage::Vault::random_token);
+    let token_for_pages = expected.clone().or_else(|| new_token.clone()).unwrap_or_default();
+
+    let mut request = request;
+    if !is_safe(request.method()) && !has_bearer {
+        let is_api = request.uri().path().starts_with("/api/");
+        if !is_api || has_cookie {
+            let (provided, rebuilt) = provided_token(request).await;
+            request = match rebuilt {
+                Ok(r) => r,
+                Err(response) => return response,
+            };
+            let valid = matches!((&expected, &provided), (Some(e), Some(p)) if constant_time_eq(e, p));
+            if !valid {
+                return rejection(is_api);
+            }
+        }
+    }
+    request.extensions_mut().insert(CsrfToken(token_for_pages));
+    let mut response = next.run(request).await;
+    if let Some(token) = new_token
+        && let Ok(value) = HeaderValue::from_str(&csrf_cookie(&token, state.settings.secure_cookies))
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+fn rejection(is_api: bool) -> Response {
+    let message = "页面已过期或请求来源无法确认，请刷新页面后重试";
+    if is_api {
+        let mut r = ApiError::Forbidden.into_response();
+        *r.body_mut() = Body::from(serde_json::json!({ "code": "csrf", "message": message }).to_string());
+        r
+    } else {
+        crate::pages::error_page(axum::http::StatusCode::FORBIDDEN, "请求无效", message)
+    }
+}
+
+/// The token from the header, the query string or a urlencoded form body (which is buffered and
+/// put back for the handler).
+async fn provided_token(request: Request) -> (Option<String>, Result<Request, Response>) {
+    if let Some(v) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
+        return (Some(v.to_string()), Ok(request));
+    }
+    if let Some(t) = request.uri().query().and_then(|q| form_field(q.as_bytes())) {
+        return (Some(t), Ok(request));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (None, Ok(request));
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(bytes) => {
+            let token = form_field(&bytes);
+            (token, Ok(Request::from_parts(parts, Body::from(bytes))))
+        }
+        Err(_) => (None, Err(ApiError::BadRequest("表单过大".into()).into_response())),
+    }
+}
+
+fn form_field(bytes: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparison_and_fields() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+        assert_eq!(form_field(b"a=1&csrf=xyz"), Some("xyz".into()));
+        assert_eq!(form_field(b"a=1"), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! One JSON error shape for the whole API: a stable `code`, a Chinese `message`, and where the
+//! problem is (`field`) when the input was at fault. Internal details are logged, never sent.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jijiao_domain::document::DocumentError;
+use jijiao_storage::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The body of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, machine-readable: `not_found`, `invalid_input`, `conflict`, …
+    pub code: &'static str,
+    /// For people, in Chinese.
+    pub message: String,
+    /// The field path at fault (`periods[1].start`), for invalid input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every problem of an invalid document, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One problem of an invalid document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("未找到")]
+    NotFound,
+    #[error("{message}")]
+    InvalidInput { field: Option<String>, message: String },
+    /// A document with one or more problems (all are reported).
+    #[error("{}", .0.first().map(|e| e.to_string()).unwrap_or_default())]
+    InvalidDocument(Vec<DocumentError>),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("没有权限执行此操作")]
+    Forbidden,
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("服务器内部错误，请稍后再试")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::InvalidInput { .. } | ApiError::InvalidDocument(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::NotFound => "not_found",
+            ApiError::InvalidInput { .. } | ApiError::InvalidDocument(_) => "invalid_input",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (field, errors) = match self {
+            ApiError::InvalidInput { field, .. } => (field.clone(), Vec::new()),
+            ApiError::InvalidDocument(all) => (
+                all.first().map(|e| e.path.clone()).filter(|p| !p.is_empty()),
+                all.iter().map(|e| FieldError { field: e.path.clone(), message: e.message.clone() }).collect(),
+            ),
+            _ => (None, Vec::new()),
+        };
+        ErrorBody { code: self.code(), message: self.to_string(), field, errors }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidInput { field: Some(field.into()), message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Invalid(m) => ApiError::InvalidInput { field: None, message: m },
+            StoreError::Unsupported(m) => ApiError::BadRequest(m),
+            StoreError::Busy => ApiError::Unavailable(StoreError::Busy.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<DocumentError> for ApiError {
+    fn from(e: DocumentError) -> Self {
+        ApiError::InvalidInput { field: (!e.path.is_empty()).then_some(e.path), message: e.message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_are_stable() {
+        let cases = [
+            (ApiError::NotFound, 404, "not_found"),
+            (ApiError::invalid("year", "x"), 422, "invalid_input"),
+            (ApiError::BadRequest("x".into()), 400, "bad_request"),
+            (ApiError::Conflict("x".into()), 409, "conflict"),
+            (ApiError::Unauthorized, 401, "unauthorized"),
+            (ApiError::Forbidden, 403, "forbidden"),
+            (ApiError::Unavailable("x".into()), 503, "unavailable"),
+            (ApiError::Internal("secret detail".into()), 500, "internal"),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!((error.status().as_u16(), error.code()), (status, code));
+        }
+        assert!(!ApiError::Internal("secret detail".into()).body().message.contains("secret"));
+        assert_eq!(ApiError::from(StoreError::NotFound).status(), StatusCode::NOT_FOUND);
+    }
+}

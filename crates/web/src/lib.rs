@@ -1,0 +1,120 @@
+//! jijiao's HTTP face: the JSON API under `/api/v1`, the server-rendered Chinese pages and the
+//! embedded static assets. Handlers translate between HTTP and the storage and domain crates;
+//! they hold no state of their own, so any number of servers can share one PostgreSQL.
+
+pub mod accounts;
+pub mod api;
+pub mod application_ops;
+mod assets;
+pub mod auth;
+pub mod credit_ops;
+pub mod csrf;
+pub mod error;
+pub(crate) mod pages;
+pub mod passwords;
+pub mod reference_ops;
+pub mod routes;
+pub mod security;
+pub mod settings;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use jijiao_storage::Store;
+use std::net::SocketAddr;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+pub use pages::account::lock_for as login_lock_for;
+pub use settings::WebSettings;
+
+/// What every handler can reach: the store (and through it the database), the settings, and the
+/// rate limiter (soft state, see [`security`]).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: WebSettings,
+    pub rate_limiter: std::sync::Arc<security::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        Self::with_settings(store, WebSettings::default())
+    }
+
+    pub fn with_settings(store: Store, settings: WebSettings) -> Self {
+        Self { store, settings, rate_limiter: Default::default() }
+    }
+}
+
+/// Every route of the application: pages, API, health, static files.
+pub fn app_routes() -> routes::Routes {
+    routes::Routes::new()
+        .get("/healthz", healthz)
+        .nest("/api/v1", api::routes())
+        .merge(api::docs_routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
+        .fallback(pages::not_found)
+}
+
+/// The method and path of every route, for the authorisation test.
+pub fn route_table() -> Vec<routes::RouteInfo> {
+    app_routes().into_parts().1
+}
+
+/// The whole application with its middleware.
+pub fn router(state: AppState) -> Router {
+    app_routes()
+        .into_parts()
+        .0
+        // Outermost first at run time: trace, headers, rate limit, authenticate, then CSRF.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Checks the database with a round trip; 503 when it does not answer.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let backend = match state.store.backend() {
+        jijiao_storage::Backend::Sqlite => "sqlite",
+        jijiao_storage::Backend::Postgres => "postgres",
+    };
+    match state.store.health().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok", "database": backend }))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable", "database": backend })),
+            )
+        }
+    }
+}
+
+/// Serves until the process is stopped (Ctrl-C or SIGTERM), finishing requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

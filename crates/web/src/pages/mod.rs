@@ -1,0 +1,222 @@
+//! Server-rendered Chinese pages: askama templates compiled into the binary, auto-escaped.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use jijiao_domain::org::OrgKind;
+use jijiao_storage::{OrgFilter, PageRequest, ProvinceRecord};
+
+use crate::AppState;
+use crate::auth::{MaybePrincipal, Principal};
+use crate::csrf::CsrfToken;
+use crate::routes::Routes;
+use jijiao_domain::authz::Role;
+
+pub(crate) mod account;
+mod admin;
+mod applications;
+mod credits;
+mod projects;
+mod reference;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", home)
+        .get("/committees", committees)
+        .get("/subjects", subjects)
+        .merge(account::routes())
+        .merge(admin::routes())
+        .merge(reference::routes())
+        .merge(credits::routes())
+        .merge(applications::routes())
+        .merge(projects::routes())
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What the base layout needs from every page.
+pub struct Layout {
+    pub nav: Vec<NavItem>,
+    /// The signed-in user's name, for the header.
+    pub user: Option<String>,
+    /// The form token for every form on the page (and the logout button).
+    pub csrf: String,
+}
+
+/// The menu for a visitor: public entries, then what each of the visitor's roles may use.
+pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> {
+    let mut items = vec![("/", "首页"), ("/committees", "继教委员会"), ("/subjects", "学科目录")];
+    let Some(p) = principal else {
+        items.push(("/api/docs", "接口文档"));
+        return items;
+    };
+    items.push(("/me", "我的主页"));
+    if !p.account.confirmed {
+        return items;
+    }
+    if p.is_admin() {
+        items.push(("/admin/accounts", "账号管理"));
+        items.push(("/admin/confirmations", "待确认人员"));
+        items.push(("/admin/tokens", "接口令牌"));
+        items.push(("/admin/audit", "审计日志"));
+    }
+    if p.has(Role::NationalAdmin) {
+        items.push(("/admin/reference", "参考数据"));
+    }
+    credits::menu(p, &mut items);
+    applications::menu(p, &mut items);
+    projects::menu(p, &mut items);
+    items.push(("/api/docs", "接口文档"));
+    items
+}
+
+impl Layout {
+    /// The navigation for this visitor, with `current` marked for screen readers and the eye.
+    pub fn new(current: &str, principal: &MaybePrincipal, csrf: &CsrfToken) -> Self {
+        let p = principal.0.as_ref();
+        Self {
+            nav: menu(p).into_iter().map(|(href, label)| NavItem { href, label, active: href == current }).collect(),
+            user: p.map(|p| p.account.display_name.clone()),
+            csrf: csrf.0.clone(),
+        }
+    }
+
+    /// For error pages, which know nothing of the visitor.
+    pub fn anonymous() -> Self {
+        let nav = menu(None).into_iter().map(|(href, label)| NavItem { href, label, active: false }).collect();
+        Self { nav, user: None, csrf: String::new() }
+    }
+}
+
+/// Renders a template, or an error page if rendering fails (a bug, logged).
+pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<h1>服务器内部错误</h1>".to_string())).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+}
+
+pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    render(
+        status,
+        &ErrorPage { layout: Layout::anonymous(), heading: heading.to_string(), message: message.to_string() },
+    )
+}
+
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在或已被移除。")
+}
+
+pub fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "page failed");
+    error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法访问", "系统暂时无法读取数据，请稍后再试。")
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+    provinces: usize,
+    units: i64,
+    people: i64,
+    tertiary: usize,
+}
+
+async fn home(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+    let store = &state.store;
+    let counts = async {
+        let provinces = store.provinces().await?.len();
+        let unit_filter = OrgFilter { kind: Some(OrgKind::Unit), ..Default::default() };
+        let units = store.organisations(&unit_filter, PageRequest::new(Some(1), Some(1))).await?.total;
+        let people = store.count_people().await?;
+        let tertiary = store.catalogue().await?.tertiary().len();
+        Ok::<_, jijiao_storage::StoreError>((provinces, units, people, tertiary))
+    };
+    match counts.await {
+        Ok((provinces, units, people, tertiary)) => render(
+            StatusCode::OK,
+            &HomePage { layout: Layout::new("/", &principal, &csrf), provinces, units, people, tertiary },
+        ),
+        Err(e) => unavailable(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "committees.html")]
+struct CommitteesPage {
+    layout: Layout,
+    provinces: Vec<ProvinceRecord>,
+}
+
+async fn committees(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+    match state.store.provinces().await {
+        Ok(provinces) => {
+            render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces })
+        }
+        Err(e) => unavailable(e),
+    }
+}
+
+struct SubjectGroup {
+    code: &'static str,
+    name: &'static str,
+    tertiary: Vec<jijiao_domain::subject::Tertiary>,
+}
+
+#[derive(Template)]
+#[template(path = "subjects.html")]
+struct SubjectsPage {
+    layout: Layout,
+    subjects: Vec<SubjectGroup>,
+}
+
+async fn subjects(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+    match state.store.catalogue().await {
+        Ok(catalogue) => {
+            let subjects = jijiao_domain::subject::SECONDARY
+                .iter()
+                .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
+                .collect();
+            render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects })
+        }
+        Err(e) => unavailable(e),
+    }
+}
+
+/// A submitted form; one that cannot be read (a field missing or malformed, as a hand-made request
+/// could send) gets a Chinese error page, not the framework's English text.
+pub struct PageForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<S> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum::extract::Form(value)) => Ok(PageForm(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "unreadable form");
+                Err(error_page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "表单有误",
+                    "提交的表单不完整或格式不正确，请返回页面重新填写。",
+                ))
+            }
+        }
+    }
+}

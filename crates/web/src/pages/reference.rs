@@ -1,0 +1,167 @@
+//! The national administrator's reference data pages: committee contacts and the subject catalogue.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_domain::authz::{Action, Place};
+use jijiao_storage::ProvinceRecord;
+
+use super::{Layout, PageForm, error_page, render, unavailable};
+use crate::auth::{MaybePrincipal, PageUser, Principal};
+use crate::csrf::CsrfToken;
+use crate::reference_ops::{CommitteeEdit, edit_committee, import_catalogue};
+use crate::routes::Routes;
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin/reference", reference_page)
+        .post("/admin/reference/provinces/{code}", save_province)
+        .post("/admin/reference/subjects", upload_subjects)
+}
+
+#[derive(Template)]
+#[template(path = "admin/reference.html")]
+struct ReferencePage {
+    layout: Layout,
+    provinces: Vec<ProvinceRecord>,
+    tertiary: usize,
+    message: Option<String>,
+    problems: Vec<String>,
+}
+
+fn national_only(p: &Principal) -> Option<Response> {
+    (!p.may(Action::EditReference, &Place::everywhere()))
+        .then(|| error_page(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。"))
+}
+
+async fn page(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    status: StatusCode,
+    message: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    let result =
+        async { Ok::<_, jijiao_storage::StoreError>((state.store.provinces().await?, state.store.catalogue().await?)) }
+            .await;
+    match result {
+        Ok((provinces, catalogue)) => render(
+            status,
+            &ReferencePage {
+                layout: Layout::new("/admin/reference", &MaybePrincipal(Some(p.clone())), csrf),
+                provinces,
+                tertiary: catalogue.tertiary().len(),
+                message,
+                problems,
+            },
+        ),
+        Err(e) => unavailable(e),
+    }
+}
+
+async fn reference_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+    if let Some(r) = national_only(&p) {
+        return r;
+    }
+    page(&state, &p, &csrf, StatusCode::OK, None, vec![]).await
+}
+
+/// The problems to show on the page again, or the error page for anything else (boxed: a response is large).
+fn problems_of(e: ApiError) -> Result<Vec<String>, Box<Response>> {
+    match e {
+        ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
+        ApiError::InvalidInput { message, .. } => Ok(vec![message]),
+        ApiError::Forbidden => {
+            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。")))
+        }
+        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个省份。"))),
+        other => Err(Box::new(unavailable(other))),
+    }
+}
+
+/// The page's form: the same fields as the API's, plus the form token (checked by the middleware).
+#[derive(serde::Deserialize)]
+pub struct CommitteeForm {
+    #[serde(default)]
+    committee_name: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    fax: String,
+}
+
+async fn save_province(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(code): Path<String>,
+    PageForm(form): PageForm<CommitteeForm>,
+) -> Response {
+    let edit = CommitteeEdit {
+        committee_name: form.committee_name,
+        postcode: form.postcode,
+        address: form.address,
+        phone: form.phone,
+        fax: form.fax,
+    };
+    match edit_committee(&state, &p, &code, edit).await {
+        Ok(()) => Redirect::to("/admin/reference").into_response(),
+        Err(e) => match problems_of(e) {
+            Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+/// The catalogue file arrives as multipart; its CSRF token travels in the query string.
+async fn upload_subjects(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    mut multipart: Multipart,
+) -> Response {
+    if let Some(r) = national_only(&p) {
+        return r;
+    }
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("subjects.csv").to_string();
+            match field.bytes().await {
+                Ok(bytes) => file = Some((name, bytes)),
+                Err(_) => {
+                    return page(
+                        &state,
+                        &p,
+                        &csrf,
+                        StatusCode::BAD_REQUEST,
+                        None,
+                        vec!["文件上传不完整，请重试".into()],
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, vec!["请选择要导入的文件".into()])
+            .await;
+    };
+    match import_catalogue(&state, &p, &bytes, &name).await {
+        Ok(n) => {
+            page(&state, &p, &csrf, StatusCode::OK, Some(format!("已导入 {n} 个三级学科，原目录已替换。")), vec![])
+                .await
+        }
+        Err(e) => match problems_of(e) {
+            Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
