@@ -76,23 +76,27 @@ use Rank::*;
 use Series::*;
 
 /// Every concrete title the product knows (rules.md §6).
-pub const TITLES: [Title; 30] = [
+pub const TITLES: [Title; 35] = [
     t("主任医师", Senior, Medicine),
     t("主任药师", Senior, Pharmacy),
     t("主任护师", Senior, Nursing),
     t("主任技师", Senior, Technology),
+    // Laboratory medicine (临床医学检验技术) names its technologist titles 检验师 rather than 技师.
+    t("主任检验师", Senior, Technology),
     t("教授", Senior, Teaching),
     t("研究员", Senior, Research),
     t("副主任医师", AssociateSenior, Medicine),
     t("副主任药师", AssociateSenior, Pharmacy),
     t("副主任护师", AssociateSenior, Nursing),
     t("副主任技师", AssociateSenior, Technology),
+    t("副主任检验师", AssociateSenior, Technology),
     t("副教授", AssociateSenior, Teaching),
     t("副研究员", AssociateSenior, Research),
     t("主治医师", Intermediate, Medicine),
     t("主管药师", Intermediate, Pharmacy),
     t("主管护师", Intermediate, Nursing),
     t("主管技师", Intermediate, Technology),
+    t("主管检验师", Intermediate, Technology),
     t("讲师", Intermediate, Teaching),
     t("助理研究员", Intermediate, Research),
     t("住院医师", Junior, Medicine),
@@ -100,12 +104,14 @@ pub const TITLES: [Title; 30] = [
     t("药师", Junior, Pharmacy),
     t("护师", Junior, Nursing),
     t("技师", Junior, Technology),
+    t("检验师", Junior, Technology),
     t("助教", Junior, Teaching),
     t("研究实习员", Junior, Research),
     t("医士", Junior, Medicine),
     t("药士", Junior, Pharmacy),
     t("护士", Junior, Nursing),
     t("技士", Junior, Technology),
+    t("检验士", Junior, Technology),
     t("实习研究员", Junior, Research),
 ];
 
@@ -170,6 +176,8 @@ mod tests {
         assert_eq!(classify("院长"), TitleClass::Post);
         assert_eq!(classify("博士"), TitleClass::Degree);
         assert_eq!(classify("工程师"), TitleClass::Unknown);
+        assert_eq!(classify("主管检验师"), TitleClass::Concrete(t("主管检验师", Intermediate, Technology)));
+        assert_eq!(classify("副主任检验师"), TitleClass::Concrete(t("副主任检验师", AssociateSenior, Technology)));
         assert!(Senior > AssociateSenior && AssociateSenior > Intermediate && Intermediate > Junior);
     }
 

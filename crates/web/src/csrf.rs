@@ -35,6 +35,11 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Paths whose answers are never pages with forms.
+fn is_machine_path(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/static/")
+}
+
 fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
@@ -49,8 +54,11 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         Some(p) => p.csrf().map(str::to_string),
         None => anonymous_cookie.clone(),
     };
-    // Pages rendered for an anonymous visitor without a token get a new one, set as a cookie.
-    let new_token = (principal.is_none() && anonymous_cookie.is_none()).then(jijiao_storage::Vault::random_token);
+    // Pages rendered for an anonymous visitor without a token get a new one, set as a cookie. API
+    // calls and static files render no form, so they are spared the token and the extra header.
+    let renders_forms = !is_machine_path(request.uri().path());
+    let new_token =
+        (renders_forms && principal.is_none() && anonymous_cookie.is_none()).then(jijiao_storage::Vault::random_token);
     let token_for_pages = expected.clone().or_else(|| new_token.clone()).unwrap_or_default();
 
     let mut request = request;

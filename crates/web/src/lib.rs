@@ -10,6 +10,7 @@ pub mod auth;
 pub mod credit_ops;
 pub mod csrf;
 pub mod error;
+pub mod health;
 pub(crate) mod pages;
 pub mod passwords;
 pub mod reference_ops;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: WebSettings,
     pub rate_limiter: std::sync::Arc<security::RateLimiter>,
+    /// Soft state like the rate limiter: shares concurrent health checks' round trips.
+    health: std::sync::Arc<health::SingleFlight>,
 }
 
 impl AppState {
@@ -45,14 +48,18 @@ impl AppState {
     }
 
     pub fn with_settings(store: Store, settings: WebSettings) -> Self {
-        Self { store, settings, rate_limiter: Default::default() }
+        Self { store, settings, rate_limiter: Default::default(), health: Default::default() }
     }
 }
 
-/// Every route of the application: pages, API, health, static files.
+/// Every route of the application: health, pages, API, static files.
 pub fn app_routes() -> routes::Routes {
+    routes::Routes::new().get("/healthz", healthz).merge(user_routes())
+}
+
+/// The routes people and programs use, behind the whole middleware stack.
+fn user_routes() -> routes::Routes {
     routes::Routes::new()
-        .get("/healthz", healthz)
         .nest("/api/v1", api::routes())
         .merge(api::docs_routes())
         .merge(pages::routes())
@@ -67,33 +74,42 @@ pub fn route_table() -> Vec<routes::RouteInfo> {
 
 /// The whole application with its middleware.
 pub fn router(state: AppState) -> Router {
-    app_routes()
+    user_routes()
         .into_parts()
         .0
         // Outermost first at run time: trace, headers, rate limit, authenticate, then CSRF.
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
+        // The health check carries no credential and changes nothing: monitors reach it without
+        // the session lookup, CSRF and rate limit (a limited monitor would mark the server down).
+        .route("/healthz", axum::routing::get(healthz))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Checks the database with a round trip; 503 when it does not answer.
+/// Checks the database with a round trip (shared by concurrent checks, see [`health`]); 503 when
+/// it does not answer.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let backend = match state.store.backend() {
         jijiao_storage::Backend::Sqlite => "sqlite",
         jijiao_storage::Backend::Postgres => "postgres",
     };
-    match state.store.health().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok", "database": backend }))),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({ "status": "unavailable", "database": backend })),
-            )
-        }
+    let store = &state.store;
+    let answered = state
+        .health
+        .check(|| async {
+            store.health().await.map_err(|e| tracing::error!(error = %e, "health check failed")).is_ok()
+        })
+        .await;
+    if answered {
+        (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ok", "database": backend })))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "unavailable", "database": backend })),
+        )
     }
 }
 

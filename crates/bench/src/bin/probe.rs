@@ -10,11 +10,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use clap::{Parser, ValueEnum};
 use jijiao_storage::{DatabaseTarget, Store, Vault};
+use jijiao_web::health::SingleFlight;
 use sqlx::Executor;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Mutex;
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -34,8 +34,8 @@ enum Variant {
     AnyPool,
     /// the same query on a native sqlx SQLite pool of --pool connections
     SqlitePool,
-    /// the store's health check, but requests arriving while a check runs wait for the next one
-    /// and share it: every answer still comes from a round trip begun after the request arrived
+    /// the store's health check shared by concurrent callers (jijiao_web::health::SingleFlight),
+    /// without jijiao's routes and middleware
     Coalesced,
 }
 
@@ -89,32 +89,6 @@ async fn open_store(dir: &std::path::Path) -> anyhow::Result<Store> {
     Ok(Store::open(&target, vault).await?)
 }
 
-/// Single flight: the first request starts a round trip; requests arriving while it runs queue
-/// on the lock and, once it is free, the first of them runs a new one that the others share.
-#[derive(Clone)]
-struct Coalescer {
-    store: Store,
-    generation: Arc<std::sync::atomic::AtomicU64>,
-    last: Arc<Mutex<(u64, bool)>>,
-}
-
-impl Coalescer {
-    async fn check(&self) -> bool {
-        use std::sync::atomic::Ordering;
-        // Round trips run one at a time under the lock. One may be in flight as we arrive (it will
-        // finish as `arrived + 1`); any result numbered `arrived + 2` or later began after us.
-        let arrived = self.generation.load(Ordering::Acquire);
-        let mut guard = self.last.lock().await;
-        if guard.0 >= arrived + 2 {
-            return guard.1;
-        }
-        let ok = self.store.health().await.is_ok();
-        let next = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        *guard = (next, ok);
-        ok
-    }
-}
-
 async fn run(args: Args) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let app: Router = match args.variant {
@@ -138,19 +112,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Variant::Coalesced => {
             let store = open_store(dir.path()).await?;
-            let coalescer = Coalescer { store, generation: Arc::new(0.into()), last: Arc::new(Mutex::new((0, false))) };
+            let flight = Arc::new(SingleFlight::default());
             Router::new()
                 .route(
                     "/healthz",
-                    get(|State(c): State<Coalescer>| async move {
-                        if c.check().await {
+                    get(|State((store, flight)): State<(Store, Arc<SingleFlight>)>| async move {
+                        if flight.check(|| async { store.health().await.is_ok() }).await {
                             (StatusCode::OK, body())
                         } else {
                             (StatusCode::SERVICE_UNAVAILABLE, body())
                         }
                     }),
                 )
-                .with_state(coalescer)
+                .with_state((store, flight))
         }
         Variant::Json => Router::new().route("/healthz", get(|| async { body() })),
         Variant::Middleware => {
