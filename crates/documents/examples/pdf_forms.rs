@@ -1,9 +1,11 @@
-//! Writes a sample 申报书 and 承诺书 to look at (names with 喆, 堃 and 䶮 included).
+//! Writes a sample 申报书 and 承诺书 to look at (names with 喆, 堃 and 䶮 included), and times
+//! how long one 申报书 takes (the numbers of BENCHMARKS-pdf.md).
 //!
-//! Run: `cargo run -p jijiao-documents --example pdf_forms -- OUT_DIR`, then for instance
-//! `pdftoppm -png -r 60 OUT_DIR/申报书.pdf OUT_DIR/page`.
+//! Run: `cargo run --release -p jijiao-documents --example pdf_forms -- OUT_DIR`, then for
+//! instance `pdftoppm -png -r 60 OUT_DIR/申报书.pdf OUT_DIR/page`.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use jijiao_documents::pdf::{
@@ -80,9 +82,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }],
         ..FormInput::default()
     };
-    std::fs::write(dir.join("申报书.pdf"), application_form(&form)?)?;
+    // The first form also parses the embedded font (once per process); time it on its own.
+    let start = Instant::now();
+    let pdf = application_form(&form)?;
+    let first = start.elapsed();
+    std::fs::write(dir.join("申报书.pdf"), &pdf)?;
     let promise = CommitmentInput { project_name: form.project_name.clone() };
     std::fs::write(dir.join("承诺书.pdf"), commitment(&promise)?)?;
     println!("wrote {}", dir.display());
+
+    const RUNS: usize = 20;
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let pdf = application_form(&form).expect("renders");
+            std::hint::black_box(pdf);
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "申报书 ({} pages, {} bytes): first {:.1} ms (with font parsing); then over {RUNS} runs min {:.1} ms, \
+         median {:.1} ms, max {:.1} ms",
+        pdf_pages(&pdf),
+        pdf.len(),
+        ms(first),
+        ms(times[0]),
+        ms(times[RUNS / 2]),
+        ms(times[RUNS - 1]),
+    );
     Ok(())
+}
+
+/// Pages of a PDF as krilla writes them: `/Type/Page` objects, not `/Pages`.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let needle = b"/Type/Page";
+    pdf.windows(needle.len() + 1).filter(|w| &w[..needle.len()] == needle && w[needle.len()] != b's').count()
 }

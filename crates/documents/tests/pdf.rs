@@ -115,6 +115,9 @@ fn pdftotext_with(pdf: &[u8], args: &[&str]) -> Option<String> {
     let mut child = match child {
         Ok(child) => child,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // CI installs poppler-utils (.ci/run), so there a missing pdftotext is a broken
+            // setup, not a reason to pass without looking at the text.
+            assert!(!in_ci(), "pdftotext not found on PATH but CI is set: install poppler-utils");
             eprintln!("pdftotext not found on PATH: skipping the text extraction check");
             return None;
         }
@@ -124,6 +127,12 @@ fn pdftotext_with(pdf: &[u8], args: &[&str]) -> Option<String> {
     let output = child.wait_with_output().expect("pdftotext runs");
     assert!(output.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&output.stderr));
     Some(String::from_utf8(output.stdout).expect("UTF-8 text"))
+}
+
+/// Whether we run in CI (`CI` set to anything but empty, "0" or "false", as CI services and
+/// `.ci/run` set it).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
 }
 
 fn without_whitespace(text: &str) -> String {
@@ -200,6 +209,10 @@ fn the_application_form_is_a_pdf_with_the_chinese_text_and_rare_names() {
         "赵䶮",
     ] {
         assert!(flat.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    // A label too long for its cell breaks before its unit, as on the paper form.
+    for label in ["教学总时长", "是否在职"] {
+        assert!(text.lines().any(|line| line.trim() == label), "{label:?} is not a line of its own:\n{text}");
     }
     assert!(flat.contains(&without_whitespace(RECOMMENDATION)), "推荐理由 lost characters:\n{text}");
     assert!(flat.contains(&without_whitespace(&form().leader.achievements)), "主要成绩 lost characters:\n{text}");
@@ -286,10 +299,14 @@ fn an_empty_form_prints_as_a_blank_form_to_fill_in_by_hand() {
     assert_eq!(page_count(&pdf), 3);
     let Some(text) = pdftotext(&pdf) else { return };
     let flat = without_whitespace(&text);
-    for expected in ["申请代码：", "项目名称", "同行评议意见", "项目负责人姓名", "项目负责人签字："] {
+    for expected in ["申请代码：", "项目名称", "同行评议意见", "项目负责人姓名", "项目负责人签字："]
+    {
         assert!(flat.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(!flat.contains("课程及教师信息"), "an empty course table is printed:\n{text}");
+    // The three years of the leader's history, with the years left blank to write in.
+    assert_eq!(flat.matches("年继续医学教育项目申报情况：国家级").count(), 3, "{text}");
+    assert_eq!(flat.matches("国家级项目编号：").count(), 3, "{text}");
 }
 
 #[test]
@@ -299,17 +316,22 @@ fn the_provincial_cover_wraps_its_long_title_and_prints_category_and_unit_statem
     input.year = None;
     input.issuer = String::new();
     input.category = Some("学习提高类".into());
-    input.cover_note = "（项目申办单位承诺：本单位最近一个周期年检或校验合格。本项目已征得授课教师的知情同意并留存相关证据备查，\
+    input.cover_note =
+        "（项目申办单位承诺：本单位最近一个周期年检或校验合格。本项目已征得授课教师的知情同意并留存相关证据备查，\
         对所填写信息的真实性、完整性和准确性负责）"
-        .into();
+            .into();
     input.authority_opinions = vec!["区卫生健康行政部门意见".into()];
     let pdf = application_form(&input).expect("renders");
+    assert_is_pdf_with_embedded_font(&pdf);
     let Some(text) = pdftotext(&pdf) else { return };
     let flat = without_whitespace(&text);
     for expected in [
         "2025年北京市级继续医学教育推荐项目申报书",
         "项目类别",
         "学习提高类",
+        // The provincial cover asks for the subject at both levels and the applicant's seal.
+        "（二、三级学科）",
+        "申办单位（盖章）",
         "本项目已征得授课教师的知情同意并留存相关证据备查",
         "区卫生健康行政部门意见",
     ] {
