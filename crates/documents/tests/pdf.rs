@@ -129,10 +129,10 @@ fn pdftotext_with(pdf: &[u8], args: &[&str]) -> Option<String> {
     Some(String::from_utf8(output.stdout).expect("UTF-8 text"))
 }
 
-/// Whether we run in CI (`CI` set to anything but empty, "0" or "false", as CI services and
-/// `.ci/run` set it).
+/// Whether we run in CI: `CI=true` (set by `.ci/run` and CI services) or `CI=1`, as `scripts/test`
+/// decides it.
 fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+    std::env::var("CI").is_ok_and(|v| matches!(v.as_str(), "true" | "1"))
 }
 
 fn without_whitespace(text: &str) -> String {
@@ -338,5 +338,7 @@ fn the_provincial_cover_wraps_its_long_title_and_prints_category_and_unit_statem
         assert!(flat.contains(expected), "missing {expected:?} in:\n{text}");
     }
     assert!(!flat.contains("国家卫生健康委科技教育司制"), "{text}");
+    // The constant callers use is the statement printed here.
+    assert_eq!(jijiao_documents::pdf::PROVINCIAL_COVER_NOTE, input.cover_note);
     assert!(!flat.contains("省级卫生健康行政部门意见"), "{text}");
 }

@@ -19,6 +19,11 @@ pub const NATIONAL_TITLE: &str = "继续医学教育推荐项目申报书";
 /// The national form's issuer, printed at the foot of the cover.
 pub const NATIONAL_ISSUER: &str = "国家卫生健康委科技教育司制";
 
+/// The applicant's statement under the fields of the provincial cover (Beijing's form in seed 003),
+/// for [`FormInput::cover_note`].
+pub const PROVINCIAL_COVER_NOTE: &str = "（项目申办单位承诺：本单位最近一个周期年检或校验合格。本项目已征得授课教师的\
+    知情同意并留存相关证据备查，对所填写信息的真实性、完整性和准确性负责）";
+
 /// Why a PDF could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
