@@ -342,3 +342,18 @@ fn the_provincial_cover_wraps_its_long_title_and_prints_category_and_unit_statem
     assert_eq!(jijiao_documents::pdf::PROVINCIAL_COVER_NOTE, input.cover_note);
     assert!(!flat.contains("省级卫生健康行政部门意见"), "{text}");
 }
+
+#[test]
+fn a_long_project_name_wraps_on_the_cover_and_stays_above_the_issuer() {
+    let mut input = form();
+    // Eight lines on the cover: without moving up, 申报日期 would be printed below the issuer.
+    input.project_name = "心力衰竭规范化诊疗与全程管理新进展暨基层医师能力提升学习班".repeat(6);
+    let pdf = application_form(&input).expect("renders");
+    assert_is_pdf_with_embedded_font(&pdf);
+    let Some(text) = pdftotext_with(&pdf, &["-layout", "-f", "1", "-l", "1"]) else { return };
+    let flat = without_whitespace(&text);
+    assert!(flat.contains(&input.project_name), "the project name lost characters:\n{text}");
+    let date = flat.find("2024年11月20日").expect("the date is on the cover");
+    let issuer = flat.find(NATIONAL_ISSUER).expect("the issuer is on the cover");
+    assert!(date < issuer, "the fields run into the issuer's line:\n{text}");
+}

@@ -153,36 +153,42 @@ fn cover(flow: &mut Flow, input: &FormInput) {
     let label_width = rows.iter().map(|r| FONT.width(r.label, size)).fold(spread, f32::max);
     let value_left = label_left + label_width + 4.0 * MM;
     let value_right = right - 12.0 * MM;
-    let row_gap = 11.0 * MM;
+    let note_lines =
+        if input.cover_note.is_empty() { vec![] } else { wrap(&input.cover_note, BODY, value_right - label_left, 0.0) };
+    let note_height = if note_lines.is_empty() { 0.0 } else { 4.0 * MM + note_lines.len() as f32 * line_height(BODY) };
     let laid: Vec<_> = rows
         .into_iter()
         .map(|row| {
             let lines = wrap(row.value, size, value_right - value_left - 4.0, 0.0);
-            let sub_lines = if row.sub.is_some() { 1.0 } else { 0.0 };
-            let advance = (lines.len().max(1) as f32) * row_gap + 5.0 * MM + sub_lines * line_height(BODY);
-            (row, lines, advance)
+            (row, lines)
         })
         .collect();
-    let note_lines =
-        if input.cover_note.is_empty() { vec![] } else { wrap(&input.cover_note, BODY, value_right - label_left, 0.0) };
-    let note_height = if note_lines.is_empty() { 0.0 } else { 4.0 * MM + note_lines.len() as f32 * line_height(BODY) };
-    // The fields start at the paper form's height; long values (a project name over several
-    // lines) move them up towards the title rather than into the issuer's line.
+    // The fields start at the paper form's height, with 11 mm between the lines to write on. Long
+    // values (a project name over several lines) move them up towards the title, and if that is
+    // not enough the continuation lines of a value close up, rather than run into the issuer.
     let limit = if input.issuer.is_empty() { A4_HEIGHT - MARGIN_BOTTOM } else { A4_HEIGHT - 52.0 * MM };
-    let needed: f32 = laid.iter().map(|(_, _, advance)| advance).sum::<f32>() + note_height;
-    let mut y = (125.0 * MM).min(limit - needed).max(top + 20.0 * MM);
-    for (row, lines, advance) in laid {
+    let highest = top + 20.0 * MM;
+    let advance = |row: &CoverRow, lines: usize, continuation: f32| {
+        let sub_lines = if row.sub.is_some() { 1.0 } else { 0.0 };
+        11.0 * MM + lines.saturating_sub(1) as f32 * continuation + 5.0 * MM + sub_lines * line_height(BODY)
+    };
+    let needed = |continuation: f32| {
+        laid.iter().map(|(row, lines)| advance(row, lines.len(), continuation)).sum::<f32>() + note_height
+    };
+    let continuation = if highest + needed(11.0 * MM) <= limit { 11.0 * MM } else { line_height(size) };
+    let mut y = (125.0 * MM).min(limit - needed(continuation)).max(highest);
+    for (row, lines) in laid {
         spaced(flow, label_left, spread, y, size, row.label);
         if let Some(sub) = row.sub {
             let sub_y = y + line_height(BODY);
             flow.push(aligned(label_left, label_left + spread, sub_y, BODY, sub, Align::Center));
         }
         for (n, line) in lines.iter().enumerate() {
-            let line_y = y + n as f32 * row_gap;
+            let line_y = y + n as f32 * continuation;
             flow.push(Op::Line { x1: value_left, y1: line_y + 5.0, x2: value_right, y2: line_y + 5.0, width: 0.8 });
             flow.push(aligned(value_left + 2.0, value_right - 2.0, line_y, size, &line.text, Align::Center));
         }
-        y += advance;
+        y += advance(&row, lines.len(), continuation);
     }
     if !note_lines.is_empty() {
         y += 4.0 * MM;
