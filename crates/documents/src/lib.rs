@@ -1,9 +1,11 @@
 //! The files users exchange with jijiao: spreadsheets in (xlsx, xls, CSV in UTF-8 or GBK) and
-//! out (xlsx, UTF-8 CSV). Everything format-specific stays in this crate; the rest of the system
-//! sees [`Table`] on the way in and [`Sheet`] on the way out.
+//! out (xlsx, UTF-8 CSV), and the printable PDF forms (the 申报书 and 承诺书, see [`pdf`]). Everything
+//! format-specific stays in this crate; the rest of the system sees [`Table`] on the way in and
+//! [`Sheet`] or PDF bytes on the way out.
 
 mod cell;
 mod ole;
+pub mod pdf;
 mod read;
 mod table;
 mod text;

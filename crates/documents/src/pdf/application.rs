@@ -1,11 +1,11 @@
 //! The 申报书: the cover page and the table pages of the paper form (附件2 of seed 003).
 
-use super::FormInput;
 use super::font::{FONT, wrap};
 use super::layout::{
     A4_HEIGHT, A4_WIDTH, Align, BODY, Block, Cell, Column, Flow, MM, Op, Pages, SignPart, aligned, baseline, col,
     date_parts, line_height, number_pages, text_op,
 };
+use super::{FormInput, HistoryYear};
 
 /// Every printed input field with its label, for the coverage check.
 pub(super) fn fields(input: &FormInput) -> Vec<(&'static str, &str)> {
@@ -125,37 +125,74 @@ fn cover(flow: &mut Flow, input: &FormInput) {
         flow.push(aligned(left, right, baseline(top, 16.0), 16.0, &text, Align::Center));
     }
 
-    // The fields: a spaced-out label and the value on a line, as on the paper form.
+    // The fields: a spaced-out label and the value on a line, as on the paper form. The national
+    // form asks for the leader and the 申报单位; the provincial one (the form with a 项目类别)
+    // for the 申办单位 with its seal on the cover and the subject at both levels.
     let date = input.application_date.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or_default();
-    let mut rows: Vec<(&str, &str)> = vec![
-        ("项目名称", &input.project_name),
-        ("所在学科", &input.subject),
-        ("项目负责人", &input.leader_name),
-        ("申报单位", &input.applicant),
-        ("申报日期", &date),
-    ];
-    if let Some(category) = &input.category {
-        rows.push(("项目类别", category));
-    }
+    let rows: Vec<CoverRow> = match &input.category {
+        None => vec![
+            CoverRow::new("项目名称", &input.project_name),
+            CoverRow::new("所在学科", &input.subject),
+            CoverRow::new("项目负责人", &input.leader_name),
+            CoverRow::new("申报单位", &input.applicant),
+            CoverRow::new("申报日期", &date),
+        ],
+        Some(category) => vec![
+            CoverRow::new("项目名称", &input.project_name),
+            CoverRow { sub: Some("（二、三级学科）"), ..CoverRow::new("所在学科", &input.subject) },
+            CoverRow::new("申办单位（盖章）", &input.applicant),
+            CoverRow::new("申报日期", &date),
+            CoverRow::new("项目类别", category),
+        ],
+    };
     let size = 15.0;
     let label_left = left + 12.0 * MM;
-    let label_width = 5.0 * size;
+    // Labels of up to five characters are spread over five, as 项 目 名 称 on the paper form;
+    // a longer one (申办单位（盖章）) keeps its natural width and moves the value lines right.
+    let spread = 5.0 * size;
+    let label_width = rows.iter().map(|r| FONT.width(r.label, size)).fold(spread, f32::max);
     let value_left = label_left + label_width + 4.0 * MM;
     let value_right = right - 12.0 * MM;
-    let mut y = 125.0 * MM;
-    for (label, value) in rows {
-        spaced(flow, label_left, label_width, y, size, label);
-        let lines = wrap(value, size, value_right - value_left - 4.0, 0.0);
+    let note_lines =
+        if input.cover_note.is_empty() { vec![] } else { wrap(&input.cover_note, BODY, value_right - label_left, 0.0) };
+    let note_height = if note_lines.is_empty() { 0.0 } else { 4.0 * MM + note_lines.len() as f32 * line_height(BODY) };
+    let laid: Vec<_> = rows
+        .into_iter()
+        .map(|row| {
+            let lines = wrap(row.value, size, value_right - value_left - 4.0, 0.0);
+            (row, lines)
+        })
+        .collect();
+    // The fields start at the paper form's height, with 11 mm between the lines to write on. Long
+    // values (a project name over several lines) move them up towards the title, and if that is
+    // not enough the continuation lines of a value close up, rather than run into the issuer.
+    let limit = if input.issuer.is_empty() { A4_HEIGHT - MARGIN_BOTTOM } else { A4_HEIGHT - 52.0 * MM };
+    let highest = top + 20.0 * MM;
+    let advance = |row: &CoverRow, lines: usize, continuation: f32| {
+        let sub_lines = if row.sub.is_some() { 1.0 } else { 0.0 };
+        11.0 * MM + lines.saturating_sub(1) as f32 * continuation + 5.0 * MM + sub_lines * line_height(BODY)
+    };
+    let needed = |continuation: f32| {
+        laid.iter().map(|(row, lines)| advance(row, lines.len(), continuation)).sum::<f32>() + note_height
+    };
+    let continuation = if highest + needed(11.0 * MM) <= limit { 11.0 * MM } else { line_height(size) };
+    let mut y = (125.0 * MM).min(limit - needed(continuation)).max(highest);
+    for (row, lines) in laid {
+        spaced(flow, label_left, spread, y, size, row.label);
+        if let Some(sub) = row.sub {
+            let sub_y = y + line_height(BODY);
+            flow.push(aligned(label_left, label_left + spread, sub_y, BODY, sub, Align::Center));
+        }
         for (n, line) in lines.iter().enumerate() {
-            let line_y = y + n as f32 * 11.0 * MM;
+            let line_y = y + n as f32 * continuation;
             flow.push(Op::Line { x1: value_left, y1: line_y + 5.0, x2: value_right, y2: line_y + 5.0, width: 0.8 });
             flow.push(aligned(value_left + 2.0, value_right - 2.0, line_y, size, &line.text, Align::Center));
         }
-        y += (lines.len().max(1) as f32) * 11.0 * MM + 5.0 * MM;
+        y += advance(&row, lines.len(), continuation);
     }
-    if !input.cover_note.is_empty() {
+    if !note_lines.is_empty() {
         y += 4.0 * MM;
-        for line in wrap(&input.cover_note, BODY, value_right - label_left, 0.0) {
+        for line in note_lines {
             flow.push(text_op(label_left + line.indent, y, BODY, &line.text));
             y += line_height(BODY);
         }
@@ -166,7 +203,22 @@ fn cover(flow: &mut Flow, input: &FormInput) {
     }
 }
 
-/// A label with its characters spread over `width`, as the paper forms print 项 目 名 称.
+/// One field of the cover: its label (with a smaller second line under it, as the provincial
+/// form prints "（二、三级学科）") and the value written on the line.
+struct CoverRow<'a> {
+    label: &'static str,
+    sub: Option<&'static str>,
+    value: &'a str,
+}
+
+impl<'a> CoverRow<'a> {
+    fn new(label: &'static str, value: &'a str) -> Self {
+        CoverRow { label, sub: None, value }
+    }
+}
+
+/// A label with its characters spread over `width`, as the paper forms print 项 目 名 称. A label
+/// wider than `width` is printed as it is.
 fn spaced(flow: &mut Flow, left: f32, width: f32, y: f32, size: f32, label: &str) {
     let chars: Vec<char> = label.chars().collect();
     let used: f32 = chars.iter().map(|c| FONT.width(c.encode_utf8(&mut [0; 4]), size)).sum();
@@ -302,10 +354,11 @@ fn leader_table(flow: &mut Flow, input: &FormInput) {
     flow.row(
         &[
             col(LABEL, Cell::label("工作单位")),
-            col(0.25, Cell::value(&leader.employer)),
+            col(0.23, Cell::value(&leader.employer)),
             col(0.14, Cell::label("是否在职（岗）")),
             col(0.08, Cell::value(&leader.in_post)),
-            col(0.15, Cell::label("从事专业（二、三级学科）")),
+            // Wide enough for "从事专业（二、" with its hanging comma.
+            col(0.17, Cell::label("从事专业（二、三级学科）")),
             col(0.20, Cell::value(&leader.specialty)),
         ],
         min,
@@ -339,8 +392,12 @@ fn history(flow: &mut Flow, input: &FormInput) {
     let pad = 4.0;
     let inner = flow.width() - 2.0 * pad;
     let heading = "项目负责人近三年继续医学教育项目申报、执行情况（优先填写国家级项目）：";
+    // A form without a history (printed to fill in by hand) gets the paper form's three rows,
+    // with room to write the years.
+    let blank = [HistoryYear::default(), HistoryYear::default(), HistoryYear::default()];
+    let years: &[HistoryYear] = if input.history.is_empty() { &blank } else { &input.history };
     let mut rows = Vec::new();
-    for year in &input.history {
+    for year in years {
         let numbers = |list: &[String]| if list.is_empty() { "________".to_string() } else { list.join("，") };
         let text = format!("国家级项目编号：{}、省级项目编号：{}", numbers(&year.national), numbers(&year.provincial));
         rows.push((year, wrap(&text, size, inner - 2.0 * size, 0.0)));
@@ -357,13 +414,13 @@ fn history(flow: &mut Flow, input: &FormInput) {
     for (year, numbers) in rows {
         let y = baseline(line_top, size);
         let mut x = left + pad;
-        let parts: [(String, Option<bool>); 6] = [
-            (format!("{}年继续医学教育项目申报情况：国家级", year.year), Some(!year.national.is_empty())),
+        let printed_year = if year.year == 0 { "______".to_string() } else { year.year.to_string() };
+        let parts: [(String, Option<bool>); 5] = [
+            (format!("{printed_year}年继续医学教育项目申报情况：国家级"), Some(!year.national.is_empty())),
             ("省级".into(), Some(!year.provincial.is_empty())),
             ("，是否执行：是".into(), Some(year.executed == Some(true))),
             ("否".into(), Some(year.executed == Some(false))),
             ("。".into(), None),
-            (String::new(), None),
         ];
         for (text, checkbox) in parts {
             flow.push(text_op(x, y, size, &text));

@@ -90,7 +90,9 @@ pub(crate) fn aligned(left: f32, right: f32, y: f32, size: f32, text: &str, alig
     let width = FONT.width(text, size);
     let x = match align {
         Align::Left => left,
-        Align::Center => left + (right - left - width) / 2.0,
+        // A line wider than its box (hanging punctuation) overflows to the right only, into the
+        // padding, rather than across the left border.
+        Align::Center => left + ((right - left - width) / 2.0).max(0.0),
     };
     text_op(x, y, size, text)
 }
@@ -167,11 +169,23 @@ fn cell_lines(cell: &Cell, size: f32, width: f32) -> Vec<Line> {
     }
 }
 
-/// Wraps into as few lines as `width` allows, but with the lines as even as possible.
+/// Wraps into as few lines as `width` allows, but with the lines as even as possible. A label
+/// with a unit or note in brackets that does not fit on one line breaks before the bracket when
+/// both parts fit, as the paper form sets "教学总时长" over "（小时）".
 fn balanced(text: &str, size: f32, width: f32) -> Vec<Line> {
     let lines = wrap(text, size, width, 0.0);
     if lines.len() < 2 {
         return lines;
+    }
+    if lines.len() == 2
+        && let Some(at) = text.rfind('（').filter(|&at| at > 0)
+        && FONT.width(&text[..at], size) <= width
+        && FONT.width(&text[at..], size) <= width
+    {
+        return vec![
+            Line { text: text[..at].to_string(), indent: 0.0 },
+            Line { text: text[at..].to_string(), indent: 0.0 },
+        ];
     }
     let mut narrower = FONT.width(text, size) / lines.len() as f32;
     while narrower < width {
@@ -400,9 +414,11 @@ pub(crate) fn number_pages(pages: &mut Pages, first: usize) {
 pub(crate) fn render(pages: &Pages, title: &str) -> Result<Vec<u8>, PdfError> {
     let font = FONT.pdf_font();
     let mut document = Document::new();
-    document.set_metadata(
-        Metadata::new().title(title.to_string()).language("zh-CN".to_string()).creator("jijiao".to_string()),
-    );
+    let mut metadata = Metadata::new().language("zh-CN".to_string()).creator("jijiao".to_string());
+    if !title.is_empty() {
+        metadata = metadata.title(title.to_string());
+    }
+    document.set_metadata(metadata);
     let settings = PageSettings::from_wh(A4_WIDTH, A4_HEIGHT).ok_or(PdfError::Layout("A4"))?;
     for ops in &pages.pages {
         let mut page = document.start_page_with(settings.clone());

@@ -19,6 +19,11 @@ pub const NATIONAL_TITLE: &str = "继续医学教育推荐项目申报书";
 /// The national form's issuer, printed at the foot of the cover.
 pub const NATIONAL_ISSUER: &str = "国家卫生健康委科技教育司制";
 
+/// The applicant's statement under the fields of the provincial cover (Beijing's form in seed 003),
+/// for [`FormInput::cover_note`].
+pub const PROVINCIAL_COVER_NOTE: &str = "（项目申办单位承诺：本单位最近一个周期年检或校验合格。本项目已征得授课教师的\
+    知情同意并留存相关证据备查，对所填写信息的真实性、完整性和准确性负责）";
+
 /// Why a PDF could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
@@ -64,9 +69,11 @@ pub struct FormInput {
     pub project_name: String,
     /// 所在学科 (二、三级学科), e.g. "临床内科学-心血管病学".
     pub subject: String,
-    /// 项目类别 of a provincial project (基础训练类 …); `None` leaves the line out.
+    /// 项目类别 of a provincial project (基础训练类 …). `Some` prints the provincial cover of seed
+    /// 003: 所在学科（二、三级学科）, 申办单位（盖章） and 项目类别, without the leader (who is on
+    /// the leader's page). `None` prints the national cover: 所在学科, 项目负责人, 申报单位.
     pub category: Option<String>,
-    /// 项目负责人
+    /// 项目负责人, on the national cover.
     pub leader_name: String,
     /// 申报单位, the standard name as on the seal.
     pub applicant: String,
@@ -111,7 +118,8 @@ pub struct FormInput {
 
     /// The leader's page.
     pub leader: LeaderInput,
-    /// 项目负责人近三年继续医学教育项目申报、执行情况, one row per year, oldest first.
+    /// 项目负责人近三年继续医学教育项目申报、执行情况, one row per year, oldest first. Empty
+    /// prints three rows with the years left blank, to fill in by hand.
     pub history: Vec<HistoryYear>,
     /// 项目申报单位及项目负责人所在科室基本情况
     pub unit_situation: String,
@@ -153,6 +161,7 @@ pub struct LeaderInput {
 /// they were carried out. A year without projects prints empty boxes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryYear {
+    /// The year, e.g. 2023; 0 leaves it blank.
     pub year: u16,
     /// 国家级项目编号 (the box 国家级 is ticked when there is one).
     pub national: Vec<String>,
