@@ -318,7 +318,7 @@ async fn legacy_records_are_imported_by_the_province_only_when_every_row_is_righ
         assert_eq!(records_of(&w, person).await, count);
 
         let good = format!(
-            "身份证号,姓名,学分类别,学分,活动名称,结束日期,项目编号\n{id},{name},I类,6,心血管新进展,2022-05-01,2022-03-01-001（国）\n{id},{name},II类,16,院内讲座,2022-07-01,\n"
+            "身份证号,姓名,学分类别,学分,活动名称,结束日期,项目编号\n{id},{name},I类,9,心血管新进展,2022-05-01,2022-03-01-001（国）\n{id},{name},II类,16,院内讲座,2022-07-01,\n"
         );
         // Another province cannot import people of 北京.
         let r = w.post(&hebei, "/api/v1/credit-records/legacy-import", &good).await;
@@ -327,8 +327,8 @@ async fn legacy_records_are_imported_by_the_province_only_when_every_row_is_righ
         assert_eq!(r["imported"], 2);
         let me = w.signed_in("fuzeren").await;
         let year = json(&w.get(&me, "/api/v1/me/credits?year=2022").await, StatusCode::OK);
-        assert_eq!((year["rules"].as_str(), year["total"].as_str()), (Some("2006"), Some("22.0")), "{backend}");
-        assert_eq!(year["compliant"], true, "I类 ≥ 5 and II类 ≥ 15 under the 2006 rules");
+        assert_eq!((year["rules"].as_str(), year["total"].as_str()), (Some("2006"), Some("25.0")), "{backend}");
+        assert_eq!(year["compliant"], true, "25 with I类 ≥ 5 and II类 ≥ 15 under the 2006 rules");
         // The legacy template.
         let (status, bytes) = raw(&w, &province, Method::GET, "/api/v1/credit-records/legacy-template", vec![]).await;
         assert_eq!(status, StatusCode::OK);
