@@ -173,3 +173,35 @@ async fn each_demo_role_logs_in_and_sees_its_own_menu() {
     }
     browser.close().await;
 }
+
+/// The professional's learning record in a real browser: the progress bar, the records with their
+/// explanations, and the unit administrator's queue of self-study plans reached from the menu.
+#[tokio::test]
+async fn the_learning_record_shows_progress_and_the_unit_reviews_self_study() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    login("yisheng").await;
+    c.find(Locator::LinkText("我的学分")).await.unwrap().click().await.unwrap();
+    let progress = c.wait().for_element(Locator::Css("main progress")).await.unwrap();
+    let percent: i64 = progress.attr("value").await.unwrap().unwrap().parse().unwrap();
+    assert!((1..100).contains(&percent), "this year is in progress: {percent}%");
+    let table = c.find(Locator::Css("#records-title + .table-wrap table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("心内科病例讨论") && table.contains("未附签到表"), "{table}");
+    c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+
+    login("xiehe").await;
+    c.find(Locator::LinkText("自学审核")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#plans-title")).await.unwrap();
+    let plans = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(plans.contains("临床研究方法学"), "the leader's plan waits: {plans}");
+    browser.close().await;
+}

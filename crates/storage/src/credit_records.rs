@@ -460,17 +460,15 @@ fn role_code(r: Role) -> &'static str {
     }
 }
 
-fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
+fn facts_from_row(r: &AnyRow) -> Result<RecordFacts> {
     let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
     let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
     let kind: String = r.try_get("kind")?;
-    let source: String = r.try_get("source")?;
-    let status: String = r.try_get("status")?;
     let level: Option<String> = r.try_get("level")?;
     let delivery: Option<String> = r.try_get("delivery")?;
     let role: Option<String> = r.try_get("role")?;
     let class: Option<String> = r.try_get("legacy_class")?;
-    let facts = RecordFacts {
+    Ok(RecordFacts {
         kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
         title: r.try_get("title")?,
         project_number: r.try_get("project_number")?,
@@ -499,7 +497,14 @@ fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
             Some(other) => return Err(corrupt("学分类别", other)),
             None => None,
         },
-    };
+    })
+}
+
+fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
+    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
+    let source: String = r.try_get("source")?;
+    let status: String = r.try_get("status")?;
+    let facts = facts_from_row(r)?;
     Ok(CreditRecord {
         id: CreditRecordId(r.try_get("id")?),
         person_id: PersonId(r.try_get("person_id")?),
@@ -818,6 +823,77 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// The columns a recomputation needs: the facts, the status and whether a correction cancels the record.
+const LEAN_COLUMNS: &str = "r.id, r.person_id, r.kind, r.title, r.project_number, r.level, r.delivery, r.role, \
+    r.start_date, r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reverses_id, \
+    (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by";
+
+impl Store {
+    /// The people with ids in `from..to` and their granted records of a year, in id order: the unit
+    /// of work of a bulk recomputation of everyone's year (two queries per range, memory bounded by
+    /// the range).
+    pub async fn person_years_in_range(&self, year: i32, from: i64, to: i64) -> Result<Vec<PersonYear>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id_number = self.vault().decrypt(&r.try_get::<String, _>("id_number_enc")?)?;
+            out.push(PersonYear {
+                person_id: PersonId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                id_number: jijiao_domain::IdNumber::parse(&id_number).map_err(|_| StoreError::Decrypt)?,
+                province_code: r.try_get("province_code")?,
+                org_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
+                org_name: r.try_get("org_name")?,
+                grassroots: r.try_get::<Option<i64>, _>("grassroots")?.unwrap_or(0) != 0,
+                records: Vec::new(),
+            });
+        }
+        let records = sqlx::query(&format!(
+            "SELECT {LEAN_COLUMNS} FROM credit_records r WHERE r.person_id >= $1 AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' ORDER BY r.person_id, r.end_date, r.id"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        // Both lists are in person order: walk them together.
+        let mut i = 0;
+        for row in &records {
+            let person: i64 = row.try_get("person_id")?;
+            while i < out.len() && out[i].person_id.0 < person {
+                i += 1;
+            }
+            if i == out.len() {
+                break;
+            }
+            if out[i].person_id.0 == person {
+                let reverses: Option<i64> = row.try_get("reverses_id")?;
+                let reversed_by: Option<i64> = row.try_get("reversed_by")?;
+                out[i].records.push(YearRecord {
+                    id: row.try_get::<i64, _>("id")?.to_string(),
+                    facts: facts_from_row(row)?,
+                    status: RecordStatus::Granted,
+                    cancelled: reverses.is_some() || reversed_by.is_some(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The largest person id (0 without people), to split a recomputation into ranges.
+    pub async fn max_person_id(&self) -> Result<i64> {
+        let max: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(MAX(id) AS BIGINT) FROM people").fetch_one(&self.pool).await?;
+        Ok(max.unwrap_or(0))
     }
 }
 

@@ -396,6 +396,15 @@ async fn compliance_lists_everyone_of_a_scope_with_granted_records_only() {
         assert_eq!(hebei.len(), 1);
         assert_eq!((hebei[0].person_id, hebei[0].records.len()), (c, 1));
         assert!(store.compliance_all(None, Some(&[]), 2025).await.unwrap().is_empty());
+
+        // The ranges of a bulk recomputation: people in id order with this year's granted records.
+        let max = store.max_person_id().await.unwrap();
+        assert_eq!(max, c.0);
+        let ranged = store.person_years_in_range(2025, a.0, max + 1).await.unwrap();
+        let got: Vec<_> = ranged.iter().map(|p| (p.person_id, p.records.len())).collect();
+        assert_eq!(got, vec![(a, 1), (b, 0), (c, 1)], "{backend}");
+        assert_eq!(ranged[0].records, beijing[0].records, "the same records as the compliance list");
+        assert!(store.person_years_in_range(2025, max + 1, max + 100).await.unwrap().is_empty());
     })
     .await;
 }
