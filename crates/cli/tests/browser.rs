@@ -116,13 +116,28 @@ async fn home_page_renders_chinese_and_navigation_works() {
 fn expected_menu(username: &str) -> Vec<&'static str> {
     let public = ["首页", "继教委员会", "学科目录", "我的主页"];
     let admin = ["账号管理", "待确认人员", "接口令牌", "审计日志"];
+    // The learning record's entries (credits area), before the API docs.
+    let credits: &[&str] = match username {
+        "guojia" | "beijing" | "hebei" => &["学分审核", "原学分导入", "学分达标"],
+        "dongcheng" => &["学分达标"],
+        "xiehe" => &["登记学分", "自学审核", "学分达标"],
+        "fuzeren" | "yisheng" => &["我的学分", "自学申请"],
+        _ => &[],
+    };
     match username {
-        "guojia" => public.iter().chain(admin.iter()).copied().chain(["参考数据", "接口文档"]).collect(),
+        "guojia" => public
+            .iter()
+            .chain(admin.iter())
+            .copied()
+            .chain(["参考数据"])
+            .chain(credits.iter().copied())
+            .chain(["接口文档"])
+            .collect(),
         "beijing" | "hebei" | "dongcheng" | "xiehe" => {
-            public.iter().chain(admin.iter()).copied().chain(["接口文档"]).collect()
+            public.iter().chain(admin.iter()).chain(credits.iter()).copied().chain(["接口文档"]).collect()
         }
         "daiqueren" => public.to_vec(),
-        _ => public.iter().copied().chain(["接口文档"]).collect(),
+        _ => public.iter().chain(credits.iter()).copied().chain(["接口文档"]).collect(),
     }
 }
 
@@ -156,5 +171,37 @@ async fn each_demo_role_logs_in_and_sees_its_own_menu() {
         c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
         c.wait().for_element(Locator::LinkText("登录")).await.unwrap_or_else(|e| panic!("{username} logged out: {e}"));
     }
+    browser.close().await;
+}
+
+/// The professional's learning record in a real browser: the progress bar, the records with their
+/// explanations, and the unit administrator's queue of self-study plans reached from the menu.
+#[tokio::test]
+async fn the_learning_record_shows_progress_and_the_unit_reviews_self_study() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    login("yisheng").await;
+    c.find(Locator::LinkText("我的学分")).await.unwrap().click().await.unwrap();
+    let progress = c.wait().for_element(Locator::Css("main progress")).await.unwrap();
+    let percent: i64 = progress.attr("value").await.unwrap().unwrap().parse().unwrap();
+    assert!((1..100).contains(&percent), "this year is in progress: {percent}%");
+    let table = c.find(Locator::Css("#records-title + .table-wrap table")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("心内科病例讨论") && table.contains("未附签到表"), "{table}");
+    c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+
+    login("xiehe").await;
+    c.find(Locator::LinkText("自学审核")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#plans-title")).await.unwrap();
+    let plans = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(plans.contains("临床研究方法学"), "the leader's plan waits: {plans}");
     browser.close().await;
 }

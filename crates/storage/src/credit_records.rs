@@ -106,6 +106,8 @@ pub enum Decision {
 pub struct PersonYear {
     pub person_id: PersonId,
     pub name: String,
+    pub id_number: jijiao_domain::IdNumber,
+    pub province_code: Option<String>,
     pub org_id: Option<OrgId>,
     pub org_name: Option<String>,
     pub grassroots: bool,
@@ -397,7 +399,7 @@ impl Store {
     }
 
     /// The granted records of a year of the people of a scope, one entry per person (people without
-    /// records included), ordered by name; paginated over people.
+    /// records included), ordered by name; one page of [`Store::compliance_all`].
     pub async fn compliance_year(
         &self,
         province_code: Option<&str>,
@@ -405,47 +407,9 @@ impl Store {
         year: i32,
         page: PageRequest,
     ) -> Result<Page<PersonYear>> {
-        let mut f = Filter::default();
-        if let Some(p) = province_code {
-            f.and("o.province_code = ?", [Bind::Text(p.to_string())]);
-        }
-        if let Some(ids) = org_ids {
-            let list = if ids.is_empty() {
-                "NULL".to_string()
-            } else {
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-            };
-            f.and(&format!("p.employer_id IN ({list})"), []);
-        }
-        let from = "FROM people p LEFT JOIN organisations o ON o.id = p.employer_id";
-        let where_sql = f.where_sql();
-        let total: i64 =
-            f.query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {from}{where_sql}")).fetch_one(&self.pool).await?;
-        let n = f.next_placeholder();
-        let sql = format!(
-            "SELECT p.id, p.name, p.employer_id, o.name AS org_name, o.grassroots {from}{where_sql} ORDER BY p.name, p.id LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let person_id = PersonId(r.try_get("id")?);
-            let records = self
-                .credit_records_of(person_id, Some(year))
-                .await?
-                .into_iter()
-                .filter(|c| c.status == RecordStatus::Granted)
-                .map(|c| c.year_record())
-                .collect();
-            items.push(PersonYear {
-                person_id,
-                name: r.try_get("name")?,
-                org_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
-                org_name: r.try_get("org_name")?,
-                grassroots: r.try_get::<Option<i64>, _>("grassroots")?.unwrap_or(0) != 0,
-                records,
-            });
-        }
+        let all = self.compliance_all(province_code, org_ids, year).await?;
+        let total = all.len() as i64;
+        let items = all.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
         Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 }
@@ -496,17 +460,15 @@ fn role_code(r: Role) -> &'static str {
     }
 }
 
-fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
+fn facts_from_row(r: &AnyRow) -> Result<RecordFacts> {
     let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
     let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
     let kind: String = r.try_get("kind")?;
-    let source: String = r.try_get("source")?;
-    let status: String = r.try_get("status")?;
     let level: Option<String> = r.try_get("level")?;
     let delivery: Option<String> = r.try_get("delivery")?;
     let role: Option<String> = r.try_get("role")?;
     let class: Option<String> = r.try_get("legacy_class")?;
-    let facts = RecordFacts {
+    Ok(RecordFacts {
         kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
         title: r.try_get("title")?,
         project_number: r.try_get("project_number")?,
@@ -535,7 +497,14 @@ fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
             Some(other) => return Err(corrupt("学分类别", other)),
             None => None,
         },
-    };
+    })
+}
+
+fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
+    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
+    let source: String = r.try_get("source")?;
+    let status: String = r.try_get("status")?;
+    let facts = facts_from_row(r)?;
     Ok(CreditRecord {
         id: CreditRecordId(r.try_get("id")?),
         person_id: PersonId(r.try_get("person_id")?),
@@ -558,4 +527,376 @@ fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
         decided_at: r.try_get("decided_at")?,
         created_at: r.try_get("created_at")?,
     })
+}
+
+// ---- self-study plans ----
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PlanId(pub i64);
+
+/// Where a self-study plan stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 3] = [PlanStatus::Submitted, PlanStatus::Approved, PlanStatus::Rejected];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PlanStatus::Submitted => "submitted",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanStatus::Submitted => "待单位审核",
+            PlanStatus::Approved => "已批准",
+            PlanStatus::Rejected => "未批准",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// A professional's self-study plan for a year (rules.md §2.2: self-study counts only when planned and
+/// approved by the employer).
+#[derive(Clone, Debug, Serialize)]
+pub struct SelfStudyPlan {
+    pub id: PlanId,
+    pub person_id: PersonId,
+    pub person_name: String,
+    pub org_id: Option<OrgId>,
+    pub org_name: Option<String>,
+    pub province_code: Option<String>,
+    pub year: i32,
+    pub content: String,
+    pub planned: Credits,
+    pub status: PlanStatus,
+    pub reject_reason: Option<String>,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Which plans a list shows: a person's, or those of some employers, optionally of one status.
+#[derive(Clone, Debug, Default)]
+pub struct PlanFilter {
+    pub person_id: Option<PersonId>,
+    pub org_ids: Option<Vec<i64>>,
+    pub status: Option<PlanStatus>,
+    pub year: Option<i32>,
+}
+
+const PLAN_COLUMNS: &str = "s.id, s.person_id, p.name AS person_name, s.org_id, o.name AS org_name, s.province_code, \
+    s.year, s.content, s.planned_tenths, s.status, s.reject_reason, s.decided_by_name, s.decided_at, s.created_at";
+const PLAN_FROM: &str =
+    "FROM self_study_plans s JOIN people p ON p.id = s.person_id LEFT JOIN organisations o ON o.id = s.org_id";
+
+fn plan_from_row(r: &AnyRow) -> Result<SelfStudyPlan> {
+    let status: String = r.try_get("status")?;
+    Ok(SelfStudyPlan {
+        id: PlanId(r.try_get("id")?),
+        person_id: PersonId(r.try_get("person_id")?),
+        person_name: r.try_get("person_name")?,
+        org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
+        org_name: r.try_get("org_name")?,
+        province_code: r.try_get("province_code")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        content: r.try_get("content")?,
+        planned: Credits::from_tenths(r.try_get("planned_tenths")?),
+        status: PlanStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Invalid(format!("数据库中的计划状态“{status}”无法识别")))?,
+        reject_reason: r.try_get("reject_reason")?,
+        decided_by_name: r.try_get("decided_by_name")?,
+        decided_at: r.try_get("decided_at")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The text a self-study record's `source_ref` carries for its plan.
+pub fn plan_ref(id: PlanId) -> String {
+    format!("自学计划第 {} 号", id.0)
+}
+
+impl Store {
+    /// Submits a plan for a year; refused while another plan of that year is submitted or approved.
+    pub async fn submit_self_study_plan(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        year: i32,
+        content: &str,
+        planned: Credits,
+    ) -> Result<PlanId> {
+        let content = content.trim();
+        if content.is_empty() || content.chars().count() > 2000 {
+            return Err(StoreError::Invalid("学习计划内容应为1至2000字".into()));
+        }
+        if planned.tenths() <= 0 || planned.tenths() > 1000 {
+            return Err(StoreError::Invalid("计划学分应大于0且不超过100".into()));
+        }
+        let mut tx = self.pool.begin().await?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM self_study_plans WHERE person_id = $1 AND year = $2 AND status <> 'rejected'",
+        )
+        .bind(person.0)
+        .bind(i64::from(year))
+        .fetch_one(&mut *tx)
+        .await?;
+        if open > 0 {
+            return Err(StoreError::Conflict(format!("{year}年度已有待审核或已批准的自学计划")));
+        }
+        let row = sqlx::query(
+            "SELECT p.name, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let org_id: Option<i64> = row.try_get("employer_id")?;
+        let province: Option<String> = row.try_get("province_code")?;
+        let name: String = row.try_get("name")?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO self_study_plans (person_id, org_id, province_code, year, content, planned_tenths, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
+        )
+        .bind(person.0)
+        .bind(org_id)
+        .bind(province.as_deref())
+        .bind(i64::from(year))
+        .bind(content)
+        .bind(planned.tenths())
+        .bind(now_millis())
+        .fetch_one(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "self_study_plan.submit",
+            object_type: "self_study_plan",
+            object_id: id.to_string(),
+            province_code: province,
+            org_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "person_id": person.0, "person": name, "year": year, "content": content, "planned": planned,
+            })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(PlanId(id))
+    }
+
+    pub async fn self_study_plan(&self, id: PlanId) -> Result<SelfStudyPlan> {
+        let row = sqlx::query(&format!("SELECT {PLAN_COLUMNS} {PLAN_FROM} WHERE s.id = $1"))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        plan_from_row(&row)
+    }
+
+    /// Plans matching a filter, newest first (at most 500).
+    pub async fn self_study_plans(&self, filter: &PlanFilter) -> Result<Vec<SelfStudyPlan>> {
+        let mut f = Filter::default();
+        if let Some(p) = filter.person_id {
+            f.and("s.person_id = ?", [Bind::Int(p.0)]);
+        }
+        if let Some(ids) = &filter.org_ids {
+            f.and(&format!("s.org_id IN ({})", id_list(ids)), []);
+        }
+        if let Some(s) = filter.status {
+            f.and("s.status = ?", [Bind::Text(s.code().into())]);
+        }
+        if let Some(y) = filter.year {
+            f.and("s.year = ?", [Bind::Int(i64::from(y))]);
+        }
+        let sql = format!("SELECT {PLAN_COLUMNS} {PLAN_FROM}{} ORDER BY s.id DESC LIMIT 500", f.where_sql());
+        let rows = f.query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(plan_from_row).collect()
+    }
+
+    /// Approves or rejects a submitted plan (once).
+    pub async fn decide_self_study_plan(&self, actor: &Actor, id: PlanId, decision: &Decision) -> Result<()> {
+        let (status, reason) = match decision {
+            Decision::Grant => (PlanStatus::Approved, None),
+            Decision::Reject { reason } if reason.trim().is_empty() => {
+                return Err(StoreError::Invalid("不批准时必须填写原因".into()));
+            }
+            Decision::Reject { reason } => (PlanStatus::Rejected, Some(reason.trim())),
+        };
+        let plan = self.self_study_plan(id).await?;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE self_study_plans SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'submitted'",
+        )
+        .bind(id.0)
+        .bind(status.code())
+        .bind(reason)
+        .bind(actor.account_id)
+        .bind(actor.name.as_str())
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!("第 {} 号自学计划已{}，不能再审核", id.0, plan.status.label())));
+        }
+        let change = Change {
+            action: if status == PlanStatus::Approved { "self_study_plan.approve" } else { "self_study_plan.reject" },
+            object_type: "self_study_plan",
+            object_id: id.0.to_string(),
+            province_code: plan.province_code.clone(),
+            org_id: plan.org_id.map(|o| o.0),
+            before: Some(serde_json::json!({ "status": plan.status, "person": plan.person_name })),
+            after: Some(serde_json::json!({ "status": status, "reason": reason })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Credits already applied for against a plan (provisional or granted applications).
+    pub async fn self_study_applied(&self, plan: PlanId) -> Result<Credits> {
+        let sum: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(credits_tenths) AS BIGINT) FROM credit_records WHERE source = 'self_study' AND source_ref = $1 AND status <> 'rejected' AND reverses_id IS NULL",
+        )
+        .bind(plan_ref(plan))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Credits::from_tenths(sum.unwrap_or(0)))
+    }
+
+    /// Every person of a scope with the granted records of a year, ordered by name: two queries, however
+    /// many people (compliance reports and their export).
+    pub async fn compliance_all(
+        &self,
+        province_code: Option<&str>,
+        org_ids: Option<&[i64]>,
+        year: i32,
+    ) -> Result<Vec<PersonYear>> {
+        let mut scope = String::new();
+        let mut f = Filter::default();
+        if let Some(p) = province_code {
+            f.and("o.province_code = ?", [Bind::Text(p.to_string())]);
+        }
+        if let Some(ids) = org_ids {
+            f.and(&format!("p.employer_id IN ({})", id_list(ids)), []);
+        }
+        scope.push_str(&f.where_sql());
+        let people_sql = format!(
+            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id{scope} ORDER BY p.name, p.id"
+        );
+        let rows = f.query(&people_sql).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut index = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let person_id = PersonId(r.try_get("id")?);
+            index.insert(person_id.0, out.len());
+            let id_number = self.vault().decrypt(&r.try_get::<String, _>("id_number_enc")?)?;
+            out.push(PersonYear {
+                person_id,
+                name: r.try_get("name")?,
+                id_number: jijiao_domain::IdNumber::parse(&id_number).map_err(|_| StoreError::Decrypt)?,
+                province_code: r.try_get("province_code")?,
+                org_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
+                org_name: r.try_get("org_name")?,
+                grassroots: r.try_get::<Option<i64>, _>("grassroots")?.unwrap_or(0) != 0,
+                records: Vec::new(),
+            });
+        }
+        let n = f.next_placeholder();
+        let records_sql = format!(
+            "SELECT {COLUMNS} {FROM} WHERE r.year = ${n} AND r.status = 'granted' AND r.person_id IN (SELECT p.id FROM people p LEFT JOIN organisations o ON o.id = p.employer_id{scope}) ORDER BY r.end_date, r.id"
+        );
+        let records = f.query(&records_sql).bind(i64::from(year)).fetch_all(&self.pool).await?;
+        for row in &records {
+            let record = record_from_row(row)?;
+            if let Some(&i) = index.get(&record.person_id.0) {
+                out[i].records.push(record.year_record());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The columns a recomputation needs: the facts, the status and whether a correction cancels the record.
+const LEAN_COLUMNS: &str = "r.id, r.person_id, r.kind, r.title, r.project_number, r.level, r.delivery, r.role, \
+    r.start_date, r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reverses_id, \
+    (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by";
+
+impl Store {
+    /// The people with ids in `from..to` and their granted records of a year, in id order: the unit
+    /// of work of a bulk recomputation of everyone's year (two queries per range, memory bounded by
+    /// the range).
+    pub async fn person_years_in_range(&self, year: i32, from: i64, to: i64) -> Result<Vec<PersonYear>> {
+        let rows = sqlx::query(
+            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id_number = self.vault().decrypt(&r.try_get::<String, _>("id_number_enc")?)?;
+            out.push(PersonYear {
+                person_id: PersonId(r.try_get("id")?),
+                name: r.try_get("name")?,
+                id_number: jijiao_domain::IdNumber::parse(&id_number).map_err(|_| StoreError::Decrypt)?,
+                province_code: r.try_get("province_code")?,
+                org_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
+                org_name: r.try_get("org_name")?,
+                grassroots: r.try_get::<Option<i64>, _>("grassroots")?.unwrap_or(0) != 0,
+                records: Vec::new(),
+            });
+        }
+        let records = sqlx::query(&format!(
+            "SELECT {LEAN_COLUMNS} FROM credit_records r WHERE r.person_id >= $1 AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' ORDER BY r.person_id, r.end_date, r.id"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(i64::from(year))
+        .fetch_all(&self.pool)
+        .await?;
+        // Both lists are in person order: walk them together.
+        let mut i = 0;
+        for row in &records {
+            let person: i64 = row.try_get("person_id")?;
+            while i < out.len() && out[i].person_id.0 < person {
+                i += 1;
+            }
+            if i == out.len() {
+                break;
+            }
+            if out[i].person_id.0 == person {
+                let reverses: Option<i64> = row.try_get("reverses_id")?;
+                let reversed_by: Option<i64> = row.try_get("reversed_by")?;
+                out[i].records.push(YearRecord {
+                    id: row.try_get::<i64, _>("id")?.to_string(),
+                    facts: facts_from_row(row)?,
+                    status: RecordStatus::Granted,
+                    cancelled: reverses.is_some() || reversed_by.is_some(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The largest person id (0 without people), to split a recomputation into ranges.
+    pub async fn max_person_id(&self) -> Result<i64> {
+        let max: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(MAX(id) AS BIGINT) FROM people").fetch_one(&self.pool).await?;
+        Ok(max.unwrap_or(0))
+    }
+}
+
+fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") }
 }

@@ -290,3 +290,121 @@ async fn review_lists_filter_by_scope_status_kind_and_year() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn self_study_plans_are_decided_once_and_one_is_open_per_year() {
+    use jijiao_storage::credit_records::{PlanFilter, PlanStatus, plan_ref};
+    each_backend(|store, backend| async move {
+        let me = person(&store, "协和", "11", 11).await;
+        let other = person(&store, "河北二院", "13", 12).await;
+        let plan =
+            store.submit_self_study_plan(&actor("本人"), me, 2025, "阅读专业期刊", Credits::whole(6)).await.unwrap();
+        let again = store.submit_self_study_plan(&actor("本人"), me, 2025, "再来一份", Credits::whole(6)).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{backend}: one open plan per year");
+        assert!(matches!(
+            store.submit_self_study_plan(&actor("本人"), me, 2026, "  ", Credits::whole(6)).await,
+            Err(StoreError::Invalid(_))
+        ));
+        let blank = Decision::Reject { reason: " ".into() };
+        assert!(matches!(
+            store.decide_self_study_plan(&actor("单位"), plan, &blank).await,
+            Err(StoreError::Invalid(_))
+        ));
+        store.decide_self_study_plan(&actor("单位"), plan, &Decision::Grant).await.unwrap();
+        let twice = store.decide_self_study_plan(&actor("单位"), plan, &Decision::Grant).await;
+        assert!(matches!(twice, Err(StoreError::Conflict(_))), "{backend}: decided once");
+        let stored = store.self_study_plan(plan).await.unwrap();
+        assert_eq!((stored.status, stored.planned, stored.year), (PlanStatus::Approved, Credits::whole(6), 2025));
+        assert_eq!(stored.decided_by_name.as_deref(), Some("单位"));
+
+        // Applications against the plan count toward what it allows, rejected ones not.
+        let application = |credits: i64| NewCreditRecord {
+            person_id: me,
+            source: RecordSource::SelfStudy,
+            source_ref: Some(plan_ref(plan)),
+            facts: RecordFacts {
+                kind: ActivityKind::SelfStudy,
+                credits: Some(Credits::whole(credits)),
+                role: None,
+                hours: None,
+                ..practice(0, "2025-06-01")
+            },
+            granted: false,
+        };
+        let first = store.record_credit(&actor("本人"), &application(2)).await.unwrap();
+        let second = store.record_credit(&actor("本人"), &application(3)).await.unwrap();
+        assert_eq!(store.self_study_applied(plan).await.unwrap(), Credits::whole(5));
+        store
+            .decide_credits(&actor("单位"), &[second], &Decision::Reject { reason: "无读书报告".into() })
+            .await
+            .unwrap();
+        store.decide_credits(&actor("单位"), &[first], &Decision::Grant).await.unwrap();
+        assert_eq!(store.self_study_applied(plan).await.unwrap(), Credits::whole(2), "{backend}");
+
+        let mine = store.self_study_plans(&PlanFilter { person_id: Some(me), ..PlanFilter::default() }).await.unwrap();
+        assert_eq!(mine.len(), 1);
+        let hebei_org = store.organisation_by_name("河北二院").await.unwrap().id.0;
+        let hebei = PlanFilter { org_ids: Some(vec![hebei_org]), ..PlanFilter::default() };
+        assert!(store.self_study_plans(&hebei).await.unwrap().is_empty());
+        let rejected =
+            store.submit_self_study_plan(&actor("他人"), other, 2025, "学习", Credits::whole(2)).await.unwrap();
+        store
+            .decide_self_study_plan(&actor("单位"), rejected, &Decision::Reject { reason: "计划过于简单".into() })
+            .await
+            .unwrap();
+        store.submit_self_study_plan(&actor("他人"), other, 2025, "重新提交的计划", Credits::whole(2)).await.unwrap();
+        let entries = store
+            .audit_log(
+                &AuditFilter { object_type: Some("self_study_plan".into()), ..Default::default() },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.total, 5, "{backend}: every submission and decision audited");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn compliance_lists_everyone_of_a_scope_with_granted_records_only() {
+    each_backend(|store, backend| async move {
+        let a = person(&store, "协和", "11", 21).await;
+        let b = person(&store, "协和", "11", 22).await;
+        let c = person(&store, "河北二院", "13", 23).await;
+        let new = |p, facts, granted| NewCreditRecord {
+            person_id: p,
+            source: RecordSource::Employer,
+            source_ref: None,
+            facts,
+            granted,
+        };
+        store.record_credit(&actor("省"), &new(a, practice(30, "2025-03-01"), true)).await.unwrap();
+        store.record_credit(&actor("单位"), &new(a, practice(6, "2025-04-01"), false)).await.unwrap();
+        store.record_credit(&actor("省"), &new(c, practice(6, "2025-04-01"), true)).await.unwrap();
+        store.record_credit(&actor("省"), &new(b, practice(6, "2026-04-01"), true)).await.unwrap();
+        let beijing = store.compliance_all(Some("11"), None, 2025).await.unwrap();
+        let names: Vec<_> = beijing.iter().map(|p| (p.person_id, p.records.len())).collect();
+        assert_eq!(names, vec![(a, 1), (b, 0)], "{backend}: both people, this year's granted records only");
+        assert_eq!(beijing[0].province_code.as_deref(), Some("11"));
+        let settings = RuleSettings::default();
+        let person =
+            Person { id_number: beijing[0].id_number.clone(), province: "北京市".into(), grassroots: false };
+        let summary = summarise(2025, &person, &beijing[0].records, &settings);
+        assert_eq!(summary.report.total, Credits::whole(5), "practice over 30 hours, ÷6");
+        let hebei_org = store.organisation_by_name("河北二院").await.unwrap().id.0;
+        let hebei = store.compliance_all(None, Some(&[hebei_org]), 2025).await.unwrap();
+        assert_eq!(hebei.len(), 1);
+        assert_eq!((hebei[0].person_id, hebei[0].records.len()), (c, 1));
+        assert!(store.compliance_all(None, Some(&[]), 2025).await.unwrap().is_empty());
+
+        // The ranges of a bulk recomputation: people in id order with this year's granted records.
+        let max = store.max_person_id().await.unwrap();
+        assert_eq!(max, c.0);
+        let ranged = store.person_years_in_range(2025, a.0, max + 1).await.unwrap();
+        let got: Vec<_> = ranged.iter().map(|p| (p.person_id, p.records.len())).collect();
+        assert_eq!(got, vec![(a, 1), (b, 0), (c, 1)], "{backend}");
+        assert_eq!(ranged[0].records, beijing[0].records, "the same records as the compliance list");
+        assert!(store.person_years_in_range(2025, max + 1, max + 100).await.unwrap().is_empty());
+    })
+    .await;
+}

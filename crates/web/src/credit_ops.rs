@@ -11,7 +11,10 @@ use jijiao_domain::credits::{ActivityKind, NATIONAL_CAPS, Person as EnginePerson
 use jijiao_domain::org::OrgKind;
 use jijiao_domain::personal::mask_id_number;
 use jijiao_domain::{Credits, Hours};
-use jijiao_storage::credit_records::{CreditFilter, CreditRecord, CreditRecordId, Decision, NewCreditRecord};
+use jijiao_storage::credit_records::{
+    CreditFilter, CreditRecord, CreditRecordId, Decision, NewCreditRecord, PlanFilter, PlanId, PlanStatus,
+    SelfStudyPlan, plan_ref,
+};
 use jijiao_storage::{Organisation, Page, PageRequest, Person, PersonId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -40,7 +43,7 @@ pub struct Subject {
 }
 
 impl Subject {
-    fn engine_person(&self) -> EnginePerson {
+    pub(crate) fn engine_person(&self) -> EnginePerson {
         let province = self
             .org
             .as_ref()
@@ -55,7 +58,7 @@ impl Subject {
     }
 }
 
-async fn subject(state: &AppState, id: PersonId) -> Result<Subject, ApiError> {
+pub(crate) async fn subject(state: &AppState, id: PersonId) -> Result<Subject, ApiError> {
     let person = state.store.person(id).await?;
     let (org, mut place) = match person.employer_id {
         Some(e) => {
@@ -456,7 +459,17 @@ pub fn parse_role(text: &str) -> Option<Role> {
 
 pub fn parse_kind(text: &str) -> Option<ActivityKind> {
     let t = text.trim();
-    ActivityKind::ALL.into_iter().find(|k| k.code() == t || k.label() == t)
+    // The short names people write in spreadsheets, besides the codes and the full names.
+    let short = match t {
+        "项目" | "继续医学教育项目" => Some(ActivityKind::Project),
+        "进修" => Some(ActivityKind::FurtherTraining),
+        "学历教育" | "学位教育" | "在职学历教育" => Some(ActivityKind::DegreeEducation),
+        "指令性任务" | "政府指令性任务" => Some(ActivityKind::GovernmentAssignment),
+        "实践活动" | "实践" => Some(ActivityKind::Practice),
+        "自学" => Some(ActivityKind::SelfStudy),
+        _ => None,
+    };
+    short.or_else(|| ActivityKind::ALL.into_iter().find(|k| k.code() == t || k.label() == t))
 }
 
 impl RegisterInput {
@@ -628,14 +641,38 @@ pub async fn review_list(state: &AppState, p: &Principal, q: &ReviewQuery) -> Re
 }
 
 /// Grants or rejects one record: 404 out of scope, 403 for a record this role does not decide.
-pub async fn decide_one(state: &AppState, p: &Principal, id: i64, decision: &Decision) -> Result<(), ApiError> {
+/// Returns the record's source (pages go back to the list it came from).
+pub async fn decide_one(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    decision: &Decision,
+) -> Result<RecordSource, ApiError> {
     let (r, place) = visible_record(state, p, id).await?;
     let action = if r.source == RecordSource::SelfStudy { CreditAction::ReviewSelfStudy } else { CreditAction::Review };
     if !permits(&p.grants, action, &place) {
         return Err(ApiError::Forbidden);
     }
     state.store.decide_credits(&p.actor(), &[r.id], decision).await?;
-    Ok(())
+    Ok(r.source)
+}
+
+/// Corrects a granted record by reversing it (province or national administrator): the record stays as
+/// it was, a new record cancels it, both in the audit log. Returns the reversal's id.
+pub async fn reverse_one(state: &AppState, p: &Principal, id: i64, reason: &str) -> Result<CreditRecordId, ApiError> {
+    let (r, place) = visible_record(state, p, id).await?;
+    if !permits(&p.grants, CreditAction::Reverse, &place) {
+        return Err(ApiError::Forbidden);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::invalid("reason", "冲销时必须填写原因"));
+    }
+    if reason.chars().count() > 500 {
+        return Err(ApiError::invalid("reason", "原因不能超过500字"));
+    }
+    let (reversal, _) = state.store.reverse_credit(&p.actor(), r.id, reason, None).await?;
+    Ok(reversal)
 }
 
 /// The most records one bulk decision touches.
@@ -671,4 +708,296 @@ pub fn decision(grant: bool, reason: Option<&str>) -> Result<Decision, ApiError>
 /// Whether an organisation is a unit (registrations name employees of units).
 pub fn is_unit(o: &Organisation) -> bool {
     o.kind == OrgKind::Unit
+}
+
+// ---- self-study: plans approved by the employer, applications against them ----
+
+/// A self-study plan for a year, as the professional submits it. Text fields so forms and JSON read alike.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(value_type = String)]
+    pub year: Option<String>,
+    /// What will be studied, how, and how the results will be shown.
+    pub content: String,
+    /// Credits planned, up to one decimal.
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(value_type = String)]
+    pub planned: Option<String>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub csrf: Option<String>,
+}
+
+/// An application for self-study credits against an approved plan.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyInput {
+    /// The approved plan; default: the approved plan of the year the study ended.
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(value_type = Option<String>)]
+    pub plan_id: Option<String>,
+    /// What was studied.
+    pub title: String,
+    /// `YYYY-MM-DD`, in the plan's year.
+    pub end: String,
+    /// Credits asked for, up to one decimal.
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(value_type = String)]
+    pub credits: Option<String>,
+    #[serde(default)]
+    #[schema(ignore)]
+    pub csrf: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PlanLine {
+    pub id: i64,
+    pub person_id: i64,
+    pub person: String,
+    pub employer: Option<String>,
+    pub year: i32,
+    pub content: String,
+    pub planned: String,
+    /// Credits applied for against the plan (provisional or granted).
+    pub applied: String,
+    pub status: String,
+    pub status_label: String,
+    pub reject_reason: Option<String>,
+    pub decided_by: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ApplicationLine {
+    pub id: i64,
+    pub person_id: i64,
+    pub person: String,
+    pub employer: Option<String>,
+    pub plan: Option<String>,
+    pub title: String,
+    pub end: String,
+    pub credits: String,
+    pub status: String,
+    pub status_label: String,
+    pub reject_reason: Option<String>,
+}
+
+/// A professional's plans and applications, or a unit's queue of them.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SelfStudyView {
+    pub plans: Vec<PlanLine>,
+    pub applications: Vec<ApplicationLine>,
+}
+
+async fn plan_line(state: &AppState, plan: &SelfStudyPlan) -> Result<PlanLine, ApiError> {
+    let applied = state.store.self_study_applied(plan.id).await?;
+    Ok(PlanLine {
+        id: plan.id.0,
+        person_id: plan.person_id.0,
+        person: plan.person_name.clone(),
+        employer: plan.org_name.clone(),
+        year: plan.year,
+        content: plan.content.clone(),
+        planned: plan.planned.to_string(),
+        applied: applied.to_string(),
+        status: plan.status.code().into(),
+        status_label: plan.status.label().into(),
+        reject_reason: plan.reject_reason.clone(),
+        decided_by: plan.decided_by_name.clone(),
+    })
+}
+
+fn application_line(r: &CreditRecord) -> ApplicationLine {
+    ApplicationLine {
+        id: r.id.0,
+        person_id: r.person_id.0,
+        person: r.person_name.clone(),
+        employer: r.org_name.clone(),
+        plan: r.source_ref.clone(),
+        title: r.facts.title.clone(),
+        end: r.facts.end.to_string(),
+        credits: r.facts.credits.unwrap_or(Credits::ZERO).to_string(),
+        status: r.status.code().into(),
+        status_label: if r.cancelled() { "已冲销".into() } else { r.status.label().into() },
+        reject_reason: r.reject_reason.clone(),
+    }
+}
+
+/// The principal's own person, who must be allowed to apply for self-study (403 otherwise).
+async fn applicant(state: &AppState, p: &Principal) -> Result<Subject, ApiError> {
+    if !may_ever(&p.grants, CreditAction::ApplySelfStudy) {
+        return Err(ApiError::Forbidden);
+    }
+    let s = own(state, p).await?;
+    if !permits(&p.grants, CreditAction::ApplySelfStudy, &s.place) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(s)
+}
+
+fn parse_credits(field: &str, text: Option<&str>) -> Result<Credits, ApiError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| ApiError::invalid(field, "请填写学分"))?;
+    let credits =
+        Credits::parse(text).map_err(|_| ApiError::invalid(field, format!("学分“{text}”应为数字，最多一位小数")))?;
+    if credits.tenths() <= 0 {
+        return Err(ApiError::invalid(field, "学分应大于0"));
+    }
+    Ok(credits)
+}
+
+/// Submits the professional's plan for a year (2025 on: self-study is a kind of the 2024 rules).
+pub async fn submit_plan(state: &AppState, p: &Principal, input: &PlanInput) -> Result<PlanId, ApiError> {
+    let s = applicant(state, p).await?;
+    let year_text = blank(&input.year).ok_or_else(|| ApiError::invalid("year", "请填写年度"))?;
+    let year: i32 =
+        year_text.parse().map_err(|_| ApiError::invalid("year", format!("年度“{year_text}”应为四位数字")))?;
+    if !(2025..=2100).contains(&year) {
+        return Err(ApiError::invalid("year", "自学计划适用于2025年及以后的年度"));
+    }
+    if input.content.trim().is_empty() {
+        return Err(ApiError::invalid("content", "请填写学习计划内容"));
+    }
+    if input.content.trim().chars().count() > 2000 {
+        return Err(ApiError::invalid("content", "学习计划内容不能超过2000字"));
+    }
+    let planned = parse_credits("planned", input.planned.as_deref())?;
+    if planned.tenths() > 1000 {
+        return Err(ApiError::invalid("planned", "计划学分不能超过100"));
+    }
+    Ok(state.store.submit_self_study_plan(&p.actor(), s.person.id, year, &input.content, planned).await?)
+}
+
+/// Applies for self-study credits against an approved plan of one's own: provisional until the unit grants it.
+pub async fn apply_self_study(state: &AppState, p: &Principal, input: &ApplyInput) -> Result<CreditRecordId, ApiError> {
+    let s = applicant(state, p).await?;
+    let end = parse_date("end", &input.end)?;
+    let plan = match blank(&input.plan_id) {
+        Some(plan_text) => {
+            let plan_id: i64 = plan_text.parse().map_err(|_| ApiError::invalid("plan_id", "自学计划编号无效"))?;
+            match state.store.self_study_plan(PlanId(plan_id)).await {
+                Ok(plan) if plan.person_id == s.person.id => plan,
+                Ok(_) | Err(jijiao_storage::StoreError::NotFound) => {
+                    return Err(ApiError::invalid("plan_id", "没有这个自学计划"));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        // Without a plan named: the approved plan of the year the study ended (there is at most one).
+        None => {
+            let filter = PlanFilter {
+                person_id: Some(s.person.id),
+                year: Some(end.year()),
+                status: Some(PlanStatus::Approved),
+                ..PlanFilter::default()
+            };
+            state.store.self_study_plans(&filter).await?.into_iter().next().ok_or_else(|| {
+                ApiError::invalid("plan_id", format!("{}年度没有已批准的自学计划，请先提交计划", end.year()))
+            })?
+        }
+    };
+    if plan.status != PlanStatus::Approved {
+        return Err(ApiError::invalid("plan_id", format!("该自学计划{}，不能申请学分", plan.status.label())));
+    }
+    if end.year() != plan.year {
+        return Err(ApiError::invalid("end", format!("完成日期应在计划年度 {} 年内", plan.year)));
+    }
+    let credits = parse_credits("credits", input.credits.as_deref())?;
+    let applied = state.store.self_study_applied(plan.id).await?;
+    if applied + credits > plan.planned {
+        return Err(ApiError::invalid(
+            "credits",
+            format!("超过计划学分：计划 {}，已申请 {}，尚可申请 {}", plan.planned, applied, plan.planned - applied),
+        ));
+    }
+    let facts = RecordFacts {
+        kind: ActivityKind::SelfStudy,
+        title: input.title.trim().to_string(),
+        project_number: None,
+        level: None,
+        delivery: None,
+        role: None,
+        start: None,
+        end,
+        passed: None,
+        hours: None,
+        credits: Some(credits),
+        legacy_class: None,
+    };
+    if let Some(problem) = facts.check(&RuleSettings::default()).into_iter().next() {
+        return Err(ApiError::invalid(problem.field, problem.message));
+    }
+    let new = NewCreditRecord {
+        person_id: s.person.id,
+        source: RecordSource::SelfStudy,
+        source_ref: Some(plan_ref(plan.id)),
+        facts,
+        granted: false,
+    };
+    Ok(state.store.record_credit(&p.actor(), &new).await?)
+}
+
+/// The professional's own plans and applications.
+pub async fn my_self_study(state: &AppState, p: &Principal) -> Result<SelfStudyView, ApiError> {
+    let s = own(state, p).await?;
+    let plans =
+        state.store.self_study_plans(&PlanFilter { person_id: Some(s.person.id), ..PlanFilter::default() }).await?;
+    let mut lines = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        lines.push(plan_line(state, plan).await?);
+    }
+    let records = state.store.credit_records_of(s.person.id, None).await?;
+    let applications =
+        records.iter().rev().filter(|r| r.source == RecordSource::SelfStudy).map(application_line).collect();
+    Ok(SelfStudyView { plans: lines, applications })
+}
+
+/// The units whose self-study the principal reviews.
+fn reviewed_units(p: &Principal) -> Vec<i64> {
+    p.grants.iter().filter(|g| g.role == jijiao_domain::authz::Role::UnitAdmin).filter_map(|g| g.unit).collect()
+}
+
+/// A unit administrator's queue: submitted plans and provisional applications of the unit's people.
+pub async fn self_study_queue(state: &AppState, p: &Principal) -> Result<SelfStudyView, ApiError> {
+    if !may_ever(&p.grants, CreditAction::ReviewSelfStudy) {
+        return Err(ApiError::Forbidden);
+    }
+    let units = reviewed_units(p);
+    let plans = state
+        .store
+        .self_study_plans(&PlanFilter {
+            org_ids: Some(units.clone()),
+            status: Some(PlanStatus::Submitted),
+            ..PlanFilter::default()
+        })
+        .await?;
+    let mut lines = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        lines.push(plan_line(state, plan).await?);
+    }
+    let filter = CreditFilter {
+        org_ids: Some(units),
+        status: Some(RecordStatus::Provisional),
+        sources: Some(vec![RecordSource::SelfStudy]),
+        ..CreditFilter::default()
+    };
+    let records = state.store.credit_records(&filter, PageRequest::new(Some(1), Some(200))).await?;
+    Ok(SelfStudyView { plans: lines, applications: records.items.iter().map(application_line).collect() })
+}
+
+/// Approves or rejects a submitted plan: 404 out of scope, 403 for anyone but the person's unit administrator.
+pub async fn decide_plan(state: &AppState, p: &Principal, id: i64, decision: &Decision) -> Result<(), ApiError> {
+    let plan = state.store.self_study_plan(PlanId(id)).await?;
+    let mut place = match plan.org_id {
+        Some(o) => state.store.organisation(o).await?.place(&state.store).await?,
+        None => Place { province: plan.province_code.clone(), ..Place::default() },
+    };
+    place.person = Some(plan.person_id.0);
+    if !permits(&p.grants, CreditAction::ReadRecord, &place) {
+        return Err(ApiError::NotFound);
+    }
+    if !permits(&p.grants, CreditAction::ReviewSelfStudy, &place) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(state.store.decide_self_study_plan(&p.actor(), plan.id, decision).await?)
 }
