@@ -123,9 +123,14 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
         doc.leader.id_number = leader.id_number.to_string();
         doc.leader.employer = unit.name.clone();
         doc.leader.history = Vec::new();
+        // The template's own teachers teach for this unit; the leader gives the first lecture.
+        for teacher in &mut doc.teachers {
+            if teacher.employer == template.applicant.name {
+                teacher.employer = unit.name.clone();
+            }
+        }
         if let Some(first) = doc.teachers.first_mut() {
             first.name = leader.name.clone();
-            first.employer = unit.name.clone();
         }
         for period in &mut doc.periods {
             period.start = shift(period.start, i32::from(year));

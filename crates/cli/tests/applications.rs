@@ -26,6 +26,12 @@ fn document(name: &str) -> Value {
     doc["applicant"]["name"] = "东城区东花市社区卫生服务中心".into();
     doc["leader"]["employer"] = "东城区东花市社区卫生服务中心".into();
     doc["leader"]["history"] = json!([]);
+    // The template's own teachers teach for the new unit (at least half must be its own).
+    for teacher in doc["teachers"].as_array_mut().unwrap() {
+        if teacher["employer"] == "首都医科大学附属北京安贞医院" {
+            teacher["employer"] = "东城区东花市社区卫生服务中心".into();
+        }
+    }
     for period in doc["periods"].as_array_mut().unwrap() {
         for key in ["start", "end"] {
             let text = period[key].as_str().unwrap().replacen("2025", &year.to_string(), 1);
