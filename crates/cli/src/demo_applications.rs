@@ -35,17 +35,94 @@ struct Spec {
 }
 
 const SPECS: [Spec; 11] = [
-    Spec { unit: "北京协和医院", next_year: false, level: Level::National, name: "心力衰竭规范化诊疗新进展学习班", leader: 0, stop: Stop::Approved },
-    Spec { unit: "北京协和医院", next_year: false, level: Level::National, name: "罕见病多学科诊疗培训班", leader: 3, stop: Stop::Approved },
-    Spec { unit: "北京协和医院", next_year: true, level: Level::National, name: "心力衰竭全程管理与随访培训班", leader: 0, stop: Stop::Draft },
-    Spec { unit: "北京协和医院", next_year: true, level: Level::National, name: "重症医学机械通气规范化培训班", leader: 4, stop: Stop::Submitted },
-    Spec { unit: "北京协和医院", next_year: true, level: Level::National, name: "内分泌代谢病诊疗新进展研讨班", leader: 5, stop: Stop::Returned },
-    Spec { unit: "北京协和医院", next_year: true, level: Level::Provincial, name: "临床输血安全管理培训班", leader: 6, stop: Stop::Forwarded },
-    Spec { unit: "北京大学第三医院", next_year: true, level: Level::National, name: "运动医学关节镜技术学习班", leader: 1, stop: Stop::Forwarded },
-    Spec { unit: "北京大学第三医院", next_year: true, level: Level::National, name: "生殖医学新技术进展培训班", leader: 2, stop: Stop::Recommended },
-    Spec { unit: "北京医学会", next_year: true, level: Level::Provincial, name: "基层医师慢病管理能力提升班", leader: 1, stop: Stop::Submitted },
-    Spec { unit: "河北医科大学第二医院", next_year: true, level: Level::National, name: "脑血管病介入治疗培训班", leader: 1, stop: Stop::Submitted },
-    Spec { unit: "复旦大学附属中山医院", next_year: true, level: Level::National, name: "肝癌综合治疗新进展学习班", leader: 1, stop: Stop::Recommended },
+    Spec {
+        unit: "北京协和医院",
+        next_year: false,
+        level: Level::National,
+        name: "心力衰竭规范化诊疗新进展学习班",
+        leader: 0,
+        stop: Stop::Approved,
+    },
+    Spec {
+        unit: "北京协和医院",
+        next_year: false,
+        level: Level::National,
+        name: "罕见病多学科诊疗培训班",
+        leader: 3,
+        stop: Stop::Approved,
+    },
+    Spec {
+        unit: "北京协和医院",
+        next_year: true,
+        level: Level::National,
+        name: "心力衰竭全程管理与随访培训班",
+        leader: 0,
+        stop: Stop::Draft,
+    },
+    Spec {
+        unit: "北京协和医院",
+        next_year: true,
+        level: Level::National,
+        name: "重症医学机械通气规范化培训班",
+        leader: 4,
+        stop: Stop::Submitted,
+    },
+    Spec {
+        unit: "北京协和医院",
+        next_year: true,
+        level: Level::National,
+        name: "内分泌代谢病诊疗新进展研讨班",
+        leader: 5,
+        stop: Stop::Returned,
+    },
+    Spec {
+        unit: "北京协和医院",
+        next_year: true,
+        level: Level::Provincial,
+        name: "临床输血安全管理培训班",
+        leader: 6,
+        stop: Stop::Forwarded,
+    },
+    Spec {
+        unit: "北京大学第三医院",
+        next_year: true,
+        level: Level::National,
+        name: "运动医学关节镜技术学习班",
+        leader: 1,
+        stop: Stop::Forwarded,
+    },
+    Spec {
+        unit: "北京大学第三医院",
+        next_year: true,
+        level: Level::National,
+        name: "生殖医学新技术进展培训班",
+        leader: 2,
+        stop: Stop::Recommended,
+    },
+    Spec {
+        unit: "北京医学会",
+        next_year: true,
+        level: Level::Provincial,
+        name: "基层医师慢病管理能力提升班",
+        leader: 1,
+        stop: Stop::Submitted,
+    },
+    Spec {
+        unit: "河北医科大学第二医院",
+        next_year: true,
+        level: Level::National,
+        name: "脑血管病介入治疗培训班",
+        leader: 1,
+        stop: Stop::Submitted,
+    },
+    Spec {
+        unit: "复旦大学附属中山医院",
+        next_year: true,
+        level: Level::National,
+        name: "肝癌综合治疗新进展学习班",
+        leader: 1,
+        stop: Stop::Recommended,
+    },
 ];
 
 async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
@@ -66,7 +143,8 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
 
     // Windows: next year's open now, this year's ran last November.
     let office = |kind| OrgFilter { kind: Some(kind), ..Default::default() };
-    let national = store.organisations(&office(jijiao_domain::org::OrgKind::National), PageRequest::new(Some(1), Some(1))).await?;
+    let national =
+        store.organisations(&office(jijiao_domain::org::OrgKind::National), PageRequest::new(Some(1), Some(1))).await?;
     let national = national.items.first().ok_or(StoreError::NotFound)?.id.0;
     let beijing = store.organisation_by_name("北京市继续医学教育委员会").await?.id.0;
     let hebei = store.organisation_by_name("河北省继续医学教育委员会").await?.id.0;
@@ -78,11 +156,32 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
     let last_closes = NaiveDate::from_ymd_opt(i32::from(this) - 1, 11, 26).expect("valid date");
     let mut windows = vec![
         WindowRecord { year: next, level: Level::National, org_id: national, province_code: None, opens, closes },
-        WindowRecord { year: this, level: Level::National, org_id: national, province_code: None, opens: last_opens, closes: last_closes },
-        WindowRecord { year: next, level: Level::District, org_id: dongcheng, province_code: Some("11".into()), opens, closes },
+        WindowRecord {
+            year: this,
+            level: Level::National,
+            org_id: national,
+            province_code: None,
+            opens: last_opens,
+            closes: last_closes,
+        },
+        WindowRecord {
+            year: next,
+            level: Level::District,
+            org_id: dongcheng,
+            province_code: Some("11".into()),
+            opens,
+            closes,
+        },
     ];
     for (org_id, code) in [(beijing, "11"), (hebei, "13"), (shanghai, "31")] {
-        windows.push(WindowRecord { year: next, level: Level::Provincial, org_id, province_code: Some(code.into()), opens, closes });
+        windows.push(WindowRecord {
+            year: next,
+            level: Level::Provincial,
+            org_id,
+            province_code: Some(code.into()),
+            opens,
+            closes,
+        });
     }
     for w in &windows {
         store.set_window(actor, w).await?;
@@ -100,10 +199,15 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
         let unit = store.organisation_by_name(spec.unit).await?;
         let district = unit.parent_district(store).await?;
         let staff = store
-            .people(&PersonFilter { employer_id: Some(unit.id), ..Default::default() }, PageRequest::new(Some(1), Some(10)))
+            .people(
+                &PersonFilter { employer_id: Some(unit.id), ..Default::default() },
+                PageRequest::new(Some(1), Some(10)),
+            )
             .await?
             .items;
-        let leader = staff.get(spec.leader).or(staff.first()).ok_or(StoreError::NotFound)?;
+        // Lists mask ID numbers: the document needs the whole one, from the person's record.
+        let listed = staff.get(spec.leader).or(staff.first()).ok_or(StoreError::NotFound)?;
+        let leader = store.person(listed.id).await?;
         let province = unit
             .province_code
             .as_deref()
@@ -187,7 +291,11 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
             chain.push((district_admin, Step::Forward, "材料齐全，同意上报。"));
         }
         if matches!(spec.stop, Stop::Returned) {
-            chain.push((province_admin, Step::Return, "推荐理由未写明培训形式，授课教师职称请与聘任文件核对后重新提交。"));
+            chain.push((
+                province_admin,
+                Step::Return,
+                "推荐理由未写明培训形式，授课教师职称请与聘任文件核对后重新提交。",
+            ));
         }
         if reached(Stop::Recommended) {
             let step = if decided_by_province { Step::Approve } else { Step::Recommend };

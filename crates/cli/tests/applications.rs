@@ -67,8 +67,14 @@ async fn send_json(w: &World, c: &Client, method: Method, path: &str, body: &Val
 }
 
 async fn step(w: &World, c: &Client, id: i64, step: &str, comment: &str) -> common::Reply {
-    send_json(w, c, Method::POST, &format!("/api/v1/applications/{id}/steps"), &json!({ "step": step, "comment": comment }))
-        .await
+    send_json(
+        w,
+        c,
+        Method::POST,
+        &format!("/api/v1/applications/{id}/steps"),
+        &json!({ "step": step, "comment": comment }),
+    )
+    .await
 }
 
 async fn detail(w: &World, c: &Client, id: i64) -> Value {
@@ -103,7 +109,11 @@ async fn a_national_application_from_draft_to_approval() {
         let review = &saved.json()["review"];
         assert_eq!(review["ok"], false);
         assert!(
-            review["findings"].as_array().unwrap().iter().any(|f| f["field"] == "recommendation" && f["severity"] == "error"),
+            review["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["field"] == "recommendation" && f["severity"] == "error"),
             "{backend}: {review}"
         );
 
@@ -142,7 +152,9 @@ async fn a_national_application_from_draft_to_approval() {
         let returned = step(&w, &beijing, id, "return", "请补充培训形式").await;
         assert_eq!(returned.json()["status"], "returned", "{backend}: {}", returned.body);
         let d = detail(&w, &unit, id).await;
-        assert!(d["steps"].as_array().unwrap().iter().any(|s| s["step"] == "return" && s["comment"] == "请补充培训形式"));
+        assert!(
+            d["steps"].as_array().unwrap().iter().any(|s| s["step"] == "return" && s["comment"] == "请补充培训形式")
+        );
         assert_eq!(d["editable"], true);
         let page = w.get(&unit, &format!("/applications/{id}/edit?step=final")).await;
         assert_eq!(page.status, 200);
@@ -226,9 +238,7 @@ async fn codes_quotas_windows_and_provincial_decisions() {
         assert_eq!(step(&w, &unit, third_id, "submit", "").await.status, 422);
 
         // Windows: each level's office sets its own; a closed window blocks submission.
-        let window = |level: &str, opens: &str, closes: &str| {
-            json!({ "year": year, "level": level, "opens": format!("{year}-{opens}"), "closes": format!("{year}-{closes}") })
-        };
+        let window = |level: &str, opens: &str, closes: &str| json!({ "year": year, "level": level, "opens": format!("{year}-{opens}"), "closes": format!("{year}-{closes}") });
         let put = |c: &Client, body: Value| {
             let c = c.clone();
             let w = &w;
@@ -243,13 +253,8 @@ async fn codes_quotas_windows_and_provincial_decisions() {
         let closed = json!({ "year": year, "level": "national", "opens": format!("{}-01-01", year - 3), "closes": format!("{}-01-02", year - 3) });
         assert_eq!(put(&guojia, closed).await.status, 200);
         let windows = w.get(&unit, "/api/v1/application-windows").await.json();
-        let national = windows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["year"] == year && v["level"] == "national")
-            .unwrap()
-            .clone();
+        let national =
+            windows.as_array().unwrap().iter().find(|v| v["year"] == year && v["level"] == "national").unwrap().clone();
         assert_eq!(national["open_now"], false, "{backend}: {windows}");
         let late = send_json(&w, &xiehe, Method::POST, "/api/v1/applications", &{
             let mut d = document("窗口外的申报");
@@ -369,7 +374,11 @@ async fn the_pages_create_save_step_by_step_and_review() {
 
         // Saving a step keeps the draft and moves on; a bad number names the field.
         let saved = w
-            .post(&xiehe, &format!("/applications/{id}/edit"), "step=basic&go=next&planned_enrollment=120&audience=全科医师")
+            .post(
+                &xiehe,
+                &format!("/applications/{id}/edit"),
+                "step=basic&go=next&planned_enrollment=120&audience=全科医师",
+            )
             .await;
         assert_eq!(saved.status, 303, "{backend}: {}", saved.body);
         assert!(saved.headers["location"].to_str().unwrap().contains("step=leader"));

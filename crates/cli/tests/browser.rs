@@ -124,7 +124,9 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
     };
     let apps = applications.iter().copied();
     match username {
-        "guojia" => public.iter().chain(admin.iter()).copied().chain(["参考数据"]).chain(apps).chain(["接口文档"]).collect(),
+        "guojia" => {
+            public.iter().chain(admin.iter()).copied().chain(["参考数据"]).chain(apps).chain(["接口文档"]).collect()
+        }
         "beijing" | "hebei" | "dongcheng" | "xiehe" => {
             public.iter().chain(admin.iter()).copied().chain(apps).chain(["接口文档"]).collect()
         }
@@ -183,7 +185,7 @@ async fn a_unit_fills_and_submits_an_application() {
     c.wait().for_element(Locator::LinkText("新建申报书")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("form[action$='/copy'] button")).await.unwrap().click().await.unwrap();
     // Step 1: basic information, as a provincial application this time.
-    let level = c.wait().for_element(Locator::Css("select[name='level']")).await.unwrap();
+    let level = c.wait().for_element(Locator::Css("#application-form select[name='level']")).await.unwrap();
     assert!(c.current_url().await.unwrap().query().unwrap_or_default().contains("step=basic"));
     level.select_by_value("provincial").await.unwrap();
     c.find(Locator::Css("select[name='category']")).await.unwrap().select_by_value("improvement").await.unwrap();
@@ -213,10 +215,12 @@ async fn a_unit_fills_and_submits_an_application() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(cleared, "the live review clears the finding beside the field");
+    let summary = c.find(Locator::Id("review-summary")).await.unwrap().text().await.unwrap();
+    assert!(cleared, "the live review clears the finding beside the field: {summary}");
     c.find(Locator::Css("button[value='detail']")).await.unwrap().click().await.unwrap();
     let submit = c.wait().for_element(Locator::Css("input[name='step'][value='submit'] ~ button")).await.unwrap();
-    assert_eq!(submit.text().await.unwrap(), "提交");
+    let findings = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert_eq!(submit.text().await.unwrap(), "提交", "{findings}");
     submit.click().await.unwrap();
     let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
     assert_eq!(flash, "已提交。");

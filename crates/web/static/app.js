@@ -126,8 +126,11 @@ document.addEventListener("click", (event) => {
       }
     } catch (_) { /* offline: the server reviews on save */ }
   };
-  form.addEventListener("input", () => {
+  const schedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(check, 500);
-  });
+    timer = setTimeout(check, 400);
+  };
+  // Selects report a choice as "change" in some browsers and "input" in others: listen to both.
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
 })();

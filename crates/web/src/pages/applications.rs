@@ -414,7 +414,8 @@ fn field_view(spec: &FieldSpec, path: String, value: String, findings: &[Finding
         ],
         _ => Vec::new(),
     };
-    let mine = findings.iter().filter(|f| f.field == path || f.field.starts_with(&format!("{path}."))).cloned().collect();
+    let mine =
+        findings.iter().filter(|f| f.field == path || f.field.starts_with(&format!("{path}."))).cloned().collect();
     FieldView { path, label: spec.label, kind: spec.kind.code(), hint: spec.hint, value, options, findings: mine }
 }
 
@@ -507,17 +508,19 @@ fn apply_step(step: &StepSpec, doc: &mut Value, form: &[(String, String)], store
         if !form.iter().any(|(k, _)| k.starts_with(&prefix)) {
             continue;
         }
-        let mut indices: Vec<usize> = form
-            .iter()
-            .filter_map(|(k, _)| k.strip_prefix(&prefix)?.split(']').next()?.parse().ok())
-            .collect();
+        let mut indices: Vec<usize> =
+            form.iter().filter_map(|(k, _)| k.strip_prefix(&prefix)?.split(']').next()?.parse().ok()).collect();
         indices.sort_unstable();
         indices.dedup();
         let mut rows = Vec::new();
         for i in indices {
             let cell = |c: &FieldSpec| value(&format!("{}[{i}].{}", rs.array, c.path)).unwrap_or("").trim().to_string();
             // Choices and yes/no always carry a value: a row counts when something was typed.
-            let typed = rs.columns.iter().filter(|c| matches!(c.kind, Kind::Text | Kind::Int | Kind::Tenths | Kind::Date | Kind::Area)).any(|c| !cell(c).is_empty());
+            let typed = rs
+                .columns
+                .iter()
+                .filter(|c| matches!(c.kind, Kind::Text | Kind::Int | Kind::Tenths | Kind::Date | Kind::Area))
+                .any(|c| !cell(c).is_empty());
             if !typed {
                 continue;
             }
@@ -589,10 +592,7 @@ async fn edit_view(
 ) -> Result<EditPage, ApiError> {
     let findings: Vec<FindingView> = review.findings.iter().map(finding_view).collect();
     let (fields, tables) = step_views(step, doc, &findings);
-    let steps = STEPS
-        .iter()
-        .map(|s| (s.code, s.label, findings.iter().filter(|f| f.step == s.code).count()))
-        .collect();
+    let steps = STEPS.iter().map(|s| (s.code, s.label, findings.iter().filter(|f| f.step == s.code).count())).collect();
     let position = STEPS.iter().position(|s| s.code == step.code).unwrap_or(0);
     let mut masked = doc.clone();
     let id_number = text_of(get_path(doc, "leader.id_number"));
@@ -675,8 +675,7 @@ async fn save(
         Ok(doc) => doc,
         Err(e) => return failure(ApiError::Internal(e.to_string())),
     };
-    let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number)
-        .and_then(|()| parse_document(&doc));
+    let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number).and_then(|()| parse_document(&doc));
     let outcome = match parsed {
         Ok(parsed) => ops::update(&state, &p, id, &parsed).await.map_err(|e| match e {
             ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
@@ -846,7 +845,11 @@ async fn blank_document(state: &AppState, p: &Principal, form: &CreateForm) -> R
     parse_document(&doc).map_err(|message| bad("document", message))
 }
 
-async fn create(State(state): State<AppState>, PageUser(p): PageUser, PageForm(form): PageForm<CreateForm>) -> Response {
+async fn create(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(form): PageForm<CreateForm>,
+) -> Response {
     if !rules::is_applicant_role(&p.grants) {
         return forbidden("只有单位管理员和项目负责人可以申报项目。");
     }
