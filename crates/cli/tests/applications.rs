@@ -409,3 +409,42 @@ async fn the_pages_create_save_step_by_step_and_review() {
         assert!(page.body.contains("推荐理由未写明培训形式"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_rereview_of_the_store_agrees_with_each_application_reviewed_alone() {
+    use jijiao_storage::applications::ApplicationFilter;
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let unit = donghuashi(&w).await;
+        // A duplicate of another unit's submitted project, so the duplicate rule has work.
+        let mut dup = document("重症医学机械通气规范化培训班");
+        dup["recommendation"] = "太短".into();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &dup).await;
+        assert!(
+            rules_of(&created.json()["review"]).contains(&"duplicate.project".to_string()),
+            "{backend}: {}",
+            created.body
+        );
+        let state = jijiao_web::AppState::new(w.store.clone());
+        let all = w.store.application_documents(&ApplicationFilter::default(), 1000).await.unwrap();
+        // Wrong counts everywhere: the re-review must write the right ones.
+        for app in &all {
+            w.store.set_application_findings(app.summary.id, (99, 99)).await.unwrap();
+        }
+        let summary = jijiao_web::application_ops::rereview_all(&state).await.unwrap();
+        assert_eq!(summary.reviewed, all.len());
+        assert_eq!(summary.changed, all.len() as u64, "{backend}");
+        assert!(summary.with_errors > 0 && summary.with_warnings > 0, "{backend}: {summary:?}");
+        for app in w.store.application_documents(&ApplicationFilter::default(), 1000).await.unwrap() {
+            let alone = jijiao_web::application_ops::review_stored(&state, &app).await.unwrap();
+            assert_eq!(
+                (app.summary.errors as usize, app.summary.warnings as usize),
+                (alone.errors, alone.warnings),
+                "{backend}: {} ({:?})",
+                app.summary.name,
+                alone.findings.iter().map(|f| f.rule).collect::<Vec<_>>()
+            );
+        }
+    }
+}
