@@ -231,6 +231,9 @@ async fn codes_quotas_windows_and_provincial_decisions() {
         let seq = |c: &str| c.rsplit('-').next().unwrap().parse::<u32>().unwrap();
         assert_eq!(seq(&codes[1]), seq(&codes[0]) + 1, "{backend}: {codes:?}");
 
+        let page = w.get(&unit, "/applications").await;
+        assert!(page.body.contains(&format!("本单位 {year} 年度国家级项目限额 2 项")), "{backend}");
+        assert!(page.body.contains("已提交 2 项"), "{backend}");
         // The quota: a first-time unit may have 2; the third is refused.
         let third = send_json(&w, &unit, Method::POST, "/api/v1/applications", &document("社区护理培训班")).await;
         let third_id = third.json()["id"].as_i64().unwrap();
