@@ -1270,3 +1270,76 @@ async fn set_window(
         Err(e) => failure(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = include_str!("../../../domain/tests/fixtures/review/valid_national.json");
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_step_changes_only_what_it_sends_and_rebuilds_tables_from_typed_rows() {
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        let courses = step_spec("courses").unwrap();
+        let sent = form(&[
+            ("teachers[0].name", "张丽"),
+            ("teachers[0].title", "主任医师"),
+            ("teachers[0].employer", "北京协和医院"),
+            ("teachers[0].topic", "指南解读"),
+            ("teachers[0].method", "demonstration"),
+            ("teachers[0].hours", "7.5"),
+            ("teachers[1].name", " "),
+            ("teachers[1].method", "lecture"),
+        ]);
+        apply_step(courses, &mut doc, &sent, "").unwrap();
+        let app = parse_document(&doc).unwrap();
+        assert_eq!(app.teachers.len(), 1, "the empty row is left out");
+        assert_eq!(app.teachers[0].hours.tenths(), 75);
+        assert_eq!(app.name, "心力衰竭规范化诊疗新进展学习班", "other steps' fields stay");
+    }
+
+    #[test]
+    fn the_masked_id_number_keeps_the_stored_one_and_bad_numbers_name_their_field() {
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        let leader = step_spec("leader").unwrap();
+        let stored = "110105196803151233";
+        let shown = shown_value("leader.id_number", stored.to_string());
+        assert!(shown.contains('*') && !shown.contains("19680315"));
+        apply_step(leader, &mut doc, &form(&[("leader.id_number", &shown), ("leader.in_post", "false")]), stored)
+            .unwrap();
+        let app = parse_document(&doc).unwrap();
+        assert_eq!(app.leader.id_number, stored);
+        assert!(!app.leader.in_post);
+        let basic = step_spec("basic").unwrap();
+        let err = apply_step(basic, &mut doc, &form(&[("planned_enrollment", "很多")]), stored).unwrap_err();
+        assert!(err.contains("拟招生人数") && err.contains("很多"), "{err}");
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        apply_step(basic, &mut doc, &form(&[("category", "")]), stored).unwrap();
+        assert_eq!(doc["category"], Value::Null);
+    }
+
+    #[test]
+    fn findings_belong_to_the_step_of_their_field() {
+        assert_eq!(step_of_field("teachers[2].title"), Some("courses"));
+        assert_eq!(step_of_field("leader.history"), Some("leader"));
+        assert_eq!(step_of_field("unit_situation"), Some("leader"));
+        assert_eq!(step_of_field("peer_reviewer.subject"), Some("final"));
+        assert_eq!(step_of_field("periods"), Some("periods"));
+        assert_eq!(step_of_field("context.window"), None);
+        assert_eq!(step_of_field("name"), Some("basic"));
+        // Every field of the form is a path of the document.
+        let doc: Value = serde_json::from_str(VALID).unwrap();
+        for step in &STEPS {
+            for field in step.fields {
+                assert!(get_path(&doc, field.path).is_some(), "{}", field.path);
+            }
+            for rows in step.rows {
+                assert!(get_path(&doc, rows.array).is_some_and(Value::is_array), "{}", rows.array);
+            }
+        }
+    }
+}
