@@ -116,7 +116,7 @@ async fn home_page_renders_chinese_and_navigation_works() {
 fn expected_menu(username: &str) -> Vec<&'static str> {
     let public = ["首页", "继教委员会", "学科目录", "我的主页"];
     let admin = ["账号管理", "待确认人员", "接口令牌", "审计日志"];
-    // The learning record's entries (credits area), before the API docs.
+    // The learning record's entries (credits area), then the applications area's, before the API docs.
     let credits: &[&str] = match username {
         "guojia" | "beijing" | "hebei" => &["学分审核", "原学分导入", "学分达标"],
         "dongcheng" => &["学分达标"],
@@ -124,20 +124,22 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
         "fuzeren" | "yisheng" => &["我的学分", "自学申请"],
         _ => &[],
     };
+    // Applications: reviewers review, applicants apply; both see the windows.
+    let applications: &[&str] = match username {
+        "guojia" | "beijing" | "hebei" | "dongcheng" => &["项目审核", "申报时间"],
+        "xiehe" | "fuzeren" => &["项目申报", "申报时间"],
+        _ => &[],
+    };
+    let areas = credits.iter().chain(applications.iter()).copied();
     match username {
-        "guojia" => public
-            .iter()
-            .chain(admin.iter())
-            .copied()
-            .chain(["参考数据"])
-            .chain(credits.iter().copied())
-            .chain(["接口文档"])
-            .collect(),
+        "guojia" => {
+            public.iter().chain(admin.iter()).copied().chain(["参考数据"]).chain(areas).chain(["接口文档"]).collect()
+        }
         "beijing" | "hebei" | "dongcheng" | "xiehe" => {
-            public.iter().chain(admin.iter()).chain(credits.iter()).copied().chain(["接口文档"]).collect()
+            public.iter().chain(admin.iter()).copied().chain(areas).chain(["接口文档"]).collect()
         }
         "daiqueren" => public.to_vec(),
-        _ => public.iter().chain(credits.iter()).copied().chain(["接口文档"]).collect(),
+        _ => public.iter().copied().chain(areas).chain(["接口文档"]).collect(),
     }
 }
 
@@ -203,5 +205,64 @@ async fn the_learning_record_shows_progress_and_the_unit_reviews_self_study() {
     c.wait().for_element(Locator::Css("#plans-title")).await.unwrap();
     let plans = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(plans.contains("临床研究方法学"), "the leader's plan waits: {plans}");
+
+/// A unit administrator copies last year's application, turns it into a provincial one, goes
+/// through the five steps, sees the live review clear a finding beside its field, and submits.
+#[tokio::test]
+async fn a_unit_fills_and_submits_an_application() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    c.goto(&format!("http://{address}/login")).await.unwrap();
+    c.find(Locator::Id("username")).await.unwrap().send_keys("xiehe").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+
+    c.find(Locator::LinkText("项目申报")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("新建申报书")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("form[action$='/copy'] button")).await.unwrap().click().await.unwrap();
+    // Step 1: basic information, as a provincial application this time.
+    let level = c.wait().for_element(Locator::Css("#application-form select[name='level']")).await.unwrap();
+    assert!(c.current_url().await.unwrap().query().unwrap_or_default().contains("step=basic"));
+    level.select_by_value("provincial").await.unwrap();
+    c.find(Locator::Css("select[name='category']")).await.unwrap().select_by_value("improvement").await.unwrap();
+    for expected in ["leader", "courses", "periods", "final"] {
+        c.find(Locator::Css("button[value='next']")).await.unwrap().click().await.unwrap();
+        let mut arrived = false;
+        for _ in 0..100 {
+            let query = c.current_url().await.unwrap().query().unwrap_or_default().to_string();
+            if query.contains(&format!("step={expected}")) {
+                arrived = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(arrived, "saved and moved to step {expected}");
+        c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+    }
+    // The copy must be signed again: the finding sits beside the field, and goes as it is changed.
+    let beside = Locator::Css("ul[data-findings-for='commitment_signed'] li");
+    assert!(c.find(beside).await.unwrap().text().await.unwrap().contains("承诺书"));
+    c.find(Locator::Css("select[name='commitment_signed']")).await.unwrap().select_by_value("true").await.unwrap();
+    let mut cleared = false;
+    for _ in 0..50 {
+        if c.find_all(beside).await.unwrap().is_empty() {
+            cleared = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let summary = c.find(Locator::Id("review-summary")).await.unwrap().text().await.unwrap();
+    assert!(cleared, "the live review clears the finding beside the field: {summary}");
+    c.find(Locator::Css("button[value='detail']")).await.unwrap().click().await.unwrap();
+    let submit = c.wait().for_element(Locator::Css("input[name='step'][value='submit'] ~ button")).await.unwrap();
+    let findings = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert_eq!(submit.text().await.unwrap(), "提交", "{findings}");
+    submit.click().await.unwrap();
+    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert_eq!(flash, "已提交。");
+    let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(main.contains("状态：已提交") && main.contains("申请代码"), "{main}");
     browser.close().await;
 }

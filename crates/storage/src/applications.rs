@@ -311,6 +311,26 @@ impl Store {
         Ok(())
     }
 
+    /// Records the review's counts of many applications at once (a re-review of the whole store),
+    /// in one transaction; returns how many changed.
+    pub async fn set_many_application_findings(&self, counts: &[(ApplicationId, (u32, u32))]) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut changed = 0;
+        for (id, (errors, warnings)) in counts {
+            changed += sqlx::query(
+                "UPDATE applications SET errors = $2, warnings = $3 WHERE id = $1 AND (errors <> $2 OR warnings <> $3)",
+            )
+            .bind(id.0)
+            .bind(count(*errors))
+            .bind(count(*warnings))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// Deletes a draft that was never submitted.
     pub async fn delete_application(&self, actor: &Actor, id: ApplicationId) -> Result<()> {
         let app = self.application(id).await?;
