@@ -205,6 +205,8 @@ async fn the_learning_record_shows_progress_and_the_unit_reviews_self_study() {
     c.wait().for_element(Locator::Css("#plans-title")).await.unwrap();
     let plans = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(plans.contains("临床研究方法学"), "the leader's plan waits: {plans}");
+    browser.close().await;
+}
 
 /// A unit administrator copies last year's application, turns it into a provincial one, goes
 /// through the five steps, sees the live review clear a finding beside its field, and submits.
