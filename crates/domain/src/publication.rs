@@ -245,6 +245,35 @@ pub fn parse_term(text: &str) -> Result<Term, String> {
     Ok(term)
 }
 
+/// Parses a 举办期限 cell of several periods, one per line (a line `4天` belongs to the line before).
+pub fn parse_terms(text: &str) -> Result<Vec<Term>, String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let only_days = line.strip_suffix('天').is_some_and(|d| !d.is_empty() && d.trim_start_matches('共').bytes().all(|b| b.is_ascii_digit()));
+        match lines.last_mut() {
+            Some(last) if only_days => {
+                last.push(' ');
+                last.push_str(line.trim_start_matches('共'));
+            }
+            _ => lines.push(line.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        return Err("举办期限为空".into());
+    }
+    lines.iter().map(|l| parse_term(l)).collect()
+}
+
+/// Writes terms as lists print them: `2024-09-02-2024-09-05` and `4天` on the next line, one
+/// period after another.
+pub fn format_terms(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{}-{}\n{}天", t.start.format("%Y-%m-%d"), t.end.format("%Y-%m-%d"), t.days()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Parses 学分 (`10`, `10分`, `8.5分`, `I类10分`) into tenths; between 0.1 and 25.
 pub fn parse_credits(text: &str) -> Result<i64, String> {
     let original = text.trim();
@@ -389,6 +418,15 @@ mod tests {
         assert_eq!(kind_from_remarks("基地项目"), ProjectKind::Base);
         assert_eq!(kind_from_remarks("推广项目"), ProjectKind::Promoted);
         assert_eq!(kind_from_remarks(""), ProjectKind::Recommended);
+    }
+
+    #[test]
+    fn several_periods_in_one_cell() {
+        let terms = parse_terms("2024-09-02-2024-09-05\n4天\n2024.10.01至2024.10.02\n共2天").unwrap();
+        assert_eq!(terms.len(), 2);
+        assert_eq!(terms[1], Term { start: d(2024, 10, 1), end: d(2024, 10, 2) });
+        assert_eq!(parse_terms(&format_terms(&terms)), Ok(terms));
+        assert!(parse_terms(" \n ").is_err());
     }
 
     proptest! {

@@ -439,6 +439,16 @@ impl Store {
         Ok(numbered)
     }
 
+    /// Every unit on record: name → (id, province), so an imported list links its units.
+    pub async fn unit_directory(&self) -> Result<HashMap<String, (i64, Option<String>)>> {
+        let rows = sqlx::query("SELECT id, name, province_code FROM organisations WHERE kind = 'unit'")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>("name")?, (r.try_get("id")?, r.try_get("province_code")?))))
+            .collect()
+    }
+
     /// Numbers (canonical) among `numbers` that already exist.
     pub async fn existing_numbers(&self, numbers: &[String]) -> Result<Vec<String>> {
         let mut found = Vec::new();

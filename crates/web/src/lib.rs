@@ -12,6 +12,7 @@ pub mod csrf;
 pub mod error;
 pub(crate) mod pages;
 pub mod passwords;
+pub mod project_ops;
 pub mod reference_ops;
 pub mod routes;
 pub mod security;
