@@ -8,3 +8,12 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+document.addEventListener("submit", (event) => {
+  // Long uploads (published lists) show a progress bar while the file is sent and checked:
+  // <form data-progress> with a hidden <progress>.
+  const form = event.target.closest("form[data-progress]");
+  const bar = form && form.querySelector("progress");
+  if (bar) {
+    bar.hidden = false;
+  }
+});
