@@ -114,13 +114,12 @@ async fn home_page_renders_chinese_and_navigation_works() {
 
 /// The menu each demo role must see after logging in, and nothing else.
 fn expected_menu(username: &str) -> Vec<&'static str> {
-    let public = ["首页", "继教委员会", "学科目录", "我的主页"];
+    let public = ["首页", "继教委员会", "学科目录", "项目目录", "我的主页"];
     let admin = ["账号管理", "待确认人员", "接口令牌", "审计日志"];
     match username {
-        "guojia" => public.iter().chain(admin.iter()).copied().chain(["参考数据", "接口文档"]).collect(),
-        "beijing" | "hebei" | "dongcheng" | "xiehe" => {
-            public.iter().chain(admin.iter()).copied().chain(["接口文档"]).collect()
-        }
+        "guojia" => public.iter().chain(admin.iter()).copied().chain(["参考数据", "项目公布", "接口文档"]).collect(),
+        "beijing" | "hebei" => public.iter().chain(admin.iter()).copied().chain(["项目公布", "接口文档"]).collect(),
+        "dongcheng" | "xiehe" => public.iter().chain(admin.iter()).copied().chain(["接口文档"]).collect(),
         "daiqueren" => public.to_vec(),
         _ => public.iter().copied().chain(["接口文档"]).collect(),
     }
