@@ -157,3 +157,40 @@ async fn each_demo_role_logs_in_and_sees_its_own_menu() {
     }
     browser.close().await;
 }
+
+#[tokio::test]
+async fn anyone_searches_the_catalogue_and_opens_a_project() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    c.goto(&format!("http://{address}/")).await.unwrap();
+    c.find(Locator::LinkText("项目目录")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("catalogue-search")).await.unwrap();
+    c.find(Locator::Id("q")).await.unwrap().send_keys("肿瘤").await.unwrap();
+    c.find(Locator::Css("#catalogue-search button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The click returns before the results page has loaded: wait for its address.
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().query().is_some_and(|q| q.contains("q=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.wait().for_element(Locator::Id("result-count")).await.unwrap();
+    let count = c.find(Locator::Id("result-count")).await.unwrap().text().await.unwrap();
+    assert!(count.starts_with("共 ") && !count.starts_with("共 0 "), "{count}");
+    let rows = c.find_all(Locator::Css("#projects tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 20, "a full first page");
+    for row in &rows {
+        let text = row.text().await.unwrap();
+        assert!(text.contains("肿瘤"), "{text}");
+        assert!(!text.contains("139"), "no phone: {text}");
+    }
+    let first = c.find(Locator::Css("#projects tbody tr td a")).await.unwrap();
+    let number = first.text().await.unwrap();
+    first.click().await.unwrap();
+    c.wait().for_element(Locator::Id("project-number")).await.unwrap();
+    assert_eq!(c.find(Locator::Id("project-number")).await.unwrap().text().await.unwrap(), number);
+    assert!(number.ends_with("（国）") || number.ends_with("（京）"), "{number}");
+    browser.close().await;
+}
+
