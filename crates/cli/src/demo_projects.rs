@@ -41,8 +41,22 @@ const FORMS: [&str; 6] =
     ["规范化诊疗学习班", "新进展研讨会", "适宜技术推广培训班", "多学科诊疗高级研修班", "临床实践技能培训", "学术年会"];
 
 const LEADERS: [&str; 16] = [
-    "王建国", "李秀英", "张伟", "刘洋", "陈静", "杨帆", "赵敏", "黄磊", "周丽", "吴刚", "徐婷", "孙浩", "马骏", "朱琳",
-    "胡斌", "郭娜",
+    "王建国",
+    "李秀英",
+    "张伟",
+    "刘洋",
+    "陈静",
+    "杨帆",
+    "赵敏",
+    "黄磊",
+    "周丽",
+    "吴刚",
+    "徐婷",
+    "孙浩",
+    "马骏",
+    "朱琳",
+    "胡斌",
+    "郭娜",
 ];
 
 /// Units that are not in the demo directory (lists name many units the system does not hold).
@@ -66,7 +80,7 @@ fn project(i: usize, units: &[(String, Option<i64>, Option<String>)], year: i32)
     let place = PLACES[(i * 5) % PLACES.len()];
     let remote = place.starts_with("远程");
     let mut periods = vec![ProjectPeriod { start, end: start + Days::new(days - 1), place: place.into() }];
-    if i % 9 == 0 {
+    if i.is_multiple_of(9) {
         let again = start + Days::new(60);
         periods.push(ProjectPeriod { start: again, end: again + Days::new(days - 1), place: place.into() });
     }
@@ -103,7 +117,8 @@ fn numbered(mut projects: Vec<NewProject>, year: u16, mark: &str) -> Vec<NewProj
     for p in &mut projects {
         let serial = serials.entry(p.subject_tertiary.clone()).or_default();
         *serial += 1;
-        p.number = Some(publication::format_pattern("YYYY-SS-TT-NNN（{简称}）", year, &p.subject_tertiary, *serial, mark));
+        p.number =
+            Some(publication::format_pattern("YYYY-SS-TT-NNN（{简称}）", year, &p.subject_tertiary, *serial, mark));
     }
     projects
 }

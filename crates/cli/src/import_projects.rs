@@ -54,7 +54,8 @@ impl Progress {
         self.last = percent;
         let filled = percent / 5;
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r检查 [{}{}] {percent:>3}%  {done}/{total} 行", "#".repeat(filled), "-".repeat(20 - filled));
+        let _ =
+            write!(err, "\r检查 [{}{}] {percent:>3}%  {done}/{total} 行", "#".repeat(filled), "-".repeat(20 - filled));
         if done == total {
             let _ = writeln!(err);
         }

@@ -193,4 +193,3 @@ async fn anyone_searches_the_catalogue_and_opens_a_project() {
     assert!(number.ends_with("（国）") || number.ends_with("（京）"), "{number}");
     browser.close().await;
 }
-

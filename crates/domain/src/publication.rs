@@ -60,9 +60,7 @@ impl ProjectNumber {
         let normalised = compact.replace('(', "（").replace(')', "）");
         let (body, mark) = match normalised.split_once('（') {
             Some((body, rest)) => {
-                let mark = rest
-                    .strip_suffix('）')
-                    .ok_or_else(|| format!("项目编号“{}”的括号不完整", text.trim()))?;
+                let mark = rest.strip_suffix('）').ok_or_else(|| format!("项目编号“{}”的括号不完整", text.trim()))?;
                 if mark.is_empty() || mark.chars().count() > 4 || mark.contains(['（', '）']) {
                     return Err(format!("项目编号“{}”括号中应为“国”或省份简称", text.trim()));
                 }
@@ -209,7 +207,8 @@ pub fn parse_term(text: &str) -> Result<Term, String> {
         }
         let digits: String = digits.chars().rev().collect();
         days = digits.parse().ok();
-        body = before[..before.len() - digits.len()].trim_end().trim_end_matches([',', '，', '共', ';', '；']).to_string();
+        body =
+            before[..before.len() - digits.len()].trim_end().trim_end_matches([',', '，', '共', ';', '；']).to_string();
     }
     let body = body.trim();
     let (start, end) = if let Some((a, b)) = body.split_once(['至', '~', '～', '—', '－']) {
@@ -249,7 +248,9 @@ pub fn parse_term(text: &str) -> Result<Term, String> {
 pub fn parse_terms(text: &str) -> Result<Vec<Term>, String> {
     let mut lines: Vec<String> = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let only_days = line.strip_suffix('天').is_some_and(|d| !d.is_empty() && d.trim_start_matches('共').bytes().all(|b| b.is_ascii_digit()));
+        let only_days = line
+            .strip_suffix('天')
+            .is_some_and(|d| !d.is_empty() && d.trim_start_matches('共').bytes().all(|b| b.is_ascii_digit()));
         match lines.last_mut() {
             Some(last) if only_days => {
                 last.push(' ');
@@ -351,7 +352,15 @@ mod tests {
         assert_eq!(bare.text(), "2017-09-02-144（国）");
         assert!(ProjectNumber::parse("2017-09-02-144", None).unwrap_err().contains("缺少"));
         assert_eq!(ProjectNumber::parse("2024-03-01-007（京）", None).unwrap().mark, "京");
-        for bad in ["", "2024-3-01-001（国）", "2024-25-01-001（国）", "2024-03-01-000（国）", "abcd-03-01-001（国）", "2024-03-01（国）", "2024-03-01-001（国"] {
+        for bad in [
+            "",
+            "2024-3-01-001（国）",
+            "2024-25-01-001（国）",
+            "2024-03-01-000（国）",
+            "abcd-03-01-001（国）",
+            "2024-03-01（国）",
+            "2024-03-01-001（国",
+        ] {
             assert!(ProjectNumber::parse(bad, Some("国")).is_err(), "{bad}");
         }
     }

@@ -239,7 +239,9 @@ impl Store {
             province_code: new.province_code.clone(),
             org_id: None,
             before: None,
-            after: Some(serde_json::json!({ "level": new.level, "year": new.year, "batch": new.batch, "notice": new.notice })),
+            after: Some(
+                serde_json::json!({ "level": new.level, "year": new.year, "batch": new.batch, "notice": new.notice }),
+            ),
         };
         append(self, &mut tx, actor, &change).await?;
         tx.commit().await?;
@@ -271,7 +273,10 @@ impl Store {
     }
 
     /// Approved applications of the batch's year and level (and province) not yet in any batch.
-    pub async fn publishable_applications(&self, batch: &Batch) -> Result<Vec<(ApplicationId, String, String, String)>> {
+    pub async fn publishable_applications(
+        &self,
+        batch: &Batch,
+    ) -> Result<Vec<(ApplicationId, String, String, String)>> {
         let mut f = Filter::default();
         f.and("a.status = ?", [Bind::Text(Status::Approved.code().into())])
             .and("a.year = ?", [Bind::Int(i64::from(batch.year))])
@@ -397,10 +402,11 @@ impl Store {
                 r.try_get::<String, _>("unit_name")?,
                 r.try_get::<String, _>("leader_name")?
             );
-            by_key
-                .entry(publication::sequence_key(&pattern, &secondary, &tertiary))
-                .or_default()
-                .push((r.try_get("id")?, tertiary, text));
+            by_key.entry(publication::sequence_key(&pattern, &secondary, &tertiary)).or_default().push((
+                r.try_get("id")?,
+                tertiary,
+                text,
+            ));
         }
         let year = i64::from(batch.year);
         let mut numbered = 0;
@@ -467,7 +473,12 @@ impl Store {
     /// Stores a published list, all or nothing: the batch (created, or the existing one of that
     /// year and number) is marked published and every project keeps the number of the list.
     /// Serials raise the number sequences, so later publications never reuse them.
-    pub async fn import_projects(&self, actor: &Actor, batch: &NewBatch, projects: &[NewProject]) -> Result<ImportOutcome> {
+    pub async fn import_projects(
+        &self,
+        actor: &Actor,
+        batch: &NewBatch,
+        projects: &[NewProject],
+    ) -> Result<ImportOutcome> {
         for (i, p) in projects.iter().enumerate() {
             p.validate().map_err(|e| StoreError::Invalid(format!("第{}个项目：{e}", i + 1)))?;
             if p.number.is_none() {
@@ -635,10 +646,12 @@ impl Store {
         let row = match row {
             Some(r) => r,
             // Provincial patterns may not parse as national-shaped numbers: try as written.
-            None => sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.number = $1"))
-                .bind(number.trim())
-                .fetch_one(&self.pool)
-                .await?,
+            None => {
+                sqlx::query(&format!("SELECT {COLUMNS} FROM {FROM} WHERE p.number = $1"))
+                    .bind(number.trim())
+                    .fetch_one(&self.pool)
+                    .await?
+            }
         };
         let mut items = vec![project_from_row(&row)?];
         self.attach_periods(&mut items).await?;
@@ -647,13 +660,16 @@ impl Store {
 
     /// The leader's phone of a project, decrypted (for the publishing office's export only).
     pub async fn project_leader_phones(&self, batch_id: BatchId) -> Result<HashMap<i64, String>> {
-        let rows =
-            sqlx::query("SELECT id, leader_phone_enc FROM projects WHERE batch_id = $1 AND leader_phone_enc IS NOT NULL")
-                .bind(batch_id.0)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, leader_phone_enc FROM projects WHERE batch_id = $1 AND leader_phone_enc IS NOT NULL",
+        )
+        .bind(batch_id.0)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get::<i64, _>("id")?, self.vault.decrypt(&r.try_get::<String, _>("leader_phone_enc")?)?)))
+            .map(|r| {
+                Ok((r.try_get::<i64, _>("id")?, self.vault.decrypt(&r.try_get::<String, _>("leader_phone_enc")?)?))
+            })
             .collect()
     }
 
@@ -711,7 +727,13 @@ async fn insert_batch(tx: &mut sqlx::Transaction<'_, sqlx::Any>, new: &NewBatch,
 }
 
 /// Reserves `count` serials of a sequence; returns the last one reserved.
-async fn reserve(tx: &mut sqlx::Transaction<'_, sqlx::Any>, year: i64, scope: &str, key: &str, count: i64) -> Result<i64> {
+async fn reserve(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    year: i64,
+    scope: &str,
+    key: &str,
+    count: i64,
+) -> Result<i64> {
     sqlx::query(
         "INSERT INTO project_number_sequences (year, scope, sequence_key, last_serial) VALUES ($1, $2, $3, 0) ON CONFLICT (year, scope, sequence_key) DO NOTHING",
     )
@@ -800,7 +822,8 @@ async fn insert_projects(
         .flat_map(|(p, id)| p.periods.iter().enumerate().map(move |(i, period)| (*id, i, period)))
         .collect();
     for chunk in periods.chunks(CHUNK * 2) {
-        let mut sql = String::from("INSERT INTO project_periods (project_id, position, start_date, end_date, place) VALUES ");
+        let mut sql =
+            String::from("INSERT INTO project_periods (project_id, position, start_date, end_date, place) VALUES ");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push_str(", ");

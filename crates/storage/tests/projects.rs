@@ -66,7 +66,10 @@ fn national_batch(year: u16, batch: u16) -> NewBatch {
     }
 }
 
-async fn approved_applications(store: &Store, names: &[(&str, &str)]) -> Vec<jijiao_storage::applications::ApplicationId> {
+async fn approved_applications(
+    store: &Store,
+    names: &[(&str, &str)],
+) -> Vec<jijiao_storage::applications::ApplicationId> {
     let s = system();
     let org = |kind, name: &str, province: Option<&str>| NewOrganisation {
         kind,
@@ -116,7 +119,11 @@ async fn publishing_numbers_once_and_never_reuses_a_number() {
         store.import_projects(&s, &national_batch(2025, 1), &imported).await.unwrap();
         let ids = approved_applications(
             &store,
-            &[("肿瘤放射治疗新进展学习班", "03-01"), ("甲状腺肿瘤外科规范化培训班", "04-08"), ("高血压管理培训", "03-01")],
+            &[
+                ("肿瘤放射治疗新进展学习班", "03-01"),
+                ("甲状腺肿瘤外科规范化培训班", "04-08"),
+                ("高血压管理培训", "03-01"),
+            ],
         )
         .await;
         let batch = store.create_batch(&s, &national_batch(2025, 2)).await.unwrap();
@@ -153,7 +160,10 @@ async fn publishing_numbers_once_and_never_reuses_a_number() {
             listed("2025-09-01-001（国）", "超声学习班", "河北医院", "09-01"),
             listed("2025-03-01-003（国）", "重复", "河北医院", "03-01"),
         ];
-        assert!(matches!(store.import_projects(&s, &national_batch(2025, 3), &clash).await, Err(StoreError::Conflict(_))));
+        assert!(matches!(
+            store.import_projects(&s, &national_batch(2025, 3), &clash).await,
+            Err(StoreError::Conflict(_))
+        ));
         assert!(store.project_by_number("2025-09-01-001（国）").await.is_err(), "nothing of the failed import saved");
         assert_eq!(
             store.existing_numbers(&["2025-03-01-003（国）".into(), "2025-09-09-009（国）".into()]).await.unwrap(),
@@ -226,13 +236,17 @@ async fn the_catalogue_searches_filters_and_suspends() {
         assert_eq!(store.projects(&search("100%"), PageRequest::default()).await.unwrap().total, 10, "% is literal");
         assert_eq!(store.projects(&search("张三"), PageRequest::default()).await.unwrap().total, 30, "leader");
         assert_eq!(store.projects(&search("2024-06-01-004"), PageRequest::default()).await.unwrap().total, 1);
-        let subject = ProjectFilter { subject: Some("06".into()), delivery: Some(Delivery::Remote), ..Default::default() };
+        let subject =
+            ProjectFilter { subject: Some("06".into()), delivery: Some(Delivery::Remote), ..Default::default() };
         assert_eq!(store.projects(&subject, PageRequest::default()).await.unwrap().total, 2, "10 and 25");
         let dates = ProjectFilter { from: Some(day("2024-04-01")), to: Some(day("2024-04-30")), ..Default::default() };
         let in_april = store.projects(&dates, PageRequest::default()).await.unwrap();
         assert!(in_april.total >= 4 && in_april.total <= 5, "{}", in_april.total);
         let sorted = store
-            .projects(&ProjectFilter { sort: ProjectSort::Date, ..Default::default() }, PageRequest::new(Some(2), Some(10)))
+            .projects(
+                &ProjectFilter { sort: ProjectSort::Date, ..Default::default() },
+                PageRequest::new(Some(2), Some(10)),
+            )
             .await
             .unwrap();
         assert!(sorted.items.windows(2).all(|w| w[0].first_day <= w[1].first_day));
@@ -247,7 +261,14 @@ async fn the_catalogue_searches_filters_and_suspends() {
             assert_eq!(store.projects(&f, PageRequest::default()).await.unwrap().total, 0, "{f:?}");
         }
         assert_eq!(
-            store.projects(&ProjectFilter { year: Some(2024), batch: Some(1), ..Default::default() }, PageRequest::default()).await.unwrap().total,
+            store
+                .projects(
+                    &ProjectFilter { year: Some(2024), batch: Some(1), ..Default::default() },
+                    PageRequest::default()
+                )
+                .await
+                .unwrap()
+                .total,
             30
         );
         // The phone is stored encrypted and only the export reads it.

@@ -17,8 +17,19 @@ use crate::ApiError;
 use crate::auth::Principal;
 
 /// The columns of real published lists (real-formats.md §2), in their order.
-pub const LIST_COLUMNS: [&str; 11] =
-    ["项目编号", "项目名称", "申办单位", "项目负责人", "负责人电话", "举办期限", "举办地点", "学分", "教学对象", "拟招生人数", "备注"];
+pub const LIST_COLUMNS: [&str; 11] = [
+    "项目编号",
+    "项目名称",
+    "申办单位",
+    "项目负责人",
+    "负责人电话",
+    "举办期限",
+    "举办地点",
+    "学分",
+    "教学对象",
+    "拟招生人数",
+    "备注",
+];
 
 /// One problem of a list: the row as the spreadsheet numbers it, the column, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,7 +76,11 @@ pub fn parse_list(
     ];
     let missing: Vec<&str> = required.iter().filter(|(_, c)| c.is_none()).map(|(n, _)| *n).collect();
     if !missing.is_empty() {
-        return Err(vec![problem(1, "", format!("表头缺少列：{}（应含 {}）", missing.join("、"), LIST_COLUMNS.join("、")))]);
+        return Err(vec![problem(
+            1,
+            "",
+            format!("表头缺少列：{}（应含 {}）", missing.join("、"), LIST_COLUMNS.join("、")),
+        )]);
     }
     let [number_c, name_c, unit_c, leader_c, term_c, credits_c, enrol_c] = required.map(|(_, c)| c.unwrap_or(0));
     let phone_c = col(&["负责人电话", "电话", "联系电话"]);
@@ -77,7 +92,7 @@ pub fn parse_list(
     let mut projects = Vec::with_capacity(total);
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, row) in table.rows.iter().enumerate() {
-        if i % 500 == 0 {
+        if i.is_multiple_of(500) {
             progress(i, total);
         }
         if row.is_empty() {
@@ -174,8 +189,7 @@ pub fn parse_list(
 /// Places per period: one line (or `；`-separated part) each when the counts agree, else the whole
 /// cell for every period.
 fn periods_of(terms: &[Term], place: &str) -> Vec<ProjectPeriod> {
-    let parts: Vec<&str> =
-        place.split(['\n', '；', ';']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>();
+    let parts: Vec<&str> = place.split(['\n', '；', ';']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>();
     terms
         .iter()
         .enumerate()
@@ -191,7 +205,11 @@ fn periods_of(terms: &[Term], place: &str) -> Vec<ProjectPeriod> {
 pub async fn conflicts(store: &Store, projects: &[NewProject]) -> Result<Vec<String>, ApiError> {
     let numbers: Vec<String> = projects.iter().filter_map(|p| p.number.clone()).collect();
     let existing: HashSet<String> = store.existing_numbers(&numbers).await?.into_iter().collect();
-    Ok(numbers.into_iter().filter(|n| existing.contains(n)).map(|n| format!("项目编号 {n} 已公布，不能重复导入")).collect())
+    Ok(numbers
+        .into_iter()
+        .filter(|n| existing.contains(n))
+        .map(|n| format!("项目编号 {n} 已公布，不能重复导入"))
+        .collect())
 }
 
 /// The catalogue's query (API parameters and the search form). Everything is text so that an
@@ -233,7 +251,9 @@ fn given(v: &Option<String>) -> Option<&str> {
 impl CatalogueQuery {
     pub fn filter(&self) -> Result<ProjectFilter, ApiError> {
         let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, ApiError> {
-            given(v).map(|t| t.parse::<u16>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字")))).transpose()
+            given(v)
+                .map(|t| t.parse::<u16>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .transpose()
         };
         let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
             given(v)
@@ -301,7 +321,9 @@ impl CatalogueQuery {
 
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
-            given(v).map(|t| t.parse::<u32>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字")))).transpose()
+            given(v)
+                .map(|t| t.parse::<u32>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .transpose()
         };
         Ok(PageRequest::new(n("page", &self.page)?, n("per_page", &self.per_page)?))
     }
@@ -337,7 +359,11 @@ fn terms_of(p: &Project) -> String {
 
 fn places_of(p: &Project) -> String {
     let places: Vec<&str> = p.periods.iter().map(|x| x.place.as_str()).collect();
-    if places.windows(2).all(|w| w[0] == w[1]) { places.first().copied().unwrap_or("").to_string() } else { places.join("\n") }
+    if places.windows(2).all(|w| w[0] == w[1]) {
+        places.first().copied().unwrap_or("").to_string()
+    } else {
+        places.join("\n")
+    }
 }
 
 fn remarks_of(p: &Project) -> String {
@@ -454,13 +480,20 @@ mod tests {
         assert_eq!(good[1].kind, ProjectKind::Base);
         assert_eq!((good[0].credits, good[0].planned_enrollment, good[0].enrollment_note.as_str()), (100, 200, "…"));
         assert_eq!((good[0].unit_id, good[0].province_code.as_deref()), (Some(7), Some("11")));
-        let missing = parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
+        let missing =
+            parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
         assert!(missing[0].message.contains("申办单位"), "{missing:?}");
     }
 
     #[test]
     fn queries_are_checked_field_by_field() {
-        let q = CatalogueQuery { q: Some(" 肿瘤 ".into()), year: Some("2024".into()), province: Some("北京".into()), subject: Some("03".into()), ..Default::default() };
+        let q = CatalogueQuery {
+            q: Some(" 肿瘤 ".into()),
+            year: Some("2024".into()),
+            province: Some("北京".into()),
+            subject: Some("03".into()),
+            ..Default::default()
+        };
         let f = q.filter().unwrap();
         assert_eq!((f.q.as_deref(), f.year, f.province_code.as_deref()), (Some("肿瘤"), Some(2024), Some("11")));
         for (bad, field) in [
@@ -476,6 +509,9 @@ mod tests {
                 other => panic!("{field}: {other:?}"),
             }
         }
-        assert_eq!(CatalogueQuery { q: Some("肿瘤".into()), page: Some("3".into()), ..Default::default() }.query_string(), "q=%E8%82%BF%E7%98%A4");
+        assert_eq!(
+            CatalogueQuery { q: Some("肿瘤".into()), page: Some("3".into()), ..Default::default() }.query_string(),
+            "q=%E8%82%BF%E7%98%A4"
+        );
     }
 }

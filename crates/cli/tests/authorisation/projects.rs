@@ -69,8 +69,14 @@ pub async fn target(w: &World, path: &str, scope: Scope, n: usize) -> Option<i64
     let actor = Actor::system("测试");
     if path.contains("/suspensions") {
         // A published project of a unit of its own, for the suspension to cover.
-        let batch =
-            NewBatch { level: Level::National, province_code: None, year: 2099, batch: 1, notice: String::new(), notice_date: None };
+        let batch = NewBatch {
+            level: Level::National,
+            province_code: None,
+            year: 2099,
+            batch: 1,
+            notice: String::new(),
+            notice_date: None,
+        };
         let day = chrono::NaiveDate::from_ymd_opt(2099, 3, 1).unwrap();
         let project = NewProject {
             number: Some(format!("2099-03-01-{n:03}（国）")),
@@ -122,9 +128,13 @@ pub fn body(_w: &World, method: &Method, path: &str, n: usize) -> Option<String>
     let (year, batch) = year_batch(n);
     Some(match path {
         "/api/v1/batches" => {
-            format!(r#"{{"level":"provincial","province":"11","year":{year},"batch":{batch},"notice":"京继委办发〔{year}〕{batch}号"}}"#)
+            format!(
+                r#"{{"level":"provincial","province":"11","year":{year},"batch":{batch},"notice":"京继委办发〔{year}〕{batch}号"}}"#
+            )
         }
-        "/publication/batches" => format!("level=provincial&province=11&year={year}&batch={batch}&notice=&notice_date="),
+        "/publication/batches" => {
+            format!("level=provincial&province=11&year={year}&batch={batch}&notice=&notice_date=")
+        }
         "/api/v1/batches/{id}/applications" => r#"{"applications":[]}"#.into(),
         "/publication/batches/{id}/applications" | "/publication/batches/{id}/publish" => String::new(),
         "/api/v1/batches/{id}/publish" => String::new(),

@@ -125,7 +125,10 @@ pub struct SearchResult {
 /// Searches the published projects (no login; rate-limited per address).
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(CatalogueQuery),
     responses((status = 200, body = SearchResult), (status = 422, body = crate::error::ErrorBody), (status = 429, description = "请求过于频繁")))]
-pub async fn search(State(state): State<AppState>, Query(q): Query<CatalogueQuery>) -> Result<Json<SearchResult>, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    Query(q): Query<CatalogueQuery>,
+) -> Result<Json<SearchResult>, ApiError> {
     let page = state.store.projects(&q.filter()?, q.page()?).await?;
     Ok(Json(SearchResult {
         items: page.items.into_iter().map(ProjectView::from).collect(),
@@ -154,7 +157,11 @@ pub async fn download(
     file_response(f.format.as_deref(), "项目目录", rows)
 }
 
-fn file_response(format: Option<&str>, name: &str, rows: Vec<Vec<jijiao_documents::CellOut>>) -> Result<Response, ApiError> {
+fn file_response(
+    format: Option<&str>,
+    name: &str,
+    rows: Vec<Vec<jijiao_documents::CellOut>>,
+) -> Result<Response, ApiError> {
     let (bytes, mime, ext) = match format.unwrap_or("csv") {
         "csv" => (project_ops::list_csv(&rows), "text/csv; charset=utf-8", "csv"),
         "xlsx" => (
@@ -164,7 +171,8 @@ fn file_response(format: Option<&str>, name: &str, rows: Vec<Vec<jijiao_document
         ),
         _ => return Err(ApiError::invalid("format", "格式应为 csv 或 xlsx")),
     };
-    let disposition = format!("attachment; filename=\"projects.{ext}\"; filename*=UTF-8''{}.{ext}", crate::auth::urlencode(name));
+    let disposition =
+        format!("attachment; filename=\"projects.{ext}\"; filename*=UTF-8''{}.{ext}", crate::auth::urlencode(name));
     Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
@@ -283,7 +291,14 @@ pub fn new_batch(p: &Principal, body: &NewBatchBody) -> Result<NewBatch, ApiErro
         ),
         None => None,
     };
-    Ok(NewBatch { level, province_code: province, year: body.year, batch: body.batch, notice: body.notice.trim().into(), notice_date })
+    Ok(NewBatch {
+        level,
+        province_code: province,
+        year: body.year,
+        batch: body.batch,
+        notice: body.notice.trim().into(),
+        notice_date,
+    })
 }
 
 /// Creates a batch (the national office; a province for its provincial projects).
@@ -338,7 +353,11 @@ pub struct Published {
 /// Publishes a batch: numbers every project without a number; publishing again numbers nothing.
 #[utoipa::path(post, path = "/api/v1/batches/{id}/publish", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = Published), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn publish(State(state): State<AppState>, p: Principal, Path(id): Path<i64>) -> Result<Json<Published>, ApiError> {
+pub async fn publish(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Json<Published>, ApiError> {
     let batch = own_batch(&state, &p, id).await?;
     Ok(Json(Published { numbered: state.store.publish_batch(&p.actor(), batch.id).await? }))
 }
@@ -346,7 +365,11 @@ pub async fn publish(State(state): State<AppState>, p: Principal, Path(id): Path
 /// A batch in the columns of published lists (xlsx), leaders' phones masked.
 #[utoipa::path(get, path = "/api/v1/batches/{id}/export", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, description = "xlsx 文件"), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn export_batch(State(state): State<AppState>, p: Principal, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn export_batch(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let batch = own_batch(&state, &p, id).await?;
     let bytes = batch_xlsx(&state, &batch).await?;
     file_bytes(&batch.title(), bytes)
@@ -360,7 +383,8 @@ pub async fn batch_xlsx(state: &AppState, batch: &Batch) -> Result<Vec<u8>, ApiE
 }
 
 pub fn file_bytes(name: &str, bytes: Vec<u8>) -> Result<Response, ApiError> {
-    let disposition = format!("attachment; filename=\"batch.xlsx\"; filename*=UTF-8''{}.xlsx", crate::auth::urlencode(name));
+    let disposition =
+        format!("attachment; filename=\"batch.xlsx\"; filename*=UTF-8''{}.xlsx", crate::auth::urlencode(name));
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -425,7 +449,10 @@ pub async fn import_bytes(
     let units = state.store.unit_directory().await?;
     let as_errors = |problems: Vec<String>| {
         ApiError::InvalidDocument(
-            problems.into_iter().map(|message| jijiao_domain::document::DocumentError { path: String::new(), message }).collect(),
+            problems
+                .into_iter()
+                .map(|message| jijiao_domain::document::DocumentError { path: String::new(), message })
+                .collect(),
         )
     };
     let projects = project_ops::parse_list(bytes, name, year, &units, |_, _| {})

@@ -139,9 +139,8 @@ async fn project_page(
     match state.store.project_by_number(&number).await {
         Ok(p) => {
             let catalogue = state.store.catalogue().await.ok();
-            let subject = catalogue
-                .and_then(|c| c.full_name(&p.subject_tertiary))
-                .unwrap_or_else(|| p.subject_tertiary.clone());
+            let subject =
+                catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
             render(
                 StatusCode::OK,
                 &ProjectPage {
@@ -296,7 +295,12 @@ async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, 
     }
 }
 
-async fn batch_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken, Path(id): Path<i64>) -> Response {
+async fn batch_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Response {
     show_batch(&state, &p, &csrf, id, vec![]).await
 }
 
@@ -327,7 +331,12 @@ async fn add_applications(
     }
 }
 
-async fn publish(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken, Path(id): Path<i64>) -> Response {
+async fn publish(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Response {
     let result = async {
         let batch = own_batch(&state, &p, id).await?;
         Ok::<_, ApiError>(state.store.publish_batch(&p.actor(), batch.id).await?)
@@ -354,7 +363,10 @@ struct PrintPage {
 async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     let loaded = async {
         let batch = own_batch(&state, &p, id).await?;
-        let projects = state.store.project_list(&ProjectFilter { batch_id: Some(batch.id), ..Default::default() }, i64::MAX / 2).await?;
+        let projects = state
+            .store
+            .project_list(&ProjectFilter { batch_id: Some(batch.id), ..Default::default() }, i64::MAX / 2)
+            .await?;
         Ok::<_, ApiError>((batch, projects))
     };
     match loaded.await {
@@ -387,11 +399,17 @@ async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): P
 
 /// The national office's upload: multipart with the file, year, batch, notice and dry-run box;
 /// the form token travels in the query string.
-async fn upload(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken, mut multipart: Multipart) -> Response {
+async fn upload(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    mut multipart: Multipart,
+) -> Response {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "公布名单由国家级管理员导入。");
     }
-    let (mut file, mut year, mut batch, mut notice, mut dry_run) = (None, String::new(), String::new(), String::new(), false);
+    let (mut file, mut year, mut batch, mut notice, mut dry_run) =
+        (None, String::new(), String::new(), String::new(), false);
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_string();
         if name == "file" {
