@@ -124,7 +124,14 @@ async fn import(store: &Store, rows: usize, year: u16) -> (Duration, Duration, D
     assert!(conflicts.is_empty());
     let parsed = t.elapsed();
     let t = Instant::now();
-    let batch = NewBatch { level: Level::National, province_code: None, year, batch: 1, notice: String::new(), notice_date: None };
+    let batch = NewBatch {
+        level: Level::National,
+        province_code: None,
+        year,
+        batch: 1,
+        notice: String::new(),
+        notice_date: None,
+    };
     store.import_projects(&jijiao_storage::Actor::system("bench"), &batch, &projects).await.unwrap();
     (calamine_alone, parsed, t.elapsed())
 }
@@ -138,8 +145,14 @@ async fn main() {
             let store = sqlite_store(dir.path()).await;
             let (calamine, parse, save) = import(&store, rows, 2024).await;
             let total = parse + save;
-            println!("import {rows} rows (SQLite): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
-                millis(calamine), millis(parse), millis(save), millis(total), total.as_secs_f64() / calamine.as_secs_f64());
+            println!(
+                "import {rows} rows (SQLite): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
+                millis(calamine),
+                millis(parse),
+                millis(save),
+                millis(total),
+                total.as_secs_f64() / calamine.as_secs_f64()
+            );
         }
         Bench::Export { rows } => {
             let store = sqlite_store(dir.path()).await;
@@ -150,9 +163,18 @@ async fn main() {
             let projects = store.project_list(&filter, i64::MAX / 2).await.unwrap();
             let phones = store.project_leader_phones(batch.id).await.unwrap();
             let read = t.elapsed();
-            let bytes = jijiao_web::project_ops::list_xlsx("批次", jijiao_web::project_ops::list_rows(&projects, Some(&phones))).unwrap();
-            println!("export {} projects to xlsx (SQLite): read {:.0} ms, total {:.0} ms, {} KB",
-                projects.len(), millis(read), millis(t.elapsed()), bytes.len() / 1024);
+            let bytes = jijiao_web::project_ops::list_xlsx(
+                "批次",
+                jijiao_web::project_ops::list_rows(&projects, Some(&phones)),
+            )
+            .unwrap();
+            println!(
+                "export {} projects to xlsx (SQLite): read {:.0} ms, total {:.0} ms, {} KB",
+                projects.len(),
+                millis(read),
+                millis(t.elapsed()),
+                bytes.len() / 1024
+            );
         }
         Bench::Search { rows, users, seconds, postgres } => {
             let store = match &postgres {
@@ -174,7 +196,11 @@ async fn main() {
                 ProjectFilter { year: Some(2015), batch: Some(1), ..Default::default() },
                 ProjectFilter::default(),
                 ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
-                ProjectFilter { from: chrono::NaiveDate::from_ymd_opt(2013, 5, 1), to: chrono::NaiveDate::from_ymd_opt(2013, 5, 31), ..Default::default() },
+                ProjectFilter {
+                    from: chrono::NaiveDate::from_ymd_opt(2013, 5, 1),
+                    to: chrono::NaiveDate::from_ymd_opt(2013, 5, 31),
+                    ..Default::default()
+                },
             ]);
             let stop = Instant::now() + Duration::from_secs(seconds);
             let mut tasks = Vec::new();
@@ -188,7 +214,10 @@ async fn main() {
                     while Instant::now() < stop {
                         let q = i % queries.len();
                         let t = Instant::now();
-                        store.projects(&queries[q], PageRequest::new(Some(1 + (i % 3) as u32), Some(20))).await.unwrap();
+                        store
+                            .projects(&queries[q], PageRequest::new(Some(1 + (i % 3) as u32), Some(20)))
+                            .await
+                            .unwrap();
                         h.record(t.elapsed());
                         per_query[q].record(t.elapsed());
                         i += 1;
@@ -206,10 +235,21 @@ async fn main() {
                 }
             }
             let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
-            println!("search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, store level): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-                all.count(), all.count() as f64 / seconds as f64, millis(all.quantile(0.5)), millis(all.quantile(0.99)), millis(all.max()));
+            println!(
+                "search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, store level): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                all.count(),
+                all.count() as f64 / seconds as f64,
+                millis(all.quantile(0.5)),
+                millis(all.quantile(0.99)),
+                millis(all.max())
+            );
             for (q, h) in queries.iter().zip(&per_query) {
-                println!("  {:?}: p50 {:.1} ms, p99 {:.1} ms", short(q), millis(h.quantile(0.5)), millis(h.quantile(0.99)));
+                println!(
+                    "  {:?}: p50 {:.1} ms, p99 {:.1} ms",
+                    short(q),
+                    millis(h.quantile(0.5)),
+                    millis(h.quantile(0.99))
+                );
             }
         }
     }
