@@ -56,6 +56,8 @@ CREATE TABLE projects (
 );
 CREATE INDEX projects_batch ON projects (batch_id, subject_tertiary, id);
 CREATE INDEX projects_year ON projects (year, number);
+-- The catalogue's default order (newest year, subject, number): a page without a sort step.
+CREATE INDEX projects_catalogue_order ON projects (year DESC, subject_tertiary, number, id);
 CREATE INDEX projects_subject ON projects (subject_secondary, subject_tertiary);
 CREATE INDEX projects_province ON projects (province_code, year);
 CREATE INDEX projects_unit ON projects (unit_name);
