@@ -1,7 +1,15 @@
 //! `jijiao import projects FILE --year YYYY --batch N [--dry-run]`: a published list in, all or nothing.
+//!
+//! The same reader as the national office's upload page (`jijiao_web::project_ops::parse_list`):
+//! every bad row is reported with its spreadsheet row number, column and reason, and nothing is
+//! saved unless the whole file is right. Progress goes to standard error as a simple bar (no extra
+//! dependency), only when standard error is a terminal.
 
 use clap::Args;
-use jijiao_storage::Store;
+use jijiao_domain::org::Level;
+use jijiao_storage::projects::NewBatch;
+use jijiao_storage::{Actor, Store};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,8 +27,83 @@ pub struct ImportProjectsArgs {
     /// 只检查并报告，不保存
     #[arg(long)]
     pub dry_run: bool,
+    /// 公布文号，如 全继委办发〔2024〕3号
+    #[arg(long, default_value = "")]
+    pub notice: String,
 }
 
-pub async fn run(_store: &Store, args: ImportProjectsArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("项目名单导入尚未实现：{}", args.file.display())
+/// A one-line progress bar on standard error.
+struct Progress {
+    enabled: bool,
+    last: usize,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Self { enabled: std::io::stderr().is_terminal(), last: usize::MAX }
+    }
+
+    fn show(&mut self, done: usize, total: usize) {
+        if !self.enabled || total == 0 {
+            return;
+        }
+        let percent = done * 100 / total;
+        if percent == self.last {
+            return;
+        }
+        self.last = percent;
+        let filled = percent / 5;
+        let mut err = std::io::stderr().lock();
+        let _ =
+            write!(err, "\r检查 [{}{}] {percent:>3}%  {done}/{total} 行", "#".repeat(filled), "-".repeat(20 - filled));
+        if done == total {
+            let _ = writeln!(err);
+        }
+        let _ = err.flush();
+    }
+}
+
+pub async fn run(store: &Store, args: ImportProjectsArgs) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", args.file.display()))?;
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let units = store.unit_directory().await?;
+    let mut progress = Progress::new();
+    let parsed =
+        jijiao_web::project_ops::parse_list(&bytes, &name, args.year, &units, |done, total| progress.show(done, total));
+    let projects = match parsed {
+        Ok(p) => p,
+        Err(problems) => {
+            eprintln!("文件 {} 有 {} 处错误，未导入：", args.file.display(), problems.len());
+            for p in problems {
+                eprintln!("  {p}");
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let conflicts = jijiao_web::project_ops::conflicts(store, &projects).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !conflicts.is_empty() {
+        eprintln!("文件 {} 有 {} 处错误，未导入：", args.file.display(), conflicts.len());
+        for c in conflicts {
+            eprintln!("  {c}");
+        }
+        return Ok(ExitCode::from(2));
+    }
+    if args.dry_run {
+        println!("检查通过：{} 个项目（{}年第{}批），未保存（--dry-run）。", projects.len(), args.year, args.batch);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if progress.enabled {
+        eprintln!("正在保存 {} 个项目…", projects.len());
+    }
+    let batch = NewBatch {
+        level: Level::National,
+        province_code: None,
+        year: args.year,
+        batch: args.batch,
+        notice: args.notice.clone(),
+        notice_date: None,
+    };
+    let outcome = store.import_projects(&Actor::system("命令行导入"), &batch, &projects).await?;
+    println!("已导入 {} 个项目：{}年第{}批。", outcome.projects, args.year, args.batch);
+    Ok(ExitCode::SUCCESS)
 }

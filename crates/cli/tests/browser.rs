@@ -114,7 +114,7 @@ async fn home_page_renders_chinese_and_navigation_works() {
 
 /// The menu each demo role must see after logging in, and nothing else.
 fn expected_menu(username: &str) -> Vec<&'static str> {
-    let public = ["首页", "继教委员会", "学科目录", "我的主页"];
+    let public = ["首页", "继教委员会", "学科目录", "项目目录", "我的主页"];
     let admin = ["账号管理", "待确认人员", "接口令牌", "审计日志"];
     // The learning record's entries (credits area), then the applications area's, before the API docs.
     let credits: &[&str] = match username {
@@ -132,12 +132,18 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
     };
     let areas = credits.iter().chain(applications.iter()).copied();
     match username {
-        "guojia" => {
-            public.iter().chain(admin.iter()).copied().chain(["参考数据"]).chain(areas).chain(["接口文档"]).collect()
+        "guojia" => public
+            .iter()
+            .chain(admin.iter())
+            .copied()
+            .chain(["参考数据"])
+            .chain(areas)
+            .chain(["项目公布", "接口文档"])
+            .collect(),
+        "beijing" | "hebei" => {
+            public.iter().chain(admin.iter()).copied().chain(areas).chain(["项目公布", "接口文档"]).collect()
         }
-        "beijing" | "hebei" | "dongcheng" | "xiehe" => {
-            public.iter().chain(admin.iter()).copied().chain(areas).chain(["接口文档"]).collect()
-        }
+        "dongcheng" | "xiehe" => public.iter().chain(admin.iter()).copied().chain(areas).chain(["接口文档"]).collect(),
         "daiqueren" => public.to_vec(),
         _ => public.iter().copied().chain(areas).chain(["接口文档"]).collect(),
     }
@@ -266,5 +272,41 @@ async fn a_unit_fills_and_submits_an_application() {
     assert_eq!(flash, "已提交。");
     let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(main.contains("状态：已提交") && main.contains("申请代码"), "{main}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn anyone_searches_the_catalogue_and_opens_a_project() {
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    c.goto(&format!("http://{address}/")).await.unwrap();
+    c.find(Locator::LinkText("项目目录")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("catalogue-search")).await.unwrap();
+    c.find(Locator::Id("q")).await.unwrap().send_keys("肿瘤").await.unwrap();
+    c.find(Locator::Css("#catalogue-search button[type=submit]")).await.unwrap().click().await.unwrap();
+    // The click returns before the results page has loaded: wait for its address.
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().query().is_some_and(|q| q.contains("q=")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.wait().for_element(Locator::Id("result-count")).await.unwrap();
+    let count = c.find(Locator::Id("result-count")).await.unwrap().text().await.unwrap();
+    assert!(count.starts_with("共 ") && !count.starts_with("共 0 "), "{count}");
+    let rows = c.find_all(Locator::Css("#projects tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 20, "a full first page");
+    for row in &rows {
+        let text = row.text().await.unwrap();
+        assert!(text.contains("肿瘤"), "{text}");
+        assert!(!text.contains("139"), "no phone: {text}");
+    }
+    let first = c.find(Locator::Css("#projects tbody tr td a")).await.unwrap();
+    let number = first.text().await.unwrap();
+    first.click().await.unwrap();
+    c.wait().for_element(Locator::Id("project-number")).await.unwrap();
+    assert_eq!(c.find(Locator::Id("project-number")).await.unwrap().text().await.unwrap(), number);
+    assert!(number.ends_with("（国）") || number.ends_with("（京）"), "{number}");
     browser.close().await;
 }

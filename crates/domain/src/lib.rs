@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod org;
 pub mod personal;
 pub mod province;
+pub mod publication;
 pub mod review;
 pub mod score;
 pub mod subject;

@@ -15,6 +15,7 @@ pub mod error;
 pub mod health;
 pub(crate) mod pages;
 pub mod passwords;
+pub mod project_ops;
 pub mod reference_ops;
 pub mod routes;
 pub mod security;

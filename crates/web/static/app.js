@@ -134,3 +134,13 @@ document.addEventListener("click", (event) => {
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
 })();
+
+document.addEventListener("submit", (event) => {
+  // Long uploads (published lists) show a progress bar while the file is sent and checked:
+  // <form data-progress> with a hidden <progress>.
+  const form = event.target.closest("form[data-progress]");
+  const bar = form && form.querySelector("progress");
+  if (bar) {
+    bar.hidden = false;
+  }
+});

@@ -4,7 +4,7 @@ mod accounts;
 mod applications;
 mod checks;
 mod credits;
-mod projects;
+pub(crate) mod projects;
 mod reference;
 
 use axum::Router;

@@ -51,6 +51,7 @@ pub struct Layout {
 /// The menu for a visitor: public entries, then what each of the visitor's roles may use.
 pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "首页"), ("/committees", "继教委员会"), ("/subjects", "学科目录")];
+    projects::public_menu(&mut items);
     let Some(p) = principal else {
         items.push(("/api/docs", "接口文档"));
         return items;

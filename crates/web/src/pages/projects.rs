@@ -1,12 +1,481 @@
-//! Pages of published projects: the public catalogue and each project's page, and the national
-//! office's upload of published lists.
+//! Pages of published projects: the public catalogue and each project's page, and the publishing
+//! offices' pages (batches, publication, the national office's upload of published lists,
+//! suspensions, the printable list). Authorisation is the API's (`api::projects`), shared.
 
-use crate::auth::Principal;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_storage::applications::ApplicationId;
+use jijiao_storage::projects::{Batch, Project, ProjectFilter};
+
+use super::{Layout, error_page, render, unavailable};
+use crate::api::projects::{NewBatchBody, import_bytes, new_batch, own_batch, visible_batches};
+use crate::auth::{MaybePrincipal, PageUser, Principal};
+use crate::csrf::CsrfToken;
+use crate::project_ops::{self, CatalogueQuery};
 use crate::routes::Routes;
+use crate::{ApiError, AppState};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get("/projects", catalogue)
+        .get("/projects/{number}", project_page)
+        .get("/publication", publication_page)
+        .post("/publication/batches", create_batch)
+        .get("/publication/batches/{id}", batch_page)
+        .post("/publication/batches/{id}/applications", add_applications)
+        .post("/publication/batches/{id}/publish", publish)
+        .get("/publication/batches/{id}/print", print)
+        .post("/publication/import", upload)
+        .post("/publication/suspensions", suspend)
 }
 
-/// This area's entries in the menu of a signed-in, confirmed user.
-pub fn menu(_p: &Principal, _items: &mut Vec<(&'static str, &'static str)>) {}
+/// This area's entries in the menu of a signed-in, confirmed user. The catalogue itself is public:
+/// [`super::menu`] gets it from [`public_menu`].
+pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
+    if project_ops::is_publisher(p) {
+        items.push(("/publication", "项目公布"));
+    }
+}
+
+/// The catalogue's entry, for everyone (signed in or not).
+pub fn public_menu(items: &mut Vec<(&'static str, &'static str)>) {
+    items.push(("/projects", "项目目录"));
+}
+
+struct Row {
+    number: String,
+    link: String,
+    name: String,
+    unit: String,
+    leader: String,
+    term: String,
+    credits: String,
+    delivery: &'static str,
+    suspended: Option<String>,
+}
+
+fn row(p: Project) -> Row {
+    let number = p.number.clone().unwrap_or_default();
+    let term = match (p.periods.first(), p.periods.len()) {
+        (Some(x), 1) => format!("{} 至 {}", x.start, x.end),
+        (Some(_), n) => format!("{} 至 {}（{n}期）", p.first_day, p.last_day),
+        (None, _) => String::new(),
+    };
+    Row {
+        link: crate::auth::urlencode(&number),
+        number,
+        name: p.name,
+        unit: p.unit_name,
+        leader: p.leader_name,
+        term,
+        credits: format!("{}.{}", p.credits / 10, p.credits % 10),
+        delivery: p.delivery.label(),
+        suspended: p.suspension.map(|s| s.reason),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "projects/catalogue.html")]
+struct CataloguePage {
+    layout: Layout,
+    q: CatalogueQuery,
+    query: String,
+    error: Option<String>,
+    subjects: Vec<(&'static str, &'static str)>,
+    provinces: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    total: i64,
+    page: u32,
+    pages: i64,
+}
+
+async fn catalogue(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+    Query(q): Query<CatalogueQuery>,
+) -> Response {
+    let subjects = jijiao_domain::subject::SECONDARY.to_vec();
+    let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
+    let query = q.query_string();
+    let search = async {
+        let filter = q.filter()?;
+        let page = q.page()?;
+        Ok::<_, ApiError>(state.store.projects(&filter, page).await?)
+    };
+    let (rows, total, page, pages, error, status) = match search.await {
+        Ok(found) => {
+            let pages = found.pages();
+            (found.items.into_iter().map(row).collect(), found.total, found.page, pages, None, StatusCode::OK)
+        }
+        Err(ApiError::InvalidInput { message, .. }) => {
+            (Vec::new(), 0, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => return unavailable(e),
+    };
+    let layout = Layout::new("/projects", &principal, &csrf);
+    render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, page, pages })
+}
+
+#[derive(Template)]
+#[template(path = "projects/project.html")]
+struct ProjectPage {
+    layout: Layout,
+    number: String,
+    credits: String,
+    hours: Option<String>,
+    subject: String,
+    p: Project,
+}
+
+async fn project_page(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+    Path(number): Path<String>,
+) -> Response {
+    match state.store.project_by_number(&number).await {
+        Ok(p) => {
+            let catalogue = state.store.catalogue().await.ok();
+            let subject =
+                catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
+            render(
+                StatusCode::OK,
+                &ProjectPage {
+                    layout: Layout::new("/projects", &principal, &csrf),
+                    number: p.number.clone().unwrap_or_default(),
+                    credits: format!("{}.{}", p.credits / 10, p.credits % 10),
+                    hours: p.hours.map(|h| format!("{}.{}", h / 10, h % 10)),
+                    subject,
+                    p,
+                },
+            )
+        }
+        Err(jijiao_storage::StoreError::NotFound) => {
+            error_page(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
+        }
+        Err(e) => unavailable(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "projects/publication.html")]
+struct PublicationPage {
+    layout: Layout,
+    batches: Vec<Batch>,
+    national: bool,
+    provinces: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+    problems: Vec<String>,
+}
+
+/// The error page for what a publishing action refused, or the problems to show again.
+fn refusal(e: ApiError) -> Result<Vec<String>, Box<Response>> {
+    match e {
+        ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.message).collect()),
+        ApiError::InvalidInput { message, .. } | ApiError::Conflict(message) => Ok(vec![message]),
+        ApiError::Forbidden => {
+            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "项目由国家级或省级管理员公布。")))
+        }
+        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个批次。"))),
+        other => Err(Box::new(unavailable(other))),
+    }
+}
+
+async fn publication(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    status: StatusCode,
+    message: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    match visible_batches(state, p).await {
+        Ok(batches) => {
+            let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
+            let provinces = jijiao_domain::province::PROVINCES
+                .iter()
+                .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
+                .map(|pr| (pr.code, pr.name))
+                .collect();
+            let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
+            render(status, &PublicationPage { layout, batches, national, provinces, message, problems })
+        }
+        Err(e) => match refusal(e) {
+            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
+            Err(r) => *r,
+        },
+    }
+}
+
+async fn publication_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+    publication(&state, &p, &csrf, StatusCode::OK, None, vec![]).await
+}
+
+#[derive(serde::Deserialize)]
+struct BatchForm {
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    batch: String,
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    notice_date: String,
+}
+
+async fn create_batch(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    super::PageForm(form): super::PageForm<BatchForm>,
+) -> Response {
+    let result = async {
+        if !project_ops::is_publisher(&p) {
+            return Err(ApiError::Forbidden);
+        }
+        let body = NewBatchBody {
+            level: form.level,
+            province: Some(form.province).filter(|p| !p.is_empty()),
+            year: form.year.trim().parse().map_err(|_| ApiError::invalid("year", "年度应为四位数字"))?,
+            batch: form.batch.trim().parse().map_err(|_| ApiError::invalid("batch", "批次应为数字"))?,
+            notice: form.notice,
+            notice_date: Some(form.notice_date),
+        };
+        let new = new_batch(&p, &body)?;
+        Ok(state.store.create_batch(&p.actor(), &new).await?)
+    };
+    match result.await {
+        Ok(id) => Redirect::to(&format!("/publication/batches/{}", id.0)).into_response(),
+        Err(e) => match refusal(e) {
+            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "projects/batch.html")]
+struct BatchPage {
+    layout: Layout,
+    batch: Batch,
+    candidates: Vec<(ApplicationId, String, String, String)>,
+    projects: Vec<Project>,
+    more: bool,
+    message: Option<String>,
+    problems: Vec<String>,
+}
+
+async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, problems: Vec<String>) -> Response {
+    let loaded = async {
+        let batch = own_batch(state, p, id).await?;
+        let candidates = state.store.publishable_applications(&batch).await?;
+        let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
+        let projects = state.store.project_list(&filter, 501).await?;
+        Ok::<_, ApiError>((batch, candidates, projects))
+    };
+    match loaded.await {
+        Ok((batch, candidates, mut projects)) => {
+            let more = projects.len() > 500;
+            projects.truncate(500);
+            let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
+            render(status, &BatchPage { layout, batch, candidates, projects, more, message: None, problems })
+        }
+        Err(e) => match refusal(e) {
+            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
+            Err(r) => *r,
+        },
+    }
+}
+
+async fn batch_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Response {
+    show_batch(&state, &p, &csrf, id, vec![]).await
+}
+
+/// The checked applications arrive as repeated `application` fields.
+async fn add_applications(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let ids: Vec<ApplicationId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "application")
+        .filter_map(|(_, v)| v.parse().ok().map(ApplicationId))
+        .collect();
+    let result = async {
+        let batch = own_batch(&state, &p, id).await?;
+        Ok::<_, ApiError>(state.store.add_applications(&p.actor(), batch.id, &ids).await?)
+    };
+    match result.await {
+        Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
+        Err(e) => match refusal(e) {
+            Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+) -> Response {
+    let result = async {
+        let batch = own_batch(&state, &p, id).await?;
+        Ok::<_, ApiError>(state.store.publish_batch(&p.actor(), batch.id).await?)
+    };
+    match result.await {
+        Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
+        Err(e) => match refusal(e) {
+            Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "projects/print.html")]
+struct PrintPage {
+    title: String,
+    notice: String,
+    headers: [&'static str; 11],
+    rows: Vec<Vec<String>>,
+}
+
+/// The printable list of a batch: the columns of published lists, phones left out.
+async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+    let loaded = async {
+        let batch = own_batch(&state, &p, id).await?;
+        let projects = state
+            .store
+            .project_list(&ProjectFilter { batch_id: Some(batch.id), ..Default::default() }, i64::MAX / 2)
+            .await?;
+        Ok::<_, ApiError>((batch, projects))
+    };
+    match loaded.await {
+        Ok((batch, projects)) => {
+            let rows = project_ops::list_rows(&projects, None)
+                .into_iter()
+                .map(|r| {
+                    r.into_iter()
+                        .map(|c| match c {
+                            jijiao_documents::CellOut::Text(t) => t,
+                            jijiao_documents::CellOut::Tenths(t) => format!("{}.{}", t / 10, t % 10),
+                            jijiao_documents::CellOut::Integer(i) => i.to_string(),
+                            jijiao_documents::CellOut::Date(d) => d.to_string(),
+                            jijiao_documents::CellOut::Empty => String::new(),
+                        })
+                        .collect()
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &PrintPage { title: batch.title(), notice: batch.notice, headers: project_ops::LIST_COLUMNS, rows },
+            )
+        }
+        Err(e) => match refusal(e) {
+            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
+            Err(r) => *r,
+        },
+    }
+}
+
+/// The national office's upload: multipart with the file, year, batch, notice and dry-run box;
+/// the form token travels in the query string.
+async fn upload(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    mut multipart: Multipart,
+) -> Response {
+    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
+        return error_page(StatusCode::FORBIDDEN, "没有权限", "公布名单由国家级管理员导入。");
+    }
+    let (mut file, mut year, mut batch, mut notice, mut dry_run) =
+        (None, String::new(), String::new(), String::new(), false);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or("list.xlsx").to_string();
+            if let Ok(bytes) = field.bytes().await {
+                file = Some((file_name, bytes));
+            }
+        } else {
+            let value = field.text().await.unwrap_or_default();
+            match name.as_str() {
+                "year" => year = value,
+                "batch" => batch = value,
+                "notice" => notice = value,
+                "dry_run" => dry_run = !value.is_empty(),
+                _ => {}
+            }
+        }
+    }
+    let result = async {
+        let (name, bytes) =
+            file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件"))?;
+        let year: u16 = year.trim().parse().map_err(|_| ApiError::invalid("year", "年度应为四位数字"))?;
+        let batch: u16 = batch.trim().parse().map_err(|_| ApiError::invalid("batch", "批次应为数字"))?;
+        import_bytes(&state, &p, &bytes, &name, year, batch, notice, dry_run).await
+    };
+    match result.await {
+        Ok(n) => {
+            let message = if dry_run {
+                format!("检查通过：{n} 个项目，未保存。")
+            } else {
+                format!("已导入 {n} 个项目。")
+            };
+            publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
+        }
+        Err(e) => match refusal(e) {
+            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SuspendForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn suspend(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    super::PageForm(form): super::PageForm<SuspendForm>,
+) -> Response {
+    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
+        return error_page(StatusCode::FORBIDDEN, "没有权限", "暂停单位的项目由国家级管理员操作。");
+    }
+    match state.store.suspend_unit_projects(&p.actor(), &form.unit, &form.reason).await {
+        Ok(n) => {
+            let message = format!("已暂停“{}”的 {n} 个项目，原因已公开显示。", form.unit.trim());
+            publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
+        }
+        Err(e) => match refusal(e.into()) {
+            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}

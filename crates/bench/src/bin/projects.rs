@@ -1,0 +1,260 @@
+//! Benchmarks of published lists (issue 6): importing a 20,000-row xlsx against calamine alone
+//! reading it, catalogue search latency over 200,000 projects at 32 concurrent users (SQLite, and
+//! PostgreSQL beside it), and exporting a 20,000-project batch. A program whose output is the
+//! figure (BENCHMARKS-projects.md), never a timed test.
+//!
+//! Usage:
+//!   projects import  --rows 20000
+//!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL]
+//!   projects export  --rows 20000
+
+use clap::{Parser, Subcommand};
+use jijiao_bench::{Histogram, millis};
+use jijiao_documents::{CellOut, Sheet, write_xlsx};
+use jijiao_domain::org::Level;
+use jijiao_storage::projects::{NewBatch, ProjectFilter};
+use jijiao_storage::{DatabaseTarget, PageRequest, Store, Vault};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Bench,
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    Import {
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+    },
+    Search {
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 32)]
+        users: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// An admin URL of a PostgreSQL server (a fresh database is created on it).
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    Export {
+        #[arg(long, default_value_t = 20_000)]
+        rows: usize,
+    },
+}
+
+const TOPICS: [(&str, &str); 12] = [
+    ("肿瘤放射治疗", "03-05"),
+    ("心力衰竭", "03-01"),
+    ("糖尿病综合管理", "03-04"),
+    ("儿童哮喘", "06-01"),
+    ("超声诊断新技术", "09-01"),
+    ("急诊创伤救治", "10-01"),
+    ("护理安全管理", "14-01"),
+    ("康复治疗技术", "16-01"),
+    ("麻醉安全与质量", "18-01"),
+    ("重症医学", "19-01"),
+    ("医院感染防控", "22-01"),
+    ("乳腺肿瘤综合治疗", "04-08"),
+];
+const FORMS: [&str; 5] = ["规范化诊疗学习班", "新进展研讨会", "适宜技术推广培训班", "高级研修班", "学术年会"];
+
+/// A published list of `rows` projects of `year`, in the real columns, as xlsx bytes.
+fn list(rows: usize, year: u16) -> Vec<u8> {
+    let mut serials = std::collections::HashMap::new();
+    let data: Vec<Vec<CellOut>> = (0..rows)
+        .map(|i| {
+            let (topic, subject) = TOPICS[i % TOPICS.len()];
+            let serial: &mut u32 = serials.entry(subject).or_default();
+            *serial += 1;
+            let day = 1 + (i % 27);
+            let month = 1 + (i / 27) % 12;
+            let t = |s: String| CellOut::Text(s);
+            vec![
+                t(format!("{year}-{subject}-{serial:03}（国）")),
+                t(format!("{topic}{}（第{i}期）", FORMS[(i / TOPICS.len()) % FORMS.len()])),
+                t(format!("第{}人民医院", i % 3000)),
+                t(["王建国", "李秀英", "张伟", "刘洋"][i % 4].into()),
+                t(format!("139{:08}", i)),
+                t(format!("{year}-{month:02}-{day:02}-{year}-{month:02}-{:02}\n2天", day + 1)),
+                t(["北京", "上海", "广州", "成都"][i % 4].into()),
+                t(format!("{}分", 5 + i % 6)),
+                t("临床医师".into()),
+                t(format!("{}/…", 100 + i % 200)),
+                t(String::new()),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "名单".into(),
+        headers: jijiao_web::project_ops::LIST_COLUMNS.iter().map(|h| h.to_string()).collect(),
+        rows: data,
+        column_widths: None,
+    };
+    write_xlsx(&[sheet]).expect("xlsx")
+}
+
+async fn sqlite_store(dir: &std::path::Path) -> Store {
+    Store::open(&DatabaseTarget::SqliteFile(dir.join("bench.sqlite3")), Vault::from_master_key(&[7; 32])).await.unwrap()
+}
+
+async fn postgres_store(admin: &str) -> Store {
+    let db = jijiao_storage::testing::postgres(admin).await;
+    Store::open(&db.target, Vault::from_master_key(&[7; 32])).await.unwrap()
+}
+
+/// Imports a generated list of `rows` for `year` into `store`; returns (calamine, parse, store) times.
+async fn import(store: &Store, rows: usize, year: u16) -> (Duration, Duration, Duration) {
+    let bytes = list(rows, year);
+    let t = Instant::now();
+    {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.height(), rows + 1);
+    }
+    let calamine_alone = t.elapsed();
+    let t = Instant::now();
+    let units = store.unit_directory().await.unwrap();
+    let projects = jijiao_web::project_ops::parse_list(&bytes, "list.xlsx", year, &units, |_, _| {}).unwrap();
+    let conflicts = jijiao_web::project_ops::conflicts(store, &projects).await.unwrap();
+    assert!(conflicts.is_empty());
+    let parsed = t.elapsed();
+    let t = Instant::now();
+    let batch = NewBatch {
+        level: Level::National,
+        province_code: None,
+        year,
+        batch: 1,
+        notice: String::new(),
+        notice_date: None,
+    };
+    store.import_projects(&jijiao_storage::Actor::system("bench"), &batch, &projects).await.unwrap();
+    (calamine_alone, parsed, t.elapsed())
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let dir = tempfile::tempdir().unwrap();
+    match cli.command {
+        Bench::Import { rows } => {
+            let store = sqlite_store(dir.path()).await;
+            let (calamine, parse, save) = import(&store, rows, 2024).await;
+            let total = parse + save;
+            println!(
+                "import {rows} rows (SQLite): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
+                millis(calamine),
+                millis(parse),
+                millis(save),
+                millis(total),
+                total.as_secs_f64() / calamine.as_secs_f64()
+            );
+        }
+        Bench::Export { rows } => {
+            let store = sqlite_store(dir.path()).await;
+            import(&store, rows, 2024).await;
+            let batch = store.batches(None, None).await.unwrap()[0].clone();
+            let t = Instant::now();
+            let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
+            let projects = store.project_list(&filter, i64::MAX / 2).await.unwrap();
+            let phones = store.project_leader_phones(batch.id).await.unwrap();
+            let read = t.elapsed();
+            let bytes = jijiao_web::project_ops::list_xlsx(
+                "批次",
+                jijiao_web::project_ops::list_rows(&projects, Some(&phones)),
+            )
+            .unwrap();
+            println!(
+                "export {} projects to xlsx (SQLite): read {:.0} ms, total {:.0} ms, {} KB",
+                projects.len(),
+                millis(read),
+                millis(t.elapsed()),
+                bytes.len() / 1024
+            );
+        }
+        Bench::Search { rows, users, seconds, postgres } => {
+            let store = match &postgres {
+                Some(url) => postgres_store(url).await,
+                None => sqlite_store(dir.path()).await,
+            };
+            let t = Instant::now();
+            let years = rows.div_ceil(20_000);
+            for y in 0..years {
+                let n = (rows - y * 20_000).min(20_000);
+                import(&store, n, 2010 + y as u16).await;
+            }
+            println!("loaded {rows} projects in {:.1} s", t.elapsed().as_secs_f64());
+            let queries: Arc<Vec<ProjectFilter>> = Arc::new(vec![
+                ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
+                ProjectFilter { q: Some("心力衰竭".into()), year: Some(2012), ..Default::default() },
+                ProjectFilter { subject: Some("06".into()), ..Default::default() },
+                ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
+                ProjectFilter { year: Some(2015), batch: Some(1), ..Default::default() },
+                ProjectFilter::default(),
+                ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
+                ProjectFilter {
+                    from: chrono::NaiveDate::from_ymd_opt(2013, 5, 1),
+                    to: chrono::NaiveDate::from_ymd_opt(2013, 5, 31),
+                    ..Default::default()
+                },
+            ]);
+            let stop = Instant::now() + Duration::from_secs(seconds);
+            let mut tasks = Vec::new();
+            for u in 0..users {
+                let store = store.clone();
+                let queries = queries.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut h = Histogram::new();
+                    let mut per_query = vec![Histogram::new(); queries.len()];
+                    let mut i = u;
+                    while Instant::now() < stop {
+                        let q = i % queries.len();
+                        let t = Instant::now();
+                        store
+                            .projects(&queries[q], PageRequest::new(Some(1 + (i % 3) as u32), Some(20)))
+                            .await
+                            .unwrap();
+                        h.record(t.elapsed());
+                        per_query[q].record(t.elapsed());
+                        i += 1;
+                    }
+                    (h, per_query)
+                }));
+            }
+            let mut all = Histogram::new();
+            let mut per_query = vec![Histogram::new(); queries.len()];
+            for t in tasks {
+                let (h, pq) = t.await.unwrap();
+                all.merge(&h);
+                for (a, b) in per_query.iter_mut().zip(&pq) {
+                    a.merge(b);
+                }
+            }
+            let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
+            println!(
+                "search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, store level): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                all.count(),
+                all.count() as f64 / seconds as f64,
+                millis(all.quantile(0.5)),
+                millis(all.quantile(0.99)),
+                millis(all.max())
+            );
+            for (q, h) in queries.iter().zip(&per_query) {
+                println!(
+                    "  {:?}: p50 {:.1} ms, p99 {:.1} ms",
+                    short(q),
+                    millis(h.quantile(0.5)),
+                    millis(h.quantile(0.99))
+                );
+            }
+        }
+    }
+}
+
+fn short(f: &ProjectFilter) -> String {
+    format!("q={:?} year={:?} subject={:?} from={:?}", f.q, f.year, f.subject, f.from)
+}

@@ -1,0 +1,249 @@
+//! Published lists end to end: `jijiao import projects` on real files written here (xlsx through
+//! rust_xlsxwriter, CSV in GBK), and the public catalogue over HTTP on both backends.
+
+mod common;
+
+use jijiao_documents::{CellOut, Sheet, write_xlsx};
+use jijiao_storage::{DatabaseTarget, Store, Vault};
+use std::path::Path;
+use std::process::Command;
+
+const HEADERS: [&str; 11] = [
+    "项目编号",
+    "项目名称",
+    "申办单位",
+    "项目负责人",
+    "负责人电话",
+    "举办期限",
+    "举办地点",
+    "学分",
+    "教学对象",
+    "拟招生人数",
+    "备注",
+];
+
+fn text_row(cells: [&str; 11]) -> Vec<CellOut> {
+    cells.iter().map(|c| CellOut::Text(c.to_string())).collect()
+}
+
+fn jijiao(data: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jijiao"))
+        .args(args)
+        .env("JIJIAO_DATA_DIR", data)
+        .env("JIJIAO_ENCRYPTION_KEY", Vault::generate_key_base64_fixed())
+        .env_remove("JIJIAO_DATABASE_URL")
+        .env_remove("JIJIAO_CONFIG")
+        .output()
+        .expect("jijiao runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+trait FixedKey {
+    fn generate_key_base64_fixed() -> String;
+}
+
+impl FixedKey for Vault {
+    /// One key for every run of a test, so later commands read what earlier ones wrote.
+    fn generate_key_base64_fixed() -> String {
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=".into()
+    }
+}
+
+#[tokio::test]
+async fn an_xlsx_list_is_imported_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for i in 1..=50 {
+        let number = format!("2024-03-05-{i:03}（国）");
+        let name = format!("肿瘤规范化诊疗学习班第{i}期");
+        rows.push(text_row([
+            &number,
+            &name,
+            "北京协和医院",
+            "张三",
+            "13800138000",
+            "2024-09-02-2024-09-05\n4天",
+            "北京",
+            "10分",
+            "肿瘤科医师",
+            "200/…",
+            "",
+        ]));
+    }
+    let good = write_xlsx(&[Sheet {
+        name: "名单".into(),
+        headers: HEADERS.map(String::from).to_vec(),
+        rows: rows.clone(),
+        column_widths: None,
+    }])
+    .unwrap();
+    let file = dir.path().join("2024第一批.xlsx");
+    std::fs::write(&file, &good).unwrap();
+    let data = dir.path().join("data");
+    let f = file.to_str().unwrap();
+
+    let (code, out, err) = jijiao(&data, &["import", "projects", f, "--year", "2024", "--batch", "1", "--dry-run"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("50 个项目") && out.contains("未保存"), "{out}");
+    let (code, out, err) = jijiao(&data, &["import", "projects", f, "--year", "2024", "--batch", "1"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已导入 50 个项目"), "{out}");
+    // The same numbers again: refused, each named.
+    let (code, _, err) = jijiao(&data, &["import", "projects", f, "--year", "2024", "--batch", "2"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2024-03-05-001（国） 已公布"), "{err}");
+    // A wrong year for every row.
+    let (code, _, err) = jijiao(&data, &["import", "projects", f, "--year", "2025", "--batch", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("第2行“项目编号”") && err.contains("第51行"), "{err}");
+
+    // One bad row among good ones: nothing of the file is saved.
+    let mut mixed = Vec::new();
+    for i in 1..=5 {
+        mixed.push(text_row([
+            &format!("2024-06-01-{i:03}（国）"),
+            "儿童哮喘学习班",
+            "北京协和医院",
+            "李四",
+            "",
+            "2024.10.01至2024.10.02",
+            "北京",
+            "8",
+            "儿科医师",
+            "100",
+            "",
+        ]));
+    }
+    mixed[3][7] = CellOut::Text("八分".into());
+    let bad = write_xlsx(&[Sheet {
+        name: "名单".into(),
+        headers: HEADERS.map(String::from).to_vec(),
+        rows: mixed,
+        column_widths: None,
+    }])
+    .unwrap();
+    let bad_file = dir.path().join("bad.xlsx");
+    std::fs::write(&bad_file, bad).unwrap();
+    let (code, _, err) =
+        jijiao(&data, &["import", "projects", bad_file.to_str().unwrap(), "--year", "2024", "--batch", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("1 处错误") && err.contains("第5行“学分”"), "{err}");
+
+    let (vault, _) = Vault::load_or_create(&data, Some(&Vault::generate_key_base64_fixed())).unwrap();
+    let store = Store::open(&DatabaseTarget::SqliteFile(data.join(jijiao_storage::SQLITE_FILE)), vault).await.unwrap();
+    let found = store
+        .projects(&jijiao_storage::projects::ProjectFilter::default(), jijiao_storage::PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(found.total, 50, "only the first import was saved");
+    let p = store.project_by_number("2024-03-05-007(国)").await.unwrap();
+    assert_eq!((p.credits, p.planned_enrollment, p.periods.len()), (100, 200, 1));
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_gbk_csv_reports_every_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = [
+        HEADERS.join(","),
+        "2024-09-01-001（国）,超声新技术学习班,北京大学第三医院,王五,010-82266699,2024/09/02-2024/09/05,北京,10,超声科医师,150,".into(),
+        "2024-09-01-002（国）,,北京大学第三医院,王五,,2024-09-05-2024-09-02,北京,10,超声科医师,150,".into(),
+        "2024-09-01-001（国）,重复编号,北京大学第三医院,王五,,2024-09-02-2024-09-03,北京,10分,超声科医师,很多,".into(),
+    ]
+    .join("\r\n");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let file = dir.path().join("名单.csv");
+    std::fs::write(&file, gbk.as_ref()).unwrap();
+    let (code, _, err) = jijiao(
+        &dir.path().join("data"),
+        &["import", "projects", file.to_str().unwrap(), "--year", "2024", "--batch", "1"],
+    );
+    assert_eq!(code, 2, "{err}");
+    for expected in ["第3行“项目名称”", "第3行“举办期限”", "第4行“项目编号”", "与第2行重复", "第4行“拟招生人数”"]
+    {
+        assert!(err.contains(expected), "{expected} in {err}");
+    }
+    assert!(!err.contains("第2行“"), "row 2 is right: {err}");
+}
+
+#[tokio::test]
+async fn the_catalogue_is_public_and_never_shows_phones() {
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = common::world(db).await;
+        let anyone = w.anonymous();
+        let found = w.get(&anyone, "/api/v1/projects?q=%E8%82%BF%E7%98%A4&per_page=5").await;
+        assert_eq!(found.status.as_u16(), 200, "{backend}: {}", found.body);
+        let json = found.json();
+        let total = json["total"].as_i64().unwrap();
+        assert!(total > 0, "{backend}: the demo world has 肿瘤 projects");
+        assert_eq!(json["items"].as_array().unwrap().len(), 5);
+        let number = json["items"][0]["number"].as_str().unwrap().to_string();
+        assert!(
+            json["items"][0]["name"].as_str().unwrap().contains("肿瘤")
+                || json["items"][0]["unit"].as_str().unwrap().contains("肿瘤")
+        );
+        assert!(!found.body.contains("139"), "{backend}: no phone in the catalogue");
+        let one = w.get(&anyone, &format!("/api/v1/projects/{}", jijiao_web::auth::urlencode(&number))).await;
+        assert_eq!(one.status.as_u16(), 200);
+        assert_eq!(one.json()["number"], number.as_str());
+        let page = w.get(&anyone, &format!("/projects/{}", jijiao_web::auth::urlencode(&number))).await;
+        assert_eq!(page.status.as_u16(), 200);
+        assert!(page.body.contains(&number));
+        let csv = w.get(&anyone, "/api/v1/projects/export?q=%E8%82%BF%E7%98%A4&format=csv").await;
+        assert_eq!(csv.status.as_u16(), 200);
+        // A record starts with its number (YYYY-SS-TT-NNN); cells may hold line breaks.
+        let is_number = |l: &str| {
+            let b = l.as_bytes();
+            b.len() > 15
+                && b[4] == b'-'
+                && b[7] == b'-'
+                && b[10] == b'-'
+                && b[11..14].iter().all(u8::is_ascii_digit)
+                && !b[14].is_ascii_digit()
+        };
+        assert_eq!(csv.body.lines().filter(|l| is_number(l)).count() as i64, total);
+        assert!(!csv.body.contains("139"), "no phone in downloads");
+        let bad = w.get(&anyone, "/api/v1/projects?from=2024/01/01").await;
+        assert_eq!((bad.status.as_u16(), bad.json()["field"].as_str()), (422, Some("from")));
+        let html = w.get(&anyone, "/projects?q=%E8%82%BF%E7%98%A4&sort=date").await;
+        assert_eq!(html.status.as_u16(), 200);
+        assert!(html.body.contains(&format!("共 {total} 个项目")), "{backend}");
+
+        // The national office imports through the API and suspends a unit in one action.
+        let national = w.signed_in("guojia").await;
+        let list = format!(
+            "{}\n2030-03-01-001（国）,胸痛中心建设研讨班,测试暂停医院,赵六,,2030-05-01-2030-05-02,北京,5,医师,100,\n",
+            HEADERS.join(",")
+        );
+        let dry = w
+            .send(
+                &national,
+                axum::http::Method::POST,
+                "/api/v1/projects/import?year=2030&batch=1&dry_run=true&file_name=list.csv",
+                Some(list.clone()),
+            )
+            .await;
+        assert_eq!((dry.status.as_u16(), dry.json()["projects"].as_i64()), (200, Some(1)), "{}", dry.body);
+        assert_eq!(w.get(&anyone, "/api/v1/projects?year=2030").await.json()["total"], 0);
+        let done = w
+            .send(
+                &national,
+                axum::http::Method::POST,
+                "/api/v1/projects/import?year=2030&batch=1&file_name=list.csv",
+                Some(list),
+            )
+            .await;
+        assert_eq!(done.status.as_u16(), 200, "{}", done.body);
+        let suspended =
+            w.post(&national, "/api/v1/suspensions", r#"{"unit":"测试暂停医院","reason":"年度校验不合格"}"#).await;
+        assert_eq!(suspended.json()["projects"], 1);
+        let shown = w.get(&anyone, "/api/v1/projects/2030-03-01-001%EF%BC%88%E5%9B%BD%EF%BC%89").await;
+        assert_eq!(shown.json()["suspended"], "年度校验不合格");
+    }
+}

@@ -1,0 +1,478 @@
+//! Publication of projects: project numbers (national `YYYY-SS-TT-NNN（国）`, provincial by a
+//! per-province pattern) and the cells of real published lists (举办期限, 学分, 拟招生人数).
+//!
+//! Published lists are typed by hand in many offices, so the parsers accept every form seen in real
+//! lists (real-formats.md §2–3) and reject anything else with a Chinese reason naming what is wrong;
+//! a number, once given, is written in one canonical form so it can be looked up exactly.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::labelled_enum;
+use crate::tenths::parse_tenths;
+
+labelled_enum!(
+    /// The kind of a published project (seed 000: 推荐项目, 推广项目, 基地项目).
+    ProjectKind {
+        Recommended = "recommended" / "推荐项目",
+        Promoted = "promoted" / "推广项目",
+        Base = "base" / "基地项目",
+    }
+);
+
+/// The suffix of national numbers.
+pub const NATIONAL_MARK: &str = "国";
+
+/// The default provincial pattern; `{简称}` is the province's one-character abbreviation.
+pub const DEFAULT_PROVINCIAL_PATTERN: &str = "YYYY-SS-TT-NNN（{简称}）";
+
+/// A project number split into its parts. `mark` is what stands in the brackets: `国` for
+/// national projects, the province's abbreviation for provincial ones.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProjectNumber {
+    pub year: u16,
+    /// Second-level subject, two digits (`04`).
+    pub secondary: String,
+    /// Third-level subject's own two digits (`08` of `04-08`).
+    pub tertiary: String,
+    pub serial: u32,
+    pub mark: String,
+}
+
+impl ProjectNumber {
+    /// The third-level subject code `SS-TT`.
+    pub fn subject(&self) -> String {
+        format!("{}-{}", self.secondary, self.tertiary)
+    }
+
+    /// The canonical text: `2024-04-08-186（国）`, serial at least three digits, full-width brackets.
+    pub fn text(&self) -> String {
+        format!("{}-{}-{}-{:03}（{}）", self.year, self.secondary, self.tertiary, self.serial, self.mark)
+    }
+
+    /// Reads a number as lists print it: the cell may wrap onto several lines, the brackets may be
+    /// half-width or missing (`2017-09-02-144`, then `default_mark` is used), spaces are ignored.
+    pub fn parse(text: &str, default_mark: Option<&str>) -> Result<Self, String> {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.is_empty() {
+            return Err("项目编号为空".into());
+        }
+        let normalised = compact.replace('(', "（").replace(')', "）");
+        let (body, mark) = match normalised.split_once('（') {
+            Some((body, rest)) => {
+                let mark = rest.strip_suffix('）').ok_or_else(|| format!("项目编号“{}”的括号不完整", text.trim()))?;
+                if mark.is_empty() || mark.chars().count() > 4 || mark.contains(['（', '）']) {
+                    return Err(format!("项目编号“{}”括号中应为“国”或省份简称", text.trim()));
+                }
+                (body.to_string(), mark.to_string())
+            }
+            None => match default_mark {
+                Some(m) => (normalised.clone(), m.to_string()),
+                None => return Err(format!("项目编号“{}”缺少（国）或省份简称", text.trim())),
+            },
+        };
+        let parts: Vec<&str> = body.split(['-', '－', '—']).collect();
+        let shape = || format!("项目编号“{}”应形如 2024-04-08-186（国）", text.trim());
+        let [year, secondary, tertiary, serial] = parts.as_slice() else {
+            return Err(shape());
+        };
+        let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+            len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(year, 4..=4) || !digits(secondary, 2..=2) || !digits(tertiary, 2..=2) || !digits(serial, 1..=6) {
+            return Err(shape());
+        }
+        let year: u16 = year.parse().map_err(|_| shape())?;
+        if !(1990..=2100).contains(&year) {
+            return Err(format!("项目编号“{}”的年度 {year} 不合理", text.trim()));
+        }
+        if crate::subject::secondary_name(secondary).is_none() {
+            return Err(format!("项目编号“{}”的二级学科代码 {secondary} 不存在（应为 01–24）", text.trim()));
+        }
+        let serial: u32 = serial.parse().map_err(|_| shape())?;
+        if serial == 0 {
+            return Err(format!("项目编号“{}”的序号不能为 0", text.trim()));
+        }
+        Ok(Self { year, secondary: secondary.to_string(), tertiary: tertiary.to_string(), serial, mark })
+    }
+}
+
+/// Why a provincial pattern cannot be used.
+pub fn check_pattern(pattern: &str) -> Result<(), String> {
+    if !pattern.contains("YYYY") {
+        return Err("编号规则必须含年度 YYYY".into());
+    }
+    if !pattern.contains("NNN") {
+        return Err("编号规则必须含序号 NNN".into());
+    }
+    if pattern.contains("TT") && !pattern.contains("SS") {
+        return Err("编号规则含三级学科 TT 时也须含二级学科 SS".into());
+    }
+    if pattern.chars().count() > 60 {
+        return Err("编号规则过长".into());
+    }
+    Ok(())
+}
+
+/// What a pattern's serial counts within: the third-level subject if the pattern shows it, else
+/// the second-level one, else the whole year. Two projects never share a number because they
+/// never share a (year, scope, key, serial).
+pub fn sequence_key(pattern: &str, secondary: &str, tertiary_code: &str) -> String {
+    if pattern.contains("TT") {
+        tertiary_code.to_string()
+    } else if pattern.contains("SS") {
+        secondary.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// Fills a pattern: `YYYY` the year, `SS` the second-level subject, `TT` the third-level's own
+/// digits, `NNN` (or more N) the serial padded to that width, `{简称}` the abbreviation.
+pub fn format_pattern(pattern: &str, year: u16, tertiary_code: &str, serial: u32, abbreviation: &str) -> String {
+    let (secondary, tertiary) = tertiary_code.split_once('-').unwrap_or((tertiary_code, "00"));
+    let mut out = String::new();
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let rest: String = chars[i..].iter().collect();
+        if rest.starts_with("YYYY") {
+            out.push_str(&format!("{year:04}"));
+            i += 4;
+        } else if rest.starts_with("{简称}") {
+            out.push_str(abbreviation);
+            i += 4;
+        } else if rest.starts_with("SS") {
+            out.push_str(secondary);
+            i += 2;
+        } else if rest.starts_with("TT") {
+            out.push_str(tertiary);
+            i += 2;
+        } else if chars[i] == 'N' {
+            let width = chars[i..].iter().take_while(|c| **c == 'N').count();
+            out.push_str(&format!("{serial:0width$}"));
+            i += width;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The national number of a project.
+pub fn national_number(year: u16, tertiary_code: &str, serial: u32) -> String {
+    format_pattern("YYYY-SS-TT-NNN（国）", year, tertiary_code, serial, NATIONAL_MARK)
+}
+
+/// A 举办期限 cell: the dates and, when the cell gives it, the number of days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Term {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Term {
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+}
+
+fn parse_date_part(text: &str) -> Option<NaiveDate> {
+    let t = text.trim().trim_end_matches('日');
+    let t = t.replace(['年', '月', '.', '/'], "-");
+    let mut it = t.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || m.is_empty() || d.is_empty() || m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// Parses 举办期限 as real lists write it: `2024-09-02-2024-09-05`, optionally followed by a line
+/// (or a space) `4天`; dates with `.` or `/` (or 年月日); `至`, `~`, `—` or `－` between them.
+/// The days, when given, must agree with the dates.
+pub fn parse_term(text: &str) -> Result<Term, String> {
+    let original = text.trim();
+    if original.is_empty() {
+        return Err("举办期限为空".into());
+    }
+    let mut body = original.replace(['\r', '\n', '\t', '　'], " ");
+    let mut days: Option<i64> = None;
+    let trimmed = body.trim_end().to_string();
+    if let Some(before) = trimmed.strip_suffix('天') {
+        let digits: String = before.chars().rev().take_while(|c| c.is_ascii_digit()).collect();
+        if digits.is_empty() {
+            return Err(format!("举办期限“{original}”的天数无法识别"));
+        }
+        let digits: String = digits.chars().rev().collect();
+        days = digits.parse().ok();
+        body =
+            before[..before.len() - digits.len()].trim_end().trim_end_matches([',', '，', '共', ';', '；']).to_string();
+    }
+    let body = body.trim();
+    let (start, end) = if let Some((a, b)) = body.split_once(['至', '~', '～', '—', '－']) {
+        (a.trim().to_string(), b.trim().to_string())
+    } else if let Some((a, b)) = body.split_once(' ') {
+        let dashes = |t: &str| t.trim().trim_matches(['-', ' ']).to_string();
+        (dashes(a), dashes(b))
+    } else {
+        // `2024-09-02-2024-09-05`: split at the hyphen after the first date. The first date's own
+        // form tells where it ends: three numeric groups.
+        let unified = body.replace(['.', '/'], "-");
+        let groups: Vec<&str> = unified.split('-').collect();
+        if groups.len() != 6 {
+            return Err(format!("举办期限“{original}”应形如 2024-09-02-2024-09-05 或 2024.09.02至2024.09.05"));
+        }
+        (groups[..3].join("-"), groups[3..].join("-"))
+    };
+    let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{t}”不是有效日期");
+    let start_date = parse_date_part(&start).ok_or_else(|| bad("开始日期", &start))?;
+    let end_date = parse_date_part(&end).ok_or_else(|| bad("结束日期", &end))?;
+    if end_date < start_date {
+        return Err(format!("举办期限“{original}”的结束日期早于开始日期"));
+    }
+    let term = Term { start: start_date, end: end_date };
+    if term.days() > 366 {
+        return Err(format!("举办期限“{original}”超过一年"));
+    }
+    if let Some(d) = days
+        && d != term.days()
+    {
+        return Err(format!("举办期限“{original}”写明{d}天，但起止日期共{}天", term.days()));
+    }
+    Ok(term)
+}
+
+/// Parses a 举办期限 cell of several periods, one per line (a line `4天` belongs to the line before).
+pub fn parse_terms(text: &str) -> Result<Vec<Term>, String> {
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let only_days = line
+            .strip_suffix('天')
+            .is_some_and(|d| !d.is_empty() && d.trim_start_matches('共').bytes().all(|b| b.is_ascii_digit()));
+        match lines.last_mut() {
+            Some(last) if only_days => {
+                last.push(' ');
+                last.push_str(line.trim_start_matches('共'));
+            }
+            _ => lines.push(line.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        return Err("举办期限为空".into());
+    }
+    lines.iter().map(|l| parse_term(l)).collect()
+}
+
+/// Writes terms as lists print them: `2024-09-02-2024-09-05` and `4天` on the next line, one
+/// period after another.
+pub fn format_terms(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{}-{}\n{}天", t.start.format("%Y-%m-%d"), t.end.format("%Y-%m-%d"), t.days()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Parses 学分 (`10`, `10分`, `8.5分`, `I类10分`) into tenths; between 0.1 and 25.
+pub fn parse_credits(text: &str) -> Result<i64, String> {
+    let original = text.trim();
+    let t = original
+        .trim_start_matches(['I', 'Ⅰ', 'Ⅱ', '类', 'Ⅰ'])
+        .trim_start_matches("国家级")
+        .trim_start_matches(['I', 'Ⅰ', '类'])
+        .trim();
+    let t = t.strip_suffix("学分").or_else(|| t.strip_suffix('分')).unwrap_or(t).trim();
+    if t.is_empty() {
+        return Err("学分为空".into());
+    }
+    let tenths = parse_tenths(t).map_err(|e| format!("学分“{original}”无法识别：{e}"))?;
+    if tenths == 0 {
+        return Err(format!("学分“{original}”不能为 0"));
+    }
+    if tenths > 250 {
+        return Err(format!("学分“{original}”过大（每个项目最多 25 分）"));
+    }
+    Ok(tenths)
+}
+
+/// Parses 拟招生人数 (`200`, `200/…`, `200人`): the count and what follows the slash, if anything.
+pub fn parse_enrollment(text: &str) -> Result<(u32, Option<String>), String> {
+    let original = text.trim();
+    if original.is_empty() {
+        return Err("拟招生人数为空".into());
+    }
+    let (count, rest) = match original.split_once(['/', '／']) {
+        Some((c, r)) => (c.trim(), Some(r.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (original, None),
+    };
+    let count = count.strip_suffix('人').unwrap_or(count).trim();
+    let count = count.strip_suffix(".0").unwrap_or(count);
+    let n: u32 = count
+        .parse()
+        .ok()
+        .filter(|_| count.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| format!("拟招生人数“{original}”应为整数，如 200 或 200/…"))?;
+    if n == 0 || n > 1_000_000 {
+        return Err(format!("拟招生人数“{original}”不合理"));
+    }
+    Ok((n, rest))
+}
+
+/// The kind a published list implies in its 备注 column (基地, 推广), recommended otherwise.
+pub fn kind_from_remarks(remarks: &str) -> ProjectKind {
+    if remarks.contains("基地") {
+        ProjectKind::Base
+    } else if remarks.contains("推广") {
+        ProjectKind::Promoted
+    } else {
+        ProjectKind::Recommended
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn numbers_as_printed_in_public_text() {
+        let n = ProjectNumber::parse("2021-04-08-186（国）", None).unwrap();
+        assert_eq!((n.year, n.subject(), n.serial, n.mark.as_str()), (2021, "04-08".to_string(), 186, "国"));
+        assert_eq!(n.text(), "2021-04-08-186（国）");
+        // Wrapped onto two lines, half-width brackets, bracket on its own line.
+        assert_eq!(ProjectNumber::parse("2021-04-08-\n186\n(国)", None).unwrap(), n);
+        // No bracket: the batch's mark is used.
+        let bare = ProjectNumber::parse("2017-09-02-144", Some("国")).unwrap();
+        assert_eq!(bare.text(), "2017-09-02-144（国）");
+        assert!(ProjectNumber::parse("2017-09-02-144", None).unwrap_err().contains("缺少"));
+        assert_eq!(ProjectNumber::parse("2024-03-01-007（京）", None).unwrap().mark, "京");
+        for bad in [
+            "",
+            "2024-3-01-001（国）",
+            "2024-25-01-001（国）",
+            "2024-03-01-000（国）",
+            "abcd-03-01-001（国）",
+            "2024-03-01（国）",
+            "2024-03-01-001（国",
+        ] {
+            assert!(ProjectNumber::parse(bad, Some("国")).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn patterns() {
+        assert_eq!(national_number(2024, "03-07", 12), "2024-03-07-012（国）");
+        assert_eq!(format_pattern(DEFAULT_PROVINCIAL_PATTERN, 2025, "14-02", 3, "京"), "2025-14-02-003（京）");
+        assert_eq!(format_pattern("冀YYYYNNNN", 2025, "14-02", 3, "冀"), "冀20250003");
+        assert_eq!(national_number(2024, "03-07", 1234), "2024-03-07-1234（国）");
+        assert!(check_pattern(DEFAULT_PROVINCIAL_PATTERN).is_ok());
+        assert!(check_pattern("YYYY-TT-NNN").is_err());
+        assert!(check_pattern("SS-TT-NNN").is_err());
+        assert!(check_pattern("YYYY-SS").is_err());
+        assert_eq!(sequence_key("YYYY-SS-TT-NNN", "03", "03-07"), "03-07");
+        assert_eq!(sequence_key("YYYY-SS-NNN", "03", "03-07"), "03");
+        assert_eq!(sequence_key("YYYYNNN", "03", "03-07"), "");
+    }
+
+    #[test]
+    fn terms_in_every_written_form() {
+        let want = Term { start: d(2024, 9, 2), end: d(2024, 9, 5) };
+        for text in [
+            "2024-09-02-2024-09-05",
+            "2024-09-02-2024-09-05\n4天",
+            "2024-09-02-2024-09-05 4天",
+            "2024.09.02-2024.09.05",
+            "2024/09/02-2024/09/05\r\n4天",
+            "2024.09.02至2024.09.05",
+            "2024-9-2至2024-9-5",
+            "2024年9月2日至2024年9月5日",
+            "2024/09/02 - 2024/09/05",
+            "2024.09.02~2024.09.05",
+        ] {
+            assert_eq!(parse_term(text), Ok(want), "{text}");
+        }
+        assert_eq!(want.days(), 4);
+        assert!(parse_term("2024-09-02-2024-09-05\n3天").unwrap_err().contains("共4天"));
+        assert!(parse_term("2024-09-05-2024-09-02").unwrap_err().contains("早于"));
+        assert!(parse_term("2024-02-30-2024-03-01").unwrap_err().contains("开始日期"));
+        assert!(parse_term("九月").is_err());
+        assert!(parse_term("").is_err());
+        assert!(parse_term("2024-01-01-2025-06-01").unwrap_err().contains("超过一年"));
+    }
+
+    #[test]
+    fn credits_and_enrollment() {
+        assert_eq!(parse_credits("10"), Ok(100));
+        assert_eq!(parse_credits("10分"), Ok(100));
+        assert_eq!(parse_credits(" 8.5 分"), Ok(85));
+        assert_eq!(parse_credits("I类10分"), Ok(100));
+        assert_eq!(parse_credits("10.0"), Ok(100));
+        assert!(parse_credits("0").is_err());
+        assert!(parse_credits("十分").is_err());
+        assert!(parse_credits("8.25").is_err());
+        assert!(parse_credits("30").is_err());
+        assert_eq!(parse_enrollment("200"), Ok((200, None)));
+        assert_eq!(parse_enrollment("200/…"), Ok((200, Some("…".into()))));
+        assert_eq!(parse_enrollment("150/50（线上）"), Ok((150, Some("50（线上）".into()))));
+        assert_eq!(parse_enrollment("80人"), Ok((80, None)));
+        assert!(parse_enrollment("很多").is_err());
+        assert!(parse_enrollment("-5").is_err());
+        assert!(parse_enrollment("0").is_err());
+        assert_eq!(kind_from_remarks("基地项目"), ProjectKind::Base);
+        assert_eq!(kind_from_remarks("推广项目"), ProjectKind::Promoted);
+        assert_eq!(kind_from_remarks(""), ProjectKind::Recommended);
+    }
+
+    #[test]
+    fn several_periods_in_one_cell() {
+        let terms = parse_terms("2024-09-02-2024-09-05\n4天\n2024.10.01至2024.10.02\n共2天").unwrap();
+        assert_eq!(terms.len(), 2);
+        assert_eq!(terms[1], Term { start: d(2024, 10, 1), end: d(2024, 10, 2) });
+        assert_eq!(parse_terms(&format_terms(&terms)), Ok(terms));
+        assert!(parse_terms(" \n ").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn numbers_round_trip(year in 1990u16..2100, ss in 1u32..=24, tt in 0u32..100, serial in 1u32..100_000, provincial in any::<bool>()) {
+            let mark = if provincial { "京" } else { "国" };
+            let n = ProjectNumber { year, secondary: format!("{ss:02}"), tertiary: format!("{tt:02}"), serial, mark: mark.into() };
+            let text = n.text();
+            prop_assert_eq!(ProjectNumber::parse(&text, None).unwrap(), n.clone());
+            // The default provincial pattern and the national one agree with the canonical text.
+            let filled = format_pattern(if provincial { DEFAULT_PROVINCIAL_PATTERN } else { "YYYY-SS-TT-NNN（国）" }, year, &n.subject(), serial, mark);
+            prop_assert_eq!(filled, text);
+        }
+
+        #[test]
+        fn terms_round_trip(y in 2000i32..2090, ordinal in 1u32..300, len in 0i64..30, sep in 0usize..4, with_days in any::<bool>()) {
+            let start = NaiveDate::from_yo_opt(y, ordinal).unwrap();
+            let end = start + chrono::Duration::days(len);
+            let fmt = ["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y-%m-%d"][sep];
+            let between = if sep == 3 { "至" } else { "-" };
+            let mut text = format!("{}{between}{}", start.format(fmt), end.format(fmt));
+            if with_days { text.push_str(&format!("\n{}天", len + 1)); }
+            prop_assert_eq!(parse_term(&text), Ok(Term { start, end }));
+        }
+
+        #[test]
+        fn credits_round_trip(tenths in 1i64..=250, suffix in any::<bool>()) {
+            let text = format!("{}.{}{}", tenths / 10, tenths % 10, if suffix { "分" } else { "" });
+            prop_assert_eq!(parse_credits(&text), Ok(tenths));
+        }
+
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = parse_term(&s);
+            let _ = parse_credits(&s);
+            let _ = parse_enrollment(&s);
+            let _ = ProjectNumber::parse(&s, Some("国"));
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Published projects in storage: batches, numbering at publication (never twice, never reused),
+//! imported lists, the catalogue's search and suspensions — the same scenarios on both backends.
+
+use chrono::NaiveDate;
+use jijiao_domain::org::{Delivery, InspectionResult, Level, OrgKind, UnitType};
+use jijiao_domain::publication::ProjectKind;
+use jijiao_domain::review::workflow::Step;
+use jijiao_storage::applications::NewApplication;
+use jijiao_storage::projects::{NewBatch, NewProject, ProjectFilter, ProjectPeriod, ProjectSort};
+use jijiao_storage::testing::databases;
+use jijiao_storage::{Actor, AuditFilter, NewOrganisation, OrgId, PageRequest, Store, StoreError};
+
+const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
+
+fn system() -> Actor {
+    Actor::system("测试")
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+async fn each_backend<F, Fut>(scenario: F)
+where
+    F: Fn(Store, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in databases().await {
+        let store = db.open().await;
+        scenario(store.clone(), db.name).await;
+        store.close().await;
+    }
+}
+
+fn listed(number: &str, name: &str, unit: &str, subject: &str) -> NewProject {
+    NewProject {
+        number: Some(number.into()),
+        application_id: None,
+        name: name.into(),
+        unit_name: unit.into(),
+        unit_id: None,
+        province_code: Some("11".into()),
+        leader_name: "张三".into(),
+        leader_phone: Some("13800138000".into()),
+        subject_tertiary: subject.into(),
+        kind: ProjectKind::Recommended,
+        delivery: Delivery::FaceToFace,
+        credits: 100,
+        hours: None,
+        periods: vec![ProjectPeriod { start: day("2024-09-02"), end: day("2024-09-05"), place: "北京".into() }],
+        audience: "肿瘤科医师".into(),
+        planned_enrollment: 200,
+        enrollment_note: String::new(),
+        remarks: String::new(),
+    }
+}
+
+fn national_batch(year: u16, batch: u16) -> NewBatch {
+    NewBatch {
+        level: Level::National,
+        province_code: None,
+        year,
+        batch,
+        notice: format!("全继委办发〔{year}〕{batch}号"),
+        notice_date: Some(day("2024-01-10")),
+    }
+}
+
+async fn approved_applications(
+    store: &Store,
+    names: &[(&str, &str)],
+) -> Vec<jijiao_storage::applications::ApplicationId> {
+    let s = system();
+    let org = |kind, name: &str, province: Option<&str>| NewOrganisation {
+        kind,
+        name: name.into(),
+        parent_id: None,
+        province_code: province.map(Into::into),
+        unit_type: (kind == OrgKind::Unit).then_some(UnitType::Hospital),
+        grassroots: false,
+        cme_qualified: kind == OrgKind::Unit,
+        remote_qualified: false,
+        inspection: InspectionResult::Passed,
+    };
+    let unit: OrgId = store.create_organisation(&s, &org(OrgKind::Unit, "北京医院", Some("11"))).await.unwrap();
+    let on = day("2024-11-20");
+    let mut ids = Vec::new();
+    for (name, tertiary) in names {
+        let mut doc = jijiao_domain::review::parse_application(VALID).unwrap();
+        doc.name = name.to_string();
+        doc.subject.secondary = tertiary[..2].to_string();
+        doc.subject.tertiary = tertiary.to_string();
+        let new = NewApplication {
+            document: doc,
+            unit_id: unit,
+            district_id: None,
+            leader_person_id: None,
+            copied_from: None,
+            findings: (0, 0),
+        };
+        let id = store.create_application(&s, &new).await.unwrap();
+        for step in [Step::Submit, Step::Recommend, Step::Approve] {
+            store.step_application(&s, id, step, "同意", on).await.unwrap();
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+#[tokio::test]
+async fn publishing_numbers_once_and_never_reuses_a_number() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        // An imported list already used 2025-03-01-001…002.
+        let imported = vec![
+            listed("2025-03-01-001（国）", "心血管病诊疗进展学习班", "北京协和医院", "03-01"),
+            listed("2025-03-01-002（国）", "心律失常新技术研讨班", "北京协和医院", "03-01"),
+        ];
+        store.import_projects(&s, &national_batch(2025, 1), &imported).await.unwrap();
+        let ids = approved_applications(
+            &store,
+            &[
+                ("肿瘤放射治疗新进展学习班", "03-01"),
+                ("甲状腺肿瘤外科规范化培训班", "04-08"),
+                ("高血压管理培训", "03-01"),
+            ],
+        )
+        .await;
+        let batch = store.create_batch(&s, &national_batch(2025, 2)).await.unwrap();
+        let listed_before = store.publishable_applications(&store.batch(batch).await.unwrap()).await.unwrap();
+        assert_eq!(listed_before.len(), 3, "{backend}");
+        assert_eq!(store.add_applications(&s, batch, &ids).await.unwrap(), 3);
+        // Not yet published: the catalogue does not show them.
+        let public = store.projects(&ProjectFilter::default(), PageRequest::default()).await.unwrap();
+        assert_eq!(public.total, 2);
+        // An application is published once.
+        assert!(matches!(store.add_applications(&s, batch, &ids[..1]).await, Err(StoreError::Conflict(_))));
+
+        assert_eq!(store.publish_batch(&s, batch).await.unwrap(), 3);
+        let mut numbers: Vec<String> = store
+            .project_list(&ProjectFilter { batch_id: Some(batch), ..Default::default() }, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.number.unwrap())
+            .collect();
+        numbers.sort();
+        assert_eq!(numbers, ["2025-03-01-003（国）", "2025-03-01-004（国）", "2025-04-08-001（国）"], "{backend}");
+        // Publishing again numbers nothing and changes nothing.
+        assert_eq!(store.publish_batch(&s, batch).await.unwrap(), 0);
+        let again = store.project_by_number("2025-03-01-003(国)").await.unwrap();
+        assert_eq!(again.name, "肿瘤放射治疗新进展学习班");
+        assert_eq!(again.credits, 100);
+        assert!(!again.periods.is_empty());
+        let b = store.batch(batch).await.unwrap();
+        assert!(b.published_at.is_some());
+        assert_eq!((b.projects, b.numbered), (3, 3));
+        // Importing a list that repeats a number is refused as a whole.
+        let clash = vec![
+            listed("2025-09-01-001（国）", "超声学习班", "河北医院", "09-01"),
+            listed("2025-03-01-003（国）", "重复", "河北医院", "03-01"),
+        ];
+        assert!(matches!(
+            store.import_projects(&s, &national_batch(2025, 3), &clash).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(store.project_by_number("2025-09-01-001（国）").await.is_err(), "nothing of the failed import saved");
+        assert_eq!(
+            store.existing_numbers(&["2025-03-01-003（国）".into(), "2025-09-09-009（国）".into()]).await.unwrap(),
+            ["2025-03-01-003（国）"]
+        );
+        let log = store.audit_log(&AuditFilter::default(), PageRequest::new(None, Some(200))).await.unwrap();
+        assert!(log.items.iter().any(|e| e.action == "batch.publish"));
+        assert!(log.items.iter().any(|e| e.action == "projects.import"));
+        // Batches are unique per level, year and number.
+        assert!(matches!(store.create_batch(&s, &national_batch(2025, 2)).await, Err(StoreError::Conflict(_))));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn provincial_batches_use_the_province_pattern() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let mut doc_ids = approved_applications(&store, &[]).await;
+        doc_ids.clear();
+        // A provincial batch from an import, then one numbered by the default pattern.
+        let batch = NewBatch {
+            level: Level::Provincial,
+            province_code: Some("11".into()),
+            year: 2025,
+            batch: 1,
+            notice: "京继委办发〔2025〕1号".into(),
+            notice_date: None,
+        };
+        let id = store.create_batch(&s, &batch).await.unwrap();
+        let b = store.batch(id).await.unwrap();
+        assert_eq!(b.province_code.as_deref(), Some("11"));
+        assert_eq!(store.publish_batch(&s, id).await.unwrap(), 0, "{backend}: an empty batch numbers nothing");
+        let missing = NewBatch { province_code: None, ..batch.clone() };
+        assert!(matches!(store.create_batch(&s, &missing).await, Err(StoreError::Invalid(_))));
+        assert_eq!(store.batches(Some(Level::Provincial), Some("11")).await.unwrap().len(), 1);
+        assert!(store.batches(Some(Level::Provincial), Some("13")).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_catalogue_searches_filters_and_suspends() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let mut rows = Vec::new();
+        for i in 1..=30u32 {
+            let (name, unit, subject) = match i % 3 {
+                0 => (format!("肿瘤早期筛查学习班{i}"), "北京肿瘤医院", "03-05"),
+                1 => (format!("儿童哮喘规范诊治{i}"), "首都儿科研究所", "06-01"),
+                _ => (format!("医院感染防控100%达标{i}"), "北京医院", "22-01"),
+            };
+            let mut p = listed(&format!("2024-{}-{:03}（国）", subject, i), &name, unit, subject);
+            p.periods = vec![ProjectPeriod {
+                start: day("2024-03-01") + chrono::Days::new(u64::from(i) * 7),
+                end: day("2024-03-03") + chrono::Days::new(u64::from(i) * 7),
+                place: "北京".into(),
+            }];
+            if i % 5 == 0 {
+                p.delivery = Delivery::Remote;
+            }
+            rows.push(p);
+        }
+        store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
+        let search = |q: &str| ProjectFilter { q: Some(q.into()), ..Default::default() };
+        let page = store.projects(&search("肿瘤"), PageRequest::new(None, Some(5))).await.unwrap();
+        assert_eq!((page.total, page.items.len()), (10, 5), "{backend}: a 2-character word");
+        assert!(page.items.iter().all(|p| p.name.contains("肿瘤") || p.unit_name.contains("肿瘤")));
+        assert_eq!(store.projects(&search("肿瘤 学习班3"), PageRequest::default()).await.unwrap().total, 2);
+        assert_eq!(store.projects(&search("100%"), PageRequest::default()).await.unwrap().total, 10, "% is literal");
+        assert_eq!(store.projects(&search("张三"), PageRequest::default()).await.unwrap().total, 30, "leader");
+        assert_eq!(store.projects(&search("2024-06-01-004"), PageRequest::default()).await.unwrap().total, 1);
+        let subject =
+            ProjectFilter { subject: Some("06".into()), delivery: Some(Delivery::Remote), ..Default::default() };
+        assert_eq!(store.projects(&subject, PageRequest::default()).await.unwrap().total, 2, "10 and 25");
+        let dates = ProjectFilter { from: Some(day("2024-04-01")), to: Some(day("2024-04-30")), ..Default::default() };
+        let in_april = store.projects(&dates, PageRequest::default()).await.unwrap();
+        assert!(in_april.total >= 4 && in_april.total <= 5, "{}", in_april.total);
+        let sorted = store
+            .projects(
+                &ProjectFilter { sort: ProjectSort::Date, ..Default::default() },
+                PageRequest::new(Some(2), Some(10)),
+            )
+            .await
+            .unwrap();
+        assert!(sorted.items.windows(2).all(|w| w[0].first_day <= w[1].first_day));
+        assert_eq!(sorted.items[0].first_day, day("2024-03-01") + chrono::Days::new(77));
+        for f in [
+            ProjectFilter { year: Some(2023), ..Default::default() },
+            ProjectFilter { batch: Some(2), ..Default::default() },
+            ProjectFilter { province_code: Some("13".into()), ..Default::default() },
+            ProjectFilter { level: Some(Level::Provincial), ..Default::default() },
+            ProjectFilter { kind: Some(ProjectKind::Base), ..Default::default() },
+        ] {
+            assert_eq!(store.projects(&f, PageRequest::default()).await.unwrap().total, 0, "{f:?}");
+        }
+        assert_eq!(
+            store
+                .projects(
+                    &ProjectFilter { year: Some(2024), batch: Some(1), ..Default::default() },
+                    PageRequest::default()
+                )
+                .await
+                .unwrap()
+                .total,
+            30
+        );
+        // The phone is stored encrypted and only the export reads it.
+        let one = store.project_by_number("2024-03-05-003（国）").await.unwrap();
+        let phones = store.project_leader_phones(one.batch_id).await.unwrap();
+        assert_eq!(phones.get(&one.id).map(String::as_str), Some("13800138000"));
+
+        // Suspending a unit's projects, with the reason shown on each.
+        assert!(matches!(store.suspend_unit_projects(&s, "北京肿瘤医院", " ").await, Err(StoreError::Invalid(_))));
+        assert_eq!(store.suspend_unit_projects(&s, "北京肿瘤医院", "年度校验不合格").await.unwrap(), 10);
+        let suspended = store.project_by_number("2024-03-05-003（国）").await.unwrap();
+        assert_eq!(suspended.suspension.as_ref().map(|s| s.reason.as_str()), Some("年度校验不合格"));
+        assert!(store.project_by_number("2024-06-01-004（国）").await.unwrap().suspension.is_none());
+        assert!(matches!(store.suspend_unit_projects(&s, "北京肿瘤医院", "再次").await, Err(StoreError::Invalid(_))));
+        assert!(matches!(store.project_by_number("2099-01-01-001（国）").await, Err(StoreError::NotFound)));
+    })
+    .await;
+}

@@ -1,0 +1,517 @@
+//! Published lists in and out: reading a list in the columns of real lists (shared by the CLI and
+//! the national office's upload page), the catalogue's query parameters, and the exports (xlsx and
+//! CSV in the same columns). Who may publish what is decided here too, once for pages and API.
+
+use chrono::NaiveDate;
+use jijiao_documents::{Cell, CellOut, Sheet, read_table, write_csv_utf8, write_xlsx};
+use jijiao_domain::authz::{Grant, Role};
+use jijiao_domain::org::{Delivery, Level};
+use jijiao_domain::personal::mask_phone;
+use jijiao_domain::publication::{self, ProjectKind, ProjectNumber, Term};
+use jijiao_storage::projects::{Batch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
+use jijiao_storage::{PageRequest, Store};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+use crate::ApiError;
+use crate::auth::Principal;
+
+/// The columns of real published lists (real-formats.md §2), in their order.
+pub const LIST_COLUMNS: [&str; 11] = [
+    "项目编号",
+    "项目名称",
+    "申办单位",
+    "项目负责人",
+    "负责人电话",
+    "举办期限",
+    "举办地点",
+    "学分",
+    "教学对象",
+    "拟招生人数",
+    "备注",
+];
+
+/// One problem of a list: the row as the spreadsheet numbers it, the column, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "第{}行：{}", self.row, self.message)
+        } else {
+            write!(f, "第{}行“{}”：{}", self.row, self.column, self.message)
+        }
+    }
+}
+
+fn problem(row: usize, column: &str, message: impl Into<String>) -> RowProblem {
+    RowProblem { row, column: column.to_string(), message: message.into() }
+}
+
+/// Reads a published list of `year` (xlsx, xls, CSV in UTF-8 or GBK). Every bad row is reported;
+/// `progress(done, total)` is called as rows are checked. Units named as on record are linked.
+pub fn parse_list(
+    bytes: &[u8],
+    file_name: &str,
+    year: u16,
+    units: &HashMap<String, (i64, Option<String>)>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Vec<NewProject>, Vec<RowProblem>> {
+    let table = read_table(bytes, file_name).map_err(|e| vec![problem(1, "", e.to_string())])?;
+    let table = table.with_header_row_containing(&["项目编号"]);
+    let col = |names: &[&str]| table.column(names);
+    let required = [
+        ("项目编号", col(&["项目编号", "编号"])),
+        ("项目名称", col(&["项目名称", "名称"])),
+        ("申办单位", col(&["申办单位", "单位", "主办单位", "申报单位"])),
+        ("项目负责人", col(&["项目负责人", "负责人"])),
+        ("举办期限", col(&["举办期限", "举办期限起止日期", "举办时间"])),
+        ("学分", col(&["学分", "授予学分", "授予学员学分", "拟授学员学分"])),
+        ("拟招生人数", col(&["拟招生人数", "招生人数"])),
+    ];
+    let missing: Vec<&str> = required.iter().filter(|(_, c)| c.is_none()).map(|(n, _)| *n).collect();
+    if !missing.is_empty() {
+        return Err(vec![problem(
+            1,
+            "",
+            format!("表头缺少列：{}（应含 {}）", missing.join("、"), LIST_COLUMNS.join("、")),
+        )]);
+    }
+    let [number_c, name_c, unit_c, leader_c, term_c, credits_c, enrol_c] = required.map(|(_, c)| c.unwrap_or(0));
+    let phone_c = col(&["负责人电话", "电话", "联系电话"]);
+    let place_c = col(&["举办地点", "地点"]);
+    let audience_c = col(&["教学对象"]);
+    let remarks_c = col(&["备注"]);
+    let total = table.rows.len();
+    let mut problems = Vec::new();
+    let mut projects = Vec::with_capacity(total);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, row) in table.rows.iter().enumerate() {
+        if i.is_multiple_of(500) {
+            progress(i, total);
+        }
+        if row.is_empty() {
+            continue;
+        }
+        let n = row.number;
+        let mut text = |c: Option<usize>, what: &str| -> String {
+            match c.map(|c| row.get(c)).unwrap_or(&Cell::Empty).as_text() {
+                Ok(t) => t.trim().to_string(),
+                Err(e) => {
+                    problems.push(problem(n, what, e.to_string()));
+                    String::new()
+                }
+            }
+        };
+        let number_text = text(Some(number_c), "项目编号");
+        let name = text(Some(name_c), "项目名称");
+        let unit = text(Some(unit_c), "申办单位");
+        let leader = text(Some(leader_c), "项目负责人");
+        let term_text = text(Some(term_c), "举办期限");
+        let credits_text = text(Some(credits_c), "学分");
+        let enrol_text = text(Some(enrol_c), "拟招生人数");
+        let phone = text(phone_c, "负责人电话");
+        let place = text(place_c, "举办地点");
+        let audience = text(audience_c, "教学对象");
+        let remarks = text(remarks_c, "备注");
+        let before = problems.len();
+        let number = match ProjectNumber::parse(&number_text, Some(publication::NATIONAL_MARK)) {
+            Ok(num) if num.year != year => {
+                problems.push(problem(n, "项目编号", format!("编号年度 {} 与导入年度 {year} 不符", num.year)));
+                None
+            }
+            Ok(num) => Some(num),
+            Err(e) => {
+                problems.push(problem(n, "项目编号", e));
+                None
+            }
+        };
+        if let Some(num) = &number
+            && let Some(first) = seen.insert(num.text(), n)
+        {
+            problems.push(problem(n, "项目编号", format!("{} 与第{first}行重复", num.text())));
+        }
+        for (value, column) in [(&name, "项目名称"), (&unit, "申办单位"), (&leader, "项目负责人")] {
+            if value.is_empty() {
+                problems.push(problem(n, column, "不能为空"));
+            }
+        }
+        let terms = publication::parse_terms(&term_text).map_err(|e| problems.push(problem(n, "举办期限", e))).ok();
+        let credits = publication::parse_credits(&credits_text).map_err(|e| problems.push(problem(n, "学分", e))).ok();
+        let enrolment =
+            publication::parse_enrollment(&enrol_text).map_err(|e| problems.push(problem(n, "拟招生人数", e))).ok();
+        if !phone.is_empty() && !jijiao_domain::personal::is_valid_phone(&phone) {
+            problems.push(problem(n, "负责人电话", format!("“{phone}”不是有效的电话号码")));
+        }
+        if problems.len() > before {
+            continue;
+        }
+        let (Some(number), Some(terms), Some(credits), Some((planned, note))) = (number, terms, credits, enrolment)
+        else {
+            continue;
+        };
+        let periods = periods_of(&terms, &place);
+        let (unit_id, province) = units.get(&unit).cloned().map_or((None, None), |(id, p)| (Some(id), p));
+        let remote = place.contains("远程") || place.contains("网络") || place.contains("线上");
+        projects.push(NewProject {
+            number: Some(number.text()),
+            application_id: None,
+            name,
+            unit_name: unit,
+            unit_id,
+            province_code: province,
+            leader_name: leader,
+            leader_phone: (!phone.is_empty()).then_some(phone),
+            subject_tertiary: number.subject(),
+            kind: publication::kind_from_remarks(&remarks),
+            delivery: if remote { Delivery::Remote } else { Delivery::FaceToFace },
+            credits,
+            hours: None,
+            periods,
+            audience,
+            planned_enrollment: planned,
+            enrollment_note: note.unwrap_or_default(),
+            remarks,
+        });
+    }
+    progress(total, total);
+    if projects.is_empty() && problems.is_empty() {
+        problems.push(problem(2, "", "名单中没有项目"));
+    }
+    if problems.is_empty() { Ok(projects) } else { Err(problems) }
+}
+
+/// Places per period: one line (or `；`-separated part) each when the counts agree, else the whole
+/// cell for every period.
+fn periods_of(terms: &[Term], place: &str) -> Vec<ProjectPeriod> {
+    let parts: Vec<&str> = place.split(['\n', '；', ';']).map(str::trim).filter(|p| !p.is_empty()).collect::<Vec<_>>();
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ProjectPeriod {
+            start: t.start,
+            end: t.end,
+            place: if parts.len() == terms.len() { parts[i].to_string() } else { place.trim().to_string() },
+        })
+        .collect()
+}
+
+/// Checks a list against the records: numbers already published (each named with its row).
+pub async fn conflicts(store: &Store, projects: &[NewProject]) -> Result<Vec<String>, ApiError> {
+    let numbers: Vec<String> = projects.iter().filter_map(|p| p.number.clone()).collect();
+    let existing: HashSet<String> = store.existing_numbers(&numbers).await?.into_iter().collect();
+    Ok(numbers
+        .into_iter()
+        .filter(|n| existing.contains(n))
+        .map(|n| format!("项目编号 {n} 已公布，不能重复导入"))
+        .collect())
+}
+
+/// The catalogue's query (API parameters and the search form). Everything is text so that an
+/// empty form field means "any"; wrong values are refused naming the field.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogueQuery {
+    /// 项目名称、单位、负责人或编号中的词（空格分隔，均须出现；两个字的词如“肿瘤”亦可）
+    pub q: Option<String>,
+    /// 年度，如 2024
+    pub year: Option<String>,
+    /// 批次，如 1
+    pub batch: Option<String>,
+    /// 二级学科代码（03）或三级学科代码（03-07）
+    pub subject: Option<String>,
+    /// 省份代码（11）或名称（北京市）：申办单位所在省份
+    pub province: Option<String>,
+    /// national 或 provincial
+    pub level: Option<String>,
+    /// recommended、promoted 或 base
+    pub kind: Option<String>,
+    /// face_to_face 或 remote
+    pub delivery: Option<String>,
+    /// 举办日期起（YYYY-MM-DD）
+    pub from: Option<String>,
+    /// 举办日期止（YYYY-MM-DD）
+    pub to: Option<String>,
+    /// number（默认）、date 或 newest
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    /// 每页条数，1–200，默认 20
+    pub per_page: Option<String>,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl CatalogueQuery {
+    pub fn filter(&self) -> Result<ProjectFilter, ApiError> {
+        let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, ApiError> {
+            given(v)
+                .map(|t| t.parse::<u16>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .transpose()
+        };
+        let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+            given(v)
+                .map(|t| {
+                    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| ApiError::invalid(field, format!("日期“{t}”应形如 2024-09-02")))
+                })
+                .transpose()
+        };
+        let subject = given(&self.subject).map(str::to_string);
+        if let Some(s) = &subject
+            && !(s.len() == 2 || s.len() == 5)
+        {
+            return Err(ApiError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"));
+        }
+        let province = given(&self.province)
+            .map(|p| {
+                jijiao_domain::province::by_code(p)
+                    .or_else(|| jijiao_domain::province::find(p))
+                    .map(|p| p.code.to_string())
+                    .ok_or_else(|| ApiError::invalid("province", format!("未知省份“{p}”")))
+            })
+            .transpose()?;
+        let level = given(&self.level)
+            .map(|l| {
+                Level::from_code_or_label(l)
+                    .filter(|l| *l != Level::District)
+                    .ok_or_else(|| ApiError::invalid("level", "级别应为 national 或 provincial"))
+            })
+            .transpose()?;
+        let kind = given(&self.kind)
+            .map(|k| {
+                ProjectKind::from_code_or_label(k)
+                    .ok_or_else(|| ApiError::invalid("kind", "类型应为 recommended、promoted 或 base"))
+            })
+            .transpose()?;
+        let delivery = given(&self.delivery)
+            .map(|d| {
+                Delivery::from_code_or_label(d)
+                    .ok_or_else(|| ApiError::invalid("delivery", "举办方式应为 face_to_face 或 remote"))
+            })
+            .transpose()?;
+        let sort = match given(&self.sort) {
+            None | Some("number") => ProjectSort::Number,
+            Some("date") => ProjectSort::Date,
+            Some("newest") => ProjectSort::Newest,
+            Some(_) => return Err(ApiError::invalid("sort", "排序应为 number、date 或 newest")),
+        };
+        Ok(ProjectFilter {
+            q: given(&self.q).map(|q| q.chars().take(100).collect()),
+            year: number("year", &self.year)?,
+            batch: number("batch", &self.batch)?,
+            batch_id: None,
+            subject,
+            province_code: province,
+            level,
+            kind,
+            delivery,
+            from: date("from", &self.from)?,
+            to: date("to", &self.to)?,
+            unit_name: None,
+            sort,
+        })
+    }
+
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
+            given(v)
+                .map(|t| t.parse::<u32>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .transpose()
+        };
+        Ok(PageRequest::new(n("page", &self.page)?, n("per_page", &self.per_page)?))
+    }
+
+    /// The query string of this search (for page links and downloads), without `page`.
+    pub fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("q", &self.q),
+            ("year", &self.year),
+            ("batch", &self.batch),
+            ("subject", &self.subject),
+            ("province", &self.province),
+            ("level", &self.level),
+            ("kind", &self.kind),
+            ("delivery", &self.delivery),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("sort", &self.sort),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| given(v).map(|v| (k, v)))
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+/// Largest download of a search.
+pub const MAX_DOWNLOAD: i64 = 20_000;
+
+fn terms_of(p: &Project) -> String {
+    publication::format_terms(&p.periods.iter().map(|x| Term { start: x.start, end: x.end }).collect::<Vec<_>>())
+}
+
+fn places_of(p: &Project) -> String {
+    let places: Vec<&str> = p.periods.iter().map(|x| x.place.as_str()).collect();
+    if places.windows(2).all(|w| w[0] == w[1]) {
+        places.first().copied().unwrap_or("").to_string()
+    } else {
+        places.join("\n")
+    }
+}
+
+fn remarks_of(p: &Project) -> String {
+    let mut r = p.remarks.clone();
+    if let Some(s) = &p.suspension {
+        if !r.is_empty() {
+            r.push('；');
+        }
+        r.push_str(&format!("已暂停：{}", s.reason));
+    }
+    r
+}
+
+/// Rows in the columns of real lists. Phones appear masked when given (the publisher's export),
+/// never in public downloads.
+pub fn list_rows(projects: &[Project], phones: Option<&HashMap<i64, String>>) -> Vec<Vec<CellOut>> {
+    projects
+        .iter()
+        .map(|p| {
+            let enrolment = if p.enrollment_note.is_empty() {
+                p.planned_enrollment.to_string()
+            } else {
+                format!("{}/{}", p.planned_enrollment, p.enrollment_note)
+            };
+            let phone = phones.and_then(|m| m.get(&p.id)).map(|t| mask_phone(t)).unwrap_or_default();
+            vec![
+                CellOut::Text(p.number.clone().unwrap_or_default()),
+                CellOut::Text(p.name.clone()),
+                CellOut::Text(p.unit_name.clone()),
+                CellOut::Text(p.leader_name.clone()),
+                CellOut::Text(phone),
+                CellOut::Text(terms_of(p)),
+                CellOut::Text(places_of(p)),
+                CellOut::Tenths(p.credits),
+                CellOut::Text(p.audience.clone()),
+                CellOut::Text(enrolment),
+                CellOut::Text(remarks_of(p)),
+            ]
+        })
+        .collect()
+}
+
+pub fn list_xlsx(sheet_name: &str, rows: Vec<Vec<CellOut>>) -> Result<Vec<u8>, ApiError> {
+    let sheet = Sheet {
+        name: jijiao_documents::safe_sheet_name(sheet_name),
+        headers: LIST_COLUMNS.iter().map(|h| h.to_string()).collect(),
+        rows,
+        column_widths: Some(vec![22.0, 40.0, 30.0, 10.0, 14.0, 24.0, 20.0, 6.0, 20.0, 10.0, 16.0]),
+    };
+    write_xlsx(&[sheet]).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub fn list_csv(rows: &[Vec<CellOut>]) -> Vec<u8> {
+    write_csv_utf8(&LIST_COLUMNS, rows)
+}
+
+/// Whether the principal publishes batches of this level and province: the national office for
+/// national batches, a province's administrator (or the national office) for that province's.
+pub fn may_publish(p: &Principal, level: Level, province: Option<&str>) -> bool {
+    p.grants.iter().any(|g: &Grant| match (g.role, level) {
+        (Role::NationalAdmin, _) => true,
+        (Role::ProvinceAdmin, Level::Provincial) => g.province.is_some() && g.province.as_deref() == province,
+        _ => false,
+    })
+}
+
+/// Whether the principal sees a batch (its drafts, its export): whoever may publish it.
+pub fn may_see_batch(p: &Principal, b: &Batch) -> bool {
+    may_publish(p, b.level, b.province_code.as_deref())
+}
+
+/// Whether the principal publishes anything at all (the menu entry and the publication page).
+pub fn is_publisher(p: &Principal) -> bool {
+    p.has(Role::NationalAdmin) || p.has(Role::ProvinceAdmin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(rows: &[&str]) -> Vec<u8> {
+        let mut text = LIST_COLUMNS.join(",");
+        for r in rows {
+            text.push('\n');
+            text.push_str(r);
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn every_bad_row_is_named_with_its_column() {
+        let bytes = csv(&[
+            "2024-03-01-001（国）,肿瘤学习班,北京医院,张三,13800138000,\"2024-09-02-2024-09-05\n4天\",北京,10分,医师,200/…,",
+            "2024-03-01-002,学习班,北京医院,李四,,2024.09.02至2024.09.05,北京,8,医师,100,基地项目",
+            "2023-03-01-003（国）,学习班,北京医院,王五,,2024-09-02-2024-09-05,北京,十,医师,多,",
+            "2024-03-01-001（国）,,北京医院,赵六,123,2024-09-05-2024-09-02,北京,10,医师,100,",
+        ]);
+        let problems = parse_list(&bytes, "list.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|t| t.starts_with("第4行“项目编号”") && t.contains("2023")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第4行“学分”")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第4行“拟招生人数”")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第5行“项目编号”") && t.contains("第2行")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第5行“项目名称”")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第5行“举办期限”")), "{text:?}");
+        assert!(text.iter().any(|t| t.starts_with("第5行“负责人电话”")), "{text:?}");
+        assert!(!text.iter().any(|t| t.starts_with("第2行") || t.starts_with("第3行")), "{text:?}");
+        let good = parse_list(&csv(&[
+            "2024-03-01-001（国）,肿瘤学习班,北京医院,张三,13800138000,\"2024-09-02-2024-09-05\n4天\",北京,10分,医师,200/…,",
+            "2024-03-01-002,学习班,北京医院,李四,,2024.09.02至2024.09.05,北京,8,医师,100,基地项目",
+        ]), "list.csv", 2024, &HashMap::from([("北京医院".to_string(), (7, Some("11".to_string())))]), |_, _| {})
+        .unwrap();
+        assert_eq!(good[1].number.as_deref(), Some("2024-03-01-002（国）"));
+        assert_eq!(good[1].kind, ProjectKind::Base);
+        assert_eq!((good[0].credits, good[0].planned_enrollment, good[0].enrollment_note.as_str()), (100, 200, "…"));
+        assert_eq!((good[0].unit_id, good[0].province_code.as_deref()), (Some(7), Some("11")));
+        let missing =
+            parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
+        assert!(missing[0].message.contains("申办单位"), "{missing:?}");
+    }
+
+    #[test]
+    fn queries_are_checked_field_by_field() {
+        let q = CatalogueQuery {
+            q: Some(" 肿瘤 ".into()),
+            year: Some("2024".into()),
+            province: Some("北京".into()),
+            subject: Some("03".into()),
+            ..Default::default()
+        };
+        let f = q.filter().unwrap();
+        assert_eq!((f.q.as_deref(), f.year, f.province_code.as_deref()), (Some("肿瘤"), Some(2024), Some("11")));
+        for (bad, field) in [
+            (CatalogueQuery { year: Some("二〇二四".into()), ..Default::default() }, "year"),
+            (CatalogueQuery { from: Some("2024/01/01".into()), ..Default::default() }, "from"),
+            (CatalogueQuery { province: Some("火星".into()), ..Default::default() }, "province"),
+            (CatalogueQuery { level: Some("district".into()), ..Default::default() }, "level"),
+            (CatalogueQuery { subject: Some("3".into()), ..Default::default() }, "subject"),
+            (CatalogueQuery { sort: Some("x".into()), ..Default::default() }, "sort"),
+        ] {
+            match bad.filter() {
+                Err(ApiError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            CatalogueQuery { q: Some("肿瘤".into()), page: Some("3".into()), ..Default::default() }.query_string(),
+            "q=%E8%82%BF%E7%98%A4"
+        );
+    }
+}
