@@ -506,7 +506,10 @@ async fn the_form_and_the_commitment_download_as_pdf() {
         let disposition = headers["content-disposition"].to_str().unwrap();
         assert!(disposition.starts_with("attachment;"), "{disposition}");
         // 申报书-<id>.pdf before a code is assigned, percent-encoded UTF-8.
-        assert!(disposition.contains(&format!("filename*=UTF-8''%E7%94%B3%E6%8A%A5%E4%B9%A6-{id}.pdf")), "{disposition}");
+        assert!(
+            disposition.contains(&format!("filename*=UTF-8''%E7%94%B3%E6%8A%A5%E4%B9%A6-{id}.pdf")),
+            "{disposition}"
+        );
         assert!(form.starts_with(b"%PDF"), "{backend}");
         let (status, headers, commitment) = get_bytes(&w, &unit, &format!("/applications/{id}/commitment.pdf")).await;
         assert_eq!(status, 200, "{backend}");
@@ -514,7 +517,10 @@ async fn the_form_and_the_commitment_download_as_pdf() {
         let disposition = headers["content-disposition"].to_str().unwrap();
         assert!(disposition.contains("%E6%89%BF%E8%AF%BA%E4%B9%A6"), "{disposition}");
         if let (Some(form), Some(commitment)) = (pdf_text(&form), pdf_text(&commitment)) {
-            assert!(form.contains("继续医学教育推荐项目申报书") && form.contains("国家卫生健康委科技教育司制"), "{form}");
+            assert!(
+                form.contains("继续医学教育推荐项目申报书") && form.contains("国家卫生健康委科技教育司制"),
+                "{form}"
+            );
             assert!(form.contains("社区心衰管理培训班") && form.contains("王喆"), "{backend}: {form}");
             assert!(form.contains("东城区东花市社区卫生服务中心"), "{form}");
             assert!(commitment.contains("社区心衰管理培训班"), "{backend}: {commitment}");

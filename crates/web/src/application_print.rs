@@ -72,9 +72,7 @@ pub async fn printout(state: &AppState, p: &Principal, id: i64, which: Printout)
     Ok(PdfFile { bytes, file_name, ascii_name })
 }
 
-async fn render(
-    job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static,
-) -> Result<Vec<u8>, ApiError> {
+async fn render(job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static) -> Result<Vec<u8>, ApiError> {
     let result = tokio::task::spawn_blocking(job).await.map_err(|e| ApiError::Internal(e.to_string()))?;
     result.map_err(|e| match e {
         // The message names each field and character the font cannot print.
@@ -125,23 +123,22 @@ pub async fn form_input(state: &AppState, app: &StoredApplication, full_id: bool
     match d.level {
         Level::National => authority_opinions.push("省级卫生健康行政部门意见".into()),
         Level::Provincial => authority_opinions.push(format!("{}继续医学教育委员会意见", d.province)),
-        Level::District => {
-            authority_opinions.push(format!("{}意见", district.clone().unwrap_or_else(|| "区级卫生健康行政部门".into())))
-        }
+        Level::District => authority_opinions
+            .push(format!("{}意见", district.clone().unwrap_or_else(|| "区级卫生健康行政部门".into()))),
     }
     let parsed = IdNumber::parse(&d.leader.id_number).ok();
     let (gender, birth_month) = match &parsed {
         Some(id) => {
             let born = id.birth_date();
-            (id.sex().label().to_string(), format!("{}年{}月", chrono::Datelike::year(&born), chrono::Datelike::month(&born)))
+            (
+                id.sex().label().to_string(),
+                format!("{}年{}月", chrono::Datelike::year(&born), chrono::Datelike::month(&born)),
+            )
         }
         None => (String::new(), String::new()),
     };
-    let id_number = if full_id {
-        d.leader.id_number.clone()
-    } else {
-        jijiao_domain::personal::mask_id_number(&d.leader.id_number)
-    };
+    let id_number =
+        if full_id { d.leader.id_number.clone() } else { jijiao_domain::personal::mask_id_number(&d.leader.id_number) };
     Ok(FormInput {
         title,
         year,
@@ -212,8 +209,11 @@ pub async fn form_input(state: &AppState, app: &StoredApplication, full_id: bool
 
 /// The three years before the project year, oldest first, with the leader's projects of each.
 fn history(year: u16, projects: &[LeaderProject]) -> Vec<HistoryYear> {
-    let mut years: BTreeMap<u16, HistoryYear> =
-        (1..=3).rev().map(|back| year.saturating_sub(back)).map(|y| (y, HistoryYear { year: y, ..Default::default() })).collect();
+    let mut years: BTreeMap<u16, HistoryYear> = (1..=3)
+        .rev()
+        .map(|back| year.saturating_sub(back))
+        .map(|y| (y, HistoryYear { year: y, ..Default::default() }))
+        .collect();
     for p in projects {
         let Some(row) = years.get_mut(&p.year) else { continue };
         match p.level {
@@ -267,7 +267,9 @@ mod tests {
     #[test]
     fn the_history_covers_the_three_years_before() {
         let projects = vec![
-            LeaderProject { year: 2023, level: Level::National, number: "2023-03-01-045（国）".into(), executed: true },
+            LeaderProject {
+                year: 2023, level: Level::National, number: "2023-03-01-045（国）".into(), executed: true
+            },
             LeaderProject { year: 2024, level: Level::Provincial, number: "2024-03-01-112".into(), executed: false },
             LeaderProject { year: 2019, level: Level::National, number: "old".into(), executed: true },
         ];
@@ -282,7 +284,10 @@ mod tests {
 
     #[test]
     fn the_file_name_is_percent_encoded() {
-        let file = PdfFile { bytes: vec![], file_name: "申报书-12.pdf".into(), ascii_name: "application-form-12.pdf".into() };
+        let file =
+            PdfFile {
+                bytes: vec![], file_name: "申报书-12.pdf".into(), ascii_name: "application-form-12.pdf".into()
+            };
         assert_eq!(
             content_disposition(&file),
             "attachment; filename=\"application-form-12.pdf\"; filename*=UTF-8''%E7%94%B3%E6%8A%A5%E4%B9%A6-12.pdf"
