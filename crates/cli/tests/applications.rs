@@ -543,6 +543,20 @@ async fn the_form_and_the_commitment_download_as_pdf() {
             assert!(text.contains("基础训练类") && !text.contains("国家卫生健康委科技教育司制"), "{text}");
         }
 
+        // A district form: the district's level in the title, its office's opinion row.
+        let mut district = document("社区康复护理学习班");
+        district["level"] = "district".into();
+        district["category"] = "improvement".into();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &district).await;
+        assert_eq!(created.status, 201, "{backend}: {}", created.body);
+        let did = created.json()["id"].as_i64().unwrap();
+        let (status, _, form) = get_bytes(&w, &unit, &format!("/applications/{did}/form.pdf")).await;
+        assert_eq!(status, 200, "{backend}: {}", String::from_utf8_lossy(&form));
+        if let Some(text) = pdf_text(&form) {
+            assert!(text.contains(&format!("{}年北京市东城区级继续医学教育项目申报书", next_year())), "{text}");
+            assert!(text.contains("学习提高类") && text.contains("北京市东城区卫生健康委员会意见"), "{text}");
+        }
+
         // Reviewers see no drafts, printed or not.
         assert_eq!(get_bytes(&w, &beijing, &format!("/applications/{id}/form.pdf")).await.0, 404, "{backend}");
 

@@ -106,7 +106,12 @@ pub async fn form_input(state: &AppState, app: &StoredApplication, full_id: bool
             Some(category.unwrap_or_default()),
         ),
         Level::District => (
-            format!("{}年{}继续医学教育项目申报书", d.year, district.clone().unwrap_or_default()),
+            format!(
+                "{}年{}级继续医学教育项目申报书",
+                d.year,
+                // The office is "北京市东城区卫生健康委员会"; the form names the district's level.
+                district.as_deref().unwrap_or_default().trim_end_matches("卫生健康委员会")
+            ),
             None,
             String::new(),
             PROVINCIAL_COVER_NOTE.to_string(),
