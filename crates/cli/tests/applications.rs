@@ -451,3 +451,151 @@ async fn a_rereview_of_the_store_agrees_with_each_application_reviewed_alone() {
         }
     }
 }
+
+/// A page route's raw body: the harness reads bodies as text, a PDF is bytes.
+async fn get_bytes(w: &World, c: &Client, path: &str) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request = Request::builder().method(Method::GET).uri(path);
+    if let Some(cookie) = &c.cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = w.app.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+/// The text of a PDF by poppler's pdftotext, when it is installed (`None` otherwise).
+fn pdf_text(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").arg("-enc").arg("UTF-8").arg(&path).arg("-").output().ok()?;
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    // pdftotext may break lines anywhere; compare without whitespace.
+    Some(String::from_utf8(out.stdout).unwrap().split_whitespace().collect())
+}
+
+#[tokio::test]
+async fn the_form_and_the_commitment_download_as_pdf() {
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let unit = donghuashi(&w).await;
+        let beijing = w.signed_in("beijing").await;
+
+        let mut doc = document("社区心衰管理培训班");
+        doc["leader"]["name"] = "王喆".into();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &doc).await;
+        assert_eq!(created.status, 201, "{backend}: {}", created.body);
+        let id = created.json()["id"].as_i64().unwrap();
+        let page = w.get(&unit, &format!("/applications/{id}")).await;
+        assert!(
+            page.body.contains(&format!("/applications/{id}/form.pdf"))
+                && page.body.contains("打印申报书（PDF）")
+                && page.body.contains("打印承诺书（PDF）"),
+            "{backend}: the detail page links the printouts"
+        );
+
+        let (status, headers, form) = get_bytes(&w, &unit, &format!("/applications/{id}/form.pdf")).await;
+        assert_eq!(status, 200, "{backend}: {}", String::from_utf8_lossy(&form));
+        assert_eq!(headers["content-type"], "application/pdf");
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
+        // 申报书-<id>.pdf before a code is assigned, percent-encoded UTF-8.
+        assert!(
+            disposition.contains(&format!("filename*=UTF-8''%E7%94%B3%E6%8A%A5%E4%B9%A6-{id}.pdf")),
+            "{disposition}"
+        );
+        assert!(form.starts_with(b"%PDF"), "{backend}");
+        let (status, headers, commitment) = get_bytes(&w, &unit, &format!("/applications/{id}/commitment.pdf")).await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(commitment.starts_with(b"%PDF"), "{backend}");
+        let disposition = headers["content-disposition"].to_str().unwrap();
+        assert!(disposition.contains("%E6%89%BF%E8%AF%BA%E4%B9%A6"), "{disposition}");
+        if let (Some(form), Some(commitment)) = (pdf_text(&form), pdf_text(&commitment)) {
+            assert!(
+                form.contains("继续医学教育推荐项目申报书") && form.contains("国家卫生健康委科技教育司制"),
+                "{form}"
+            );
+            assert!(form.contains("社区心衰管理培训班") && form.contains("王喆"), "{backend}: {form}");
+            assert!(form.contains("东城区东花市社区卫生服务中心"), "{form}");
+            assert!(commitment.contains("社区心衰管理培训班"), "{backend}: {commitment}");
+            // The applicant prints the whole ID number, for the paper it signs.
+            let full = w.store.application(jijiao_storage::applications::ApplicationId(id)).await.unwrap();
+            assert!(form.contains(&full.document.leader.id_number), "{form}");
+        }
+
+        // A provincial form: Beijing's title with the year, the category on the cover.
+        let mut provincial = document("社区慢病管理学习班");
+        provincial["level"] = "provincial".into();
+        provincial["category"] = "basic_training".into();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &provincial).await;
+        assert_eq!(created.status, 201, "{backend}: {}", created.body);
+        let pid = created.json()["id"].as_i64().unwrap();
+        let (status, _, form) = get_bytes(&w, &unit, &format!("/applications/{pid}/form.pdf")).await;
+        assert_eq!(status, 200, "{backend}: {}", String::from_utf8_lossy(&form));
+        if let Some(text) = pdf_text(&form) {
+            assert!(text.contains(&format!("{}年北京市级继续医学教育推荐项目申报书", next_year())), "{text}");
+            assert!(text.contains("基础训练类") && !text.contains("国家卫生健康委科技教育司制"), "{text}");
+        }
+
+        // A district form: the district's level in the title, its office's opinion row.
+        let mut district = document("社区康复护理学习班");
+        district["level"] = "district".into();
+        district["category"] = "improvement".into();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &district).await;
+        assert_eq!(created.status, 201, "{backend}: {}", created.body);
+        let did = created.json()["id"].as_i64().unwrap();
+        let (status, _, form) = get_bytes(&w, &unit, &format!("/applications/{did}/form.pdf")).await;
+        assert_eq!(status, 200, "{backend}: {}", String::from_utf8_lossy(&form));
+        if let Some(text) = pdf_text(&form) {
+            assert!(text.contains(&format!("{}年北京市东城区级继续医学教育项目申报书", next_year())), "{text}");
+            assert!(text.contains("学习提高类") && text.contains("北京市东城区卫生健康委员会意见"), "{text}");
+        }
+
+        // Reviewers see no drafts, printed or not.
+        assert_eq!(get_bytes(&w, &beijing, &format!("/applications/{id}/form.pdf")).await.0, 404, "{backend}");
+
+        // A character outside the font: a Chinese 422 naming the field and the character.
+        let mut odd = document("社区心衰管理培训班");
+        odd["name"] = "社区\u{E000}心衰管理培训班".into();
+        let saved = send_json(&w, &unit, Method::PUT, &format!("/api/v1/applications/{id}"), &odd).await;
+        assert_eq!(saved.status, 200, "{backend}: {}", saved.body);
+        let refused = w.get(&unit, &format!("/applications/{id}/form.pdf")).await;
+        assert_eq!(refused.status, 422, "{backend}: {}", refused.body);
+        assert!(refused.body.contains("项目名称中的“\u{E000}”（U+E000）"), "{backend}: {}", refused.body);
+        let refused = w.get(&unit, &format!("/applications/{id}/commitment.pdf")).await;
+        assert_eq!(refused.status, 422, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_prints_a_submitted_application_with_the_id_number_masked() {
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let dongcheng = w.signed_in("dongcheng").await;
+        let hebei = w.signed_in("hebei").await;
+        let list = w.get(&dongcheng, "/api/v1/applications?status=submitted").await.json();
+        let id = list["items"][0]["id"].as_i64().unwrap();
+        let stored = w.store.application(jijiao_storage::applications::ApplicationId(id)).await.unwrap();
+        let (status, _, form) = get_bytes(&w, &dongcheng, &format!("/applications/{id}/form.pdf")).await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(form.starts_with(b"%PDF"));
+        if let Some(text) = pdf_text(&form) {
+            let full = &stored.document.leader.id_number;
+            assert!(text.contains(&stored.document.name) && text.contains(&stored.document.leader.name), "{text}");
+            assert!(!text.contains(full.as_str()), "{backend}: the reviewer's printout masks the ID number");
+            assert!(text.contains(&jijiao_domain::personal::mask_id_number(full)), "{text}");
+            if let Some(code) = &stored.summary.code {
+                assert!(text.contains(code.as_str()), "{text}");
+            }
+        }
+        // Out of scope: as if it did not exist.
+        assert_eq!(get_bytes(&w, &hebei, &format!("/applications/{id}/form.pdf")).await.0, 404, "{backend}");
+    }
+}

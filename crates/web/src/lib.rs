@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api;
 pub mod application_ops;
+pub mod application_print;
 mod assets;
 pub mod auth;
 pub mod credit_imports;

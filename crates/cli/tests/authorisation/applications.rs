@@ -84,7 +84,8 @@ pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u
                 403
             }
         }
-        (true, "/applications/{id}") => {
+        // The printouts are read like the detail page.
+        (true, "/applications/{id}" | "/applications/{id}/form.pdf" | "/applications/{id}/commitment.pdf") => {
             if sees_submitted {
                 200
             } else {

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use jijiao_domain::authz::Role;
@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::{Layout, PageForm, error_page, render};
 use crate::application_ops::{self as ops, ListQuery, SetWindow, WindowView};
+use crate::application_print::{self as print, Printout};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
@@ -35,6 +36,8 @@ pub fn routes() -> Routes {
         .get("/applications/new", new_page)
         .post("/applications", create)
         .get("/applications/{id}", detail_page)
+        .get("/applications/{id}/form.pdf", form_pdf)
+        .get("/applications/{id}/commitment.pdf", commitment_pdf)
         .get("/applications/{id}/edit", edit_page)
         .post("/applications/{id}/edit", save)
         .post("/applications/{id}/steps", take_step)
@@ -993,6 +996,31 @@ async fn detail_page(
         app: d.application,
     };
     render(StatusCode::OK, &page)
+}
+
+async fn form_pdf(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+    pdf_download(&state, &p, id, Printout::Form).await
+}
+
+async fn commitment_pdf(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+    pdf_download(&state, &p, id, Printout::Commitment).await
+}
+
+/// The printout as an attachment; a character the font lacks is the 422 page naming it.
+async fn pdf_download(state: &AppState, p: &Principal, id: i64, which: Printout) -> Response {
+    match print::printout(state, p, id, which).await {
+        Ok(file) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, print::content_disposition(&file)),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            file.bytes,
+        )
+            .into_response(),
+        Err(e) => failure(e),
+    }
 }
 
 #[derive(Deserialize)]
