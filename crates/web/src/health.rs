@@ -1,41 +1,53 @@
-//! The health check's database round trip, shared by the checks that arrive while one runs.
+//! The health check's database round trip, shared by the checks that arrive close together.
 //!
 //! Load balancers and monitors poll `/healthz` hard; a round trip each would put the database
-//! under the monitor's load. Callers arriving while a round trip runs wait for the next one and
-//! share its answer, so every answer still comes from a round trip begun after its caller
-//! arrived (never a cached one), and at most one runs at a time per server.
+//! under the monitor's load and make the check cost more than the requests it watches. Checks run
+//! one at a time; a caller gets the answer of a round trip that finished at most
+//! [`SingleFlight::FRESHNESS`] before it got its turn, otherwise it makes a new one. A database
+//! that stops answering therefore shows within that time, and a server makes at most a few round
+//! trips a second for its monitors however many there are.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SingleFlight {
-    /// How many round trips have finished.
-    finished: AtomicU64,
-    /// The number and answer of the last finished round trip; held while one runs.
-    last: Mutex<(u64, bool)>,
+    freshness: Duration,
+    /// When the last round trip finished and what it answered; held while one runs.
+    last: Mutex<Option<(Instant, bool)>>,
+}
+
+impl Default for SingleFlight {
+    fn default() -> Self {
+        Self::new(Self::FRESHNESS)
+    }
 }
 
 impl SingleFlight {
-    /// Runs `round_trip`, or shares the answer of one that began after this call did.
+    /// How old a shared answer may be.
+    pub const FRESHNESS: Duration = Duration::from_millis(100);
+
+    pub fn new(freshness: Duration) -> Self {
+        Self { freshness, last: Mutex::new(None) }
+    }
+
+    /// The answer of a round trip that finished at most `freshness` ago, or of a new one.
     pub async fn check<F, Fut>(&self, round_trip: F) -> bool
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = bool>,
     {
-        // Round trips run one at a time under the lock. One may be running as we arrive: it
-        // finishes as `arrived + 1` and may have begun before us. Number `arrived + 2` or later
-        // began after that one finished, so after we arrived.
-        let arrived = self.finished.load(Ordering::Acquire);
+        // Callers queue on the lock while a round trip runs, then share its fresh answer.
         let mut last = self.last.lock().await;
-        if last.0 >= arrived + 2 {
-            return last.1;
+        if let Some((finished, ok)) = *last
+            && finished.elapsed() <= self.freshness
+        {
+            return ok;
         }
         let ok = round_trip().await;
-        let number = self.finished.fetch_add(1, Ordering::AcqRel) + 1;
-        *last = (number, ok);
+        *last = Some((Instant::now(), ok));
         ok
     }
 }
@@ -44,33 +56,44 @@ impl SingleFlight {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
-    use std::time::Duration;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[tokio::test]
-    async fn concurrent_callers_share_round_trips_and_later_callers_get_a_new_one() {
-        let flight = Arc::new(SingleFlight::default());
+    async fn concurrent_callers_share_one_round_trip() {
+        let flight = Arc::new(SingleFlight::new(Duration::from_secs(60)));
         let trips = Arc::new(AtomicUsize::new(0));
-        let slow_trip = |trips: Arc<AtomicUsize>| async move {
-            trips.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            true
-        };
         let callers: Vec<_> = (0..100)
             .map(|_| {
                 let (flight, trips) = (flight.clone(), trips.clone());
-                tokio::spawn(async move { flight.check(|| slow_trip(trips)).await })
+                tokio::spawn(async move {
+                    flight
+                        .check(|| async move {
+                            trips.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            true
+                        })
+                        .await
+                })
             })
             .collect();
         for caller in callers {
             assert!(caller.await.unwrap());
         }
-        let shared = trips.load(Ordering::SeqCst);
-        assert!((1..=2).contains(&shared), "100 concurrent callers made {shared} round trips");
+        assert_eq!(trips.load(Ordering::SeqCst), 1);
+    }
 
-        // A caller arriving after everything finished never reuses an old answer.
-        flight.check(|| async { false }).await;
-        assert!(!flight.check(|| async { false }).await);
+    #[tokio::test]
+    async fn an_answer_older_than_the_freshness_is_not_reused() {
+        let flight = SingleFlight::new(Duration::from_millis(30));
         assert!(flight.check(|| async { true }).await);
+        // Within the freshness the last answer stands, even though the database would now fail.
+        assert!(flight.check(|| async { false }).await);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert!(!flight.check(|| async { false }).await, "a failing database shows once the answer is stale");
+        assert!(!flight.check(|| async { true }).await);
+        let instant = SingleFlight::new(Duration::ZERO);
+        assert!(!instant.check(|| async { false }).await);
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert!(instant.check(|| async { true }).await);
     }
 }

@@ -34,7 +34,7 @@ enum Variant {
     AnyPool,
     /// the same query on a native sqlx SQLite pool of --pool connections
     SqlitePool,
-    /// the store's health check shared by concurrent callers (jijiao_web::health::SingleFlight),
+    /// the store's health check shared as jijiao shares it (jijiao_web::health::SingleFlight),
     /// without jijiao's routes and middleware
     Coalesced,
 }
@@ -128,17 +128,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
         }
         Variant::Json => Router::new().route("/healthz", get(|| async { body() })),
         Variant::Middleware => {
-            use axum::middleware::{from_fn, from_fn_with_state};
+            use axum::middleware::from_fn_with_state;
             use jijiao_web::{auth, csrf, security};
             let state = jijiao_web::AppState::new(open_store(dir.path()).await?);
-            Router::new()
+            let routes = Router::new()
                 .route("/healthz", get(|| async { body() }))
                 .layer(from_fn_with_state(state.clone(), csrf::protect))
                 .layer(from_fn_with_state(state.clone(), auth::authenticate))
                 .layer(from_fn_with_state(state.clone(), security::rate_limit))
-                .layer(from_fn(security::headers))
-                .layer(TraceLayer::new_for_http())
-                .with_state(state)
+                .layer(TraceLayer::new_for_http());
+            security::with_headers(routes).with_state(state)
         }
         Variant::Trace => Router::new().route("/healthz", get(|| async { "ok" })).layer(TraceLayer::new_for_http()),
         Variant::AnyPool => {
