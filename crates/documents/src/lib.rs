@@ -11,6 +11,9 @@ mod table;
 mod text;
 mod write;
 
+/// The media type of the xlsx files jijiao writes, for HTTP answers.
+pub const XLSX_CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 pub use cell::{Cell, CellError};
 pub use read::{ReadError, read_sheet, read_table, sheet_names};
 pub use table::{Row, Table};

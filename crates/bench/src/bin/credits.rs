@@ -90,14 +90,14 @@ async fn open(db: &Path) -> anyhow::Result<Store> {
 }
 
 /// Peak resident memory of this process (Linux), in MiB.
-fn peak_mib() -> f64 {
+fn peak_mib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status
+    let kb: u64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
+        .unwrap_or(0);
+    kb / 1024
 }
 
 async fn generate(db: &Path, people: i64, per_person: i64, units: i64) -> anyhow::Result<()> {
@@ -280,7 +280,7 @@ async fn recompute(db: &Path, workers: usize, range: i64) -> anyhow::Result<()> 
     }
     let elapsed = started.elapsed();
     println!(
-        "recomputed {} people ({} granted records) in {:.1} s with {workers} workers; {} compliant; checksum {} tenths; peak memory {:.0} MiB",
+        "recomputed {} people ({} granted records) in {:.1} s with {workers} workers; {} compliant; checksum {} tenths; peak memory {} MiB",
         people.load(Ordering::Relaxed),
         records.load(Ordering::Relaxed),
         elapsed.as_secs_f64(),
@@ -358,7 +358,7 @@ async fn page(db: &Path, users: usize, seconds: u64) -> anyhow::Result<()> {
         errors += e;
     }
     println!(
-        "record page /credits/people/{{id}}: {} requests by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms; {errors} non-200; peak memory {:.0} MiB",
+        "record page /credits/people/{{id}}: {} requests by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms; {errors} non-200; peak memory {} MiB",
         all.count(),
         all.count() as f64 / seconds as f64,
         millis(all.quantile(0.5)),

@@ -178,7 +178,7 @@ pub async fn export_applications(
 pub fn xlsx_response(bytes: Vec<u8>) -> impl IntoResponse {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_TYPE, jijiao_documents::XLSX_CONTENT_TYPE),
             (header::CONTENT_DISPOSITION, "attachment; filename=\"applications.xlsx\""),
         ],
         bytes,

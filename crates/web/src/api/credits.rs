@@ -59,7 +59,7 @@ pub fn routes() -> Routes {
         .post("/self-study/plans/{id}/reject", reject_plan)
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+use jijiao_documents::XLSX_CONTENT_TYPE as XLSX;
 
 /// An xlsx download.
 fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {

@@ -164,11 +164,7 @@ fn file_response(
 ) -> Result<Response, ApiError> {
     let (bytes, mime, ext) = match format.unwrap_or("csv") {
         "csv" => (project_ops::list_csv(&rows), "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (
-            project_ops::list_xlsx(name, rows)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+        "xlsx" => (project_ops::list_xlsx(name, rows)?, jijiao_documents::XLSX_CONTENT_TYPE, "xlsx"),
         _ => return Err(ApiError::invalid("format", "格式应为 csv 或 xlsx")),
     };
     let disposition =
@@ -387,7 +383,7 @@ pub fn file_bytes(name: &str, bytes: Vec<u8>) -> Result<Response, ApiError> {
         format!("attachment; filename=\"batch.xlsx\"; filename*=UTF-8''{}.xlsx", crate::auth::urlencode(name));
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_TYPE, jijiao_documents::XLSX_CONTENT_TYPE.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,

@@ -156,7 +156,7 @@ async fn my_export(State(state): State<AppState>, PageUser(p): PageUser, Query(q
     match result {
         Ok((year, bytes)) => (
             [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_TYPE, XLSX.to_string()),
                 (header::CONTENT_DISPOSITION, format!("attachment; filename=\"credits-{year}.xlsx\"")),
             ],
             bytes,
@@ -438,7 +438,7 @@ async fn reverse(
 
 // ---- files: templates and imports ----
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+use jijiao_documents::XLSX_CONTENT_TYPE as XLSX;
 
 fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
     (
