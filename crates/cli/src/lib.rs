@@ -59,6 +59,8 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// 按现行规则和学科目录重新审查全部已保存的申报书，更新每份的错误与提示数
+    Rereview,
     /// 审计日志
     Audit {
         #[command(subcommand)]
@@ -190,6 +192,21 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Rereview => {
+            let store = open_store(&config).await?;
+            let started = std::time::Instant::now();
+            let state = jijiao_web::AppState::with_settings(store, config.web_settings());
+            let r = jijiao_web::application_ops::rereview_all(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "已重新审查 {} 份申报书（用时 {:.1} 秒）：{} 份的审查结果有变化；{} 份有阻止提交的错误，{} 份有提示。",
+                r.reviewed,
+                started.elapsed().as_secs_f64(),
+                r.changed,
+                r.with_errors,
+                r.with_warnings
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = open_store(&config).await?;

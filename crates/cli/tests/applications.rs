@@ -234,6 +234,16 @@ async fn codes_quotas_windows_and_provincial_decisions() {
         let page = w.get(&unit, "/applications").await;
         assert!(page.body.contains(&format!("本单位 {year} 年度国家级项目限额 2 项")), "{backend}");
         assert!(page.body.contains("已提交 2 项"), "{backend}");
+        let quotas = w.get(&unit, "/api/v1/application-quotas").await.json();
+        assert_eq!(quotas["year"], year, "{backend}: the coming year by default");
+        assert_eq!((&quotas["national"]["quota"], &quotas["national"]["submitted"]), (&json!(2), &json!(2)));
+        assert!(quotas["district"].is_null(), "{backend}: {quotas}");
+        // The district office sees its own quota of district projects, on the API and the list.
+        let dongcheng = w.signed_in("dongcheng").await;
+        let district = w.get(&dongcheng, &format!("/api/v1/application-quotas?year={year}")).await.json();
+        assert!(district["national"].is_null() && district["district"]["approved"].is_u64(), "{backend}: {district}");
+        let page = w.get(&dongcheng, "/applications").await;
+        assert!(page.body.contains(&format!("本区 {year} 年度区级项目")), "{backend}");
         // The quota: a first-time unit may have 2; the third is refused.
         let third = send_json(&w, &unit, Method::POST, "/api/v1/applications", &document("社区护理培训班")).await;
         let third_id = third.json()["id"].as_i64().unwrap();
@@ -598,4 +608,34 @@ async fn a_reviewer_prints_a_submitted_application_with_the_id_number_masked() {
         // Out of scope: as if it did not exist.
         assert_eq!(get_bytes(&w, &hebei, &format!("/applications/{id}/form.pdf")).await.0, 404, "{backend}");
     }
+}
+
+/// `jijiao rereview` reviews every stored application of the demo again and says what it found; a
+/// second run right after changes nothing.
+#[test]
+fn the_rereview_command_reviews_every_stored_application() {
+    let data = tempfile::tempdir().unwrap();
+    let jijiao = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jijiao"))
+            .args(args)
+            .env("JIJIAO_DATA_DIR", data.path())
+            .env_remove("JIJIAO_DATABASE_URL")
+            .env_remove("JIJIAO_CONFIG")
+            .env_remove("JIJIAO_ENCRYPTION_KEY")
+            .output()
+            .expect("jijiao runs");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    jijiao(&["demo"]);
+    let first = jijiao(&["rereview"]);
+    let reviewed: u32 = first
+        .strip_prefix("已重新审查 ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{first}"));
+    assert!(reviewed > 0, "{first}");
+    let second = jijiao(&["rereview"]);
+    assert!(second.starts_with(&format!("已重新审查 {reviewed} 份申报书")), "{second}");
+    assert!(second.contains("：0 份的审查结果有变化"), "nothing changed since the first run: {second}");
 }

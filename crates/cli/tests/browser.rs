@@ -79,6 +79,23 @@ async fn server() -> (SocketAddr, TestDatabase) {
     (address, db)
 }
 
+/// Clicks an element that loads another page and waits until that page has replaced the current
+/// one. Waiting for an element instead would race: the old page may hold the same element (the
+/// edit page also has a submit button and a flash message), found just before it goes stale.
+async fn click_to_new_page(c: &Client, element: fantoccini::elements::Element) {
+    c.execute("window.jijiaoOldPage = true;", vec![]).await.unwrap();
+    element.click().await.unwrap();
+    for _ in 0..100 {
+        let probe = "return document.readyState === 'complete' && window.jijiaoOldPage === undefined;";
+        // While the new page loads, scripts may fail to run: only a clear yes ends the wait.
+        if c.execute(probe, vec![]).await.is_ok_and(|loaded| loaded == serde_json::json!(true)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the click did not load a new page within 10 s");
+}
+
 #[tokio::test]
 async fn home_page_renders_chinese_and_navigation_works() {
     let Some(browser) = browser().await else {
@@ -236,18 +253,10 @@ async fn a_unit_fills_and_submits_an_application() {
     level.select_by_value("provincial").await.unwrap();
     c.find(Locator::Css("select[name='category']")).await.unwrap().select_by_value("improvement").await.unwrap();
     for expected in ["leader", "courses", "periods", "final"] {
-        c.find(Locator::Css("button[value='next']")).await.unwrap().click().await.unwrap();
-        let mut arrived = false;
-        for _ in 0..100 {
-            let query = c.current_url().await.unwrap().query().unwrap_or_default().to_string();
-            if query.contains(&format!("step={expected}")) {
-                arrived = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(arrived, "saved and moved to step {expected}");
-        c.wait().for_element(Locator::Css(".flash")).await.unwrap();
+        click_to_new_page(c, c.find(Locator::Css("button[value='next']")).await.unwrap()).await;
+        let query = c.current_url().await.unwrap().query().unwrap_or_default().to_string();
+        assert!(query.contains(&format!("step={expected}")), "saved and moved to step {expected}: {query}");
+        c.find(Locator::Css(".flash")).await.unwrap();
     }
     // The copy must be signed again: the finding sits beside the field, and goes as it is changed.
     let beside = Locator::Css("ul[data-findings-for='commitment_signed'] li");
@@ -263,12 +272,13 @@ async fn a_unit_fills_and_submits_an_application() {
     }
     let summary = c.find(Locator::Id("review-summary")).await.unwrap().text().await.unwrap();
     assert!(cleared, "the live review clears the finding beside the field: {summary}");
-    c.find(Locator::Css("button[value='detail']")).await.unwrap().click().await.unwrap();
-    let submit = c.wait().for_element(Locator::Css("input[name='step'][value='submit'] ~ button")).await.unwrap();
+    click_to_new_page(c, c.find(Locator::Css("button[value='detail']")).await.unwrap()).await;
+    assert!(!c.current_url().await.unwrap().path().ends_with("/edit"), "the detail page, not the form");
+    let submit = c.find(Locator::Css("input[name='step'][value='submit'] ~ button")).await.unwrap();
     let findings = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert_eq!(submit.text().await.unwrap(), "提交", "{findings}");
-    submit.click().await.unwrap();
-    let flash = c.wait().for_element(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    click_to_new_page(c, submit).await;
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
     assert_eq!(flash, "已提交。");
     let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(main.contains("状态：已提交") && main.contains("申请代码"), "{main}");

@@ -53,6 +53,50 @@ impl FixedKey for Vault {
     }
 }
 
+/// A province's administrator sets the pattern its projects are numbered by; the national office
+/// sees every province's; nobody sets another province's, and a pattern without year or serial is
+/// refused naming the field.
+#[tokio::test]
+async fn publishers_set_their_provinces_number_patterns() {
+    use axum::http::Method;
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = common::world(db).await;
+        let beijing = w.signed_in("beijing").await;
+        let own = w.get(&beijing, "/api/v1/number-patterns").await.json();
+        assert_eq!(own.as_array().unwrap().len(), 1, "{backend}: {own}");
+        assert_eq!(
+            (&own[0]["province"], &own[0]["pattern"], &own[0]["custom"]),
+            (&"11".into(), &"YYYY-SS-TT-NNN（{简称}）".into(), &false.into())
+        );
+        assert!(own[0]["example"].as_str().unwrap().ends_with("-03-07-001（京）"), "{own}");
+
+        let put = async |c: &common::Client, body: &str| {
+            w.send(c, Method::PUT, "/api/v1/number-patterns", Some(body.to_string())).await
+        };
+        let set = put(&beijing, r#"{"province":"11","pattern":"京YYYY-SS-NNN"}"#).await;
+        assert_eq!(set.status.as_u16(), 200, "{backend}: {}", set.body);
+        assert!(set.json()["example"].as_str().unwrap().starts_with("京20"), "{}", set.body);
+        assert_eq!(
+            w.store.setting(&jijiao_storage::projects::pattern_key("11")).await.unwrap().as_deref(),
+            Some("京YYYY-SS-NNN")
+        );
+        let bad = put(&beijing, r#"{"province":"11","pattern":"京-SS-NNN"}"#).await;
+        assert_eq!(bad.status.as_u16(), 422, "{backend}");
+        assert_eq!(bad.json()["field"], "pattern", "{}", bad.body);
+        let hebei = w.signed_in("hebei").await;
+        assert_eq!(put(&hebei, r#"{"province":"11","pattern":"YYYY-NNN"}"#).await.status.as_u16(), 403);
+
+        let guojia = w.signed_in("guojia").await;
+        let all = w.get(&guojia, "/api/v1/number-patterns").await.json();
+        assert_eq!(all.as_array().unwrap().len(), 32, "{backend}");
+        let page = w.get(&beijing, "/publication").await;
+        assert!(page.body.contains("省级项目编号规则") && page.body.contains("京YYYY-SS-NNN"), "{backend}");
+        let professional = w.signed_in("yisheng").await;
+        assert_eq!(w.get(&professional, "/api/v1/number-patterns").await.status.as_u16(), 403);
+    }
+}
+
 #[tokio::test]
 async fn an_xlsx_list_is_imported_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use jijiao_domain::org::Level;
 use jijiao_domain::personal::mask_id_number;
 use jijiao_domain::review::Application;
-use jijiao_domain::review::workflow::{Status, Step, after, application_code};
+use jijiao_domain::review::workflow::{Status, Step, after, application_code, district_quota};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -126,6 +126,50 @@ pub struct ContextCounts {
     pub unit_previous_year_approved: Option<u32>,
     /// Non-draft applications of other units, same year and level: (unit, name, leader).
     pub others: Vec<(String, String, String)>,
+}
+
+/// A district office's quota of district projects for a year (002, Beijing; rules.md §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct DistrictQuota {
+    pub year: u16,
+    /// District projects the district approved for the year before.
+    pub held_previous_year: u32,
+    /// At most this many approvals this year; `None`: no limit (none held the year before).
+    pub quota: Option<u32>,
+    /// District projects approved for this year so far.
+    pub approved: u32,
+}
+
+impl DistrictQuota {
+    pub fn exhausted(&self) -> bool {
+        self.quota.is_some_and(|quota| self.approved >= quota)
+    }
+}
+
+/// Counts a district's approvals of district projects for `year` and the year before, on the
+/// connection given (inside the approving transaction, so the count and the approval agree).
+async fn district_quota_on(conn: &mut sqlx::AnyConnection, district: i64, year: u16) -> Result<DistrictQuota> {
+    let rows = sqlx::query(
+        "SELECT year, CAST(COUNT(*) AS BIGINT) AS approved FROM applications
+         WHERE district_id = $1 AND level = $2 AND status = $3 AND year IN ($4, $5) GROUP BY year",
+    )
+    .bind(district)
+    .bind(Level::District.code())
+    .bind(Status::Approved.code())
+    .bind(i64::from(year) - 1)
+    .bind(i64::from(year))
+    .fetch_all(&mut *conn)
+    .await?;
+    let (mut held_previous_year, mut approved) = (0, 0);
+    for row in rows {
+        let count = u32::try_from(row.try_get::<i64, _>("approved")?).unwrap_or(u32::MAX);
+        if row.try_get::<i64, _>("year")? == i64::from(year) {
+            approved = count;
+        } else {
+            held_previous_year = count;
+        }
+    }
+    Ok(DistrictQuota { year, held_previous_year, quota: district_quota(held_previous_year), approved })
 }
 
 const COLUMNS: &str = "a.id, a.year, a.level, a.province_code, a.district_id, a.unit_id, o.name AS unit_name, a.leader_person_id, a.leader_name, a.name, a.subject_secondary, a.subject_tertiary, a.status, a.code, a.submitted_on, a.errors, a.warnings, a.copied_from, a.created_at, a.updated_at";
@@ -396,6 +440,22 @@ impl Store {
         let mut code: Option<String> = row.try_get("code")?;
         let to = after(level, from, district.is_some(), step)
             .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
+        if step == Step::Approve
+            && level == Level::District
+            && let Some(district) = district
+        {
+            let year = u16::try_from(year).map_err(|_| StoreError::Invalid(format!("年度 {year} 无效")))?;
+            let quota = district_quota_on(&mut tx, district, year).await?;
+            if quota.exhausted() {
+                return Err(StoreError::Invalid(format!(
+                    "本区{}年度区级项目已批准{}项，达到限额{}项（上一年度举办{}项的50%），不能再批准",
+                    year,
+                    quota.approved,
+                    quota.quota.unwrap_or_default(),
+                    quota.held_previous_year
+                )));
+            }
+        }
         let now = now_millis();
         if step == Step::Submit {
             if code.is_none() {
@@ -464,6 +524,12 @@ impl Store {
         append(self, &mut tx, actor, &change).await?;
         tx.commit().await?;
         Ok(to)
+    }
+
+    /// A district office's quota of district projects for `year` and how much of it is used.
+    pub async fn district_quota(&self, district: OrgId, year: u16) -> Result<DistrictQuota> {
+        let mut conn = self.pool.acquire().await?;
+        district_quota_on(&mut conn, district.0, year).await
     }
 
     /// The steps of an application, oldest first.

@@ -344,3 +344,58 @@ async fn only_never_submitted_drafts_are_deleted() {
     })
     .await;
 }
+
+/// A district approves at most half the district projects it held the year before (002); with
+/// none held the year before there is no limit.
+#[tokio::test]
+async fn a_district_approves_no_more_than_half_of_last_years_district_projects() {
+    each_backend(|store, backend| async move {
+        let w = world(&store).await;
+        let s = system();
+        let on = day("2024-11-20");
+        let district_app = |year: u16, n: usize| {
+            let mut doc = document();
+            doc.year = year;
+            doc.level = Level::District;
+            doc.name = format!("社区慢病管理培训班第{n}期");
+            new_app(doc, w.unit, Some(w.district))
+        };
+        let approve = async |year: u16, n: usize| {
+            let id = store.create_application(&s, &district_app(year, n)).await.unwrap();
+            store.step_application(&s, id, Step::Submit, "", on).await.unwrap();
+            store.step_application(&s, id, Step::Approve, "", on).await
+        };
+        for n in 1..=3 {
+            assert_eq!(approve(2024, n).await.unwrap(), Status::Approved, "{backend}: nothing held in 2023, no limit");
+        }
+        let q2024 = store.district_quota(w.district, 2024).await.unwrap();
+        assert_eq!((q2024.held_previous_year, q2024.quota, q2024.approved), (0, None, 3));
+        assert!(!q2024.exhausted());
+
+        // Three held in 2024: one may be approved for 2025 (half, rounded down).
+        assert_eq!(approve(2025, 1).await.unwrap(), Status::Approved);
+        let refused = approve(2025, 2).await;
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(ref m)) if m.contains("限额1项") && m.contains("上一年度举办3项")),
+            "{backend}: {refused:?}"
+        );
+        let q2025 = store.district_quota(w.district, 2025).await.unwrap();
+        assert_eq!((q2025.held_previous_year, q2025.quota, q2025.approved), (3, Some(1), 1));
+        assert!(q2025.exhausted());
+        // The refused application still waits for the district: returning or rejecting it is allowed.
+        let waiting = store
+            .applications(
+                &ApplicationFilter { year: Some(2025), status: Some(Status::Submitted), ..Default::default() },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(waiting.total, 1);
+        let id = waiting.items[0].id;
+        assert_eq!(store.step_application(&s, id, Step::Reject, "超出限额", on).await.unwrap(), Status::Rejected);
+        // Another district's quota is its own.
+        let other = store.district_quota(w.national, 2025).await.unwrap();
+        assert_eq!((other.held_previous_year, other.quota, other.approved), (0, None, 0));
+    })
+    .await;
+}

@@ -605,10 +605,49 @@ pub async fn windows(state: &AppState) -> Result<Vec<WindowView>, ApiError> {
     Ok(out)
 }
 
-/// The national quota of a unit for a year (rules.md §3): from its approvals of the year before.
-pub async fn national_quota(state: &AppState, unit: i64, year: u16) -> Result<(u32, u32), ApiError> {
-    let c = state.store.application_context(year, Level::National, OrgId(unit), (None, ""), None).await?;
-    Ok((jijiao_domain::review::workflow::national_quota(c.unit_previous_year_approved), c.unit_applications))
+/// The year units are applying for now: the coming one.
+pub fn coming_year() -> u16 {
+    u16::try_from(today().year() + 1).unwrap_or(u16::MAX)
+}
+
+/// A unit's national quota (rules.md §3 `unit.quota`).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct NationalQuota {
+    pub unit_id: i64,
+    pub quota: u32,
+    /// Applications of the unit submitted for the year so far.
+    pub submitted: u32,
+}
+
+/// The quotas that bind the principal's office for a year.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Quotas {
+    pub year: u16,
+    /// For a unit administrator.
+    pub national: Option<NationalQuota>,
+    /// For a district administrator: { year, held_previous_year, quota (null: no limit), approved }.
+    #[schema(value_type = Option<Object>)]
+    pub district: Option<jijiao_storage::applications::DistrictQuota>,
+}
+
+/// A unit administrator's national quota for `year` (from the unit's approvals of the year
+/// before) and a district administrator's quota of district projects (002).
+pub async fn quotas(state: &AppState, p: &Principal, year: u16) -> Result<Quotas, ApiError> {
+    let unit = p.grants.iter().find(|g| g.role == Role::UnitAdmin).and_then(|g| g.unit);
+    let district = p.grants.iter().find(|g| g.role == Role::DistrictAdmin).and_then(|g| g.district);
+    let national = match unit {
+        Some(unit_id) => {
+            let c = state.store.application_context(year, Level::National, OrgId(unit_id), (None, ""), None).await?;
+            let quota = jijiao_domain::review::workflow::national_quota(c.unit_previous_year_approved);
+            Some(NationalQuota { unit_id, quota, submitted: c.unit_applications })
+        }
+        None => None,
+    };
+    let district = match district {
+        Some(d) => Some(state.store.district_quota(OrgId(d), year).await?),
+        None => None,
+    };
+    Ok(Quotas { year, national, district })
 }
 
 /// What a re-review of the whole store found.

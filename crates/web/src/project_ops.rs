@@ -440,6 +440,71 @@ pub fn is_publisher(p: &Principal) -> bool {
     p.has(Role::NationalAdmin) || p.has(Role::ProvinceAdmin)
 }
 
+/// A province's pattern for its project numbers, with a number it would give.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NumberPattern {
+    /// 省份代码，如 11
+    pub province: String,
+    pub province_name: String,
+    /// 如 YYYY-SS-TT-NNN（京）：YYYY 年度，SS 二级学科，TT 三级学科，NNN 序号
+    pub pattern: String,
+    /// Whether the province chose it (otherwise the default).
+    pub custom: bool,
+    /// The first number of 03-07 in the coming year under this pattern.
+    pub example: String,
+}
+
+/// The number patterns of the provinces whose batches the principal publishes.
+pub async fn number_patterns(store: &Store, p: &Principal) -> Result<Vec<NumberPattern>, ApiError> {
+    let mut out = Vec::new();
+    for province in jijiao_domain::province::PROVINCES.iter() {
+        if may_publish(p, Level::Provincial, Some(province.code)) {
+            out.push(number_pattern(store, province).await?);
+        }
+    }
+    Ok(out)
+}
+
+async fn number_pattern(
+    store: &Store,
+    province: &jijiao_domain::province::Province,
+) -> Result<NumberPattern, ApiError> {
+    let chosen = store.setting(&jijiao_storage::projects::pattern_key(province.code)).await?;
+    let custom = chosen.is_some();
+    let pattern = chosen.unwrap_or_else(|| publication::DEFAULT_PROVINCIAL_PATTERN.to_string());
+    let year = u16::try_from(chrono::Datelike::year(&crate::application_ops::today()) + 1).unwrap_or(u16::MAX);
+    let example = publication::format_pattern(&pattern, year, "03-07", 1, province.abbreviation);
+    Ok(NumberPattern {
+        province: province.code.to_string(),
+        province_name: province.name.to_string(),
+        pattern,
+        custom,
+        example,
+    })
+}
+
+/// Sets a province's number pattern (its administrator's or the national office's to set). It
+/// numbers the batches published from now on; numbers already given never change.
+pub async fn set_number_pattern(
+    store: &Store,
+    p: &Principal,
+    province_code: &str,
+    pattern: &str,
+) -> Result<NumberPattern, ApiError> {
+    let province = jijiao_domain::province::by_code(province_code.trim()).ok_or_else(|| ApiError::InvalidInput {
+        field: Some("province".into()),
+        message: format!("未知省份代码“{province_code}”"),
+    })?;
+    if !may_publish(p, Level::Provincial, Some(province.code)) {
+        return Err(ApiError::Forbidden);
+    }
+    let pattern = pattern.trim();
+    publication::check_pattern(pattern)
+        .map_err(|message| ApiError::InvalidInput { field: Some("pattern".into()), message })?;
+    store.set_setting(&p.actor(), &jijiao_storage::projects::pattern_key(province.code), pattern).await?;
+    number_pattern(store, province).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

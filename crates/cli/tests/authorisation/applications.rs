@@ -21,6 +21,7 @@ fn is_area(path: &str) -> bool {
         || path.starts_with("/api/v1/applications")
         || path.starts_with("/application-windows")
         || path.starts_with("/api/v1/application-windows")
+        || path.starts_with("/api/v1/application-quotas")
 }
 
 /// The target of a route: a draft (document routes) or a submitted application (the rest).
@@ -69,6 +70,14 @@ pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u
             }
         }
         (true, "/api/v1/application-windows") => 200,
+        // Each office's own quota: a unit's national one, a district's of district projects.
+        (true, "/api/v1/application-quotas") => {
+            if matches!(who, Unit | District) {
+                200
+            } else {
+                403
+            }
+        }
         (true, "/application-windows") => {
             if applicant || reviewer {
                 200

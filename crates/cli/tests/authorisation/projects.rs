@@ -2,7 +2,8 @@
 //!
 //! The catalogue is public. Batches are the publishers': the national office everywhere, a
 //! province's administrator for its own provincial batches (another province's batch is 404);
-//! everyone else 403. Importing lists and suspending units is the national office's alone.
+//! everyone else 403. Importing lists and suspending units is the national office's alone; number
+//! patterns are each publisher's for the provinces it publishes.
 //! In scope: a provincial batch of 北京市; out of scope: one of 河北省.
 
 use axum::http::Method;
@@ -54,6 +55,12 @@ pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u
         // The matrix's request names no year: the national office is told to give one.
         (false, "/publication/import" | "/api/v1/projects/import") => national_only(422),
         (false, "/publication/suspensions" | "/api/v1/suspensions") => national_only(200),
+        // Number patterns: the publishers' (the matrix's province administrator sets its own).
+        (_, "/api/v1/number-patterns" | "/publication/number-patterns") => match who {
+            Anonymous => signed_out,
+            National | Province => 200,
+            _ => 403,
+        },
         _ => return None,
     })
 }
@@ -142,6 +149,8 @@ pub fn body(_w: &World, method: &Method, path: &str, n: usize) -> Option<String>
         "/publication/import" => super::common::multipart_file("list.csv", "项目编号,项目名称\n"),
         "/api/v1/suspensions" => format!(r#"{{"unit":"暂停测试单位{n}","reason":"年度校验不合格"}}"#),
         "/publication/suspensions" => format!("unit=暂停测试单位{n}&reason=年度校验不合格"),
+        "/api/v1/number-patterns" => r#"{"province":"11","pattern":"YYYY-SS-TT-NNN（{简称}）"}"#.into(),
+        "/publication/number-patterns" => "province=11&pattern=YYYY-SS-TT-NNN（{简称}）".into(),
         _ => return None,
     })
 }

@@ -119,9 +119,13 @@ pub fn national_quota(previous_year_approved: Option<u32>) -> u32 {
     u32::try_from(half.max(QUOTA_MIN)).unwrap_or(u32::MAX)
 }
 
-/// A district's quota (002, Beijing): at most 50% of the district projects it held the year before.
-pub fn district_quota(previous_year_held: u32) -> u32 {
-    u32::try_from(QUOTA_SHARE.of_rounded_down(u64::from(previous_year_held))).unwrap_or(u32::MAX)
+/// A district's quota (002, Beijing): at most 50% of the district projects it held the year
+/// before, rounded down. `None` (no limit) when it held none: a district new to district projects,
+/// or to jijiao, has nothing to take half of, and a quota of 0 would close the level to it for
+/// good. This is our reading; rules.md states only the 50%.
+pub fn district_quota(previous_year_held: u32) -> Option<u32> {
+    (previous_year_held > 0)
+        .then(|| u32::try_from(QUOTA_SHARE.of_rounded_down(u64::from(previous_year_held))).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
@@ -183,8 +187,10 @@ mod tests {
         assert_eq!(national_quota(Some(5)), 2);
         assert_eq!(national_quota(Some(9)), 4);
         assert_eq!(national_quota(Some(10)), 5);
-        assert_eq!(district_quota(9), 4);
-        assert_eq!(district_quota(0), 0);
+        assert_eq!(district_quota(9), Some(4));
+        assert_eq!(district_quota(10), Some(5));
+        assert_eq!(district_quota(1), Some(0), "one held: half of it rounds down to none");
+        assert_eq!(district_quota(0), None, "nothing held: no basis, no limit");
     }
 
     #[test]

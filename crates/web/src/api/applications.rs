@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ApiJson;
-use crate::application_ops::{self as ops, ListQuery, SetWindow, WindowView};
+use crate::application_ops::{self as ops, ListQuery, NationalQuota, Quotas, SetWindow, WindowView};
 use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -20,9 +20,9 @@ use crate::{ApiError, AppState};
 #[openapi(
     paths(
         list_applications, create_application, get_application, update_application, delete_application,
-        step_application, copy_application, export_applications, list_windows, set_window
+        step_application, copy_application, export_applications, list_windows, set_window, quotas
     ),
-    components(schemas(SetWindow, WindowView, StepInput, Saved)),
+    components(schemas(SetWindow, WindowView, StepInput, Saved, Quotas, NationalQuota)),
     tags((name = "applications", description = "项目申报：草稿、提交、逐级审核、申报时间与限额（按管理范围）"))
 )]
 pub struct Doc;
@@ -39,6 +39,7 @@ pub fn routes() -> Routes {
         .post("/applications/{id}/copy", copy_application)
         .get("/application-windows", list_windows)
         .put("/application-windows", set_window)
+        .get("/application-quotas", quotas)
 }
 
 /// A saved application and the formal review of what was saved.
@@ -202,4 +203,27 @@ pub async fn set_window(
 ) -> Result<Json<Done>, ApiError> {
     ops::set_window(&state, &p, &input).await?;
     Ok(Json(Done { ok: true }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct QuotaQuery {
+    /// The year applied for; the coming year when absent.
+    year: Option<u16>,
+}
+
+/// The caller's quotas: a unit administrator's national quota (50 % of last year's approvals,
+/// at least 2), a district administrator's quota of district projects (50 % of those held the
+/// year before; no limit when none were). Other roles have no quota to see.
+#[utoipa::path(get, path = "/api/v1/application-quotas", tag = "applications", params(QuotaQuery),
+    responses((status = 200, body = Quotas), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn quotas(
+    State(state): State<AppState>,
+    p: Principal,
+    Query(q): Query<QuotaQuery>,
+) -> Result<Json<Quotas>, ApiError> {
+    let quotas = ops::quotas(&state, &p, q.year.unwrap_or_else(ops::coming_year)).await?;
+    if quotas.national.is_none() && quotas.district.is_none() {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(quotas))
 }

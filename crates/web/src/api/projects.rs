@@ -19,8 +19,8 @@ use crate::{ApiError, AppState};
 /// This area's part of the OpenAPI document (merged in [`super::openapi`]).
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend),
-    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended)),
+    paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend, number_patterns, set_number_pattern),
+    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended, PatternBody, project_ops::NumberPattern)),
     tags((name = "projects", description = "项目目录（无需登录）与分批公布（国家级、省级管理员）"))
 )]
 pub struct Doc;
@@ -37,6 +37,8 @@ pub fn routes() -> Routes {
         .post("/batches/{id}/publish", publish)
         .get("/batches/{id}/export", export_batch)
         .post("/suspensions", suspend)
+        .get("/number-patterns", number_patterns)
+        .put("/number-patterns", set_number_pattern)
 }
 
 /// One holding: dates and place.
@@ -490,4 +492,39 @@ pub async fn suspend(
         return Err(ApiError::Forbidden);
     }
     Ok(Json(Suspended { projects: state.store.suspend_unit_projects(&p.actor(), &body.unit, &body.reason).await? }))
+}
+
+/// The number patterns of the provinces whose batches the caller publishes (a province's
+/// administrator: its own; the national office: all).
+#[utoipa::path(get, path = "/api/v1/number-patterns", tag = "projects", security(("bearer" = [])),
+    responses((status = 200, body = Vec<project_ops::NumberPattern>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn number_patterns(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<project_ops::NumberPattern>>, ApiError> {
+    if !project_ops::is_publisher(&p) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(project_ops::number_patterns(&state.store, &p).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatternBody {
+    /// 省份代码，如 11
+    province: String,
+    /// 如 YYYY-SS-TT-NNN（{简称}）或 冀YYYYNNNN：须含 YYYY 与 NNN
+    pattern: String,
+}
+
+/// Sets the pattern a province's projects are numbered by when its batches are published; numbers
+/// already given never change.
+#[utoipa::path(put, path = "/api/v1/number-patterns", tag = "projects", request_body = PatternBody, security(("bearer" = [])),
+    responses((status = 200, body = project_ops::NumberPattern), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn set_number_pattern(
+    State(state): State<AppState>,
+    p: Principal,
+    crate::api::ApiJson(body): crate::api::ApiJson<PatternBody>,
+) -> Result<Json<project_ops::NumberPattern>, ApiError> {
+    Ok(Json(project_ops::set_number_pattern(&state.store, &p, &body.province, &body.pattern).await?))
 }

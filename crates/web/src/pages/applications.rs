@@ -1086,8 +1086,7 @@ struct ListPage {
     subjects: Vec<(&'static str, &'static str)>,
     statuses: Vec<(&'static str, &'static str)>,
     windows: Vec<WindowView>,
-    /// The unit's national quota: (year, quota, submitted so far).
-    quota: Option<(u16, u32, u32)>,
+    quotas: ops::Quotas,
     message: Option<String>,
 }
 
@@ -1142,19 +1141,14 @@ async fn list_page(
         page: form.page,
         per_page: Some(20),
     };
-    // A unit administrator sees the unit's national quota for the coming year (rules.md §3).
-    let quota_year = u16::try_from(ops::today().year() + 1).unwrap_or(u16::MAX);
-    let own_unit = p.grants.iter().find(|g| g.role == Role::UnitAdmin).and_then(|g| g.unit);
+    // A unit administrator sees the unit's national quota for the coming year (rules.md §3), a
+    // district administrator the district's quota of district projects (002).
     let result = async {
         let page = ops::list(&state, &p, &query).await?;
-        let quota = match own_unit {
-            Some(unit) => Some(ops::national_quota(&state, unit, quota_year).await?),
-            None => None,
-        };
-        Ok::<_, ApiError>((page, ops::windows(&state).await?, quota))
+        Ok::<_, ApiError>((page, ops::windows(&state).await?, ops::quotas(&state, &p, ops::coming_year()).await?))
     }
     .await;
-    let (page, windows, quota) = match result {
+    let (page, windows, quotas) = match result {
         Ok(v) => v,
         Err(e) => return failure(e),
     };
@@ -1215,7 +1209,7 @@ async fn list_page(
                 .map(|s| (s.code(), s.label()))
                 .collect(),
             windows,
-            quota: quota.map(|(quota, used)| (quota_year, quota, used)),
+            quotas,
             message: form.deleted.map(|_| "草稿已删除。".to_string()),
         },
     )

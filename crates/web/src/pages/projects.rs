@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .get("/publication/batches/{id}/print", print)
         .post("/publication/import", upload)
         .post("/publication/suspensions", suspend)
+        .post("/publication/number-patterns", set_number_pattern)
 }
 
 /// This area's entries in the menu of a signed-in, confirmed user. The catalogue itself is public:
@@ -167,6 +168,8 @@ struct PublicationPage {
     batches: Vec<Batch>,
     national: bool,
     provinces: Vec<(&'static str, &'static str)>,
+    /// The number patterns of the provinces the principal publishes for.
+    patterns: Vec<project_ops::NumberPattern>,
     message: Option<String>,
     problems: Vec<String>,
 }
@@ -192,8 +195,11 @@ async fn publication(
     message: Option<String>,
     problems: Vec<String>,
 ) -> Response {
-    match visible_batches(state, p).await {
-        Ok(batches) => {
+    let loaded = async {
+        Ok::<_, ApiError>((visible_batches(state, p).await?, project_ops::number_patterns(&state.store, p).await?))
+    };
+    match loaded.await {
+        Ok((batches, patterns)) => {
             let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
             let provinces = jijiao_domain::province::PROVINCES
                 .iter()
@@ -201,7 +207,7 @@ async fn publication(
                 .map(|pr| (pr.code, pr.name))
                 .collect();
             let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-            render(status, &PublicationPage { layout, batches, national, provinces, message, problems })
+            render(status, &PublicationPage { layout, batches, national, provinces, patterns, message, problems })
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
@@ -474,6 +480,35 @@ async fn suspend(
             publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
         }
         Err(e) => match refusal(e.into()) {
+            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PatternForm {
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    pattern: String,
+}
+
+async fn set_number_pattern(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    super::PageForm(form): super::PageForm<PatternForm>,
+) -> Response {
+    match project_ops::set_number_pattern(&state.store, &p, &form.province, &form.pattern).await {
+        Ok(set) => {
+            let message = format!("{}的项目编号规则已改为“{}”，例如 {}。", set.province_name, set.pattern, set.example);
+            publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
+        }
+        Err(ApiError::InvalidInput { message, .. }) => {
+            publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, vec![message]).await
+        }
+        Err(e) => match refusal(e) {
             Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
             Err(r) => *r,
         },
