@@ -16,6 +16,7 @@ pub mod projects;
 mod reference;
 mod sql;
 mod store;
+pub mod suspensions;
 pub mod testing;
 pub mod vault;
 

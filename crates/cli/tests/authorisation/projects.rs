@@ -2,8 +2,8 @@
 //!
 //! The catalogue is public. Batches are the publishers': the national office everywhere, a
 //! province's administrator for its own provincial batches (another province's batch is 404);
-//! everyone else 403. Importing lists and suspending units is the national office's alone; number
-//! patterns are each publisher's for the provinces it publishes.
+//! everyone else 403. Importing lists, suspending units and lifting suspensions is the national
+//! office's alone; number patterns are each publisher's for the provinces it publishes.
 //! In scope: a provincial batch of 北京市; out of scope: one of 河北省.
 
 use axum::http::Method;
@@ -55,6 +55,8 @@ pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u
         // The matrix's request names no year: the national office is told to give one.
         (false, "/publication/import" | "/api/v1/projects/import") => national_only(422),
         (false, "/publication/suspensions" | "/api/v1/suspensions") => national_only(200),
+        (true, "/api/v1/suspensions") => national_only(200),
+        (false, "/publication/suspensions/{id}/lift" | "/api/v1/suspensions/{id}/lift") => national_only(200),
         // Number patterns: the publishers' (the matrix's province administrator sets its own).
         (_, "/api/v1/number-patterns" | "/publication/number-patterns") => match who {
             Anonymous => signed_out,
@@ -106,7 +108,14 @@ pub async fn target(w: &World, path: &str, scope: Scope, n: usize) -> Option<i64
             remarks: String::new(),
         };
         w.store.import_projects(&actor, &batch, &[project]).await.unwrap();
-        return None;
+        if !path.contains("{id}") {
+            return None;
+        }
+        // Lifting: a suspension of that unit's project in force.
+        let unit = format!("暂停测试单位{n}");
+        w.store.suspend_unit_projects(&actor, &unit, "年度校验不合格").await.unwrap();
+        let active = w.store.active_suspensions().await.unwrap();
+        return active.iter().find(|a| a.unit_name == unit).map(|a| a.id);
     }
     if !path.contains("/batches/{id}") {
         return None;
@@ -149,6 +158,8 @@ pub fn body(_w: &World, method: &Method, path: &str, n: usize) -> Option<String>
         "/publication/import" => super::common::multipart_file("list.csv", "项目编号,项目名称\n"),
         "/api/v1/suspensions" => format!(r#"{{"unit":"暂停测试单位{n}","reason":"年度校验不合格"}}"#),
         "/publication/suspensions" => format!("unit=暂停测试单位{n}&reason=年度校验不合格"),
+        "/api/v1/suspensions/{id}/lift" => r#"{"note":"整改后复核合格"}"#.into(),
+        "/publication/suspensions/{id}/lift" => "note=整改后复核合格".into(),
         "/api/v1/number-patterns" => r#"{"province":"11","pattern":"YYYY-SS-TT-NNN（{简称}）"}"#.into(),
         "/publication/number-patterns" => "province=11&pattern=YYYY-SS-TT-NNN（{简称}）".into(),
         _ => return None,

@@ -19,8 +19,8 @@ use crate::{ApiError, AppState};
 /// This area's part of the OpenAPI document (merged in [`super::openapi`]).
 #[derive(OpenApi)]
 #[openapi(
-    paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend, number_patterns, set_number_pattern),
-    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended, PatternBody, project_ops::NumberPattern)),
+    paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend, suspensions, lift_suspension, number_patterns, set_number_pattern),
+    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended, LiftBody, Lifted, PatternBody, project_ops::NumberPattern)),
     tags((name = "projects", description = "项目目录（无需登录）与分批公布（国家级、省级管理员）"))
 )]
 pub struct Doc;
@@ -37,6 +37,8 @@ pub fn routes() -> Routes {
         .post("/batches/{id}/publish", publish)
         .get("/batches/{id}/export", export_batch)
         .post("/suspensions", suspend)
+        .get("/suspensions", suspensions)
+        .post("/suspensions/{id}/lift", lift_suspension)
         .get("/number-patterns", number_patterns)
         .put("/number-patterns", set_number_pattern)
 }
@@ -492,6 +494,49 @@ pub async fn suspend(
         return Err(ApiError::Forbidden);
     }
     Ok(Json(Suspended { projects: state.store.suspend_unit_projects(&p.actor(), &body.unit, &body.reason).await? }))
+}
+
+/// The suspensions in force: unit, public reason, projects covered, who suspended them and when
+/// (national office).
+#[utoipa::path(get, path = "/api/v1/suspensions", tag = "projects", security(("bearer" = [])),
+    responses((status = 200, description = "[ { id, unit_name, reason, projects, actor, at } ]", body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn suspensions(
+    State(state): State<AppState>,
+    p: Principal,
+) -> Result<Json<Vec<jijiao_storage::suspensions::ActiveSuspension>>, ApiError> {
+    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(state.store.active_suspensions().await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LiftBody {
+    /// 恢复的依据，如 整改后复核合格（记入审计日志）
+    note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Lifted {
+    projects: u32,
+}
+
+/// Lifts a suspension: its projects are shown without the reason again; the suspension stays on
+/// record and the note goes to the audit log (national office).
+#[utoipa::path(post, path = "/api/v1/suspensions/{id}/lift", tag = "projects", request_body = LiftBody, security(("bearer" = [])),
+    params(("id" = i64, Path, description = "暂停记录编号")),
+    responses((status = 200, body = Lifted), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn lift_suspension(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    crate::api::ApiJson(body): crate::api::ApiJson<LiftBody>,
+) -> Result<Json<Lifted>, ApiError> {
+    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(Lifted { projects: state.store.lift_suspension(&p.actor(), id, &body.note).await? }))
 }
 
 /// The number patterns of the provinces whose batches the caller publishes (a province's

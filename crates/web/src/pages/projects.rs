@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .get("/publication/batches/{id}/print", print)
         .post("/publication/import", upload)
         .post("/publication/suspensions", suspend)
+        .post("/publication/suspensions/{id}/lift", lift_suspension)
         .post("/publication/number-patterns", set_number_pattern)
 }
 
@@ -170,6 +171,8 @@ struct PublicationPage {
     provinces: Vec<(&'static str, &'static str)>,
     /// The number patterns of the provinces the principal publishes for.
     patterns: Vec<project_ops::NumberPattern>,
+    /// The suspensions in force (the national office's to lift).
+    suspensions: Vec<jijiao_storage::suspensions::ActiveSuspension>,
     message: Option<String>,
     problems: Vec<String>,
 }
@@ -195,19 +198,25 @@ async fn publication(
     message: Option<String>,
     problems: Vec<String>,
 ) -> Response {
+    let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
     let loaded = async {
-        Ok::<_, ApiError>((visible_batches(state, p).await?, project_ops::number_patterns(&state.store, p).await?))
+        let batches = visible_batches(state, p).await?;
+        let patterns = project_ops::number_patterns(&state.store, p).await?;
+        let suspensions = if national { state.store.active_suspensions().await? } else { Vec::new() };
+        Ok::<_, ApiError>((batches, patterns, suspensions))
     };
     match loaded.await {
-        Ok((batches, patterns)) => {
-            let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
+        Ok((batches, patterns, suspensions)) => {
             let provinces = jijiao_domain::province::PROVINCES
                 .iter()
                 .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
                 .map(|pr| (pr.code, pr.name))
                 .collect();
             let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-            render(status, &PublicationPage { layout, batches, national, provinces, patterns, message, problems })
+            render(
+                status,
+                &PublicationPage { layout, batches, national, provinces, patterns, suspensions, message, problems },
+            )
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
@@ -474,16 +483,30 @@ async fn suspend(
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "暂停单位的项目由国家级管理员操作。");
     }
-    match state.store.suspend_unit_projects(&p.actor(), &form.unit, &form.reason).await {
-        Ok(n) => {
-            let message = format!("已暂停“{}”的 {n} 个项目，原因已公开显示。", form.unit.trim());
-            publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
-        }
-        Err(e) => match refusal(e.into()) {
-            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
-        },
+    let outcome = state.store.suspend_unit_projects(&p.actor(), &form.unit, &form.reason).await;
+    let message = outcome.map(|n| format!("已暂停“{}”的 {n} 个项目，原因已公开显示。", form.unit.trim()));
+    publication_after(&state, &p, &csrf, message.map_err(ApiError::from)).await
+}
+
+#[derive(serde::Deserialize)]
+struct LiftForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn lift_suspension(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Path(id): Path<i64>,
+    super::PageForm(form): super::PageForm<LiftForm>,
+) -> Response {
+    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
+        return error_page(StatusCode::FORBIDDEN, "没有权限", "解除暂停由国家级管理员操作。");
     }
+    let outcome = state.store.lift_suspension(&p.actor(), id, &form.note).await;
+    let message = outcome.map(|n| format!("已解除暂停，{n} 个项目恢复正常显示。"));
+    publication_after(&state, &p, &csrf, message.map_err(ApiError::from)).await
 }
 
 #[derive(serde::Deserialize)]
@@ -500,16 +523,23 @@ async fn set_number_pattern(
     csrf: CsrfToken,
     super::PageForm(form): super::PageForm<PatternForm>,
 ) -> Response {
-    match project_ops::set_number_pattern(&state.store, &p, &form.province, &form.pattern).await {
-        Ok(set) => {
-            let message = format!("{}的项目编号规则已改为“{}”，例如 {}。", set.province_name, set.pattern, set.example);
-            publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
-        }
-        Err(ApiError::InvalidInput { message, .. }) => {
-            publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, vec![message]).await
-        }
+    let outcome = project_ops::set_number_pattern(&state.store, &p, &form.province, &form.pattern).await;
+    let message = outcome
+        .map(|set| format!("{}的项目编号规则已改为“{}”，例如 {}。", set.province_name, set.pattern, set.example));
+    publication_after(&state, &p, &csrf, message).await
+}
+
+/// The publication page after an action on it: with the action's message, or with what it refused.
+async fn publication_after(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    outcome: Result<String, ApiError>,
+) -> Response {
+    match outcome {
+        Ok(message) => publication(state, p, csrf, StatusCode::OK, Some(message), vec![]).await,
         Err(e) => match refusal(e) {
-            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
+            Ok(problems) => publication(state, p, csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
             Err(r) => *r,
         },
     }
