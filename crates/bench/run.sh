@@ -3,7 +3,7 @@
 # folder) and a bare axum hello-world side by side, loads /healthz on both with the same
 # parameters, prints both figures and their ratio, then measures start-up. Its output is the figure;
 # BENCHMARKS.md records it. Usage: crates/bench/run.sh   (env: CONNECTIONS DURATION WARMUP RUNS
-# JIJIAO_PORT HELLO_PORT CARGO_TARGET_DIR)
+# ROUNDS JIJIAO_PORT HELLO_PORT CARGO_TARGET_DIR)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -12,6 +12,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 DURATION="${DURATION:-10}"
 WARMUP="${WARMUP:-2}"
 RUNS="${RUNS:-10}"
+ROUNDS="${ROUNDS:-3}"
 JIJIAO_PORT="${JIJIAO_PORT:-18480}"
 HELLO_PORT="${HELLO_PORT:-18481}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
@@ -64,15 +65,31 @@ wait_listening "$HELLO_PORT" hello "${PIDS[-1]}"
 echo "jijiao serve on 127.0.0.1:$JIJIAO_PORT (SQLite in a fresh data folder), bare axum on 127.0.0.1:$HELLO_PORT"
 
 CORES="$(nproc)"
-echo "== load: $CONNECTIONS keep-alive connections, ${WARMUP} s warm-up + ${DURATION} s each, one server after the other"
-echo "   note: the load generator and the server share this machine's $CORES cores"
-"$BIN/loadgen" --json --label "jijiao /healthz" -c "$CONNECTIONS" -d "$DURATION" -w "$WARMUP" \
-    "http://127.0.0.1:$JIJIAO_PORT/healthz" >"$WORK/jijiao.json"
-"$BIN/loadgen" --json --label "bare axum" -c "$CONNECTIONS" -d "$DURATION" -w "$WARMUP" \
-    "http://127.0.0.1:$HELLO_PORT/healthz" >"$WORK/hello.json"
+echo "== load: $CONNECTIONS keep-alive connections, ${WARMUP} s warm-up + ${DURATION} s each, $ROUNDS rounds"
+echo "   note: the load generator and the servers share this machine's $CORES cores; rounds alternate"
+echo "   which server goes first, so a change in the machine's load during the run falls on both"
+load() { # label port file
+    "$BIN/loadgen" --json --label "$1" -c "$CONNECTIONS" -d "$DURATION" -w "$WARMUP" \
+        "http://127.0.0.1:$2/healthz" >"$3"
+}
+ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+    if ((round % 2)); then
+        load "jijiao /healthz" "$JIJIAO_PORT" "$WORK/jijiao.$round.json"
+        load "bare axum" "$HELLO_PORT" "$WORK/hello.$round.json"
+    else
+        load "bare axum" "$HELLO_PORT" "$WORK/hello.$round.json"
+        load "jijiao /healthz" "$JIJIAO_PORT" "$WORK/jijiao.$round.json"
+    fi
+    echo
+    echo "-- round $round"
+    "$BIN/compare" "$WORK/jijiao.$round.json" "$WORK/hello.$round.json" | tee "$WORK/compare.$round.txt"
+    ratios+=("$(sed -n 's/^throughput ratio .*: \([0-9.]*\) %.*/\1/p' "$WORK/compare.$round.txt")")
+done
+median="$(printf '%s\n' "${ratios[@]}" | sort -n | sed -n "$(((ROUNDS + 1) / 2))p")"
 echo
-"$BIN/compare" "$WORK/jijiao.json" "$WORK/hello.json"
-echo "(loadgen and server share $CORES cores: absolute figures are a floor, the ratio is the figure)"
+echo "throughput ratio per round: ${ratios[*]} %; median $median % (target ≥ 80 %)"
+echo "(loadgen and servers share $CORES cores: absolute figures are a floor, the ratio is the figure)"
 
 for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
 PIDS=()
