@@ -472,7 +472,7 @@ async fn number_pattern(
     let chosen = store.setting(&jijiao_storage::projects::pattern_key(province.code)).await?;
     let custom = chosen.is_some();
     let pattern = chosen.unwrap_or_else(|| publication::DEFAULT_PROVINCIAL_PATTERN.to_string());
-    let year = u16::try_from(chrono::Datelike::year(&crate::application_ops::today()) + 1).unwrap_or(u16::MAX);
+    let year = crate::application_ops::coming_year();
     let example = publication::format_pattern(&pattern, year, "03-07", 1, province.abbreviation);
     Ok(NumberPattern {
         province: province.code.to_string(),
