@@ -96,8 +96,8 @@ enum Command {
         /// Concurrent workers (one database connection each)
         #[arg(long, default_value_t = 2)]
         workers: usize,
-        /// People per range (one pair of queries each)
-        #[arg(long, default_value_t = 5000)]
+        /// People per range (one pair of queries each); memory grows with it, speed hardly
+        #[arg(long, default_value_t = 1000)]
         range: i64,
     },
     /// p50/p99 of the record page under concurrent users
