@@ -11,12 +11,12 @@ use jijiao_domain::credits::{ActivityKind, LegacyClass, Role, RuleSettings};
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::{Credits, Hours};
 use serde::Serialize;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter};
-use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+use crate::sql::{Bind, Filter, add, placeholders};
+use crate::{Backend, OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -191,37 +191,21 @@ impl Store {
         let province: Option<String> = person.try_get("province_code")?;
         let status = if new.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
         let now = now_millis();
-        let f = &new.facts;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO credit_records (person_id, org_id, province_code, year, kind, source, source_ref, title, project_number, level, delivery, role, start_date, end_date, passed, hours_tenths, credits_tenths, legacy_class, status, reverses_id, recorded_by, recorded_by_name, decided_by, decided_by_name, decided_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+        let mut args = AnyArguments::default();
+        bind_credit(
+            &mut args,
+            new,
+            &Placement { org_id, province: province.clone(), status, reverses: reverses.map(|r| r.0) },
+            actor,
+            now,
+        );
+        let id: i64 = sqlx::query_scalar_with(
+            &format!(
+                "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {} RETURNING id",
+                placeholders(self.backend, 1, 26)
+            ),
+            args,
         )
-        .bind(new.person_id.0)
-        .bind(org_id)
-        .bind(province.as_deref())
-        .bind(i64::from(f.year()))
-        .bind(f.kind.code())
-        .bind(new.source.code())
-        .bind(new.source_ref.as_deref().map(str::trim).filter(|s| !s.is_empty()))
-        .bind(f.title.trim())
-        .bind(f.project_number.as_deref().map(str::trim))
-        .bind(f.level.map(|l| l.code()))
-        .bind(f.delivery.map(|d| d.code()))
-        .bind(f.role.map(role_code))
-        .bind(f.start.map(date_text))
-        .bind(date_text(f.end))
-        .bind(f.passed.map(i64::from))
-        .bind(f.hours.map(|h| h.tenths()))
-        .bind(f.credits.map(|c| c.tenths()))
-        .bind(f.legacy_class.map(|c| c.code()))
-        .bind(status.code())
-        .bind(reverses.map(|r| r.0))
-        .bind(actor.account_id)
-        .bind(actor.name.as_str())
-        .bind(new.granted.then_some(actor.account_id).flatten())
-        .bind(new.granted.then_some(actor.name.as_str()))
-        .bind(new.granted.then_some(now))
-        .bind(now)
         .fetch_one(&mut **tx)
         .await?;
         let action = match (reverses.is_some(), new.granted) {
@@ -453,6 +437,50 @@ fn filter_sql(filter: &CreditFilter) -> Filter {
     f
 }
 
+/// The columns a record is inserted with, in the order [`bind_credit`] binds them.
+pub(crate) const CREDIT_INSERT_COLUMNS: &str = "person_id, org_id, province_code, year, kind, source, source_ref, title, project_number, level, delivery, role, start_date, end_date, passed, hours_tenths, credits_tenths, legacy_class, status, reverses_id, recorded_by, recorded_by_name, decided_by, decided_by_name, decided_at, created_at";
+
+/// Where a new record is filed: its person's employer and province at the time, its status and the
+/// record it reverses, if any.
+pub(crate) struct Placement {
+    pub org_id: Option<i64>,
+    pub province: Option<String>,
+    pub status: RecordStatus,
+    pub reverses: Option<i64>,
+}
+
+/// Adds a record's 26 values in [`CREDIT_INSERT_COLUMNS`] order: the one encoding of a record, shared by
+/// [`Store::record_credit`] and the bulk load ([`Store::bulk_record_credits`]).
+pub(crate) fn bind_credit(args: &mut AnyArguments<'_>, new: &NewCreditRecord, at: &Placement, actor: &Actor, now: i64) {
+    let f = &new.facts;
+    add(args, new.person_id.0);
+    add(args, at.org_id);
+    add(args, at.province.clone());
+    add(args, i64::from(f.year()));
+    add(args, f.kind.code());
+    add(args, new.source.code());
+    add(args, new.source_ref.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string));
+    add(args, f.title.trim().to_string());
+    add(args, f.project_number.as_deref().map(|n| n.trim().to_string()));
+    add(args, f.level.map(|l| l.code()));
+    add(args, f.delivery.map(|d| d.code()));
+    add(args, f.role.map(role_code));
+    add(args, f.start.map(date_text));
+    add(args, date_text(f.end));
+    add(args, f.passed.map(i64::from));
+    add(args, f.hours.map(|h| h.tenths()));
+    add(args, f.credits.map(|c| c.tenths()));
+    add(args, f.legacy_class.map(|c| c.code()));
+    add(args, at.status.code());
+    add(args, at.reverses);
+    add(args, actor.account_id);
+    add(args, actor.name.clone());
+    add(args, new.granted.then_some(actor.account_id).flatten());
+    add(args, new.granted.then(|| actor.name.clone()));
+    add(args, new.granted.then_some(now));
+    add(args, now);
+}
+
 fn role_code(r: Role) -> &'static str {
     match r {
         Role::Participant => "participant",
@@ -461,37 +489,66 @@ fn role_code(r: Role) -> &'static str {
 }
 
 fn facts_from_row(r: &AnyRow) -> Result<RecordFacts> {
-    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
-    let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
-    let kind: String = r.try_get("kind")?;
-    let level: Option<String> = r.try_get("level")?;
-    let delivery: Option<String> = r.try_get("delivery")?;
-    let role: Option<String> = r.try_get("role")?;
-    let class: Option<String> = r.try_get("legacy_class")?;
-    Ok(RecordFacts {
-        kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
+    facts_from_parts(StoredFacts {
+        kind: r.try_get("kind")?,
         title: r.try_get("title")?,
         project_number: r.try_get("project_number")?,
-        level: match level {
+        level: r.try_get("level")?,
+        delivery: r.try_get("delivery")?,
+        role: r.try_get("role")?,
+        start_date: r.try_get("start_date")?,
+        end_date: r.try_get("end_date")?,
+        passed: r.try_get("passed")?,
+        hours_tenths: r.try_get("hours_tenths")?,
+        credits_tenths: r.try_get("credits_tenths")?,
+        legacy_class: r.try_get("legacy_class")?,
+    })
+}
+
+/// A record's fact columns as stored, whether read from a row or from the JSON of a recomputation.
+struct StoredFacts {
+    kind: String,
+    title: String,
+    project_number: Option<String>,
+    level: Option<String>,
+    delivery: Option<String>,
+    role: Option<String>,
+    start_date: Option<String>,
+    end_date: String,
+    passed: Option<i64>,
+    hours_tenths: Option<i64>,
+    credits_tenths: Option<i64>,
+    legacy_class: Option<String>,
+}
+
+fn facts_from_parts(f: StoredFacts) -> Result<RecordFacts> {
+    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
+    let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
+    let kind = f.kind;
+    Ok(RecordFacts {
+        kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
+        title: f.title,
+        project_number: f.project_number,
+        level: match f.level {
             Some(l) => Some(Level::from_code(&l).ok_or_else(|| corrupt("项目级别", &l))?),
             None => None,
         },
-        delivery: match delivery {
+        delivery: match f.delivery {
             Some(d) => Some(Delivery::from_code(&d).ok_or_else(|| corrupt("举办形式", &d))?),
             None => None,
         },
-        role: match role.as_deref() {
+        role: match f.role.as_deref() {
             Some("participant") => Some(Role::Participant),
             Some("speaker") => Some(Role::Speaker),
             Some(other) => return Err(corrupt("身份", other)),
             None => None,
         },
-        start: r.try_get::<Option<String>, _>("start_date")?.map(date).transpose()?,
-        end: date(r.try_get("end_date")?)?,
-        passed: r.try_get::<Option<i64>, _>("passed")?.map(|p| p != 0),
-        hours: r.try_get::<Option<i64>, _>("hours_tenths")?.map(Hours::from_tenths),
-        credits: r.try_get::<Option<i64>, _>("credits_tenths")?.map(Credits::from_tenths),
-        legacy_class: match class.as_deref() {
+        start: f.start_date.map(date).transpose()?,
+        end: date(f.end_date)?,
+        passed: f.passed.map(|p| p != 0),
+        hours: f.hours_tenths.map(Hours::from_tenths),
+        credits: f.credits_tenths.map(Credits::from_tenths),
+        legacy_class: match f.legacy_class.as_deref() {
             Some("I") => Some(LegacyClass::I),
             Some("II") => Some(LegacyClass::II),
             Some(other) => return Err(corrupt("学分类别", other)),
@@ -826,15 +883,39 @@ impl Store {
     }
 }
 
-/// The columns a recomputation needs: the facts, the status and whether a correction cancels the record.
-const LEAN_COLUMNS: &str = "r.id, r.person_id, r.kind, r.title, r.project_number, r.level, r.delivery, r.role, \
-    r.start_date, r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reverses_id, \
-    (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by";
+/// The fields of a record a recomputation needs, as one JSON array per record: the facts, and whether
+/// the record is a correction (`reverses_id`). The order is [`LeanRecord`]'s.
+const LEAN_FIELDS: &str = "r.id, r.kind, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, \
+    r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.reverses_id";
+
+/// One element of a person's JSON array of records (see [`LEAN_FIELDS`]).
+type LeanRecord = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+);
 
 impl Store {
     /// The people with ids in `from..to` and their granted records of a year, in id order: the unit
     /// of work of a bulk recomputation of everyone's year (two queries per range, memory bounded by
     /// the range).
+    ///
+    /// The records come one row per person, as a JSON array aggregated by the database, rather than
+    /// one row per record: at ten million records the cost of a recomputation is the rows crossing
+    /// the driver (a hand-over between threads and a decoded value per column on SQLite), not the
+    /// query, and aggregating cuts the rows tenfold (BENCHMARKS.md, issue 4). The aggregate is the
+    /// one dialect-specific part.
     pub async fn person_years_in_range(&self, year: i32, from: i64, to: i64) -> Result<Vec<PersonYear>> {
         let rows = sqlx::query(
             "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
@@ -857,34 +938,74 @@ impl Store {
                 records: Vec::new(),
             });
         }
-        let records = sqlx::query(&format!(
-            "SELECT {LEAN_COLUMNS} FROM credit_records r WHERE r.person_id >= $1 AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' ORDER BY r.person_id, r.end_date, r.id"
+        drop(rows);
+        let aggregate = match self.backend {
+            Backend::Sqlite => format!("json_group_array(json_array({LEAN_FIELDS}))"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({LEAN_FIELDS})) AS TEXT)"),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT r.person_id, {aggregate} AS records FROM credit_records r WHERE r.person_id >= $1 AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' GROUP BY r.person_id ORDER BY r.person_id"
         ))
         .bind(from)
         .bind(to)
         .bind(i64::from(year))
         .fetch_all(&self.pool)
         .await?;
+        let mut lean: Vec<(i64, Vec<LeanRecord>)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let json: String = row.try_get("records")?;
+            let records =
+                serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("学分记录的汇总无法识别：{e}")))?;
+            lean.push((row.try_get("person_id")?, records));
+        }
+        drop(rows);
+        // Which records a correction cancels, without a subquery per record: a reversal is always
+        // granted, of the same person and with the same facts, hence the same year, as the record it
+        // reverses (`reverse_credit`), so it is among these records whenever that record is.
+        let reversed: std::collections::HashSet<i64> =
+            lean.iter().flat_map(|(_, records)| records.iter().filter_map(|r| r.13)).collect();
         // Both lists are in person order: walk them together.
         let mut i = 0;
-        for row in &records {
-            let person: i64 = row.try_get("person_id")?;
+        for (person, records) in lean {
             while i < out.len() && out[i].person_id.0 < person {
                 i += 1;
             }
             if i == out.len() {
                 break;
             }
-            if out[i].person_id.0 == person {
-                let reverses: Option<i64> = row.try_get("reverses_id")?;
-                let reversed_by: Option<i64> = row.try_get("reversed_by")?;
-                out[i].records.push(YearRecord {
-                    id: row.try_get::<i64, _>("id")?.to_string(),
-                    facts: facts_from_row(row)?,
-                    status: RecordStatus::Granted,
-                    cancelled: reverses.is_some() || reversed_by.is_some(),
-                });
+            if out[i].person_id.0 != person {
+                continue;
             }
+            let mut year_records = Vec::with_capacity(records.len());
+            for r in records {
+                let (id, reverses) = (r.0, r.13);
+                let facts = facts_from_parts(StoredFacts {
+                    kind: r.1,
+                    title: r.2,
+                    project_number: r.3,
+                    level: r.4,
+                    delivery: r.5,
+                    role: r.6,
+                    start_date: r.7,
+                    end_date: r.8,
+                    passed: r.9,
+                    hours_tenths: r.10,
+                    credits_tenths: r.11,
+                    legacy_class: r.12,
+                })?;
+                year_records.push((
+                    id,
+                    YearRecord {
+                        id: id.to_string(),
+                        facts,
+                        status: RecordStatus::Granted,
+                        cancelled: reverses.is_some() || reversed.contains(&id),
+                    },
+                ));
+            }
+            // The order the record page and the compliance list use: as the activities ended.
+            year_records.sort_by(|(a_id, a), (b_id, b)| (a.facts.end, a_id).cmp(&(b.facts.end, b_id)));
+            out[i].records = year_records.into_iter().map(|(_, r)| r).collect();
         }
         Ok(out)
     }

@@ -5,11 +5,11 @@ use jijiao_domain::personal::{mask_id_number, mask_phone};
 use jijiao_domain::{IdNumber, Sex};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use sqlx::any::AnyRow;
+use sqlx::any::{AnyArguments, AnyRow};
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter, flag};
-use crate::{OrgId, Page, PageRequest, Result, Store, StoreError, now_millis};
+use crate::sql::{Bind, Filter, add, flag, placeholders};
+use crate::{OrgId, Page, PageRequest, Result, Store, StoreError, Vault, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -82,36 +82,85 @@ pub struct PersonFilter {
     pub q: Option<String>,
 }
 
-const COLUMNS: &str =
-    "p.id, p.name, p.id_number_enc, p.sex, p.birth_date, p.title, p.employer_id, p.in_post, p.phone_enc, p.created_at";
+/// The columns a person's row is inserted with, in the order [`PersonRow::bind`] binds them.
+pub(crate) const PERSON_INSERT_COLUMNS: &str = "name, id_number_enc, id_number_hash, sex, birth_date, title, employer_id, in_post, phone_enc, phone_hash, created_at, updated_at";
 
-impl Store {
-    pub async fn create_person(&self, actor: &Actor, new: &NewPerson) -> Result<PersonId> {
+/// A person's row as stored, personal data encrypted and hashed for lookup: the one encoding shared
+/// by [`Store::create_person`] and the bulk load ([`Store::bulk_create_people`]), so both write
+/// exactly the same data.
+pub(crate) struct PersonRow {
+    pub name: String,
+    pub id_number_enc: String,
+    pub id_number_hash: String,
+    pub sex: &'static str,
+    pub birth_date: String,
+    pub title: Option<String>,
+    pub employer_id: Option<i64>,
+    pub in_post: i64,
+    pub phone_enc: Option<String>,
+    pub phone_hash: Option<String>,
+}
+
+impl PersonRow {
+    /// Checks the name and encodes the row (a fresh nonce per encrypted value).
+    pub fn encode(vault: &Vault, new: &NewPerson) -> Result<Self> {
         if new.name.trim().is_empty() {
             return Err(StoreError::Invalid("姓名不能为空".into()));
         }
         let id = &new.id_number;
         let phone = new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
-        let now = now_millis();
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query_scalar::<_, i64>(
-            "INSERT INTO people (name, id_number_enc, id_number_hash, sex, birth_date, title, employer_id, in_post, phone_enc, phone_hash, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-        )
-        .bind(new.name.trim())
-        .bind(self.vault.encrypt(id.as_str()))
-        .bind(self.vault.lookup_hash(id.as_str()))
-        .bind(match id.sex() {
-            Sex::Male => "male",
-            Sex::Female => "female",
+        Ok(Self {
+            name: new.name.trim().to_string(),
+            id_number_enc: vault.encrypt(id.as_str()),
+            id_number_hash: vault.lookup_hash(id.as_str()),
+            sex: match id.sex() {
+                Sex::Male => "male",
+                Sex::Female => "female",
+            },
+            birth_date: id.birth_date().format("%Y-%m-%d").to_string(),
+            title: new.title.clone(),
+            employer_id: new.employer_id.map(|e| e.0),
+            in_post: flag(new.in_post),
+            phone_enc: phone.map(|p| vault.encrypt(p)),
+            phone_hash: phone.map(|p| vault.lookup_hash(p)),
         })
-        .bind(id.birth_date().format("%Y-%m-%d").to_string())
-        .bind(new.title.as_deref())
-        .bind(new.employer_id.map(|e| e.0))
-        .bind(flag(new.in_post))
-        .bind(phone.map(|p| self.vault.encrypt(p)))
-        .bind(phone.map(|p| self.vault.lookup_hash(p)))
-        .bind(now)
+    }
+
+    /// Adds the row's 12 values (created and updated at `now`) in [`PERSON_INSERT_COLUMNS`] order.
+    pub fn bind(self, args: &mut AnyArguments<'_>, now: i64) {
+        add(args, self.name);
+        add(args, self.id_number_enc);
+        add(args, self.id_number_hash);
+        add(args, self.sex);
+        add(args, self.birth_date);
+        add(args, self.title);
+        add(args, self.employer_id);
+        add(args, self.in_post);
+        add(args, self.phone_enc);
+        add(args, self.phone_hash);
+        add(args, now);
+        add(args, now);
+    }
+}
+
+const COLUMNS: &str =
+    "p.id, p.name, p.id_number_enc, p.sex, p.birth_date, p.title, p.employer_id, p.in_post, p.phone_enc, p.created_at";
+
+impl Store {
+    pub async fn create_person(&self, actor: &Actor, new: &NewPerson) -> Result<PersonId> {
+        let row = PersonRow::encode(&self.vault, new)?;
+        let id = &new.id_number;
+        let phone = new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let mut args = AnyArguments::default();
+        row.bind(&mut args, now_millis());
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query_scalar_with::<_, i64, _>(
+            &format!(
+                "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id",
+                placeholders(self.backend, 1, 12)
+            ),
+            args,
+        )
         .fetch_one(&mut *tx)
         .await;
         match inserted {

@@ -7,6 +7,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Any, Arguments};
 
+use crate::Backend;
+
 #[derive(Clone, Debug)]
 pub(crate) enum Bind {
     Text(String),
@@ -84,6 +86,41 @@ impl Filter {
     }
 }
 
+/// Adds one value to an argument list. Encoding an owned text, integer or option for the `Any` driver
+/// cannot fail, hence the `expect`.
+pub(crate) fn add<'q, T>(args: &mut AnyArguments<'q>, value: T)
+where
+    T: 'q + sqlx::Encode<'q, Any> + sqlx::Type<Any>,
+{
+    args.add(value).expect("a text, integer or option binds");
+}
+
+/// The VALUES of an INSERT of `rows` rows of `columns` values each: `($1, …, $c), ($c+1, …), …` on
+/// PostgreSQL, `(?, …), (?, …), …` on SQLite. SQLite reads `$1` as a *named* parameter, and finding a
+/// named parameter's name is a linear scan in SQLite (sqlx asks for every one at every execution), so
+/// a statement of n `$N` parameters costs O(n²): with thousands of values per bulk INSERT that is
+/// seconds per statement. Plain `?` are numbered in order at no cost.
+pub(crate) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 6);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => out.push_str(&format!("${}", r * columns + c + 1)),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
 pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -110,5 +147,7 @@ mod tests {
         assert_eq!(f.where_sql(), " WHERE kind = $1 AND (name LIKE $2 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\')");
         assert_eq!(f.next_placeholder(), 4);
         assert_eq!(escape_like("a_b%"), "a\\_b\\%");
+        assert_eq!(placeholders(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
 }

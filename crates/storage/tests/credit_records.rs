@@ -408,3 +408,42 @@ async fn compliance_lists_everyone_of_a_scope_with_granted_records_only() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_recomputation_range_sees_corrections_as_the_record_page_does() {
+    each_backend(|store, backend| async move {
+        let a = person(&store, "协和", "11", 31).await;
+        let b = person(&store, "协和", "11", 32).await;
+        let province = actor("省级管理员");
+        let granted = |p, facts| NewCreditRecord {
+            person_id: p,
+            source: RecordSource::Employer,
+            source_ref: None,
+            facts,
+            granted: true,
+        };
+        let wrong = store.record_credit(&province, &granted(a, practice(30, "2025-03-01"))).await.unwrap();
+        store.record_credit(&province, &granted(a, practice(12, "2025-05-01"))).await.unwrap();
+        store.record_credit(&province, &granted(b, practice(6, "2025-04-01"))).await.unwrap();
+        let replacement = NewCreditRecord { granted: false, ..granted(a, practice(18, "2025-03-01")) };
+        let (_, fixed) = store.reverse_credit(&province, wrong, "学时有误", Some(&replacement)).await.unwrap();
+        store.decide_credits(&province, &[fixed.unwrap()], &Decision::Grant).await.unwrap();
+
+        let ranged = store.person_years_in_range(2025, a.0, b.0 + 1).await.unwrap();
+        let listed = store.compliance_all(Some("11"), None, 2025).await.unwrap();
+        for (r, l) in ranged.iter().zip(listed.iter().filter(|l| l.person_id == a || l.person_id == b)) {
+            assert_eq!(r.person_id, l.person_id);
+            assert_eq!(r.records, l.records, "{backend}: the same records and cancellations as the list");
+        }
+        let cancelled: Vec<bool> = ranged[0].records.iter().map(|r| r.cancelled).collect();
+        assert_eq!(
+            cancelled.iter().filter(|c| **c).count(),
+            2,
+            "{backend}: the record and its reversal: {cancelled:?}"
+        );
+        let who = Person { id_number: ranged[0].id_number.clone(), province: "北京市".into(), grassroots: false };
+        let s = summarise(2025, &who, &ranged[0].records, &RuleSettings::default());
+        assert_eq!(s.report.total, Credits::whole(5), "{backend}: (12 + 18) h ÷ 6, the 30 h cancelled");
+    })
+    .await;
+}
