@@ -116,7 +116,7 @@ impl Store {
         if username.is_empty() || username.chars().count() > 64 {
             return Err(StoreError::Invalid("用户名应为1到64个字符".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (username, display_name, password_hash, person_id, disabled, confirmed, must_change_password, created_at, updated_at)
              VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $7) RETURNING id",
@@ -235,7 +235,7 @@ impl Store {
 
     pub async fn add_role(&self, actor: &Actor, account: AccountId, role: &NewRole) -> Result<()> {
         let person = self.account(account).await?.person_id;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (province, org) = insert_role(&mut tx, self, account.0, role, person).await?;
         let change = Change {
             action: "account.role_add",
@@ -254,7 +254,7 @@ impl Store {
     pub async fn remove_role(&self, actor: &Actor, account: AccountId, role_id: i64) -> Result<()> {
         let roles = self.roles_of(account).await?;
         let role = roles.iter().find(|r| r.id == role_id).ok_or(StoreError::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM account_roles WHERE id = $1 AND account_id = $2")
             .bind(role_id)
             .bind(account.0)
@@ -277,7 +277,7 @@ impl Store {
     /// Updates the flags of an account (disable, confirm, password), recording before and after.
     async fn update_account(&self, actor: &Actor, id: AccountId, update: AccountUpdate) -> Result<()> {
         let (province, org) = self.account_scope(id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = update.binds.len();
         let sql = format!("UPDATE accounts SET {}, updated_at = ${} WHERE id = ${}", update.set_sql, n + 1, n + 2);
         let mut query = sqlx::query(&sql);
@@ -597,7 +597,7 @@ impl Store {
         let prefix: String = secret.chars().take(10).collect();
         let created_by = actor.account_id.ok_or_else(|| StoreError::Invalid("令牌必须由账号创建".into()))?;
         let (province, org) = self.account_scope(account).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -657,7 +657,7 @@ impl Store {
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
         let token = self.api_token(id).await?;
         let (province, org) = self.account_scope(token.account_id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now_millis())
             .bind(id)

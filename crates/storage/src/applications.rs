@@ -231,7 +231,7 @@ impl Store {
         let province = province_code_of(&doc.province)?;
         let (json, id_enc) = self.seal_document(doc)?;
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
@@ -298,7 +298,7 @@ impl Store {
         }
         let province = province_code_of(&doc.province)?;
         let (json, id_enc) = self.seal_document(doc)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT status, unit_id, code FROM applications WHERE id = $1")
             .bind(id.0)
             .fetch_one(&mut *tx)
@@ -358,7 +358,7 @@ impl Store {
     /// Records the review's counts of many applications at once (a re-review of the whole store),
     /// in one transaction; returns how many changed.
     pub async fn set_many_application_findings(&self, counts: &[(ApplicationId, (u32, u32))]) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for (id, (errors, warnings)) in counts {
             changed += sqlx::query(
@@ -381,7 +381,7 @@ impl Store {
         if app.summary.status != Status::Draft || app.summary.code.is_some() {
             return Err(StoreError::Invalid("只能删除从未提交的草稿".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE applications SET copied_from = NULL WHERE copied_from = $1")
             .bind(id.0)
             .execute(&mut *tx)
@@ -424,7 +424,7 @@ impl Store {
         if jijiao_domain::review::workflow::needs_comment(step) && comment.is_empty() {
             return Err(StoreError::Invalid(format!("{}时必须填写意见", step.label())));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT year, level, province_code, district_id, unit_id, status, code, subject_secondary, subject_tertiary, name FROM applications WHERE id = $1",
         )
@@ -440,6 +440,10 @@ impl Store {
         let mut code: Option<String> = row.try_get("code")?;
         let to = after(level, from, district.is_some(), step)
             .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
+        // The code's sequence and the district's quota are counted from the rows: one at a time.
+        if matches!(step, Step::Submit | Step::Approve) {
+            self.serialise(&mut tx, &format!("applications:{year}:{}", level.code())).await?;
+        }
         if step == Step::Approve
             && level == Level::District
             && let Some(district) = district
@@ -686,7 +690,7 @@ impl Store {
         if window.closes < window.opens {
             return Err(StoreError::Invalid(format!("截止日期 {} 早于开始日期 {}", window.closes, window.opens)));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<(String, String)> =
             sqlx::query("SELECT opens, closes FROM application_windows WHERE year = $1 AND level = $2 AND org_id = $3")
                 .bind(i64::from(window.year))

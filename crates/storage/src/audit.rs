@@ -170,7 +170,7 @@ const COLUMNS: &str = "id, at, actor_account_id, actor, ip, action, object_type,
 impl Store {
     /// Records a change that has no other write (a login, an export) in its own transaction.
     pub async fn record(&self, actor: &Actor, change: &Change) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = append(self, &mut tx, actor, change).await?;
         tx.commit().await?;
         Ok(id)

@@ -45,7 +45,7 @@ impl Store {
         }
         let now = now_millis();
         let mut ids = vec![PersonId(0); rows.len()];
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let chunk: Vec<PersonRow> = rows.by_ref().take(MAX_VALUES / PERSON_COLUMNS).collect();
@@ -98,7 +98,7 @@ impl Store {
             }
         }
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // The audit entry first: appending takes the write lock at once. On SQLite a transaction that
         // reads first (the placements below) and writes later fails with "database is locked" if
         // another writer committed in between, instead of waiting for it.

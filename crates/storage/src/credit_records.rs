@@ -151,7 +151,7 @@ fn audit_json(id: i64, person: &str, new: &NewCreditRecord, status: RecordStatus
 impl Store {
     /// Stores one record (provisional, or granted for imports).
     pub async fn record_credit(&self, actor: &Actor, new: &NewCreditRecord) -> Result<CreditRecordId> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = self.insert_credit(&mut tx, actor, new, None).await?;
         tx.commit().await?;
         Ok(id)
@@ -162,7 +162,7 @@ impl Store {
         for r in records {
             invalid_facts(&r.facts)?;
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(records.len());
         for r in records {
             ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
@@ -289,7 +289,7 @@ impl Store {
             return Err(StoreError::Invalid("不通过时必须填写原因".into()));
         }
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for id in ids {
             let row = sqlx::query(
                 "SELECT r.status, r.province_code, r.org_id, p.name FROM credit_records r JOIN people p ON p.id = r.person_id WHERE r.id = $1",
@@ -370,7 +370,7 @@ impl Store {
             facts: original.facts.clone(),
             granted: true,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let reversal_id = self.insert_credit(&mut tx, actor, &reversal, Some(id)).await?;
         let replacement_id = match replacement {
             Some(r) => {
@@ -702,7 +702,7 @@ impl Store {
         if planned.tenths() <= 0 || planned.tenths() > 1000 {
             return Err(StoreError::Invalid("计划学分应大于0且不超过100".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let open: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM self_study_plans WHERE person_id = $1 AND year = $2 AND status <> 'rejected'",
         )
@@ -790,7 +790,7 @@ impl Store {
             Decision::Reject { reason } => (PlanStatus::Rejected, Some(reason.trim())),
         };
         let plan = self.self_study_plan(id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE self_study_plans SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'submitted'",
         )

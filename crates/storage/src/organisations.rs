@@ -82,7 +82,7 @@ impl Store {
     pub async fn create_organisation(&self, actor: &Actor, new: &NewOrganisation) -> Result<OrgId> {
         new.validate()?;
         let now = now_millis();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisations (kind, name, parent_id, province_code, unit_type, grassroots, cme_qualified, remote_qualified, inspection, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
@@ -161,7 +161,7 @@ impl Store {
     /// Records a unit's latest annual inspection or licence check.
     pub async fn set_inspection(&self, actor: &Actor, id: OrgId, result: InspectionResult) -> Result<()> {
         let before = self.organisation(id).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE organisations SET inspection = $2, updated_at = $3 WHERE id = $1")
             .bind(id.0)
             .bind(result.code())

@@ -153,7 +153,7 @@ impl Store {
         let phone = new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
         let mut args = AnyArguments::default();
         row.bind(&mut args, now_millis());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query_scalar_with::<_, i64, _>(
             &format!(
                 "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id",

@@ -230,7 +230,7 @@ impl NewProject {
 impl Store {
     pub async fn create_batch(&self, actor: &Actor, new: &NewBatch) -> Result<BatchId> {
         let scope = scope_of(new.level, new.province_code.as_deref())?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = insert_batch(&mut tx, new, &scope).await?;
         let change = Change {
             action: "batch.create",
@@ -348,7 +348,7 @@ impl Store {
                 remarks: String::new(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for p in &projects {
             if let Err(e) = p.validate() {
                 return Err(StoreError::Invalid(e));
@@ -385,7 +385,7 @@ impl Store {
             }
             _ => ("YYYY-SS-TT-NNN（国）".to_string(), publication::NATIONAL_MARK.to_string()),
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "SELECT id, subject_secondary, subject_tertiary, name, unit_name, leader_name FROM projects WHERE batch_id = $1 AND number IS NULL ORDER BY subject_tertiary, id",
         )
@@ -486,7 +486,7 @@ impl Store {
             }
         }
         let scope = scope_of(batch.level, batch.province_code.as_deref())?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM publication_batches WHERE level = $1 AND scope = $2 AND year = $3 AND batch = $4",
         )
@@ -560,7 +560,7 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("请填写暂停原因（将公开显示）".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let count: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM projects WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
         )

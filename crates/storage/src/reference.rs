@@ -25,7 +25,7 @@ pub struct ProvinceRecord {
 impl Store {
     /// Fills empty reference tables from the shipped defaults; never overwrites edits.
     pub async fn load_reference_data(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let provinces: i64 =
             sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM provinces").fetch_one(&mut *tx).await?;
         if provinces == 0 {
@@ -88,7 +88,7 @@ impl Store {
     /// Edits a committee's contacts (the national administrator's correction of published data).
     pub async fn update_province_contacts(&self, actor: &Actor, record: &ProvinceRecord) -> Result<()> {
         let before = self.province(&record.code).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE provinces SET committee_name = $2, postcode = $3, address = $4, phone = $5, fax = $6, updated_at = $7
              WHERE code = $1",
@@ -129,7 +129,7 @@ impl Store {
     /// Replaces the third-level catalogue in one transaction (the import of an official list).
     pub async fn replace_catalogue(&self, actor: &Actor, catalogue: &Catalogue) -> Result<()> {
         let before = self.catalogue().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM subjects_tertiary").execute(&mut *tx).await?;
         insert_tertiary(&mut tx, catalogue.tertiary()).await?;
         let change = Change {

@@ -128,6 +128,31 @@ impl Store {
         Ok(Self { pool, backend, vault })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads first and writes after another writer committed fails at
+    /// once with SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an
+    /// immediate one waits for the lock like any other writer. Every transaction here writes.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Serialises the write transactions that decide by counting what is there (the next
+    /// application code, a district's quota). On PostgreSQL two of them could count the same rows
+    /// under READ COMMITTED, so each first takes a transaction-scoped advisory lock on `key`; on
+    /// SQLite the transaction already holds the database's one write lock ([`Self::begin_write`]).
+    pub(crate) async fn serialise(&self, tx: &mut sqlx::AnyConnection, key: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+                .bind(key)
+                .fetch_one(tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs the backend's migrations (idempotent); called at every start.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
@@ -184,7 +209,7 @@ impl Store {
 
     pub async fn set_setting(&self, actor: &crate::Actor, key: &str, value: &str) -> Result<()> {
         let before = self.setting(key).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )

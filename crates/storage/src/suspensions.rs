@@ -52,7 +52,7 @@ impl Store {
         if note.is_empty() {
             return Err(StoreError::Invalid("请填写恢复的依据（如整改后校验合格）".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT unit_name, reason FROM project_suspensions WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
