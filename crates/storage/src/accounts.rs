@@ -196,41 +196,53 @@ impl Store {
         rows.iter().map(role_from_row).collect()
     }
 
-    /// The account's roles as the authorisation rules see them, each with its full scope.
+    /// The account's roles as the authorisation rules see them, each with its full scope. One query:
+    /// this runs for every signed-in request. A leader's or professional's place is their
+    /// employer's (from the person record), an office's its organisation's; a unit's district is
+    /// its parent when that is a district office.
     pub async fn grants_of(&self, account: &Account) -> Result<Vec<Grant>> {
-        let roles = self.roles_of(account.id).await?;
-        let employer = match account.person_id {
-            Some(p) => self.person(p).await?.employer_id,
-            None => None,
-        };
-        let mut grants = Vec::with_capacity(roles.len());
-        for r in roles {
-            let org_id = match r.role {
-                Role::Leader | Role::Professional => employer,
-                _ => r.org_id,
-            };
-            let (district, unit) = match org_id {
-                Some(o) => {
-                    let org = self.organisation(o).await?;
-                    match org.kind {
-                        OrgKind::District => (Some(o.0), None),
-                        OrgKind::Unit => (org.parent_district(self).await?, Some(o.0)),
-                        _ => (None, None),
+        let rows = sqlx::query(
+            "SELECT r.role, r.province_code, o.id AS org_id, o.kind AS org_kind, up.id AS parent_id, up.kind AS parent_kind
+             FROM account_roles r
+             LEFT JOIN people pe ON pe.id = $2
+             LEFT JOIN organisations o
+               ON o.id = CASE WHEN r.role IN ($3, $4) THEN pe.employer_id ELSE r.org_id END
+             LEFT JOIN organisations up ON up.id = o.parent_id
+             WHERE r.account_id = $1 ORDER BY r.id",
+        )
+        .bind(account.id.0)
+        .bind(account.person_id.map(|p| p.0))
+        .bind(Role::Leader.code())
+        .bind(Role::Professional.code())
+        .fetch_all(&self.pool)
+        .await?;
+        let district = OrgKind::District.code();
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("role")?;
+                let role = Role::from_code(&code).ok_or_else(|| StoreError::Invalid(format!("未知角色“{code}”")))?;
+                let org: Option<i64> = r.try_get("org_id")?;
+                let kind: Option<String> = r.try_get("org_kind")?;
+                let parent: Option<i64> = r.try_get("parent_id")?;
+                let parent_kind: Option<String> = r.try_get("parent_kind")?;
+                let (district, unit) = match (org, kind.as_deref()) {
+                    (Some(o), Some(k)) if k == district => (Some(o), None),
+                    (Some(o), Some(k)) if k == OrgKind::Unit.code() => {
+                        (parent.filter(|_| parent_kind.as_deref() == Some(district)), Some(o))
                     }
-                }
-                None => (None, None),
-            };
-            grants.push(Grant {
-                role: r.role,
-                province: r.province_code.clone(),
-                district,
-                unit,
-                person: matches!(r.role, Role::Leader | Role::Professional)
-                    .then_some(account.person_id.map(|p| p.0))
-                    .flatten(),
-            });
-        }
-        Ok(grants)
+                    _ => (None, None),
+                };
+                Ok(Grant {
+                    role,
+                    province: r.try_get("province_code")?,
+                    district,
+                    unit,
+                    person: matches!(role, Role::Leader | Role::Professional)
+                        .then_some(account.person_id.map(|p| p.0))
+                        .flatten(),
+                })
+            })
+            .collect()
     }
 
     pub async fn add_role(&self, actor: &Actor, account: AccountId, role: &NewRole) -> Result<()> {
