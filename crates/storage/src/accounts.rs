@@ -80,6 +80,8 @@ pub struct AccountSummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
     pub account_id: AccountId,
+    /// The account, read with the session: every signed-in request needs both.
+    pub account: Account,
     pub csrf_token: String,
     pub expires_at: i64,
 }
@@ -464,11 +466,13 @@ impl Store {
     /// absolute expiry. Touches `last_seen_at` at most once a minute (not a write per request).
     pub async fn session(&self, token: &str, idle_ms: i64) -> Result<Option<SessionRecord>> {
         let hash = Vault::token_hash(token);
-        let row =
-            sqlx::query("SELECT account_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(&format!(
+            "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
+        ))
+        .bind(&hash)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let now = now_millis();
         let last_seen: i64 = row.try_get("last_seen_at")?;
@@ -486,6 +490,7 @@ impl Store {
         }
         Ok(Some(SessionRecord {
             account_id: AccountId(row.try_get("account_id")?),
+            account: account_from_row(&row)?,
             csrf_token: row.try_get("csrf_token")?,
             expires_at,
         }))

@@ -89,7 +89,10 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let headers = request.headers();
     let resolved = if let Some(secret) = bearer(headers) {
         match state.store.account_for_token(secret).await {
-            Ok(Some((account_id, token_id))) => load(&state, account_id, Via::Token { id: token_id }, ip).await,
+            Ok(Some((account_id, token_id))) => match state.store.account(account_id).await {
+                Ok(account) => load(&state, account, Via::Token { id: token_id }, ip).await,
+                Err(e) => return ApiError::from(e).into_response(),
+            },
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -97,7 +100,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         match state.store.session(token, state.settings.session_idle_ms).await {
             Ok(Some(session)) => {
                 let via = Via::Session { token: token.to_string(), csrf: session.csrf_token };
-                load(&state, session.account_id, via, ip).await
+                load(&state, session.account, via, ip).await
             }
             Ok(None) => Ok(None),
             Err(e) => Err(ApiError::from(e)),
@@ -116,11 +119,10 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
 
 async fn load(
     state: &AppState,
-    id: jijiao_storage::AccountId,
+    account: jijiao_storage::Account,
     via: Via,
     ip: Option<String>,
 ) -> Result<Option<Principal>, ApiError> {
-    let account = state.store.account(id).await?;
     if account.disabled {
         return if matches!(via, Via::Token { .. }) { Err(ApiError::Unauthorized) } else { Ok(None) };
     }
