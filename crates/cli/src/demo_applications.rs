@@ -197,7 +197,7 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
     let guojia = actor_of(store, "guojia").await?;
     for spec in &SPECS {
         let unit = store.organisation_by_name(spec.unit).await?;
-        let district = unit.parent_district(store).await?;
+        let district = unit.parent_district.map(|d| d.0);
         let staff = store
             .people(
                 &PersonFilter { employer_id: Some(unit.id), ..Default::default() },

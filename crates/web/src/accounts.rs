@@ -22,7 +22,7 @@ pub async fn places_of(
         Some(person) => {
             let p = state.store.person(person).await?;
             let mut place = match p.employer_id {
-                Some(e) => state.store.organisation(e).await?.place(&state.store).await?,
+                Some(e) => state.store.organisation(e).await?.place(),
                 None => Place::default(),
             };
             place.person = Some(person.0);
@@ -37,7 +37,7 @@ pub async fn places_of(
             Role::Inspector => Place { province: r.province_code.clone(), ..Place::default() },
             Role::Leader | Role::Professional => person_place.clone().unwrap_or_default(),
             _ => match r.org_id {
-                Some(o) => state.store.organisation(o).await?.place(&state.store).await?,
+                Some(o) => state.store.organisation(o).await?.place(),
                 None => Place::default(),
             },
         };
@@ -155,7 +155,7 @@ async fn role_to_assign(
             let person = person.ok_or_else(|| ApiError::invalid("id_number", "请填写该人员的身份证号"))?;
             let p = state.store.person(person).await?;
             let mut place = match p.employer_id {
-                Some(e) => state.store.organisation(e).await?.place(&state.store).await?,
+                Some(e) => state.store.organisation(e).await?.place(),
                 None => Place::default(),
             };
             place.person = Some(person.0);
@@ -168,7 +168,7 @@ async fn role_to_assign(
                 .organisation(OrgId(org))
                 .await
                 .map_err(|_| ApiError::invalid("org_id", "所属机构不存在"))?;
-            org.place(&state.store).await?
+            org.place()
         }
     };
     p.require(Action::AssignRole(role), &place)?;

@@ -156,7 +156,7 @@ async fn check_unit(state: &AppState, unit: i64, doc: &Application) -> Result<Op
             message: format!("申报省份应为本单位所在省份，当前为“{}”", doc.province),
         });
     }
-    let district = org.parent_district(&state.store).await?;
+    let district = org.parent_district.map(|d| d.0);
     if doc.level == Level::District && district.is_none() {
         return Err(ApiError::InvalidInput {
             field: Some("level".into()),

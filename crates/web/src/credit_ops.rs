@@ -63,7 +63,7 @@ pub(crate) async fn subject(state: &AppState, id: PersonId) -> Result<Subject, A
     let (org, mut place) = match person.employer_id {
         Some(e) => {
             let org = state.store.organisation(e).await?;
-            let place = org.place(&state.store).await?;
+            let place = org.place();
             (Some(org), place)
         }
         None => (None, Place::default()),
@@ -101,7 +101,7 @@ pub async fn own(state: &AppState, p: &Principal) -> Result<Subject, ApiError> {
 /// The place of a stored record: its employer's place and its person.
 async fn record_place(state: &AppState, r: &CreditRecord) -> Result<Place, ApiError> {
     let mut place = match r.org_id {
-        Some(o) => state.store.organisation(o).await?.place(&state.store).await?,
+        Some(o) => state.store.organisation(o).await?.place(),
         None => Place { province: r.province_code.clone(), ..Place::default() },
     };
     place.person = Some(r.person_id.0);
@@ -989,7 +989,7 @@ pub async fn self_study_queue(state: &AppState, p: &Principal) -> Result<SelfStu
 pub async fn decide_plan(state: &AppState, p: &Principal, id: i64, decision: &Decision) -> Result<(), ApiError> {
     let plan = state.store.self_study_plan(PlanId(id)).await?;
     let mut place = match plan.org_id {
-        Some(o) => state.store.organisation(o).await?.place(&state.store).await?,
+        Some(o) => state.store.organisation(o).await?.place(),
         None => Place { province: plan.province_code.clone(), ..Place::default() },
     };
     place.person = Some(plan.person_id.0);

@@ -95,7 +95,7 @@ async fn scope(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<S
         if org.kind != kind {
             return Err(ApiError::invalid(field, "所选机构类别不符"));
         }
-        let place = org.place(&state.store).await?;
+        let place = org.place();
         if !permits(&p.grants, CreditAction::ReadCompliance, &place) {
             return Err(ApiError::NotFound);
         }

@@ -424,7 +424,7 @@ pub async fn get_organisation(
     Path(id): Path<i64>,
 ) -> Result<Json<OrganisationView>, ApiError> {
     let org = state.store.organisation(OrgId(id)).await?;
-    let place = org.place(&state.store).await?;
+    let place = org.place();
     if !p.may(Action::Read, &place) || !p.is_admin() {
         return Err(ApiError::NotFound);
     }
@@ -517,7 +517,7 @@ pub async fn get_person(
     let (mut place, employer, province) = match person.employer_id {
         Some(e) => {
             let org = state.store.organisation(e).await?;
-            (org.place(&state.store).await?, Some(org.name.clone()), org.province_code.clone())
+            (org.place(), Some(org.name.clone()), org.province_code.clone())
         }
         None => (Default::default(), None, None),
     };
