@@ -7,6 +7,7 @@
 mod accounts;
 pub mod applications;
 pub mod audit;
+mod catalogue_search;
 pub mod credit_records;
 mod error;
 mod organisations;
