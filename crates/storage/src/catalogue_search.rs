@@ -9,17 +9,18 @@
 //! only; PostgreSQL's `LIKE` ignores none, so there the index is a superset and `LIKE` decides).
 //!
 //! * SQLite: an FTS5 table (`project_search`, migration 0007) whose document per published project
-//!   is the list of its bigrams and trigrams, each written as one ASCII token (`b80bfx7624` is 肿瘤)
-//!   because FTS5's tokenizers would cut Chinese text and punctuation differently. The last
-//!   character also gets a bigram with 0, so that a one-character word is a prefix query
-//!   (`b764cx*`) that finds it anywhere. The document is written here, on insert and at
-//!   publication; the migration writes it for existing rows with the same rules in SQL.
+//!   is the list of its characters, bigrams and trigrams, each written as one ASCII token
+//!   (`b80bfx7624` is 肿瘤) because FTS5's tokenizers would cut Chinese text and punctuation
+//!   differently, and its filter values ([`facet`]). The document is written here, on insert and
+//!   at publication; the migration writes it for existing rows with the same rules in SQL.
 //! * PostgreSQL: a GIN index on `catalogue_grams(search_text)` (one-, two- and three-character
 //!   grams), computed by the database itself; here only the grams of the words are cut.
 //!
 //! A word of one or two characters looks up its one gram (肿瘤 is exactly the bigram 肿瘤); a
 //! longer word looks up all its trigrams, which also makes numbers and unit names such as
-//! 第123人民医院 selective where bigrams of digits are not.
+//! 第123人民医院 selective where bigrams of digits are not. (A one-character word was first a
+//! prefix query on bigrams; merging their lists took 14 ms at 200,000 projects, a character token
+//! well under one.)
 
 use std::collections::BTreeSet;
 
@@ -29,8 +30,12 @@ fn fold(text: &str) -> Vec<char> {
     text.chars().map(|c| c.to_ascii_lowercase()).collect()
 }
 
-fn bigram(a: char, b: Option<char>) -> String {
-    format!("b{:x}x{:x}", a as u32, b.map_or(0, |b| b as u32))
+fn unigram(a: char) -> String {
+    format!("u{:x}", a as u32)
+}
+
+fn bigram(a: char, b: char) -> String {
+    format!("b{:x}x{:x}", a as u32, b as u32)
 }
 
 fn trigram(a: char, b: char, c: char) -> String {
@@ -75,33 +80,68 @@ impl Facets<'_> {
     }
 }
 
-/// The FTS5 document of a published project: the distinct bigram and trigram tokens of its
-/// search text, and its [`facet`] tokens, space-separated.
+/// The FTS5 document of a published project: the distinct character, bigram and trigram tokens
+/// of its search text, and its [`facet`] tokens, space-separated.
 pub(crate) fn sqlite_document(search_text: &str, facets: &Facets) -> String {
     let chars = fold(search_text);
     let mut terms: BTreeSet<String> = facets.tokens().into_iter().collect();
     for (i, &c) in chars.iter().enumerate() {
-        terms.insert(bigram(c, chars.get(i + 1).copied()));
-        if let (Some(&b), Some(&d)) = (chars.get(i + 1), chars.get(i + 2)) {
-            terms.insert(trigram(c, b, d));
+        terms.insert(unigram(c));
+        if let Some(&b) = chars.get(i + 1) {
+            terms.insert(bigram(c, b));
+            if let Some(&d) = chars.get(i + 2) {
+                terms.insert(trigram(c, b, d));
+            }
         }
     }
     terms.into_iter().collect::<Vec<_>>().join(" ")
 }
 
-/// The FTS5 query for one word (no whitespace in it): every row containing the word matches it.
-/// `None` for an empty word.
-pub(crate) fn sqlite_query(word: &str) -> Option<String> {
+/// The tokens one word (no whitespace in it) looks up: every document of a text containing the
+/// word has all of them. One for a word of one or two characters, its trigrams for a longer one.
+pub(crate) fn sqlite_terms(word: &str) -> Vec<String> {
     let chars = fold(word);
     let terms: BTreeSet<String> = match chars.as_slice() {
-        [] => return None,
-        // A prefix query: bigrams starting with the character, the end marker included.
-        [c] => return Some(format!("b{:x}x*", *c as u32)),
-        [a, b] => [format!("\"{}\"", bigram(*a, Some(*b)))].into(),
-        _ => chars.windows(3).map(|w| format!("\"{}\"", trigram(w[0], w[1], w[2]))).collect(),
+        [] => BTreeSet::new(),
+        [c] => [unigram(*c)].into(),
+        [a, b] => [bigram(*a, *b)].into(),
+        _ => chars.windows(3).map(|w| trigram(w[0], w[1], w[2])).collect(),
     };
-    Some(terms.into_iter().collect::<Vec<_>>().join(" AND "))
+    terms.into_iter().collect()
 }
+
+/// An FTS5 query requiring every one of `terms`.
+pub(crate) fn sqlite_all(terms: &[String]) -> String {
+    terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" AND ")
+}
+
+/// The FTS5 query for one word with all its terms: every row containing the word matches it.
+/// `None` for an empty word. (Searches leave out common terms, see [`rarest`].)
+#[cfg(test)]
+pub(crate) fn sqlite_query(word: &str) -> Option<String> {
+    let terms = sqlite_terms(word);
+    (!terms.is_empty()).then(|| sqlite_all(&terms))
+}
+
+/// The trigram tokens of a document, whose counts `project_search_terms` keeps.
+pub(crate) fn document_trigrams(document: &str) -> impl Iterator<Item = &str> {
+    document.split(' ').filter(|t| t.starts_with('t'))
+}
+
+/// Which of a word's trigrams it looks up, given how many published projects hold each (from
+/// `project_search_terms`; a term absent there is held by none): the rarest, and every other
+/// within [`COMMON_FACTOR`] times as many. A common one (人民医 is in every unit's name) would make
+/// the index read a list as long as the catalogue and narrow nothing; the rarest alone may not
+/// narrow enough (each trigram of 2014-09-01-0 is in tens of thousands of numbers, all of them
+/// together in 99), and every candidate left is a row read to check the word.
+pub(crate) fn rarest(mut terms: Vec<(String, i64)>) -> Vec<String> {
+    terms.sort_by_key(|(_, docs)| *docs);
+    let least = terms.first().map_or(0, |(_, docs)| *docs);
+    terms.into_iter().filter(|(_, docs)| *docs <= least.max(1) * COMMON_FACTOR).map(|(t, _)| t).collect()
+}
+
+/// See [`rarest`].
+pub(crate) const COMMON_FACTOR: i64 = 8;
 
 /// The separator of [`postgres_grams`]: a control character no search word keeps.
 pub(crate) const POSTGRES_SEPARATOR: char = '\u{1f}';
@@ -144,10 +184,7 @@ mod tests {
     fn found(text: &str, word: &str) -> bool {
         let terms = document_terms(text);
         let query = sqlite_query(word).unwrap();
-        query.split(" AND ").all(|t| match t.strip_suffix('*') {
-            Some(prefix) => terms.iter().any(|d| d.starts_with(prefix)),
-            None => terms.contains(t.trim_matches('"')),
-        })
+        query.split(" AND ").all(|t| terms.contains(t.trim_matches('"')))
     }
 
     #[test]
@@ -166,14 +203,23 @@ mod tests {
     fn terms_are_whole_ascii_tokens() {
         assert_eq!(
             sqlite_document("肿瘤", &FACETS),
-            "b7624x0 b80bfx7624 zc03 zdfacetoface zkrecommended zlnational zn1 zp11 zs0305 zy2024"
+            "b80bfx7624 u7624 u80bf zc03 zdfacetoface zkrecommended zlnational zn1 zp11 zs0305 zy2024"
         );
         assert_eq!(sqlite_query("肿瘤").unwrap(), "\"b80bfx7624\"");
-        assert_eq!(sqlite_query("肿").unwrap(), "b80bfx*");
+        assert_eq!(sqlite_query("肿").unwrap(), "\"u80bf\"");
         assert_eq!(sqlite_query("A-1").unwrap(), "\"t61x2dx31\"");
         assert_eq!(sqlite_query(""), None);
         assert!(sqlite_document("x y", &FACETS).split(' ').all(|t| t.chars().all(|c| c.is_ascii_alphanumeric())));
         assert_eq!(facet('s', "03-05"), "zs0305");
+    }
+
+    #[test]
+    fn common_trigrams_are_left_out() {
+        let counts = |pairs: &[(&str, i64)]| pairs.iter().map(|(t, n)| (t.to_string(), *n)).collect::<Vec<_>>();
+        assert_eq!(rarest(counts(&[("a", 200_000), ("b", 2_000), ("c", 3_440), ("d", 20_000)])), ["b", "c"]);
+        assert_eq!(rarest(counts(&[("a", 16_670), ("b", 150_000), ("c", 41_664)])), ["a", "c"]);
+        assert_eq!(rarest(counts(&[("a", 5), ("b", 0)])), ["b", "a"], "an absent term finds nothing");
+        assert!(rarest(Vec::new()).is_empty());
     }
 
     #[test]
@@ -243,7 +289,16 @@ mod tests {
                     kind: "recommended",
                     delivery: "face_to_face",
                 };
-                assert_eq!(terms.join(" "), sqlite_document(text, &facets));
+                let document = sqlite_document(text, &facets);
+                assert_eq!(terms.join(" "), document);
+                // And counted each trigram once, as the store does.
+                let counted: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT term, docs FROM project_search_terms ORDER BY term")
+                        .fetch_all(&store.pool)
+                        .await
+                        .unwrap();
+                let expected: Vec<(String, i64)> = document_trigrams(&document).map(|t| (t.to_string(), 1)).collect();
+                assert_eq!(counted, expected);
             }
             // LIKE ignores ASCII case on SQLite only, as before the index.
             let lower = i64::from(store.backend == Backend::Sqlite);

@@ -634,16 +634,29 @@ impl Store {
     /// `COUNT_CAP` matches are few enough to fetch and sort; more than that are dense enough that
     /// walking the index of the page's order finds a page of them soon, with nothing sorted.
     pub async fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
-        let earliest = self.earliest_start(filter).await?;
-        let (from, f) = catalogue_sql(filter, self.backend, Access::Narrow, earliest);
-        let counted: i64 = f
-            .query_scalar(&format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM {from}{} LIMIT {}) counted",
-                f.where_sql(),
-                COUNT_CAP + 1
-            ))
-            .fetch_one(&self.pool)
-            .await?;
+        let plan = self.search_plan(filter).await?;
+        let counted: i64 = match exact_in_index(filter, &plan) {
+            // The index alone answers: no row is read to count.
+            Some(query) => {
+                sqlx::query_scalar(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM project_search WHERE project_search MATCH $1 LIMIT {}) counted",
+                    COUNT_CAP + 1
+                ))
+                .bind(query)
+                .fetch_one(&self.pool)
+                .await?
+            }
+            None => {
+                let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
+                f.query_scalar(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM {from}{} LIMIT {}) counted",
+                    f.where_sql(),
+                    COUNT_CAP + 1
+                ))
+                .fetch_one(&self.pool)
+                .await?
+            }
+        };
         let capped = counted > COUNT_CAP;
         let total = counted.min(COUNT_CAP);
         let mut items = Vec::new();
@@ -653,7 +666,7 @@ impl Store {
             let dated = filter.from.is_some() || filter.to.is_some();
             let access =
                 if capped && (!dated || filter.sort == ProjectSort::Date) { Access::InOrder } else { Access::Narrow };
-            let (from, f) = catalogue_sql(filter, self.backend, access, earliest);
+            let (from, f) = catalogue_sql(filter, &plan, access);
             let n = f.next_placeholder();
             let sql = format!(
                 "SELECT {COLUMNS} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n} OFFSET ${}",
@@ -670,8 +683,8 @@ impl Store {
 
     /// Every project matching the filter, in order, at most `limit` (downloads and batch exports).
     pub async fn project_list(&self, filter: &ProjectFilter, limit: i64) -> Result<Vec<Project>> {
-        let earliest = self.earliest_start(filter).await?;
-        let (from, f) = catalogue_sql(filter, self.backend, Access::Narrow, earliest);
+        let plan = self.search_plan(filter).await?;
+        let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
         let n = f.next_placeholder();
         let sql = format!(
             "SELECT {COLUMNS} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n}",
@@ -684,14 +697,49 @@ impl Store {
         Ok(items)
     }
 
-    /// For a search from a day: the earliest first day a project held on or after it can have
-    /// (the day less the longest span on record; `span_days` is indexed, so this is one lookup).
-    async fn earliest_start(&self, filter: &ProjectFilter) -> Result<Option<NaiveDate>> {
-        let Some(from) = filter.from else { return Ok(None) };
-        let longest: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(MAX(span_days), 0) AS BIGINT) FROM projects")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(from.checked_sub_days(chrono::Days::new(u64::try_from(longest).unwrap_or(0))))
+    /// What a search needs from the database before its SQL is written: the bound of a date range
+    /// and, on SQLite, which tokens each word looks up.
+    async fn search_plan(&self, filter: &ProjectFilter) -> Result<SearchPlan> {
+        // For a search from a day: the earliest first day a project held on or after it can have
+        // (the day less the longest span on record; `span_days` is indexed: one lookup).
+        let earliest_start = match filter.from {
+            None => None,
+            Some(from) => {
+                let longest: i64 =
+                    sqlx::query_scalar("SELECT CAST(COALESCE(MAX(span_days), 0) AS BIGINT) FROM projects")
+                        .fetch_one(&self.pool)
+                        .await?;
+                from.checked_sub_days(chrono::Days::new(u64::try_from(longest).unwrap_or(0)))
+            }
+        };
+        let mut word_queries = Vec::new();
+        if self.backend == Backend::Sqlite {
+            for word in words_of(filter) {
+                let mut terms = catalogue_search::sqlite_terms(word);
+                if terms.len() > 1 {
+                    // A term no published project holds counts 0: the word then finds nothing.
+                    let sql = format!(
+                        "SELECT term, docs FROM project_search_terms WHERE term IN ({})",
+                        placeholders(self.backend, 1, terms.len()).join(", ")
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for t in &terms {
+                        q = q.bind(t);
+                    }
+                    let mut docs: HashMap<String, i64> = HashMap::new();
+                    for r in q.fetch_all(&self.pool).await? {
+                        docs.insert(r.try_get("term")?, r.try_get("docs")?);
+                    }
+                    let counted = terms.into_iter().map(|t| {
+                        let n = docs.get(&t).copied().unwrap_or(0);
+                        (t, n)
+                    });
+                    terms = catalogue_search::rarest(counted.collect());
+                }
+                word_queries.push(catalogue_search::sqlite_all(&terms));
+            }
+        }
+        Ok(SearchPlan { backend: self.backend, earliest_start, word_queries })
     }
 
     /// One published project by its number (as printed: brackets and spaces are normalised).
@@ -925,6 +973,25 @@ async fn index_words(tx: &mut sqlx::Transaction<'_, sqlx::Any>, documents: &[(i6
         }
         q.execute(&mut **tx).await?;
     }
+    // The trigrams' counts, which pick the rarest trigrams of a search word.
+    let mut docs: HashMap<&str, i64> = HashMap::new();
+    for (_, document) in documents {
+        for term in catalogue_search::document_trigrams(document) {
+            *docs.entry(term).or_default() += 1;
+        }
+    }
+    let docs: Vec<(&str, i64)> = docs.into_iter().collect();
+    for chunk in docs.chunks(CHUNK * 2) {
+        let sql = format!(
+            "INSERT INTO project_search_terms (term, docs) VALUES {} ON CONFLICT (term) DO UPDATE SET docs = project_search_terms.docs + excluded.docs",
+            value_rows(Backend::Sqlite, chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for (term, n) in chunk {
+            q = q.bind(*term).bind(*n);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -949,14 +1016,30 @@ enum Access {
     InOrder,
 }
 
-/// The index a page of `filter` is read along when walking in order (SQLite).
+/// The index a page of `filter` is read along when walking in order (SQLite, migration 0007).
 fn order_index(filter: &ProjectFilter) -> &'static str {
+    let subject = filter.subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
     match filter.sort {
-        ProjectSort::Number if filter.subject.is_some() => "projects_subject_order",
-        ProjectSort::Number => "projects_catalogue_order",
-        ProjectSort::Date => "projects_first_day",
-        ProjectSort::Newest => "projects_newest_order",
+        ProjectSort::Number if subject.is_some_and(|s| s.len() != 2) => "projects_tertiary_text",
+        ProjectSort::Number if subject.is_some() => "projects_subject_text",
+        ProjectSort::Number => "projects_catalogue_text",
+        ProjectSort::Date => "projects_date_text",
+        ProjectSort::Newest => "projects_newest_text",
     }
+}
+
+/// The words of a search: at most five, each of which must occur.
+fn words_of(filter: &ProjectFilter) -> Vec<&str> {
+    filter.q.as_deref().map(|q| q.split_whitespace().take(5).collect()).unwrap_or_default()
+}
+
+/// What [`Store::search_plan`] found out for one search.
+struct SearchPlan {
+    backend: Backend,
+    /// The earliest first day a project held on or after `from` can have.
+    earliest_start: Option<NaiveDate>,
+    /// SQLite: the FTS5 query of each word (without its common trigrams).
+    word_queries: Vec<String>,
 }
 
 /// The [`catalogue_search::facet`] tokens of a filter's equality conditions (SQLite's index).
@@ -978,16 +1061,48 @@ fn sqlite_facets(filter: &ProjectFilter) -> Vec<String> {
     out
 }
 
+/// The full-text query that matches exactly the projects `filter` selects, when SQLite's index
+/// holds every condition of it exactly: published projects only, words of one or two characters
+/// (their token is in a text exactly when `LIKE` finds the word, as both fold ASCII case only), and
+/// equality filters in their canonical form (token and value then correspond one to one). Longer
+/// words look up trigrams, which every text containing the word has but which a text may have
+/// apart, so they, like dates, are still checked on the rows.
+fn exact_in_index(filter: &ProjectFilter, plan: &SearchPlan) -> Option<String> {
+    if plan.backend != Backend::Sqlite || filter.batch_id.is_some() || filter.unit_name.is_some() {
+        return None;
+    }
+    if filter.from.is_some() || filter.to.is_some() {
+        return None;
+    }
+    if words_of(filter).iter().any(|w| w.chars().count() > 2) {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(s) = filter.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let canonical = match s.split_once('-') {
+            None => s.len() == 2 && digits(s),
+            Some((secondary, tertiary)) => {
+                secondary.len() == 2 && tertiary.len() == 2 && digits(secondary) && digits(tertiary)
+            }
+        };
+        if !canonical {
+            return None;
+        }
+    }
+    if filter.province_code.as_deref().is_some_and(|p| !p.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return None;
+    }
+    let mut terms = plan.word_queries.clone();
+    terms.extend(sqlite_facets(filter).into_iter().map(|t| format!("\"{t}\"")));
+    if terms.is_empty() { None } else { Some(terms.join(" AND ")) }
+}
+
 /// The `FROM` (without the batch and suspension joins) and the conditions of a catalogue query.
 /// Every condition of the plain scan is kept, so the word index only ever narrows.
-fn catalogue_sql(
-    filter: &ProjectFilter,
-    backend: Backend,
-    access: Access,
-    earliest_start: Option<NaiveDate>,
-) -> (String, Filter) {
+fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: Access) -> (String, Filter) {
+    let (backend, earliest_start) = (plan.backend, plan.earliest_start);
     let mut f = Filter::default();
-    let words: Vec<&str> = filter.q.as_deref().map(|q| q.split_whitespace().take(5).collect()).unwrap_or_default();
+    let words = words_of(filter);
     // The word index holds published projects only; a batch's own page (drafts included) reads
     // its batch through projects_batch and checks the words there.
     let narrowing = filter.batch_id.is_none() && access == Access::Narrow;
@@ -995,7 +1110,7 @@ fn catalogue_sql(
     let mut from = "projects p".to_string();
     match backend {
         Backend::Sqlite if narrowing => {
-            let mut terms: Vec<String> = words.iter().filter_map(|w| catalogue_search::sqlite_query(w)).collect();
+            let mut terms = plan.word_queries.clone();
             terms.extend(sqlite_facets(filter).into_iter().map(|t| format!("\"{t}\"")));
             if !terms.is_empty() {
                 // CROSS JOIN keeps the index outside: SQLite would otherwise walk another index

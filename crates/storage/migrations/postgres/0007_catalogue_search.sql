@@ -22,8 +22,9 @@ CREATE INDEX projects_grams ON projects USING GIN (catalogue_grams(search_text))
 -- The "newest" order (year, batch, number) as an index, like projects_catalogue_order for the
 -- default one and projects_first_day for the date order.
 CREATE INDEX projects_newest_order ON projects (year DESC, batch_id DESC, number, id);
--- A subject filter (SS) within the catalogue order: one range of this index per page.
+-- A subject filter (SS, or SS-TT) within the catalogue order: one range of an index per page.
 CREATE INDEX projects_subject_order ON projects (subject_secondary, year DESC, subject_tertiary, number, id);
+CREATE INDEX projects_tertiary_order ON projects (subject_tertiary, year DESC, number, id);
 
 -- Days from a project's first day to its last: the longest of them bounds a date-range search
 -- from below (a project held on or after `from` starts no earlier than `from` minus the longest
