@@ -13,8 +13,9 @@
 //!   (`b80bfx7624` is 肿瘤) because FTS5's tokenizers would cut Chinese text and punctuation
 //!   differently, and its filter values ([`facet`]). The document is written here, on insert and
 //!   at publication; the migration writes it for existing rows with the same rules in SQL.
-//! * PostgreSQL: a GIN index on `catalogue_grams(search_text)` (one-, two- and three-character
-//!   grams), computed by the database itself; here only the grams of the words are cut.
+//! * PostgreSQL: a GIN index on `search_grams`, a column the database generates from
+//!   `search_text` with `catalogue_grams()` (one-, two- and three-character grams); here only the
+//!   grams of the words are cut.
 //!
 //! A word of one or two characters looks up its one gram (肿瘤 is exactly the bigram 肿瘤); a
 //! longer word looks up all its trigrams, which also makes numbers and unit names such as

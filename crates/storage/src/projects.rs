@@ -1135,7 +1135,7 @@ fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: Access) -> (
             && backend == Backend::Postgres
             && let Some(grams) = catalogue_search::postgres_grams(word)
         {
-            f.and("catalogue_grams(p.search_text) @> string_to_array(?, chr(31))", [Bind::Text(grams)]);
+            f.and("p.search_grams @> string_to_array(?, chr(31))", [Bind::Text(grams)]);
         }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
         f.and("p.search_text LIKE ? ESCAPE '\\'", [Bind::Text(format!("%{}%", escape_like(word)))]);

@@ -3,21 +3,39 @@
 
 -- The grams of a search text: every one-, two- and three-character piece of it with ASCII letters
 -- lowercased (translate, not lower(), which would also fold other scripts and depend on the
--- locale). src/catalogue_search.rs cuts a search word the same way. Immutable, so it can be
--- indexed; the index is built from existing rows by CREATE INDEX itself.
+-- locale), repeats kept (the index keeps each once). src/catalogue_search.rs cuts a search word
+-- the same way. Immutable, so that a column can be generated from it. A loop, not one SELECT over
+-- generate_series: that took 2 ms a row (40 s for a 20,000-project list), this 65 µs.
 CREATE FUNCTION catalogue_grams(t TEXT) RETURNS TEXT[]
-LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(l, i, n)), '{}')
-    FROM (SELECT translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS l) folded,
-         generate_series(1, length(l)) AS i,
-         generate_series(1, 3) AS n
-    WHERE i + n - 1 <= length(l)
+DECLARE
+    l TEXT := translate(t, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+    n INT := length(l);
+    grams TEXT[] := '{}';
+BEGIN
+    FOR i IN 1..n LOOP
+        grams := grams || substr(l, i, 1);
+        IF i + 1 <= n THEN
+            grams := grams || substr(l, i, 2);
+        END IF;
+        IF i + 2 <= n THEN
+            grams := grams || substr(l, i, 3);
+        END IF;
+    END LOOP;
+    RETURN grams;
+END
 $$;
 
--- The word index of published projects. It only narrows (catalogue_grams(search_text) @> the
--- word's grams); LIKE on search_text still decides, so results are those of the plain scan.
-CREATE INDEX projects_grams ON projects USING GIN (catalogue_grams(search_text)) WHERE number IS NOT NULL;
+-- The grams stored with the row, computed when search_text is written (and here, for existing
+-- rows, by the table rewrite). Stored rather than an index on the expression: a plan that does
+-- not use the index still tests `search_grams @> …` on the rows it reads, and computing the grams
+-- of every such row again took 2 s for one catalogue page before statistics existed.
+ALTER TABLE projects ADD COLUMN search_grams TEXT[] GENERATED ALWAYS AS (catalogue_grams(search_text)) STORED;
+
+-- The word index of published projects. It only narrows (search_grams @> the word's grams); LIKE
+-- on search_text still decides, so results are those of the plain scan.
+CREATE INDEX projects_grams ON projects USING GIN (search_grams) WHERE number IS NOT NULL;
 
 -- The "newest" order (year, batch, number) as an index, like projects_catalogue_order for the
 -- default one and projects_first_day for the date order.
