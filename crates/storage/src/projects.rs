@@ -568,6 +568,13 @@ impl Store {
         };
         append(self, &mut tx, actor, &change).await?;
         tx.commit().await?;
+        if self.backend == Backend::Postgres {
+            // A list is up to tens of thousands of rows at once: PostgreSQL's statistics are
+            // brought up to date now rather than when autovacuum comes round, as without them it
+            // took a common word for a rare one and sorted every project for one catalogue page
+            // (120 ms instead of 12). SQLite's pages follow the index named for them.
+            sqlx::query("ANALYZE projects").execute(&self.pool).await?;
+        }
         Ok(ImportOutcome { batch_id: BatchId(id), projects: projects.len() })
     }
 
