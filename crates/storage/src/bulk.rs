@@ -51,7 +51,7 @@ impl Store {
             let chunk: Vec<PersonRow> = rows.by_ref().take(MAX_VALUES / PERSON_COLUMNS).collect();
             let sql = format!(
                 "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id, id_number_hash",
-                crate::sql::placeholders(self.backend, chunk.len(), PERSON_COLUMNS)
+                crate::sql::value_rows(self.backend, chunk.len(), PERSON_COLUMNS)
             );
             let mut args = AnyArguments::default();
             for row in chunk {
@@ -142,7 +142,7 @@ impl Store {
             }
             let sql = format!(
                 "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {}",
-                crate::sql::placeholders(self.backend, chunk.len(), CREDIT_COLUMNS)
+                crate::sql::value_rows(self.backend, chunk.len(), CREDIT_COLUMNS)
             );
             sqlx::query_with(&sql, args).execute(&mut *tx).await?;
         }

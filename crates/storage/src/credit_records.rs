@@ -15,7 +15,7 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter, add, placeholders};
+use crate::sql::{Bind, Filter, add, value_rows};
 use crate::{Backend, OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -202,7 +202,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar_with(
             &format!(
                 "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {} RETURNING id",
-                placeholders(self.backend, 1, 26)
+                value_rows(self.backend, 1, 26)
             ),
             args,
         )
@@ -268,7 +268,7 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} {FROM}{where_sql} ORDER BY r.id DESC LIMIT ${n} OFFSET ${}", n + 1);
         let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
         let items = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
     }
 
     /// The ids of every record matching a filter (for a bulk decision), at most `limit`.
@@ -394,7 +394,7 @@ impl Store {
         let all = self.compliance_all(province_code, org_ids, year).await?;
         let total = all.len() as i64;
         let items = all.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
-        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
     }
 }
 

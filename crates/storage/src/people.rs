@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::any::{AnyArguments, AnyRow};
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter, add, flag, placeholders};
+use crate::sql::{Bind, Filter, add, flag, value_rows};
 use crate::{OrgId, Page, PageRequest, Result, Store, StoreError, Vault, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -157,7 +157,7 @@ impl Store {
         let inserted = sqlx::query_scalar_with::<_, i64, _>(
             &format!(
                 "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id",
-                placeholders(self.backend, 1, 12)
+                value_rows(self.backend, 1, 12)
             ),
             args,
         )
@@ -248,7 +248,7 @@ impl Store {
             .iter()
             .map(|r| Ok(self.person_from_row(r)?.masked(r.try_get("employer_name")?)))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
     }
 
     pub async fn count_people(&self) -> Result<i64> {

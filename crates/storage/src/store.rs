@@ -111,11 +111,16 @@ impl Store {
             .test_before_acquire(backend == Backend::Postgres);
         if backend == Backend::Sqlite {
             // Set on every connection: foreign keys are per connection in SQLite, and a writer
-            // waits for another instead of failing at once.
+            // waits for another instead of failing at once. Reads go through a memory map of the
+            // file (up to 1 GiB), shared by all connections through the OS's cache: a catalogue
+            // page that visits thousands of rows took twice as long through SQLite's own 2 MB
+            // cache per connection, a system call per page missed.
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
-                        .await?;
+                    conn.execute(
+                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824;",
+                    )
+                    .await?;
                     Ok(())
                 })
             });

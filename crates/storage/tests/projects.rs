@@ -287,3 +287,165 @@ async fn the_catalogue_searches_filters_and_suspends() {
     })
     .await;
 }
+
+/// The word index only narrows: every search gives exactly the projects whose search text (name,
+/// unit, leader, number) contains every word, as the plain LIKE scan did — case-insensitively for
+/// ASCII on SQLite, as written on PostgreSQL.
+#[tokio::test]
+async fn the_word_index_finds_what_the_plain_scan_found() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let texts = [
+            ("肿瘤放射治疗新进展学习班", "北京肿瘤医院", "王建国"),
+            ("甲状腺肿瘤外科规范化培训班", "第123人民医院", "李秀英"),
+            ("MRI 新技术培训", "第1123人民医院", "张伟"),
+            ("mri与CT诊断", "第12人民医院", "刘洋"),
+            ("医院感染防控100%达标", "北京医院", "王建"),
+            ("儿童哮喘_规范诊治", "首都儿科研究所", "建国"),
+            ("瘤", "单字医院", "癌"),
+        ];
+        let mut rows = Vec::new();
+        for (i, (name, unit, leader)) in texts.iter().enumerate() {
+            let mut p = listed(&format!("2024-03-05-{:03}（国）", i + 1), name, unit, "03-05");
+            p.leader_name = leader.to_string();
+            rows.push(p);
+        }
+        store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
+        let all = store.project_list(&ProjectFilter::default(), 100).await.unwrap();
+        assert_eq!(all.len(), texts.len());
+        let contains = |text: &str, word: &str| match backend {
+            "sqlite" => text.to_ascii_lowercase().contains(&word.to_ascii_lowercase()),
+            _ => text.contains(word),
+        };
+        for q in [
+            "肿瘤",
+            "瘤",
+            "癌",
+            "国",
+            "）",
+            "第123人民医院",
+            "123",
+            "12",
+            "2024-03-05-00",
+            "-007（",
+            "mri",
+            "MRI",
+            "Mr",
+            "ct",
+            "100%",
+            "%",
+            "_",
+            "哮喘_",
+            "王建",
+            "建国",
+            "肿瘤 学习班",
+            "医院 第12",
+            "肿瘤 MRI",
+            "无此词",
+            "瘤瘤",
+        ] {
+            let mut expected: Vec<String> = all
+                .iter()
+                .filter(|p| {
+                    let text = format!("{} {} {} {}", p.name, p.unit_name, p.leader_name, p.number.as_deref().unwrap());
+                    q.split_whitespace().all(|w| contains(&text, w))
+                })
+                .map(|p| p.number.clone().unwrap())
+                .collect();
+            expected.sort();
+            let filter = ProjectFilter { q: Some(q.into()), ..Default::default() };
+            let page = store.projects(&filter, PageRequest::new(None, Some(100))).await.unwrap();
+            let mut found: Vec<String> = page.items.iter().map(|p| p.number.clone().unwrap()).collect();
+            found.sort();
+            assert_eq!(found, expected, "{backend}: q={q}");
+            assert_eq!((page.total, page.capped), (expected.len() as i64, false), "{backend}: q={q}");
+            let listed: Vec<String> =
+                store.project_list(&filter, 100).await.unwrap().into_iter().map(|p| p.number.unwrap()).collect();
+            assert_eq!(listed.len(), expected.len(), "{backend}: download of q={q}");
+        }
+    })
+    .await;
+}
+
+/// Projects numbered at publication enter the word index then; before it, a batch's own page
+/// still finds its drafts by words.
+#[tokio::test]
+async fn published_projects_are_found_by_words_and_number() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let ids =
+            approved_applications(&store, &[("肿瘤放射治疗新进展学习班", "03-05"), ("高血压管理培训", "03-01")]).await;
+        let batch = store.create_batch(&s, &national_batch(2025, 1)).await.unwrap();
+        store.add_applications(&s, batch, &ids).await.unwrap();
+        let words = |q: &str| ProjectFilter { q: Some(q.into()), ..Default::default() };
+        assert_eq!(
+            store.projects(&words("肿瘤"), PageRequest::default()).await.unwrap().total,
+            0,
+            "{backend}: a draft"
+        );
+        let drafts = ProjectFilter { batch_id: Some(batch), ..words("肿瘤") };
+        assert_eq!(store.projects(&drafts, PageRequest::default()).await.unwrap().total, 1, "{backend}: batch page");
+        store.publish_batch(&s, batch).await.unwrap();
+        let found = store.projects(&words("肿瘤"), PageRequest::default()).await.unwrap();
+        assert_eq!(found.total, 1, "{backend}");
+        let number = found.items[0].number.clone().unwrap();
+        assert_eq!(number, "2025-03-05-001（国）");
+        assert_eq!(store.projects(&words("2025-03-05-001"), PageRequest::default()).await.unwrap().total, 1);
+        assert_eq!(store.projects(&words("北京医院 高血压"), PageRequest::default()).await.unwrap().total, 1);
+    })
+    .await;
+}
+
+/// Counting stops after COUNT_CAP matches and says so; the pages past it are still there, in
+/// order, and every filter reads the same rows whichever way the page is read.
+#[tokio::test]
+async fn counts_stop_at_the_cap_and_pages_continue() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let cap = jijiao_storage::projects::COUNT_CAP as usize;
+        let rows: Vec<NewProject> = (1..=cap + 30)
+            .map(|i| {
+                let (name, subject) =
+                    if i % 2 == 0 { ("肿瘤学习班", "03-05") } else { ("儿童哮喘学习班", "06-01") };
+                let mut p = listed(&format!("2024-{subject}-{i:04}（国）"), &format!("{name}{i}"), "北京医院", subject);
+                p.periods[0].start = day("2024-01-01") + chrono::Days::new((i % 300) as u64);
+                p.periods[0].end = p.periods[0].start + chrono::Days::new(2);
+                p
+            })
+            .collect();
+        store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
+        let everything = store.projects(&ProjectFilter::default(), PageRequest::new(None, Some(20))).await.unwrap();
+        assert_eq!((everything.total, everything.capped), (cap as i64, true), "{backend}");
+        // Past the counted pages: the last projects, in number order.
+        let last_page = (cap + 30).div_ceil(20) as u32;
+        let tail =
+            store.projects(&ProjectFilter::default(), PageRequest::new(Some(last_page), Some(20))).await.unwrap();
+        assert_eq!(tail.items.len(), (cap + 30) - (last_page as usize - 1) * 20, "{backend}");
+        let listed = store.project_list(&ProjectFilter::default(), i64::MAX / 2).await.unwrap();
+        let numbers = |items: &[jijiao_storage::projects::Project]| {
+            items.iter().map(|p| p.number.clone().unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(&tail.items), numbers(&listed[listed.len() - tail.items.len()..]), "{backend}");
+        // Every filter and order: each page read (in order when capped) equals the download's rows.
+        for filter in [
+            ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
+            ProjectFilter { q: Some("学习班".into()), sort: ProjectSort::Newest, ..Default::default() },
+            ProjectFilter { subject: Some("06".into()), ..Default::default() },
+            ProjectFilter { subject: Some("03-05".into()), q: Some("肿瘤学习班1".into()), ..Default::default() },
+            ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
+            ProjectFilter { from: Some(day("2024-03-01")), to: Some(day("2024-03-31")), ..Default::default() },
+            ProjectFilter { from: Some(day("2024-02-01")), sort: ProjectSort::Date, ..Default::default() },
+            ProjectFilter { delivery: Some(Delivery::FaceToFace), level: Some(Level::National), ..Default::default() },
+        ] {
+            let all = store.project_list(&filter, i64::MAX / 2).await.unwrap();
+            let first = store.projects(&filter, PageRequest::new(Some(1), Some(50))).await.unwrap();
+            assert_eq!(first.total, all.len().min(cap) as i64, "{backend}: {filter:?}");
+            assert_eq!(first.capped, all.len() > cap, "{backend}: {filter:?}");
+            assert_eq!(numbers(&first.items), numbers(&all[..all.len().min(50)]), "{backend}: {filter:?}");
+            let third = store.projects(&filter, PageRequest::new(Some(3), Some(50))).await.unwrap();
+            let expected = all.iter().skip(100).take(50).cloned().collect::<Vec<_>>();
+            assert_eq!(numbers(&third.items), numbers(&expected), "{backend}: page 3 of {filter:?}");
+        }
+    })
+    .await;
+}

@@ -89,6 +89,8 @@ struct CataloguePage {
     provinces: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     total: i64,
+    /// More than `total` matched (the catalogue counts up to a cap).
+    capped: bool,
     page: u32,
     pages: i64,
 }
@@ -107,18 +109,19 @@ async fn catalogue(
         let page = q.page()?;
         Ok::<_, ApiError>(state.store.projects(&filter, page).await?)
     };
-    let (rows, total, page, pages, error, status) = match search.await {
+    let (rows, total, capped, page, pages, error, status) = match search.await {
         Ok(found) => {
             let pages = found.pages();
-            (found.items.into_iter().map(row).collect(), found.total, found.page, pages, None, StatusCode::OK)
+            let (total, capped, page) = (found.total, found.capped, found.page);
+            (found.items.into_iter().map(row).collect(), total, capped, page, pages, None, StatusCode::OK)
         }
         Err(ApiError::InvalidInput { message, .. }) => {
-            (Vec::new(), 0, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
+            (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return unavailable(e),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
-    render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, page, pages })
+    render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages })
 }
 
 #[derive(Template)]

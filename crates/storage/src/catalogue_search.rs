@@ -1,0 +1,329 @@
+//! The catalogue's word index: which pieces (grams) of a project's search text are indexed, and
+//! which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
+//! published project.
+//!
+//! The index only narrows: every word is still checked with the same `LIKE` as before on the rows
+//! it returns, so results are exactly those of the plain scan. It must therefore never miss a row
+//! that `LIKE` would match: the grams of a word are always grams of any text containing it, because
+//! both sides are cut from the same ASCII-lowercased characters (SQLite's `LIKE` ignores ASCII case
+//! only; PostgreSQL's `LIKE` ignores none, so there the index is a superset and `LIKE` decides).
+//!
+//! * SQLite: an FTS5 table (`project_search`, migration 0007) whose document per published project
+//!   is the list of its characters, bigrams and trigrams, each written as one ASCII token
+//!   (`b80bfx7624` is 肿瘤) because FTS5's tokenizers would cut Chinese text and punctuation
+//!   differently, and its filter values ([`facet`]). The document is written here, on insert and
+//!   at publication; the migration writes it for existing rows with the same rules in SQL.
+//! * PostgreSQL: a GIN index on `search_grams`, a column the database generates from
+//!   `search_text` with `catalogue_grams()` (one-, two- and three-character grams); here only the
+//!   grams of the words are cut.
+//!
+//! A word of one or two characters looks up its one gram (肿瘤 is exactly the bigram 肿瘤); a
+//! longer word looks up all its trigrams, which also makes numbers and unit names such as
+//! 第123人民医院 selective where bigrams of digits are not. (A one-character word was first a
+//! prefix query on bigrams; merging their lists took 14 ms at 200,000 projects, a character token
+//! well under one.)
+
+use std::collections::BTreeSet;
+
+/// ASCII letters lowercased, nothing else: what SQLite's `lower()` does without ICU, and what the
+/// PostgreSQL function's `translate()` does.
+fn fold(text: &str) -> Vec<char> {
+    text.chars().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+fn unigram(a: char) -> String {
+    format!("u{:x}", a as u32)
+}
+
+fn bigram(a: char, b: char) -> String {
+    format!("b{:x}x{:x}", a as u32, b as u32)
+}
+
+fn trigram(a: char, b: char, c: char) -> String {
+    format!("t{:x}x{:x}x{:x}", a as u32, b as u32, c as u32)
+}
+
+/// One value of a catalogue filter as an FTS5 token: `z`, a letter for the field (`y` year, `n`
+/// batch number, `c` secondary and `s` tertiary subject, `p` province, `l` level, `k` kind,
+/// `d` delivery) and the value's ASCII letters and digits (`zs0305`, `zdfacetoface`). Indexed
+/// beside the grams, a search that combines words and filters is one lookup in one index, where
+/// intersecting a common word with a year row by row read tens of thousands of rows. No gram
+/// token starts with `z`.
+pub(crate) fn facet(field: char, value: &str) -> String {
+    let value: String = value.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    format!("z{field}{value}")
+}
+
+/// What a published project is filtered by, as [`facet`] tokens.
+pub(crate) struct Facets<'a> {
+    pub year: u16,
+    pub batch: u16,
+    pub subject_tertiary: &'a str,
+    pub province_code: Option<&'a str>,
+    pub level: &'a str,
+    pub kind: &'a str,
+    pub delivery: &'a str,
+}
+
+impl Facets<'_> {
+    fn tokens(&self) -> Vec<String> {
+        let mut out = vec![
+            facet('y', &self.year.to_string()),
+            facet('n', &self.batch.to_string()),
+            facet('c', self.subject_tertiary.get(..2).unwrap_or("")),
+            facet('s', self.subject_tertiary),
+            facet('l', self.level),
+            facet('k', self.kind),
+            facet('d', self.delivery),
+        ];
+        out.extend(self.province_code.map(|p| facet('p', p)));
+        out
+    }
+}
+
+/// The FTS5 document of a published project: the distinct character, bigram and trigram tokens
+/// of its search text, and its [`facet`] tokens, space-separated.
+pub(crate) fn sqlite_document(search_text: &str, facets: &Facets) -> String {
+    let chars = fold(search_text);
+    let mut terms: BTreeSet<String> = facets.tokens().into_iter().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        terms.insert(unigram(c));
+        if let Some(&b) = chars.get(i + 1) {
+            terms.insert(bigram(c, b));
+            if let Some(&d) = chars.get(i + 2) {
+                terms.insert(trigram(c, b, d));
+            }
+        }
+    }
+    terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The tokens one word (no whitespace in it) looks up: every document of a text containing the
+/// word has all of them. One for a word of one or two characters, its trigrams for a longer one.
+pub(crate) fn sqlite_terms(word: &str) -> Vec<String> {
+    let chars = fold(word);
+    let terms: BTreeSet<String> = match chars.as_slice() {
+        [] => BTreeSet::new(),
+        [c] => [unigram(*c)].into(),
+        [a, b] => [bigram(*a, *b)].into(),
+        _ => chars.windows(3).map(|w| trigram(w[0], w[1], w[2])).collect(),
+    };
+    terms.into_iter().collect()
+}
+
+/// An FTS5 query requiring every one of `terms`.
+pub(crate) fn sqlite_all(terms: &[String]) -> String {
+    terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" AND ")
+}
+
+/// The FTS5 query for one word with all its terms: every row containing the word matches it.
+/// `None` for an empty word. (Searches leave out common terms, see [`rarest`].)
+#[cfg(test)]
+pub(crate) fn sqlite_query(word: &str) -> Option<String> {
+    let terms = sqlite_terms(word);
+    (!terms.is_empty()).then(|| sqlite_all(&terms))
+}
+
+/// The trigram tokens of a document, whose counts `project_search_terms` keeps.
+pub(crate) fn document_trigrams(document: &str) -> impl Iterator<Item = &str> {
+    document.split(' ').filter(|t| t.starts_with('t'))
+}
+
+/// Which of a word's trigrams it looks up, given how many published projects hold each (from
+/// `project_search_terms`; a term absent there is held by none): the rarest, and every other
+/// within [`COMMON_FACTOR`] times as many. A common one (人民医 is in every unit's name) would make
+/// the index read a list as long as the catalogue and narrow nothing; the rarest alone may not
+/// narrow enough (each trigram of 2014-09-01-0 is in tens of thousands of numbers, all of them
+/// together in 99), and every candidate left is a row read to check the word.
+pub(crate) fn rarest(mut terms: Vec<(String, i64)>) -> Vec<String> {
+    terms.sort_by_key(|(_, docs)| *docs);
+    let least = terms.first().map_or(0, |(_, docs)| *docs);
+    terms.into_iter().filter(|(_, docs)| *docs <= least.max(1) * COMMON_FACTOR).map(|(t, _)| t).collect()
+}
+
+/// See [`rarest`].
+pub(crate) const COMMON_FACTOR: i64 = 8;
+
+/// The separator of [`postgres_grams`]: a control character no search word keeps.
+pub(crate) const POSTGRES_SEPARATOR: char = '\u{1f}';
+
+/// The grams of one word as PostgreSQL's `catalogue_grams()` cuts them (one- and two-character
+/// words whole, longer words in trigrams), joined by [`POSTGRES_SEPARATOR`] for
+/// `string_to_array`. `None` when the word cannot use the index (empty, or it holds the separator).
+pub(crate) fn postgres_grams(word: &str) -> Option<String> {
+    let chars = fold(word);
+    if chars.is_empty() || chars.contains(&POSTGRES_SEPARATOR) {
+        return None;
+    }
+    let grams: BTreeSet<String> = if chars.len() <= 3 {
+        [chars.iter().collect()].into()
+    } else {
+        chars.windows(3).map(|w| w.iter().collect()).collect()
+    };
+    Some(grams.into_iter().collect::<Vec<_>>().join(&POSTGRES_SEPARATOR.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FACETS: Facets = Facets {
+        year: 2024,
+        batch: 1,
+        subject_tertiary: "03-05",
+        province_code: Some("11"),
+        level: "national",
+        kind: "recommended",
+        delivery: "face_to_face",
+    };
+
+    fn document_terms(text: &str) -> BTreeSet<String> {
+        sqlite_document(text, &FACETS).split(' ').map(str::to_string).collect()
+    }
+
+    /// Every term a word looks up is in the document of any text that contains the word.
+    fn found(text: &str, word: &str) -> bool {
+        let terms = document_terms(text);
+        let query = sqlite_query(word).unwrap();
+        query.split(" AND ").all(|t| terms.contains(t.trim_matches('"')))
+    }
+
+    #[test]
+    fn words_find_the_texts_that_contain_them() {
+        let text = "肿瘤放射治疗学习班（第123期） 第123人民医院 王建国 2024-03-05-001（国） MRI";
+        for word in ["肿瘤", "瘤", "班", "国", "）", "第123人民医院", "2024-03-05-0", "王建国", "mri", "MRI", "Mr", "i"]
+        {
+            assert!(found(text, word), "{word}");
+        }
+        for word in ["肿癌", "第124人民医院", "2024-03-06", "CT", "癌"] {
+            assert!(!found(text, word), "{word}");
+        }
+    }
+
+    #[test]
+    fn terms_are_whole_ascii_tokens() {
+        assert_eq!(
+            sqlite_document("肿瘤", &FACETS),
+            "b80bfx7624 u7624 u80bf zc03 zdfacetoface zkrecommended zlnational zn1 zp11 zs0305 zy2024"
+        );
+        assert_eq!(sqlite_query("肿瘤").unwrap(), "\"b80bfx7624\"");
+        assert_eq!(sqlite_query("肿").unwrap(), "\"u80bf\"");
+        assert_eq!(sqlite_query("A-1").unwrap(), "\"t61x2dx31\"");
+        assert_eq!(sqlite_query(""), None);
+        assert!(sqlite_document("x y", &FACETS).split(' ').all(|t| t.chars().all(|c| c.is_ascii_alphanumeric())));
+        assert_eq!(facet('s', "03-05"), "zs0305");
+    }
+
+    #[test]
+    fn common_trigrams_are_left_out() {
+        let counts = |pairs: &[(&str, i64)]| pairs.iter().map(|(t, n)| (t.to_string(), *n)).collect::<Vec<_>>();
+        assert_eq!(rarest(counts(&[("a", 200_000), ("b", 2_000), ("c", 3_440), ("d", 20_000)])), ["b", "c"]);
+        assert_eq!(rarest(counts(&[("a", 16_670), ("b", 150_000), ("c", 41_664)])), ["a", "c"]);
+        assert_eq!(rarest(counts(&[("a", 5), ("b", 0)])), ["b", "a"], "an absent term finds nothing");
+        assert!(rarest(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn postgres_grams_match_the_function() {
+        let sep = POSTGRES_SEPARATOR.to_string();
+        assert_eq!(postgres_grams("肿瘤").unwrap(), "肿瘤");
+        assert_eq!(postgres_grams("癌").unwrap(), "癌");
+        assert_eq!(postgres_grams("CT机").unwrap(), "ct机");
+        assert_eq!(postgres_grams("心力衰竭").unwrap(), ["力衰竭", "心力衰"].join(&sep));
+        assert_eq!(postgres_grams(&format!("a{sep}b")), None);
+    }
+
+    /// A database with published projects from before migration 0007 gets them indexed by the
+    /// migration itself (the same terms the store writes), and their spans filled in.
+    #[tokio::test]
+    async fn the_migration_indexes_existing_projects() {
+        use crate::projects::ProjectFilter;
+        use crate::{Backend, PageRequest, Store, testing};
+        for db in testing::databases().await {
+            let store = Store::connect(&db.target, testing::test_vault()).await.unwrap();
+            let mut before = match store.backend {
+                Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+                Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+            };
+            before.migrations = before.migrations.iter().filter(|m| m.version < 7).cloned().collect::<Vec<_>>().into();
+            before.run(&store.pool).await.unwrap();
+            sqlx::query("INSERT INTO publication_batches (id, level, scope, year, batch, created_at) VALUES (1, 'national', '', 2023, 1, 0)")
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            let text = "肿瘤放射治疗学习班 第123人民医院 王建国 2023-03-05-001（国） MRI";
+            for (id, number, text, first, last) in [
+                (1, Some("2023-03-05-001（国）"), text, "2023-05-01", "2023-07-01"),
+                (2, None, "肿瘤草稿 第123人民医院 王建国 ", "2023-05-01", "2023-05-02"),
+            ] {
+                sqlx::query(
+                    "INSERT INTO projects (id, batch_id, number, year, level, unit_name, leader_name, name, subject_secondary, subject_tertiary, kind, delivery, credits, planned_enrollment, first_day, last_day, search_text, created_at) \
+                     VALUES ($1, 1, $2, 2023, 'national', '第123人民医院', '王建国', 'x', '03', '03-05', 'recommended', 'face_to_face', 100, 50, $3, $4, $5, 0)",
+                )
+                .bind(id)
+                .bind(number)
+                .bind(first)
+                .bind(last)
+                .bind(text)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            }
+            store.migrate().await.unwrap();
+            if store.backend == Backend::Sqlite {
+                // The migration's SQL wrote exactly the terms this module writes (one document,
+                // so the index's vocabulary is that document's terms).
+                sqlx::query("CREATE VIRTUAL TABLE search_vocabulary USING fts5vocab(project_search, 'row')")
+                    .execute(&store.pool)
+                    .await
+                    .unwrap();
+                let terms: Vec<String> = sqlx::query_scalar("SELECT term FROM search_vocabulary ORDER BY term")
+                    .fetch_all(&store.pool)
+                    .await
+                    .unwrap();
+                let facets = Facets {
+                    year: 2023,
+                    batch: 1,
+                    subject_tertiary: "03-05",
+                    province_code: None,
+                    level: "national",
+                    kind: "recommended",
+                    delivery: "face_to_face",
+                };
+                let document = sqlite_document(text, &facets);
+                assert_eq!(terms.join(" "), document);
+                // And counted each trigram once, as the store does.
+                let counted: Vec<(String, i64)> =
+                    sqlx::query_as("SELECT term, docs FROM project_search_terms ORDER BY term")
+                        .fetch_all(&store.pool)
+                        .await
+                        .unwrap();
+                let expected: Vec<(String, i64)> = document_trigrams(&document).map(|t| (t.to_string(), 1)).collect();
+                assert_eq!(counted, expected);
+            }
+            // LIKE ignores ASCII case on SQLite only, as before the index.
+            let lower = i64::from(store.backend == Backend::Sqlite);
+            for (q, found) in [
+                ("肿瘤", 1),
+                ("瘤", 1),
+                ("MRI", 1),
+                ("mri", lower),
+                ("第123人民医院", 1),
+                ("2023-03-05", 1),
+                ("草稿", 0),
+            ] {
+                let filter = ProjectFilter { q: Some(q.into()), ..Default::default() };
+                assert_eq!(
+                    store.projects(&filter, PageRequest::default()).await.unwrap().total,
+                    found,
+                    "{}: {q}",
+                    db.name
+                );
+            }
+            // The span of two months was filled in: a search from June finds the May–July project.
+            let june = ProjectFilter { from: chrono::NaiveDate::from_ymd_opt(2023, 6, 15), ..Default::default() };
+            assert_eq!(store.projects(&june, PageRequest::default()).await.unwrap().total, 1, "{}", db.name);
+            store.close().await;
+        }
+    }
+}
