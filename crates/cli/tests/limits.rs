@@ -37,6 +37,18 @@ async fn every_response_carries_the_security_headers() {
     }
 }
 
+/// The health check answers JSON for monitors: it says not to sniff or cache it, and carries none
+/// of the policy headers meant for documents a browser renders.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_check_carries_the_headers_of_a_json_answer() {
+    let (address, _db) = server().await;
+    let head = tokio::task::spawn_blocking(move || request(address, "GET /healthz HTTP/1.1", "")).await.unwrap();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff") && head.contains("cache-control: no-store"), "{head}");
+    assert!(!head.contains("content-security-policy") && !head.contains("set-cookie"), "{head}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_attempts_are_rate_limited_per_address() {
     let (address, _db) = server().await;
