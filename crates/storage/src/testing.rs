@@ -36,6 +36,19 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// Runs `scenario` on a fresh store of every backend, with the backend's name for messages.
+pub async fn each_backend<F, Fut>(scenario: F)
+where
+    F: Fn(Store, &'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in databases().await {
+        let store = db.open().await;
+        scenario(store.clone(), db.name).await;
+        store.close().await;
+    }
+}
+
 /// Every backend to run a scenario on, each a fresh database.
 pub async fn databases() -> Vec<TestDatabase> {
     let mut out = vec![sqlite().await];

@@ -7,7 +7,7 @@ use jijiao_domain::org::{InspectionResult, Level, OrgKind, UnitType};
 use jijiao_domain::review::Application;
 use jijiao_domain::review::workflow::{Status, Step};
 use jijiao_storage::applications::{ApplicationFilter, ApplicationId, NewApplication, WindowRecord};
-use jijiao_storage::testing::databases;
+use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, OrgId, PageRequest, Store, StoreError};
 
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
@@ -22,18 +22,6 @@ fn day(text: &str) -> NaiveDate {
 
 fn document() -> Application {
     jijiao_domain::review::parse_application(VALID).unwrap()
-}
-
-async fn each_backend<F, Fut>(scenario: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in databases().await {
-        let store = db.open().await;
-        scenario(store.clone(), db.name).await;
-        store.close().await;
-    }
 }
 
 struct World {

@@ -8,23 +8,11 @@ use jijiao_domain::credits::{ActivityKind, Role};
 use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
 use jijiao_domain::{Credits, Hours, IdNumber};
 use jijiao_storage::credit_records::NewCreditRecord;
-use jijiao_storage::testing::databases;
+use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, OrgId, PageRequest, PersonId, Store, StoreError};
 
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
-}
-
-async fn each_backend<F, Fut>(scenario: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in databases().await {
-        let store = db.open().await;
-        scenario(store.clone(), db.name).await;
-        store.close().await;
-    }
 }
 
 async fn unit(store: &Store, name: &str, province: &str) -> OrgId {

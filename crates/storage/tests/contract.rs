@@ -4,7 +4,7 @@ use jijiao_domain::IdNumber;
 use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
 use jijiao_domain::subject::Catalogue;
 use jijiao_storage::Actor;
-use jijiao_storage::testing::databases;
+use jijiao_storage::testing::each_backend;
 
 fn system() -> Actor {
     Actor::system("测试")
@@ -30,18 +30,6 @@ fn unit(name: &str, province: &str) -> NewOrganisation {
         unit_type: Some(UnitType::Hospital),
         cme_qualified: true,
         ..office(OrgKind::Unit, name, Some(province))
-    }
-}
-
-async fn each_backend<F, Fut>(scenario: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in databases().await {
-        let store = db.open().await;
-        scenario(store.clone(), db.name).await;
-        store.close().await;
     }
 }
 

@@ -7,23 +7,11 @@ use jijiao_domain::credits::{ActivityKind, LegacyClass, Person, Role, RuleSettin
 use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
 use jijiao_domain::{Credits, Hours, IdNumber};
 use jijiao_storage::credit_records::{CreditFilter, CreditRecordId, Decision, NewCreditRecord};
-use jijiao_storage::testing::databases;
+use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, PageRequest, PersonId, Store, StoreError};
 
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
-}
-
-async fn each_backend<F, Fut>(scenario: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in databases().await {
-        let store = db.open().await;
-        scenario(store.clone(), db.name).await;
-        store.close().await;
-    }
 }
 
 async fn person(store: &Store, unit: &str, province: &str, n: u64) -> PersonId {

@@ -7,7 +7,7 @@ use jijiao_domain::publication::ProjectKind;
 use jijiao_domain::review::workflow::Step;
 use jijiao_storage::applications::NewApplication;
 use jijiao_storage::projects::{NewBatch, NewProject, ProjectFilter, ProjectPeriod, ProjectSort};
-use jijiao_storage::testing::databases;
+use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, OrgId, PageRequest, Store, StoreError};
 
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
@@ -18,18 +18,6 @@ fn system() -> Actor {
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
-}
-
-async fn each_backend<F, Fut>(scenario: F)
-where
-    F: Fn(Store, &'static str) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for db in databases().await {
-        let store = db.open().await;
-        scenario(store.clone(), db.name).await;
-        store.close().await;
-    }
 }
 
 fn listed(number: &str, name: &str, unit: &str, subject: &str) -> NewProject {
