@@ -50,6 +50,20 @@ pub enum CellOut {
     Empty,
 }
 
+impl CellOut {
+    /// The cell as a person reads it (a printed list, a CSV field before escaping): tenths with
+    /// one decimal, dates as `yyyy-mm-dd`.
+    pub fn display_text(&self) -> String {
+        match self {
+            CellOut::Text(s) => s.clone(),
+            CellOut::Integer(n) => n.to_string(),
+            CellOut::Tenths(t) => tenths_text(*t),
+            CellOut::Date(d) => iso_date(*d),
+            CellOut::Empty => String::new(),
+        }
+    }
+}
+
 /// Why a workbook could not be written. `Display` is Chinese: the message can reach the user
 /// who asked for the export.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -358,10 +372,7 @@ pub fn write_csv_utf8<S: AsRef<str>>(headers: &[S], rows: &[Vec<CellOut>]) -> Ve
             fields.clear();
             fields.extend(row.iter().map(|cell| match cell {
                 CellOut::Text(s) => csv_text(s),
-                CellOut::Integer(n) => n.to_string(),
-                CellOut::Tenths(t) => tenths_text(*t),
-                CellOut::Date(d) => iso_date(*d),
-                CellOut::Empty => String::new(),
+                other => other.display_text(),
             }));
             writer.write_record(&fields).expect("writing CSV into memory");
         }

@@ -84,10 +84,6 @@ pub struct ProjectView {
     suspended: Option<String>,
 }
 
-fn tenths(t: i64) -> String {
-    format!("{}.{}", t / 10, t % 10)
-}
-
 impl From<Project> for ProjectView {
     fn from(p: Project) -> Self {
         Self {
@@ -103,8 +99,8 @@ impl From<Project> for ProjectView {
             subject: p.subject_tertiary,
             kind: p.kind.code().into(),
             delivery: p.delivery.code().into(),
-            credits: tenths(p.credits),
-            hours: p.hours.map(tenths),
+            credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
+            hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
             periods: p
                 .periods
                 .into_iter()

@@ -72,7 +72,7 @@ fn row(p: Project) -> Row {
         unit: p.unit_name,
         leader: p.leader_name,
         term,
-        credits: format!("{}.{}", p.credits / 10, p.credits % 10),
+        credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
         delivery: p.delivery.label(),
         suspended: p.suspension.map(|s| s.reason),
     }
@@ -151,8 +151,8 @@ async fn project_page(
                 &ProjectPage {
                     layout: Layout::new("/projects", &principal, &csrf),
                     number: p.number.clone().unwrap_or_default(),
-                    credits: format!("{}.{}", p.credits / 10, p.credits % 10),
-                    hours: p.hours.map(|h| format!("{}.{}", h / 10, h % 10)),
+                    credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
+                    hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
                     subject,
                     p,
                 },
@@ -290,6 +290,13 @@ struct BatchPage {
     problems: Vec<String>,
 }
 
+impl BatchPage {
+    /// A project's credits as the template shows them (`10.0`).
+    fn credits(&self, tenths: &i64) -> jijiao_domain::Credits {
+        jijiao_domain::Credits::from_tenths(*tenths)
+    }
+}
+
 async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, problems: Vec<String>) -> Response {
     let loaded = async {
         let batch = own_batch(state, p, id).await?;
@@ -390,18 +397,8 @@ async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): P
     match loaded.await {
         Ok((batch, projects)) => {
             let rows = project_ops::list_rows(&projects, None)
-                .into_iter()
-                .map(|r| {
-                    r.into_iter()
-                        .map(|c| match c {
-                            jijiao_documents::CellOut::Text(t) => t,
-                            jijiao_documents::CellOut::Tenths(t) => format!("{}.{}", t / 10, t % 10),
-                            jijiao_documents::CellOut::Integer(i) => i.to_string(),
-                            jijiao_documents::CellOut::Date(d) => d.to_string(),
-                            jijiao_documents::CellOut::Empty => String::new(),
-                        })
-                        .collect()
-                })
+                .iter()
+                .map(|r| r.iter().map(jijiao_documents::CellOut::display_text).collect())
                 .collect();
             render(
                 StatusCode::OK,
