@@ -384,6 +384,43 @@ async fn published_projects_are_found_by_words_and_number() {
     .await;
 }
 
+/// A project's periods come with it, in their order, on every read: a catalogue page, a list,
+/// and the project by number; a page of another order or a later page brings each its own.
+#[tokio::test]
+async fn periods_come_with_their_project_in_order() {
+    each_backend(|store, backend| async move {
+        let period = |start: &str, end: &str, place: &str| ProjectPeriod {
+            start: day(start),
+            end: day(end),
+            place: place.into(),
+        };
+        let mut several = listed("2024-03-05-001（国）", "肿瘤学习班", "北京医院", "03-05");
+        // Stored in this order, which is not the order of their dates.
+        several.periods = vec![
+            period("2024-10-08", "2024-10-10", "上海"),
+            period("2024-03-01", "2024-03-02", "北京"),
+            period("2024-06-01", "2024-06-03", "广州；线上"),
+        ];
+        let single = listed("2024-03-05-002（国）", "肿瘤进修班", "北京医院", "03-05");
+        store.import_projects(&system(), &national_batch(2024, 1), &[several.clone(), single.clone()]).await.unwrap();
+        let places = |periods: &[ProjectPeriod]| periods.iter().map(|p| p.place.clone()).collect::<Vec<_>>();
+        let page = store.projects(&ProjectFilter::default(), PageRequest::default()).await.unwrap();
+        assert_eq!(page.items.len(), 2, "{backend}");
+        assert_eq!(page.items[0].periods, several.periods, "{backend}");
+        assert_eq!(page.items[1].periods, single.periods, "{backend}");
+        let by_date = ProjectFilter { sort: ProjectSort::Date, ..Default::default() };
+        let second = store.projects(&by_date, PageRequest::new(Some(2), Some(1))).await.unwrap();
+        assert_eq!(second.items[0].number.as_deref(), Some("2024-03-05-002（国）"), "{backend}");
+        assert_eq!(places(&second.items[0].periods), ["北京"], "{backend}");
+        let listed =
+            store.project_list(&ProjectFilter { q: Some("学习班".into()), ..Default::default() }, 10).await.unwrap();
+        assert_eq!(places(&listed[0].periods), ["上海", "北京", "广州；线上"], "{backend}");
+        let one = store.project_by_number("2024-03-05-001（国）").await.unwrap();
+        assert_eq!(one.periods, several.periods, "{backend}");
+    })
+    .await;
+}
+
 /// Counting stops after COUNT_CAP matches and says so; the pages past it are still there, in
 /// order, and every filter reads the same rows whichever way the page is read.
 #[tokio::test]
