@@ -1006,7 +1006,8 @@ async fn index_words(
         .bind(serde_json::to_string(documents).map_err(|e| StoreError::Invalid(e.to_string()))?)
         .execute(&mut **tx)
         .await?;
-    // The trigrams' counts, which pick the rarest trigrams of a search word. `WHERE true` tells SQLite's parser that ON CONFLICT is the upsert, not part of the join.
+    // The trigrams' counts, which pick the rarest trigrams of a search word. `WHERE true` tells
+    // SQLite's parser that ON CONFLICT is the upsert, not part of the join.
     sqlx::query(
         "INSERT INTO project_search_terms (term, docs) SELECT value ->> 0, value ->> 1 FROM json_each($1) WHERE true \
          ON CONFLICT (term) DO UPDATE SET docs = project_search_terms.docs + excluded.docs",
