@@ -78,3 +78,19 @@ pub async fn postgres(admin_url: &str) -> TestDatabase {
     let target = DatabaseTarget::Postgres(format!("{base}/{name}"));
     TestDatabase { name: "postgres", target, dir: tempfile::tempdir().expect("temp dir") }
 }
+
+/// A CME-qualified hospital of `province` in good standing: the unit most tests need.
+pub fn hospital(name: &str, province: &str) -> crate::NewOrganisation {
+    use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
+    crate::NewOrganisation {
+        kind: OrgKind::Unit,
+        name: name.into(),
+        parent_id: None,
+        province_code: Some(province.into()),
+        unit_type: Some(UnitType::Hospital),
+        grassroots: false,
+        cme_qualified: true,
+        remote_qualified: false,
+        inspection: InspectionResult::Passed,
+    }
+}

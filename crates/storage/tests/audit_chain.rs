@@ -1,21 +1,11 @@
 //! The audit chain: every change is logged, and any modified, deleted or inserted row is detected.
 
-use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
-use jijiao_storage::testing::databases;
+use jijiao_domain::org::InspectionResult;
+use jijiao_storage::testing::{databases, hospital};
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, PageRequest, Store};
 
 fn unit(name: &str) -> NewOrganisation {
-    NewOrganisation {
-        kind: OrgKind::Unit,
-        name: name.into(),
-        parent_id: None,
-        province_code: Some("11".into()),
-        unit_type: Some(UnitType::Hospital),
-        grassroots: false,
-        cme_qualified: true,
-        remote_qualified: false,
-        inspection: InspectionResult::Passed,
-    }
+    hospital(name, "11")
 }
 
 async fn with_three_entries(store: &Store) {

@@ -5,34 +5,17 @@
 use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus};
 use jijiao_domain::credits::{ActivityKind, Role};
-use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
 use jijiao_domain::{Credits, Hours, IdNumber};
 use jijiao_storage::credit_records::NewCreditRecord;
-use jijiao_storage::testing::each_backend;
-use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, OrgId, PageRequest, PersonId, Store, StoreError};
+use jijiao_storage::testing::{each_backend, hospital};
+use jijiao_storage::{Actor, AuditFilter, NewPerson, OrgId, PageRequest, PersonId, Store, StoreError};
 
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
 }
 
 async fn unit(store: &Store, name: &str, province: &str) -> OrgId {
-    store
-        .create_organisation(
-            &actor("测试"),
-            &NewOrganisation {
-                kind: OrgKind::Unit,
-                name: name.into(),
-                parent_id: None,
-                province_code: Some(province.into()),
-                unit_type: Some(UnitType::Hospital),
-                grassroots: false,
-                cme_qualified: true,
-                remote_qualified: false,
-                inspection: InspectionResult::Passed,
-            },
-        )
-        .await
-        .unwrap()
+    store.create_organisation(&actor("测试"), &hospital(name, province)).await.unwrap()
 }
 
 fn id_number(n: u64) -> IdNumber {

@@ -4,11 +4,10 @@
 use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, summarise};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Person, Role, RuleSettings};
-use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
 use jijiao_domain::{Credits, Hours, IdNumber};
 use jijiao_storage::credit_records::{CreditFilter, CreditRecordId, Decision, NewCreditRecord};
-use jijiao_storage::testing::each_backend;
-use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, PageRequest, PersonId, Store, StoreError};
+use jijiao_storage::testing::{each_backend, hospital};
+use jijiao_storage::{Actor, AuditFilter, NewPerson, PageRequest, PersonId, Store, StoreError};
 
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
@@ -17,23 +16,7 @@ fn actor(name: &str) -> Actor {
 async fn person(store: &Store, unit: &str, province: &str, n: u64) -> PersonId {
     let org = match store.organisation_by_name(unit).await {
         Ok(o) => o.id,
-        Err(_) => store
-            .create_organisation(
-                &actor("测试"),
-                &NewOrganisation {
-                    kind: OrgKind::Unit,
-                    name: unit.into(),
-                    parent_id: None,
-                    province_code: Some(province.into()),
-                    unit_type: Some(UnitType::Hospital),
-                    grassroots: false,
-                    cme_qualified: true,
-                    remote_qualified: false,
-                    inspection: InspectionResult::Passed,
-                },
-            )
-            .await
-            .unwrap(),
+        Err(_) => store.create_organisation(&actor("测试"), &hospital(unit, province)).await.unwrap(),
     };
     let id = jijiao_domain::id_number::compose(
         "110101",
