@@ -2,7 +2,7 @@
 //! errors block submission; the district, the province and the national office act in turn; a
 //! return goes back with its comment; codes, windows, quotas, copies and the reviewers' lists.
 
-mod common;
+use crate::common;
 
 use axum::http::Method;
 use chrono::Datelike;

@@ -2,7 +2,7 @@
 //! out of scope, answers the expected status. A route missing from [`expected`] fails the test,
 //! so a new route cannot slip through unchecked.
 
-mod common;
+use crate::common;
 
 // Each area's routes have their expectations, targets and bodies in a file of their own.
 #[path = "authorisation/applications.rs"]

@@ -2,7 +2,7 @@
 //! from spreadsheets, all or nothing), the province grants, reverses and imports legacy records,
 //! professionals plan and apply for self-study, and administrators read compliance reports.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! expiry; and API tokens: revoked or expired ones are refused, and a token does no more than its
 //! account.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{Client, world};

@@ -1,7 +1,7 @@
 //! Published lists end to end: `jijiao import projects` on real files written here (xlsx through
 //! rust_xlsxwriter, CSV in GBK), and the public catalogue over HTTP on both backends.
 
-mod common;
+use crate::common;
 
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_storage::{DatabaseTarget, Store, Vault};

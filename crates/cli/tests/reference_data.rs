@@ -1,7 +1,7 @@
 //! The national administrator replaces the subject catalogue from a spreadsheet (all or nothing,
 //! bad rows named) and corrects a committee's contacts; nobody else can.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::world;

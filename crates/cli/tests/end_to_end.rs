@@ -1,0 +1,13 @@
+//! jijiao's end-to-end tests, in one binary: each file below was a test binary of its own, and
+//! linking the whole application nine times was most of CI's build.
+
+mod common;
+
+mod applications;
+mod authorisation;
+mod browser;
+mod credits;
+mod limits;
+mod login;
+mod projects;
+mod reference_data;

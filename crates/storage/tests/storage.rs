@@ -1,0 +1,10 @@
+//! The storage tests, in one binary: each file below was a test binary of its own, and linking
+//! sqlx and the store seven times was much of CI's build.
+
+mod applications;
+mod audit_chain;
+mod bulk;
+mod contract;
+mod credit_records;
+mod projects;
+mod suspensions;
