@@ -10,6 +10,10 @@ pub use client::Connection;
 pub use histogram::Histogram;
 pub use target::Target;
 
+/// The allocator the `jijiao` binary uses (see its `main.rs`), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Duration;
 
 /// Milliseconds with three decimals, the unit every report prints latencies in.

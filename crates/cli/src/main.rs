@@ -1,5 +1,11 @@
 //! The `jijiao` binary; everything lives in the library so tests share it.
 
+/// mimalloc rather than glibc's allocator: a catalogue search allocates for every value of every row
+/// the database hands back, and under 32 concurrent searches glibc's malloc and free took about a
+/// tenth of the time, partly waiting on its arenas' locks (BENCHMARKS.md, "Catalogue search").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     jijiao::run()
 }

@@ -640,16 +640,21 @@ impl Store {
 
     /// The catalogue: a page of projects matching the filter, counted up to [`COUNT_CAP`].
     ///
-    /// The count comes first, through the word index, and decides how the page is read: at most
-    /// `COUNT_CAP` matches are few enough to fetch and sort; more than that are dense enough that
-    /// walking the index of the page's order finds a page of them soon, with nothing sorted.
+    /// The count comes first, through the word index, and brings the ids it found: at most
+    /// `COUNT_CAP` matches are then read by id and sorted, without searching a second time; more
+    /// than that are dense enough that walking the index of the page's order finds a page of them
+    /// soon, with nothing sorted.
     pub async fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
         let plan = self.search_plan(filter).await?;
-        let counted: i64 = match exact_in_index(filter, &plan) {
+        let ids_of = match self.backend {
+            Backend::Sqlite => "group_concat(id)",
+            Backend::Postgres => "string_agg(CAST(id AS TEXT), ',')",
+        };
+        let found = match exact_in_index(filter, &plan) {
             // The index alone answers: no row is read to count.
             Some(query) => {
-                sqlx::query_scalar(&format!(
-                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM project_search WHERE project_search MATCH $1 LIMIT {}) counted",
+                sqlx::query(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids_of} AS ids FROM (SELECT rowid AS id FROM project_search WHERE project_search MATCH $1 LIMIT {}) found",
                     COUNT_CAP + 1
                 ))
                 .bind(query)
@@ -658,8 +663,8 @@ impl Store {
             }
             None => {
                 let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
-                f.query_scalar(&format!(
-                    "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT 1 FROM {from}{} LIMIT {}) counted",
+                f.query(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids_of} AS ids FROM (SELECT p.id FROM {from}{} LIMIT {}) found",
                     f.where_sql(),
                     COUNT_CAP + 1
                 ))
@@ -667,27 +672,39 @@ impl Store {
                 .await?
             }
         };
+        let counted: i64 = found.try_get("n")?;
         let capped = counted > COUNT_CAP;
         let total = counted.min(COUNT_CAP);
         let mut items = Vec::new();
         if capped || page.offset() < total {
-            // Walking in order is only quick when matches are spread along the order; a date
-            // range gathers them in one stretch of years, which its own index reaches directly.
-            let dated = filter.from.is_some() || filter.to.is_some();
-            let access =
-                if capped && (!dated || filter.sort == ProjectSort::Date) { Access::InOrder } else { Access::Narrow };
-            let (from, f) = catalogue_sql(filter, &plan, access);
-            let n = f.next_placeholder();
+            let (from, f) = if capped {
+                // Walking in order is only quick when matches are spread along the order; a date
+                // range gathers them in one stretch of years, which its own index reaches directly.
+                let dated = filter.from.is_some() || filter.to.is_some();
+                let access = if !dated || filter.sort == ProjectSort::Date { Access::InOrder } else { Access::Narrow };
+                catalogue_sql(filter, &plan, access)
+            } else {
+                // Every match's id is known: the page is read by id.
+                let ids: String = found.try_get::<Option<String>, _>("ids")?.unwrap_or_default();
+                let mut f = Filter::default();
+                match self.backend {
+                    Backend::Sqlite => f.and("p.id IN (SELECT value FROM json_each('[' || ? || ']'))", [Bind::Text(ids)]),
+                    Backend::Postgres => f.and("p.id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))", [Bind::Text(ids)]),
+                };
+                ("projects p".to_string(), f)
+            };
+            // The page's ids are chosen first and its rows read after: sorting the matches then
+            // carries their order's columns only, not every column of every match.
+            let (n, order) = (f.next_placeholder(), order_by(filter.sort));
             let sql = format!(
-                "SELECT {COLUMNS} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n} OFFSET ${}",
+                "SELECT {COLUMNS} FROM {FROM} WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
                 f.where_sql(),
-                order_by(filter.sort),
                 n + 1
             );
             let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
             items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
-            self.attach_periods(&mut items).await?;
         }
+        self.attach_periods(&mut items).await?;
         Ok(Page { items, total, capped, page: page.page, per_page: page.per_page })
     }
 
@@ -1030,8 +1047,8 @@ fn order_by(sort: ProjectSort) -> &'static str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Access {
     /// Through the word index for `q` (SQLite joins its FTS table; PostgreSQL adds the GIN
-    /// condition) and whatever index the database picks for the rest: counting, and pages of few
-    /// enough matches to sort.
+    /// condition) and whatever index the database picks for the rest: counting (which brings the
+    /// ids of up to `COUNT_CAP` matches), downloads, and pages of many matches in a date range.
     Narrow,
     /// Along the index of the page's order, checking every row (`LIKE` for words): pages of many
     /// matches. SQLite is told the index (`INDEXED BY`), as its planner cannot know that matches
@@ -1039,7 +1056,7 @@ enum Access {
     InOrder,
 }
 
-/// The index a page of `filter` is read along when walking in order (SQLite, migration 0007).
+/// The index a page of `filter` is read along when walking in order (SQLite, migrations 0007–0008).
 fn order_index(filter: &ProjectFilter) -> &'static str {
     let subject = filter.subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
     match filter.sort {
@@ -1085,11 +1102,12 @@ fn sqlite_facets(filter: &ProjectFilter) -> Vec<String> {
 }
 
 /// The full-text query that matches exactly the projects `filter` selects, when SQLite's index
-/// holds every condition of it exactly: published projects only, words of one or two characters
-/// (their token is in a text exactly when `LIKE` finds the word, as both fold ASCII case only), and
-/// equality filters in their canonical form (token and value then correspond one to one). Longer
-/// words look up trigrams, which every text containing the word has but which a text may have
-/// apart, so they, like dates, are still checked on the rows.
+/// holds every condition of it exactly: published projects only, words of one to three characters
+/// (their one token, a character, bigram or trigram, is in a text exactly when `LIKE` finds the
+/// word, as both fold ASCII case only), and equality filters in their canonical form (token and
+/// value then correspond one to one). Longer words look up several trigrams, which every text
+/// containing the word has but which a text may have apart, so they, like dates, are still checked
+/// on the rows.
 fn exact_in_index(filter: &ProjectFilter, plan: &SearchPlan) -> Option<String> {
     if plan.backend != Backend::Sqlite || filter.batch_id.is_some() || filter.unit_name.is_some() {
         return None;
@@ -1097,7 +1115,7 @@ fn exact_in_index(filter: &ProjectFilter, plan: &SearchPlan) -> Option<String> {
     if filter.from.is_some() || filter.to.is_some() {
         return None;
     }
-    if words_of(filter).iter().any(|w| w.chars().count() > 2) {
+    if words_of(filter).iter().any(|w| w.chars().count() > 3) {
         return None;
     }
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());

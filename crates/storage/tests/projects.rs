@@ -326,6 +326,8 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
             "哮喘_",
             "王建",
             "建国",
+            "王建国",
+            "学习班",
             "肿瘤 学习班",
             "医院 第12",
             "肿瘤 MRI",
