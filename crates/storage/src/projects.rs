@@ -686,11 +686,12 @@ impl Store {
             } else {
                 // Every match's id is known: the page is read by id.
                 let ids: String = found.try_get::<Option<String>, _>("ids")?.unwrap_or_default();
-                let mut f = Filter::default();
-                match self.backend {
-                    Backend::Sqlite => f.and("p.id IN (SELECT value FROM json_each('[' || ? || ']'))", [Bind::Text(ids)]),
-                    Backend::Postgres => f.and("p.id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))", [Bind::Text(ids)]),
+                let among = match self.backend {
+                    Backend::Sqlite => "p.id IN (SELECT value FROM json_each('[' || ? || ']'))",
+                    Backend::Postgres => "p.id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))",
                 };
+                let mut f = Filter::default();
+                f.and(among, [Bind::Text(ids)]);
                 ("projects p".to_string(), f)
             };
             // The page's ids are chosen first and its rows read after: sorting the matches then
