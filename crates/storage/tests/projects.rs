@@ -331,6 +331,9 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
             "肿瘤 学习班",
             "医院 第12",
             "肿瘤 MRI",
+            "第123人民医院 甲状腺",
+            "放射治疗 北京 学习班",
+            "规范化培训 第1123人民医院",
             "无此词",
             "瘤瘤",
         ] {
