@@ -2,7 +2,8 @@
 
 /// mimalloc rather than glibc's allocator: a catalogue search allocates for every value of every row
 /// the database hands back, and under 32 concurrent searches glibc's malloc and free took about a
-/// tenth of the time, partly waiting on its arenas' locks (BENCHMARKS.md, issue 6, "Third session's machine").
+/// tenth of the time, partly waiting on its arenas' locks (BENCHMARKS.md, issue 6, "Third
+/// session's machine").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
