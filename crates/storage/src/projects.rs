@@ -650,28 +650,26 @@ impl Store {
             Backend::Sqlite => "group_concat(id)",
             Backend::Postgres => "string_agg(CAST(id AS TEXT), ',')",
         };
-        let found = match exact_in_index(filter, &plan) {
+        let (matches, f) = match exact_in_index(filter, &plan) {
             // The index alone answers: no row is read to count.
             Some(query) => {
-                sqlx::query(&format!(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids_of} AS ids FROM (SELECT rowid AS id FROM project_search WHERE project_search MATCH $1 LIMIT {}) found",
-                    COUNT_CAP + 1
-                ))
-                .bind(query)
-                .fetch_one(&self.pool)
-                .await?
+                let mut f = Filter::default();
+                f.and("project_search MATCH ?", [Bind::Text(query)]);
+                ("rowid AS id FROM project_search".to_string(), f)
             }
             None => {
                 let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
-                f.query(&format!(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids_of} AS ids FROM (SELECT p.id FROM {from}{} LIMIT {}) found",
-                    f.where_sql(),
-                    COUNT_CAP + 1
-                ))
-                .fetch_one(&self.pool)
-                .await?
+                (format!("p.id FROM {from}"), f)
             }
         };
+        let found = f
+            .query(&format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids_of} AS ids FROM (SELECT {matches}{} LIMIT {}) found",
+                f.where_sql(),
+                COUNT_CAP + 1
+            ))
+            .fetch_one(&self.pool)
+            .await?;
         let counted: i64 = found.try_get("n")?;
         let capped = counted > COUNT_CAP;
         let total = counted.min(COUNT_CAP);
@@ -698,8 +696,8 @@ impl Store {
             // carries their order's columns only, not every column of every match.
             let (n, order) = (f.next_placeholder(), order_by(filter.sort));
             let sql = format!(
-                "SELECT {COLUMNS}, {} FROM {FROM} WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
-                periods_column(self.backend),
+                "SELECT {} FROM {FROM} WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
+                project_columns(self.backend),
                 f.where_sql(),
                 n + 1
             );
@@ -715,8 +713,8 @@ impl Store {
         let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
         let n = f.next_placeholder();
         let sql = format!(
-            "SELECT {COLUMNS}, {} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n}",
-            periods_column(self.backend),
+            "SELECT {} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n}",
+            project_columns(self.backend),
             f.where_sql(),
             order_by(filter.sort)
         );
@@ -774,7 +772,7 @@ impl Store {
         let canonical = publication::ProjectNumber::parse(number, None)
             .map(|n| n.text())
             .unwrap_or_else(|_| number.trim().to_string());
-        let sql = format!("SELECT {COLUMNS}, {} FROM {FROM} WHERE p.number = $1", periods_column(self.backend));
+        let sql = format!("SELECT {} FROM {FROM} WHERE p.number = $1", project_columns(self.backend));
         let row = sqlx::query(&sql).bind(&canonical).fetch_optional(&self.pool).await?;
         let row = match row {
             Some(r) => r,
@@ -1206,20 +1204,22 @@ fn batch_from_row(r: &AnyRow) -> Result<Batch> {
     })
 }
 
-/// A project's periods in their order as one JSON text of `[start, end, place]` triples, read in
-/// the project's own statement instead of a second query for the page's projects.
-fn periods_column(backend: Backend) -> &'static str {
-    match backend {
+/// What [`project_from_row`] reads: [`COLUMNS`] and the project's periods in their order as one
+/// JSON text of `[start, end, place]` triples, read in the project's own statement instead of a
+/// second query for the page's projects.
+fn project_columns(backend: Backend) -> String {
+    let periods = match backend {
         Backend::Sqlite => {
-            "(SELECT json_group_array(json_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position) FROM project_periods pp WHERE pp.project_id = p.id) AS periods"
+            "(SELECT json_group_array(json_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position) FROM project_periods pp WHERE pp.project_id = p.id)"
         }
         Backend::Postgres => {
-            "(SELECT CAST(json_agg(json_build_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position) AS TEXT) FROM project_periods pp WHERE pp.project_id = p.id) AS periods"
+            "(SELECT CAST(json_agg(json_build_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position) AS TEXT) FROM project_periods pp WHERE pp.project_id = p.id)"
         }
-    }
+    };
+    format!("{COLUMNS}, {periods} AS periods")
 }
 
-/// The periods of a row with [`periods_column`], in their order.
+/// The periods of a row of [`project_columns`], in their order.
 fn periods_of(r: &AnyRow) -> Result<Vec<ProjectPeriod>> {
     let json: Option<String> = r.try_get("periods")?;
     let triples: Vec<(String, String, String)> = match json.as_deref() {
@@ -1234,7 +1234,7 @@ fn periods_of(r: &AnyRow) -> Result<Vec<ProjectPeriod>> {
         .collect()
 }
 
-/// A row of [`COLUMNS`] and [`periods_column`].
+/// A row of [`project_columns`].
 fn project_from_row(r: &AnyRow) -> Result<Project> {
     let kind: String = r.try_get("kind")?;
     let delivery: String = r.try_get("delivery")?;
