@@ -56,7 +56,7 @@ pub(crate) fn facet(field: char, value: &str) -> String {
 }
 
 /// What a published project is filtered by, as [`facet`] tokens.
-pub(crate) struct Facets<'a> {
+pub struct Facets<'a> {
     pub year: u16,
     pub batch: u16,
     pub subject_tertiary: &'a str,
@@ -88,7 +88,7 @@ impl Facets<'_> {
 /// Written for every project of an imported list (20,000 at once), so the grams are gathered as
 /// characters, sorted and deduplicated, and written out as hex digits directly: building a string
 /// per gram into an ordered set was most of an import's save.
-pub(crate) fn sqlite_document(search_text: &str, facets: &Facets) -> String {
+pub fn sqlite_document(search_text: &str, facets: &Facets) -> String {
     /// A gram of one, two or three characters, tagged with its token's letter.
     type Gram = (u8, char, Option<char>, Option<char>);
     let chars = fold(search_text);

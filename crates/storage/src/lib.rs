@@ -8,7 +8,7 @@ mod accounts;
 pub mod applications;
 pub mod audit;
 mod bulk;
-mod catalogue_search;
+pub mod catalogue_search;
 pub mod credit_records;
 mod error;
 mod organisations;
