@@ -1,8 +1,8 @@
 //! Benchmarks of published lists (issue 6): importing a 20,000-row xlsx against calamine alone
-//! reading it (and against the least SQLite itself takes to store those rows with the catalogue's
-//! indexes, [`sqlite_floor`]), catalogue search latency over 200,000 projects at 32 concurrent users (SQLite, and
-//! PostgreSQL beside it), and exporting a 20,000-project batch. A program whose output is the
-//! figure (BENCHMARKS.md, "Publication and the public catalogue"), never a timed test.
+//! reading it and against the least SQLite itself takes to store those rows with the catalogue's
+//! indexes ([`sqlite_floor`]), catalogue search latency over 200,000 projects at 32 concurrent
+//! users (SQLite, and PostgreSQL beside it), and exporting a 20,000-project batch. A program whose
+//! output is the figure (BENCHMARKS.md, "Publication and the public catalogue"), never a timed test.
 //!
 //! Usage:
 //!   projects import  --rows 20000
