@@ -14,11 +14,41 @@ pub const POSTGRES_ENV: &str = "JIJIAO_TEST_POSTGRES_URL";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A database for one test; the temporary folder lives as long as this value.
+/// A database for one test; it lives as long as this value: the temporary folder (SQLite) and the
+/// PostgreSQL database are removed when it is dropped, so keep it while its store is in use.
 pub struct TestDatabase {
     pub name: &'static str,
     pub target: DatabaseTarget,
     pub dir: tempfile::TempDir,
+    /// The server that made the PostgreSQL database, which drops it again.
+    admin_url: Option<String>,
+}
+
+impl Drop for TestDatabase {
+    /// Drops the PostgreSQL database (a catalogue benchmark's is 600 MB), forcing off any
+    /// connection still open. `drop` may run inside the tests' runtime, which cannot be blocked
+    /// on, so a thread with a runtime of its own does it. A failure only leaves the database for
+    /// `scripts/test` to drop at its next start.
+    fn drop(&mut self) {
+        let (Some(admin_url), DatabaseTarget::Postgres(url)) = (self.admin_url.take(), &self.target) else {
+            return;
+        };
+        let Some((_, name)) = url.rsplit_once('/') else { return };
+        let drop_database = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = sqlx::AnyPool::connect(&admin_url).await.ok()?;
+                let done = admin.execute(drop_database.as_str()).await.ok();
+                admin.close().await;
+                done
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("未能删除测试数据库 {name}（scripts/test 下次启动时会删除）");
+        }
+    }
 }
 
 impl TestDatabase {
@@ -63,10 +93,10 @@ pub async fn databases() -> Vec<TestDatabase> {
 pub async fn sqlite() -> TestDatabase {
     let dir = tempfile::tempdir().expect("temp dir");
     let target = DatabaseTarget::SqliteFile(dir.path().join("test.sqlite3"));
-    TestDatabase { name: "sqlite", target, dir }
+    TestDatabase { name: "sqlite", target, dir, admin_url: None }
 }
 
-/// Creates `jijiao_test_<pid>_<n>` on the server named by `admin_url` and returns its URL.
+/// Creates `jijiao_test_<pid>_<n>` on the server named by `admin_url`; dropped with the value.
 pub async fn postgres(admin_url: &str) -> TestDatabase {
     sqlx::any::install_default_drivers();
     let name = format!("jijiao_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
@@ -76,7 +106,12 @@ pub async fn postgres(admin_url: &str) -> TestDatabase {
     admin.close().await;
     let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
     let target = DatabaseTarget::Postgres(format!("{base}/{name}"));
-    TestDatabase { name: "postgres", target, dir: tempfile::tempdir().expect("temp dir") }
+    TestDatabase {
+        name: "postgres",
+        target,
+        dir: tempfile::tempdir().expect("temp dir"),
+        admin_url: Some(admin_url.to_string()),
+    }
 }
 
 /// A CME-qualified hospital of `province` in good standing: the unit most tests need.
@@ -92,5 +127,37 @@ pub fn hospital(name: &str, province: &str) -> crate::NewOrganisation {
         cme_qualified: true,
         remote_qualified: false,
         inspection: InspectionResult::Passed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_postgres_test_database_is_dropped_with_its_value() {
+        let Some(admin_url) = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty()) else {
+            assert!(!in_ci(), "CI=true 时必须在 PostgreSQL 上运行：请设置 {POSTGRES_ENV}");
+            return;
+        };
+        let exists = async |name: &str| -> bool {
+            let admin = sqlx::AnyPool::connect(&admin_url).await.unwrap();
+            let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            n == 1
+        };
+        let db = postgres(&admin_url).await;
+        let DatabaseTarget::Postgres(url) = &db.target else { panic!("a PostgreSQL target") };
+        let name = url.rsplit_once('/').unwrap().1.to_string();
+        // A store still connected to it, as when a test fails half-way: the drop forces it off.
+        let store = db.open().await;
+        assert!(exists(&name).await);
+        drop(db);
+        assert!(!exists(&name).await, "{name} is left behind");
+        store.close().await;
     }
 }

@@ -111,9 +111,10 @@ async fn sqlite_store(dir: &std::path::Path) -> Store {
     Store::open(&DatabaseTarget::SqliteFile(dir.join("bench.sqlite3")), vault()).await.unwrap()
 }
 
-async fn postgres_store(admin: &str) -> Store {
+/// A store on a fresh PostgreSQL database, which is dropped with the returned value.
+async fn postgres_store(admin: &str) -> (Store, jijiao_storage::testing::TestDatabase) {
     let db = jijiao_storage::testing::postgres(admin).await;
-    Store::open(&db.target, vault()).await.unwrap()
+    (Store::open(&db.target, vault()).await.unwrap(), db)
 }
 
 /// Imports a generated list of `rows` for `year` into `store`; returns (calamine, parse, store) times.
@@ -274,10 +275,16 @@ async fn main() {
             );
         }
         Bench::Search { rows, users, seconds, postgres, sqlite_file } => {
-            let store = match (&postgres, &sqlite_file) {
-                (Some(url), _) => postgres_store(url).await,
-                (None, Some(file)) => Store::open(&DatabaseTarget::SqliteFile(file.clone()), vault()).await.unwrap(),
-                (None, None) => sqlite_store(dir.path()).await,
+            // The PostgreSQL database (dropped with `_database`) lives until the end of the run.
+            let (store, _database) = match (&postgres, &sqlite_file) {
+                (Some(url), _) => {
+                    let (store, database) = postgres_store(url).await;
+                    (store, Some(database))
+                }
+                (None, Some(file)) => {
+                    (Store::open(&DatabaseTarget::SqliteFile(file.clone()), vault()).await.unwrap(), None)
+                }
+                (None, None) => (sqlite_store(dir.path()).await, None),
             };
             let held = store.projects(&ProjectFilter::default(), PageRequest::default()).await.unwrap();
             if held.total == 0 {
