@@ -645,7 +645,13 @@ impl Store {
     /// than that are dense enough that walking the index of the page's order finds a page of them
     /// soon, with nothing sorted.
     pub async fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
-        let plan = self.search_plan(filter).await?;
+        // One connection for the whole search (its plan, count and page), not one per statement:
+        // under load each statement otherwise queued for a connection again, so a search's time
+        // grew with its number of statements (2 to 4) rather than with its work. At 32 users a
+        // search of a long word waited three times where a filter waited twice (BENCHMARKS.md,
+        // issue 6, fourth session).
+        let mut conn = self.pool.acquire().await?;
+        let plan = self.search_plan(&mut conn, filter).await?;
         let ids_of = match self.backend {
             Backend::Sqlite => "group_concat(id)",
             Backend::Postgres => "string_agg(CAST(id AS TEXT), ',')",
@@ -668,7 +674,7 @@ impl Store {
                 f.where_sql(),
                 COUNT_CAP + 1
             ))
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await?;
         let counted: i64 = found.try_get("n")?;
         let capped = counted > COUNT_CAP;
@@ -701,7 +707,7 @@ impl Store {
                 f.where_sql(),
                 n + 1
             );
-            let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
+            let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
             items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
         }
         Ok(Page { items, total, capped, page: page.page, per_page: page.per_page })
@@ -709,7 +715,8 @@ impl Store {
 
     /// Every project matching the filter, in order, at most `limit` (downloads and batch exports).
     pub async fn project_list(&self, filter: &ProjectFilter, limit: i64) -> Result<Vec<Project>> {
-        let plan = self.search_plan(filter).await?;
+        let mut conn = self.pool.acquire().await?;
+        let plan = self.search_plan(&mut conn, filter).await?;
         let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
         let n = f.next_placeholder();
         let sql = format!(
@@ -718,13 +725,13 @@ impl Store {
             f.where_sql(),
             order_by(filter.sort)
         );
-        let rows = f.query(&sql).bind(limit).fetch_all(&self.pool).await?;
+        let rows = f.query(&sql).bind(limit).fetch_all(&mut *conn).await?;
         rows.iter().map(project_from_row).collect()
     }
 
     /// What a search needs from the database before its SQL is written: the bound of a date range
     /// and, on SQLite, which tokens each word looks up.
-    async fn search_plan(&self, filter: &ProjectFilter) -> Result<SearchPlan> {
+    async fn search_plan(&self, conn: &mut sqlx::AnyConnection, filter: &ProjectFilter) -> Result<SearchPlan> {
         // For a search from a day: the earliest first day a project held on or after it can have
         // (the day less the longest span on record; `span_days` is indexed: one lookup).
         let earliest_start = match filter.from {
@@ -732,7 +739,7 @@ impl Store {
             Some(from) => {
                 let longest: i64 =
                     sqlx::query_scalar("SELECT CAST(COALESCE(MAX(span_days), 0) AS BIGINT) FROM projects")
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *conn)
                         .await?;
                 from.checked_sub_days(chrono::Days::new(u64::try_from(longest).unwrap_or(0)))
             }
@@ -752,7 +759,7 @@ impl Store {
                         q = q.bind(t);
                     }
                     let mut docs: HashMap<String, i64> = HashMap::new();
-                    for r in q.fetch_all(&self.pool).await? {
+                    for r in q.fetch_all(&mut *conn).await? {
                         docs.insert(r.try_get("term")?, r.try_get("docs")?);
                     }
                     let counted = terms.into_iter().map(|t| {
