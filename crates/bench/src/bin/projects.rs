@@ -6,10 +6,11 @@
 //!
 //! Usage:
 //!   projects import  --rows 20000
-//!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL]
+//!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL] [--http]
 //!   projects export  --rows 20000
 
 use clap::{Parser, Subcommand};
+use http_body_util::BodyExt;
 use jijiao_bench::{Histogram, millis};
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_domain::org::{Delivery, Level};
@@ -18,6 +19,7 @@ use jijiao_storage::projects::{NewBatch, ProjectFilter, ProjectSort};
 use jijiao_storage::{DatabaseTarget, PageRequest, Store, Vault};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tower::ServiceExt;
 
 #[derive(Parser)]
 struct Cli {
@@ -45,6 +47,10 @@ enum Bench {
         /// them (repeated runs skip the loading; it is migrated first, as at every start).
         #[arg(long)]
         sqlite_file: Option<std::path::PathBuf>,
+        /// Send each search as `GET /api/v1/projects?…` through the whole router (in process,
+        /// JSON included) instead of calling the store.
+        #[arg(long)]
+        http: bool,
     },
     Export {
         #[arg(long, default_value_t = 20_000)]
@@ -274,7 +280,7 @@ async fn main() {
                 bytes.len() / 1024
             );
         }
-        Bench::Search { rows, users, seconds, postgres, sqlite_file } => {
+        Bench::Search { rows, users, seconds, postgres, sqlite_file, http } => {
             // The PostgreSQL database (dropped with `_database`) lives until the end of the run.
             let (store, _database) = match (&postgres, &sqlite_file) {
                 (Some(url), _) => {
@@ -324,10 +330,11 @@ async fn main() {
                 let more = if page.capped { " (capped: more than this)" } else { "" };
                 println!("  {}: total {}{more}", short(q), page.total);
             }
+            let app = jijiao_web::router(jijiao_web::AppState::new(store.clone()));
             let stop = Instant::now() + Duration::from_secs(seconds);
             let mut tasks = Vec::new();
             for u in 0..users {
-                let store = store.clone();
+                let (store, app) = (store.clone(), app.clone());
                 let queries = queries.clone();
                 tasks.push(tokio::spawn(async move {
                     let mut h = Histogram::new();
@@ -335,15 +342,20 @@ async fn main() {
                     let mut i = u;
                     while Instant::now() < stop {
                         let q = i % queries.len();
+                        let page = 1 + ((i / queries.len()) % 3) as u32;
                         let t = Instant::now();
-                        // The same call the API's GET /api/v1/projects makes, pages 1–3 of 20.
-                        store
-                            .projects(
-                                &queries[q],
-                                PageRequest::new(Some(1 + ((i / queries.len()) % 3) as u32), Some(20)),
-                            )
-                            .await
-                            .unwrap();
+                        if http {
+                            let mut query = params(&queries[q]);
+                            query.extend([("page", page.to_string()), ("per_page", "20".into())]);
+                            let uri = format!("/api/v1/projects?{}", serde_urlencoded::to_string(&query).unwrap());
+                            let request = axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap();
+                            let response = app.clone().oneshot(request).await.unwrap();
+                            assert_eq!(response.status(), axum::http::StatusCode::OK);
+                            response.into_body().collect().await.unwrap();
+                        } else {
+                            // The same call the API's GET /api/v1/projects makes, pages 1–3 of 20.
+                            store.projects(&queries[q], PageRequest::new(Some(page), Some(20))).await.unwrap();
+                        }
                         h.record(t.elapsed());
                         per_query[q].record(t.elapsed());
                         i += 1;
@@ -361,8 +373,9 @@ async fn main() {
                 }
             }
             let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
+            let level = if http { "GET /api/v1/projects through the router" } else { "store level" };
             println!(
-                "search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, store level): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                "search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, {level}): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
                 all.count(),
                 all.count() as f64 / seconds as f64,
                 millis(all.quantile(0.5)),
@@ -383,10 +396,16 @@ async fn main() {
 
 /// The filter's given fields, as the catalogue's query string would name them.
 fn short(f: &ProjectFilter) -> String {
+    let parts: Vec<String> = params(f).into_iter().map(|(name, value)| format!("{name}={value}")).collect();
+    if parts.is_empty() { "(no filter)".into() } else { parts.join("&") }
+}
+
+/// The filter's given fields as the parameters of `GET /api/v1/projects`.
+fn params(f: &ProjectFilter) -> Vec<(&'static str, String)> {
     let mut parts = Vec::new();
-    let mut add = |name: &str, value: Option<String>| {
+    let mut add = |name: &'static str, value: Option<String>| {
         if let Some(v) = value {
-            parts.push(format!("{name}={v}"));
+            parts.push((name, v));
         }
     };
     add("q", f.q.clone());
@@ -407,5 +426,5 @@ fn short(f: &ProjectFilter) -> String {
             ProjectSort::Newest => Some("newest".into()),
         },
     );
-    if parts.is_empty() { "(no filter)".into() } else { parts.join("&") }
+    parts
 }
