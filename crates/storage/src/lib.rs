@@ -31,7 +31,7 @@ pub use organisations::{NewOrganisation, OrgFilter, OrgId, Organisation};
 pub use page::{Page, PageRequest};
 pub use people::{MaskedPerson, NewPerson, Person, PersonFilter, PersonId};
 pub use reference::ProvinceRecord;
-pub use store::{Backend, DatabaseTarget, SQLITE_FILE, Store};
+pub use store::{Backend, DatabaseTarget, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store};
 pub use vault::Vault;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -746,22 +746,26 @@ impl Store {
         };
         let mut word_queries = Vec::new();
         if self.backend == Backend::Sqlite {
-            for word in words_of(filter) {
-                let mut terms = catalogue_search::sqlite_terms(word);
+            let words: Vec<Vec<String>> = words_of(filter).into_iter().map(catalogue_search::sqlite_terms).collect();
+            // How many published projects hold each trigram of the longer words, all words in one
+            // statement. A term no published project holds counts 0: its word then finds nothing.
+            let looked_up: Vec<&String> = words.iter().filter(|terms| terms.len() > 1).flatten().collect();
+            let mut docs: HashMap<String, i64> = HashMap::new();
+            if !looked_up.is_empty() {
+                let sql = format!(
+                    "SELECT term, docs FROM project_search_terms WHERE term IN ({})",
+                    placeholders(self.backend, 1, looked_up.len()).join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for t in looked_up {
+                    q = q.bind(t);
+                }
+                for r in q.fetch_all(&mut *conn).await? {
+                    docs.insert(r.try_get("term")?, r.try_get("docs")?);
+                }
+            }
+            for mut terms in words {
                 if terms.len() > 1 {
-                    // A term no published project holds counts 0: the word then finds nothing.
-                    let sql = format!(
-                        "SELECT term, docs FROM project_search_terms WHERE term IN ({})",
-                        placeholders(self.backend, 1, terms.len()).join(", ")
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for t in &terms {
-                        q = q.bind(t);
-                    }
-                    let mut docs: HashMap<String, i64> = HashMap::new();
-                    for r in q.fetch_all(&mut *conn).await? {
-                        docs.insert(r.try_get("term")?, r.try_get("docs")?);
-                    }
                     let counted = terms.into_iter().map(|t| {
                         let n = docs.get(&t).copied().unwrap_or(0);
                         (t, n)

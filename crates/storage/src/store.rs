@@ -11,6 +11,10 @@ use crate::{Result, StoreError};
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 
+/// What every SQLite connection of the store is set to when it opens (see [`Store::connect`] for
+/// why each); public so that a benchmark measuring SQLite alone runs with the same settings.
+pub const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -121,10 +125,7 @@ impl Store {
             // temporary file with a write per page; an import spent a tenth of its save there.
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute(
-                        "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
-                    )
-                    .await?;
+                    conn.execute(SQLITE_CONNECTION_SETTINGS).await?;
                     Ok(())
                 })
             });

@@ -165,10 +165,7 @@ async fn sqlite_floor(file: &std::path::Path) -> (Duration, Duration, Duration) 
     use jijiao_storage::catalogue_search::{Facets, sqlite_document};
     use sqlx::{Connection, Executor, Row};
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
-    // The store's own settings (crates/storage/src/store.rs).
-    conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;")
-        .await
-        .unwrap();
+    conn.execute(jijiao_storage::SQLITE_CONNECTION_SETTINGS).await.unwrap();
     let rows = sqlx::query(
         "SELECT p.id, p.search_text, p.year, b.batch, p.subject_tertiary, p.province_code, p.level, p.kind, p.delivery
          FROM projects p JOIN publication_batches b ON b.id = p.batch_id",
