@@ -262,6 +262,12 @@ impl Store {
         let head = sqlx::query("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         let last_id: i64 = head.try_get("last_id")?;
         let last_hash: String = head.try_get("last_hash")?;
+        if checked == 0 && last_id > 0 {
+            return Ok(ChainReport {
+                checked,
+                first_broken: Some((1, format!("审计日志为空，但链头记录着 {last_id} 条：全部记录已被删除"))),
+            });
+        }
         if last_id != checked || last_hash != expected_prev {
             let missing = (checked + 1).min(last_id.max(1));
             return Ok(ChainReport {

@@ -7,6 +7,7 @@
 mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod audit_anchor;
 mod bulk;
 pub mod catalogue_search;
 pub mod credit_records;

@@ -24,6 +24,7 @@ pub struct Vault {
     cipher: Aes256Gcm,
     mac_key: [u8; 32],
     audit_key: [u8; 32],
+    anchor_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Vault {
@@ -51,7 +52,8 @@ impl Vault {
         let enc = derive(master, b"jijiao personal data encryption v1");
         let mac_key = derive(master, b"jijiao personal data lookup v1");
         let audit_key = derive(master, b"jijiao audit chain v1");
-        Self { cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), mac_key, audit_key }
+        let anchor_key = derive(master, b"jijiao audit anchor v1");
+        Self { cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), mac_key, audit_key, anchor_key }
     }
 
     /// Parses a base64 master key as configured in `JIJIAO_ENCRYPTION_KEY`.
@@ -117,6 +119,12 @@ impl Vault {
     /// The audit chain's MAC (hex): only a holder of the key can extend or rebuild the chain.
     pub fn audit_mac(&self, canonical: &str) -> String {
         hmac_hex(&self.audit_key, canonical.as_bytes())
+    }
+
+    /// The signature (hex) of an audit anchor: a key of its own, so an anchor can never pass for a
+    /// chain entry or the other way round.
+    pub fn anchor_mac(&self, canonical: &str) -> String {
+        hmac_hex(&self.anchor_key, canonical.as_bytes())
     }
 
     /// SHA-256 (hex) of a secret token: sessions and API tokens are stored only as this.
