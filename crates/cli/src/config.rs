@@ -28,6 +28,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("JIJIAO_SESSION_IDLE_MINUTES", "30", "登录会话无操作多少分钟后失效"),
     ("JIJIAO_COOKIE_SECURE", "true", "Cookie 是否带 Secure 标记；仅在内网纯 HTTP 部署时设为 false"),
     ("JIJIAO_LOG", "info", "日志级别，如 debug、info,sqlx=warn"),
+    (
+        "JIJIAO_AUDIT_ANCHOR_FILE",
+        "（无）",
+        "服务运行时定期把带签名的审计日志链头追加到此文件；请放在数据库服务器以外（见 jijiao audit verify --anchor）",
+    ),
+    ("JIJIAO_AUDIT_ANCHOR_MINUTES", "60", "追加审计锚点的间隔分钟数（日志无变化时不追加）"),
 ];
 
 #[derive(Clone, PartialEq, Eq)]
@@ -39,6 +45,8 @@ pub struct Config {
     pub session_idle_minutes: u32,
     pub cookie_secure: bool,
     pub log: String,
+    pub audit_anchor_file: Option<PathBuf>,
+    pub audit_anchor_minutes: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +60,8 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("cookie_secure", &self.cookie_secure)
             .field("log", &self.log)
+            .field("audit_anchor_file", &self.audit_anchor_file)
+            .field("audit_anchor_minutes", &self.audit_anchor_minutes)
             .finish()
     }
 }
@@ -67,6 +77,8 @@ struct FileConfig {
     session_idle_minutes: Option<u32>,
     cookie_secure: Option<bool>,
     log: Option<String>,
+    audit_anchor_file: Option<PathBuf>,
+    audit_anchor_minutes: Option<u32>,
 }
 
 impl Config {
@@ -126,8 +138,27 @@ impl Config {
             },
             None => from_file.cookie_secure.unwrap_or(true),
         };
-        let config =
-            Config { data_dir, database_url, listen, encryption_key, session_idle_minutes, cookie_secure, log };
+        let audit_anchor_file = env("JIJIAO_AUDIT_ANCHOR_FILE").map(PathBuf::from).or(from_file.audit_anchor_file);
+        let audit_anchor_minutes = match env("JIJIAO_AUDIT_ANCHOR_MINUTES") {
+            Some(text) => text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=10_080).contains(m))
+                .ok_or_else(|| format!("JIJIAO_AUDIT_ANCHOR_MINUTES“{text}”应为1到10080之间的整数"))?,
+            None => from_file.audit_anchor_minutes.unwrap_or(60),
+        };
+        let config = Config {
+            data_dir,
+            database_url,
+            listen,
+            encryption_key,
+            session_idle_minutes,
+            cookie_secure,
+            log,
+            audit_anchor_file,
+            audit_anchor_minutes,
+        };
         // Refuse an unknown database scheme now, before anything starts.
         config.database_target()?;
         Ok(config)

@@ -1,6 +1,7 @@
 //! The `jijiao` command: one binary that serves, migrates, loads the demo, backs up and checks
 //! documents offline. `main.rs` only calls [`run`], so tests drive the same code.
 
+pub mod audit;
 pub mod check;
 pub mod config;
 pub mod demo;
@@ -82,7 +83,17 @@ pub enum ImportCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// 校验审计日志的哈希链，指出第一条被修改、删除或插入的记录（退出码 1）
-    Verify,
+    Verify {
+        /// 同时与锚点文件（audit anchor 的输出）比对：日志少于锚定条数或哈希不符即失败
+        #[arg(long, value_name = "FILE")]
+        anchor: Option<PathBuf>,
+    },
+    /// 输出带签名的审计日志链头（条数、哈希、时间），追加到 FILE 或打印；请保存在数据库以外
+    Anchor {
+        /// 追加到此文件（JSON Lines），不给则打印到标准输出
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Parses arguments, runs the command, maps failures to exit codes (1 error, 2 bad input).
@@ -139,6 +150,10 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let address = listener.local_addr()?;
             tracing::info!("jijiao 已启动：http://{address}/");
             println!("jijiao 已启动：http://{address}/  （按 Ctrl-C 停止）");
+            if let Some(path) = &config.audit_anchor_file {
+                let every = std::time::Duration::from_secs(u64::from(config.audit_anchor_minutes) * 60);
+                audit::spawn_schedule(store.clone(), path.clone(), every);
+            }
             jijiao_web::serve(listener, jijiao_web::AppState::with_settings(store, config.web_settings())).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -208,19 +223,13 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Verify { anchor } } => {
             let store = open_store(&config).await?;
-            let report = store.verify_audit_chain().await?;
-            match report.first_broken {
-                None => {
-                    println!("审计日志完整：共校验 {} 条记录，哈希链无断裂。", report.checked);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some((id, reason)) => {
-                    println!("审计日志被篡改：第一处断裂在第 {id} 条记录。{reason}");
-                    Ok(ExitCode::FAILURE)
-                }
-            }
+            audit::verify(&store, anchor.as_deref()).await
+        }
+        Command::Audit { command: AuditCommand::Anchor { output } } => {
+            let store = open_store(&config).await?;
+            audit::anchor(&store, output.as_deref()).await
         }
         Command::Config => {
             println!("# jijiao 配置（环境变量优先于配置文件）");

@@ -4,6 +4,7 @@
 mod common;
 
 mod applications;
+mod audit;
 mod authorisation;
 mod browser;
 mod credits;
