@@ -245,15 +245,44 @@ fn small_number(text: &str) -> Option<u32> {
 /// The dashes offices type between two dates.
 const RANGE_DASHES: [char; 4] = ['-', '－', '—', '–'];
 
-/// Splits a range written with 年月日 (`2021年11月3日至6日`, `2021年11月30日-12月2日`): at `至` or a
-/// tilde where there is one, else at its one dash (a dash never stands inside such a date).
-fn split_notice_range(body: &str) -> Option<(&str, &str)> {
+/// The places a range written with 年月日 may divide into start and end: at `至` or a tilde where
+/// there is one; else at each dash (`2021年11月3-6日` has one; a start written with dashes,
+/// `2021-11-03-2021年11月6日`, has several, and only one of them leaves a whole date before it);
+/// else at a space.
+fn notice_range_splits(body: &str) -> Vec<(&str, &str)> {
     if let Some(split) = body.split_once(['至', '~', '～']) {
-        return Some(split);
+        return vec![split];
     }
-    let mut pieces = body.split(RANGE_DASHES);
-    let (start, end) = (pieces.next()?, pieces.next()?);
-    pieces.next().is_none().then_some((start, end))
+    let dashes: Vec<(&str, &str)> = body
+        .char_indices()
+        .filter(|(_, c)| RANGE_DASHES.contains(c))
+        .map(|(i, c)| (&body[..i], &body[i + c.len_utf8()..]))
+        .collect();
+    if !dashes.is_empty() {
+        return dashes;
+    }
+    body.split_once(char::is_whitespace).into_iter().collect()
+}
+
+/// Reads a range written with 年月日. With one place to divide it, a bad date is named; with
+/// several, the one place that gives two dates is taken.
+fn parse_notice_range(body: &str, original: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{}”不是有效日期", t.trim());
+    let shape = || format!("举办期限“{original}”应形如 2021年11月3日至6日");
+    match notice_range_splits(body).as_slice() {
+        [] => Err(shape()),
+        [(start, end)] => {
+            let start_date = parse_date_part(start).ok_or_else(|| bad("开始日期", start))?;
+            Ok((start_date, parse_end_part(end, start_date).ok_or_else(|| bad("结束日期", end))?))
+        }
+        several => several
+            .iter()
+            .find_map(|(start, end)| {
+                let start_date = parse_date_part(start)?;
+                Some((start_date, parse_end_part(end, start_date)?))
+            })
+            .ok_or_else(shape),
+    }
 }
 
 /// Parses 举办期限 as real lists write it: `2024-09-02-2024-09-05`, optionally followed by a line
@@ -280,13 +309,10 @@ pub fn parse_term(text: &str) -> Result<Term, String> {
             before[..before.len() - digits.len()].trim_end().trim_end_matches([',', '，', '共', ';', '；']).to_string();
     }
     let body = body.trim();
-    let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{}”不是有效日期", t.trim());
     let (start_date, end_date) = if body.contains(['年', '月']) {
-        let (start, end) =
-            split_notice_range(body).ok_or_else(|| format!("举办期限“{original}”应形如 2021年11月3日至6日"))?;
-        let start_date = parse_date_part(start).ok_or_else(|| bad("开始日期", start))?;
-        (start_date, parse_end_part(end, start_date).ok_or_else(|| bad("结束日期", end))?)
+        parse_notice_range(body, original)?
     } else {
+        let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{t}”不是有效日期");
         let (start, end) = if let Some((a, b)) = body.split_once(['至', '~', '～', '—', '－']) {
             (a.trim().to_string(), b.trim().to_string())
         } else if let Some((a, b)) = body.split_once(' ') {
@@ -501,6 +527,8 @@ mod tests {
             ("2021年11月30日至12月2日\n3天", Term { start: d(2021, 11, 30), end: d(2021, 12, 2) }),
             ("2021年12月30日-2022年1月2日\n4天", Term { start: d(2021, 12, 30), end: d(2022, 1, 2) }),
             ("2021-11-03至2021年11月6日", nov_3_to_6),
+            ("2021-11-03-2021年11月6日", nov_3_to_6),
+            ("2021年11月3日 2021年11月6日", nov_3_to_6),
         ] {
             assert_eq!(parse_term(text), Ok(want), "{text}");
         }
@@ -517,6 +545,7 @@ mod tests {
         assert!(error("2021年11月-6日").contains("开始日期“2021年11月”"));
         assert!(error("2021年11月3日").contains("应形如"));
         assert!(error("2021年11月3-6-8日").contains("应形如"));
+        assert!(error("2021年11月3日-6日-2021年11月8日").contains("应形如"));
         assert!(error("2021年1月3日-2022年1月4日").contains("超过一年"));
         // Several periods of notices in one cell.
         let terms = parse_terms("2021年11月3-6日\n4天\n2021年12月30日-2022年1月2日\n共4天").unwrap();
