@@ -30,7 +30,7 @@ pub const PROVINCE_PREFIXES: [&str; 35] = [
     "81", "82", "83", // 港澳台居民居住证
 ];
 
-/// No one living was born before this day; an earlier birth date is a typing error.
+/// The first birth date accepted (rules.md §6): an earlier one is taken as a typing error.
 pub const EARLIEST_BIRTH: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
 
 /// Why a text is not a valid ID number; the message is shown to users as is.
