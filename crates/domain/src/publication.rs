@@ -5,7 +5,7 @@
 //! lists (real-formats.md §2–3) and reject anything else with a Chinese reason naming what is wrong;
 //! a number, once given, is written in one canonical form so it can be looked up exactly.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::labelled_enum;
@@ -95,6 +95,33 @@ impl ProjectNumber {
         }
         Ok(Self { year, secondary: secondary.to_string(), tertiary: tertiary.to_string(), serial, mark })
     }
+
+    /// Reads a number from a published list of one level (formats.md, "Published lists"): a bare
+    /// number takes the list's mark, and a number with another mark is an error, so a （省） or （京）
+    /// number never enters a national list as a national project. `list_mark` is `国` for a national
+    /// list, the province's abbreviation for a provincial one.
+    pub fn parse_in_list(text: &str, list_mark: &str) -> Result<Self, String> {
+        let number = Self::parse(text, Some(list_mark))?;
+        if number.mark != list_mark {
+            let list = if list_mark == NATIONAL_MARK {
+                "国家级项目名单".to_string()
+            } else {
+                format!("（{list_mark}）省级项目名单")
+            };
+            return Err(format!(
+                "项目编号“{}”的后缀为（{}），{list}只收（{list_mark}）编号",
+                number.text(),
+                number.mark
+            ));
+        }
+        Ok(number)
+    }
+
+    /// Reads a number of a national list (`jijiao import projects`): `（国）`, `(国)`, ` (国)` or no
+    /// bracket at all; any other suffix is an error.
+    pub fn parse_national(text: &str) -> Result<Self, String> {
+        Self::parse_in_list(text, NATIONAL_MARK)
+    }
 }
 
 /// Why a provincial pattern cannot be used.
@@ -178,6 +205,8 @@ impl Term {
     }
 }
 
+/// A whole date: `2024-09-02`, `2024.9.2`, `2024/09/02`, `2024年9月2日` (the `日` may be missing
+/// before a range's separator: `2021年11月3-6日`).
 fn parse_date_part(text: &str) -> Option<NaiveDate> {
     let t = text.trim().trim_end_matches('日');
     let t = t.replace(['年', '月', '.', '/'], "-");
@@ -189,8 +218,77 @@ fn parse_date_part(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// The end of a range as notices write it, repeating only what changes from `start`: `6日` or `6`
+/// (same month), `12月2日` (same year), or a whole date.
+fn parse_end_part(text: &str, start: NaiveDate) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.contains(['年', '.', '/', '-']) {
+        return parse_date_part(t);
+    }
+    let t = t.strip_suffix('日').unwrap_or(t);
+    let (month, day) = match t.split_once('月') {
+        Some((m, d)) => (small_number(m)?, small_number(d)?),
+        None => (start.month(), small_number(t)?),
+    };
+    NaiveDate::from_ymd_opt(start.year(), month, day)
+}
+
+/// One or two ASCII digits, as month and day are written.
+fn small_number(text: &str) -> Option<u32> {
+    let t = text.trim();
+    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// The dashes offices type between two dates.
+const RANGE_DASHES: [char; 4] = ['-', '－', '—', '–'];
+
+/// The places a range written with 年月日 may divide into start and end: at `至` or a tilde where
+/// there is one; else at each dash (`2021年11月3-6日` has one; a start written with dashes,
+/// `2021-11-03-2021年11月6日`, has several, and only one of them leaves a whole date before it);
+/// else at a space.
+fn notice_range_splits(body: &str) -> Vec<(&str, &str)> {
+    if let Some(split) = body.split_once(['至', '~', '～']) {
+        return vec![split];
+    }
+    let dashes: Vec<(&str, &str)> = body
+        .char_indices()
+        .filter(|(_, c)| RANGE_DASHES.contains(c))
+        .map(|(i, c)| (&body[..i], &body[i + c.len_utf8()..]))
+        .collect();
+    if !dashes.is_empty() {
+        return dashes;
+    }
+    body.split_once(char::is_whitespace).into_iter().collect()
+}
+
+/// Reads a range written with 年月日. With one place to divide it, a bad date is named; with
+/// several, the one place that gives two dates is taken.
+fn parse_notice_range(body: &str, original: &str) -> Result<(NaiveDate, NaiveDate), String> {
+    let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{}”不是有效日期", t.trim());
+    let shape = || format!("举办期限“{original}”应形如 2021年11月3日至6日");
+    match notice_range_splits(body).as_slice() {
+        [] => Err(shape()),
+        [(start, end)] => {
+            let start_date = parse_date_part(start).ok_or_else(|| bad("开始日期", start))?;
+            Ok((start_date, parse_end_part(end, start_date).ok_or_else(|| bad("结束日期", end))?))
+        }
+        several => several
+            .iter()
+            .find_map(|(start, end)| {
+                let start_date = parse_date_part(start)?;
+                Some((start_date, parse_end_part(end, start_date)?))
+            })
+            .ok_or_else(shape),
+    }
+}
+
 /// Parses 举办期限 as real lists write it: `2024-09-02-2024-09-05`, optionally followed by a line
-/// (or a space) `4天`; dates with `.` or `/` (or 年月日); `至`, `~`, `—` or `－` between them.
+/// (or a space) `4天`; dates with `.` or `/` (or 年月日); `至`, `~`, `—` or `－` between them; and
+/// the ranges of notices, whose end repeats only what changes: `2021年11月3-6日`,
+/// `2021年11月3日-6日`, `2021年11月3日至6日`, `2021年11月30日-12月2日`, `2021年12月30日-2022年1月2日`.
 /// The days, when given, must agree with the dates.
 pub fn parse_term(text: &str) -> Result<Term, String> {
     let original = text.trim();
@@ -211,24 +309,28 @@ pub fn parse_term(text: &str) -> Result<Term, String> {
             before[..before.len() - digits.len()].trim_end().trim_end_matches([',', '，', '共', ';', '；']).to_string();
     }
     let body = body.trim();
-    let (start, end) = if let Some((a, b)) = body.split_once(['至', '~', '～', '—', '－']) {
-        (a.trim().to_string(), b.trim().to_string())
-    } else if let Some((a, b)) = body.split_once(' ') {
-        let dashes = |t: &str| t.trim().trim_matches(['-', ' ']).to_string();
-        (dashes(a), dashes(b))
+    let (start_date, end_date) = if body.contains(['年', '月']) {
+        parse_notice_range(body, original)?
     } else {
-        // `2024-09-02-2024-09-05`: split at the hyphen after the first date. The first date's own
-        // form tells where it ends: three numeric groups.
-        let unified = body.replace(['.', '/'], "-");
-        let groups: Vec<&str> = unified.split('-').collect();
-        if groups.len() != 6 {
-            return Err(format!("举办期限“{original}”应形如 2024-09-02-2024-09-05 或 2024.09.02至2024.09.05"));
-        }
-        (groups[..3].join("-"), groups[3..].join("-"))
+        let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{t}”不是有效日期");
+        let (start, end) = if let Some((a, b)) = body.split_once(['至', '~', '～', '—', '－']) {
+            (a.trim().to_string(), b.trim().to_string())
+        } else if let Some((a, b)) = body.split_once(' ') {
+            let dashes = |t: &str| t.trim().trim_matches(['-', ' ']).to_string();
+            (dashes(a), dashes(b))
+        } else {
+            // `2024-09-02-2024-09-05`: split at the hyphen after the first date. The first date's
+            // own form tells where it ends: three numeric groups.
+            let unified = body.replace(['.', '/'], "-");
+            let groups: Vec<&str> = unified.split('-').collect();
+            if groups.len() != 6 {
+                return Err(format!("举办期限“{original}”应形如 2024-09-02-2024-09-05 或 2024.09.02至2024.09.05"));
+            }
+            (groups[..3].join("-"), groups[3..].join("-"))
+        };
+        let start_date = parse_date_part(&start).ok_or_else(|| bad("开始日期", &start))?;
+        (start_date, parse_date_part(&end).ok_or_else(|| bad("结束日期", &end))?)
     };
-    let bad = |what: &str, t: &str| format!("举办期限“{original}”的{what}“{t}”不是有效日期");
-    let start_date = parse_date_part(&start).ok_or_else(|| bad("开始日期", &start))?;
-    let end_date = parse_date_part(&end).ok_or_else(|| bad("结束日期", &end))?;
     if end_date < start_date {
         return Err(format!("举办期限“{original}”的结束日期早于开始日期"));
     }
@@ -407,6 +509,90 @@ mod tests {
     }
 
     #[test]
+    fn ranges_as_notices_write_them() {
+        let nov_3_to_6 = Term { start: d(2021, 11, 3), end: d(2021, 11, 6) };
+        for (text, want) in [
+            ("2021年11月3-6日", nov_3_to_6),
+            ("2021年11月3日-6日", nov_3_to_6),
+            ("2021年11月3日至6日", nov_3_to_6),
+            ("2021年11月30日-12月2日", Term { start: d(2021, 11, 30), end: d(2021, 12, 2) }),
+            ("2021年12月30日-2022年1月2日", Term { start: d(2021, 12, 30), end: d(2022, 1, 2) }),
+            // With the days, other dashes, spaces and zero-padding.
+            ("2021年11月3-6日\n4天", nov_3_to_6),
+            ("2021年11月3日－6日 4天", nov_3_to_6),
+            ("2021年11月3日—6日\r\n共4天", nov_3_to_6),
+            ("2021年11月03日 - 06日", nov_3_to_6),
+            ("2021年11月3日～2021年11月6日", nov_3_to_6),
+            ("2021年11月3日至2021年11月6日", nov_3_to_6),
+            ("2021年11月30日至12月2日\n3天", Term { start: d(2021, 11, 30), end: d(2021, 12, 2) }),
+            ("2021年12月30日-2022年1月2日\n4天", Term { start: d(2021, 12, 30), end: d(2022, 1, 2) }),
+            ("2021-11-03至2021年11月6日", nov_3_to_6),
+            ("2021-11-03-2021年11月6日", nov_3_to_6),
+            ("2021年11月3日 2021年11月6日", nov_3_to_6),
+        ] {
+            assert_eq!(parse_term(text), Ok(want), "{text}");
+        }
+        let error = |text: &str| parse_term(text).unwrap_err();
+        assert!(error("2021年11月3-6日\n3天").contains("写明3天，但起止日期共4天"));
+        assert!(error("2021年11月3日至6日 5天").contains("写明5天，但起止日期共4天"));
+        assert!(error("2021年11月30日-12月2日\n4天").contains("共3天"));
+        assert!(error("2021年12月30日-2022年1月2日\n3天").contains("共4天"));
+        // The year of the start is not carried over a new year: the end must say it.
+        assert!(error("2021年12月30日-1月2日").contains("早于"));
+        assert!(error("2021年11月6-3日").contains("早于"));
+        assert!(error("2021年11月3-31日").contains("结束日期“31日”"));
+        assert!(error("2021年2月28日-13月1日").contains("结束日期"));
+        assert!(error("2021年11月-6日").contains("开始日期“2021年11月”"));
+        assert!(error("2021年11月3日").contains("应形如"));
+        assert!(error("2021年11月3-6-8日").contains("应形如"));
+        assert!(error("2021年11月3日-6日-2021年11月8日").contains("应形如"));
+        assert!(error("2021年1月3日-2022年1月4日").contains("超过一年"));
+        // Several periods of notices in one cell.
+        let terms = parse_terms("2021年11月3-6日\n4天\n2021年12月30日-2022年1月2日\n共4天").unwrap();
+        assert_eq!(terms, vec![nov_3_to_6, Term { start: d(2021, 12, 30), end: d(2022, 1, 2) }]);
+        assert!(parse_terms("2021年11月3-6日\n4天\n2021年12月30日-2022年1月2日\n5天").unwrap_err().contains("共4天"));
+    }
+
+    #[test]
+    fn a_national_list_holds_only_national_numbers() {
+        let want = ProjectNumber::parse("2014-04-08-004（国）", None).unwrap();
+        for text in [
+            "2014-04-08-004（国）",
+            "2014-04-08-004(国)",
+            "2014-04-08-004 (国)",
+            "2014-04-08-004 （国）",
+            "2014-04-08-004",
+            "2014-04-08-\n004\n(国)",
+        ] {
+            assert_eq!(ProjectNumber::parse_national(text), Ok(want.clone()), "{text}");
+        }
+        for (text, mark) in [
+            ("2014-04-08-004（省）", "省"),
+            ("2014-04-08-004 (省)", "省"),
+            ("2014-04-08-004（京）", "京"),
+            ("2014-04-08-004(京)", "京"),
+        ] {
+            let error = ProjectNumber::parse_national(text).unwrap_err();
+            assert_eq!(
+                error,
+                format!("项目编号“2014-04-08-004（{mark}）”的后缀为（{mark}），国家级项目名单只收（国）编号")
+            );
+        }
+        // The errors of the number's shape come first, as before.
+        assert!(ProjectNumber::parse_national("2024-25-01-001（国）").unwrap_err().contains("二级学科"));
+        assert!(ProjectNumber::parse_national("2024-03-01-001（国").unwrap_err().contains("括号不完整"));
+        // A provincial list, the other way round.
+        assert_eq!(ProjectNumber::parse_in_list("2024-03-01-007", "京").unwrap().mark, "京");
+        assert_eq!(ProjectNumber::parse_in_list("2024-03-01-007 (京)", "京").unwrap().text(), "2024-03-01-007（京）");
+        assert!(
+            ProjectNumber::parse_in_list("2024-03-01-007（国）", "京")
+                .unwrap_err()
+                .contains("（京）省级项目名单只收（京）编号")
+        );
+        assert!(ProjectNumber::parse_in_list("2024-03-01-007（冀）", "京").unwrap_err().contains("后缀为（冀）"));
+    }
+
+    #[test]
     fn credits_and_enrollment() {
         assert_eq!(parse_credits("10"), Ok(100));
         assert_eq!(parse_credits("10分"), Ok(100));
@@ -461,6 +647,32 @@ mod tests {
             prop_assert_eq!(parse_term(&text), Ok(Term { start, end }));
         }
 
+        /// The ranges of notices, each written in any form that can say it, with or without the
+        /// days and zero-padding; and any other count of days is refused.
+        #[test]
+        fn notice_ranges_round_trip(y in 2000i32..2090, ordinal in 1u32..=365, len in 0i64..45, form in 0usize..5, pad in any::<bool>(), with_days in any::<bool>(), wrong_days in 1i64..400) {
+            let start = NaiveDate::from_yo_opt(y, ordinal).unwrap();
+            let end = start + chrono::Duration::days(len);
+            let two = |n: u32| if pad { format!("{n:02}") } else { n.to_string() };
+            let (sy, sm, sd) = (start.year(), two(start.month()), two(start.day()));
+            let (ey, em, ed) = (end.year(), two(end.month()), two(end.day()));
+            let same_month = sy == ey && start.month() == end.month();
+            let forms: Vec<String> = [
+                same_month.then(|| format!("{sy}年{sm}月{sd}-{ed}日")),
+                same_month.then(|| format!("{sy}年{sm}月{sd}日-{ed}日")),
+                same_month.then(|| format!("{sy}年{sm}月{sd}日至{ed}日")),
+                (sy == ey).then(|| format!("{sy}年{sm}月{sd}日-{em}月{ed}日")),
+                Some(format!("{sy}年{sm}月{sd}日-{ey}年{em}月{ed}日")),
+            ].into_iter().flatten().collect();
+            let text = &forms[form % forms.len()];
+            let with = if with_days { format!("{text}\n{}天", len + 1) } else { text.clone() };
+            prop_assert_eq!(parse_term(&with), Ok(Term { start, end }));
+            prop_assume!(wrong_days != len + 1);
+            let wrong = format!("{text}\n{wrong_days}天");
+            let said = format!("写明{wrong_days}天");
+            prop_assert!(parse_term(&wrong).unwrap_err().contains(&said));
+        }
+
         #[test]
         fn credits_round_trip(tenths in 1i64..=250, suffix in any::<bool>()) {
             let text = format!("{}.{}{}", tenths / 10, tenths % 10, if suffix { "分" } else { "" });
@@ -470,9 +682,19 @@ mod tests {
         #[test]
         fn parsers_never_panic(s in "\\PC{0,40}") {
             let _ = parse_term(&s);
+            let _ = parse_terms(&s);
             let _ = parse_credits(&s);
             let _ = parse_enrollment(&s);
             let _ = ProjectNumber::parse(&s, Some("国"));
+            let _ = ProjectNumber::parse_national(&s);
+        }
+
+        /// Text made of the characters of dates and ranges reaches the notice forms' parser, which
+        /// random Unicode seldom does.
+        #[test]
+        fn range_parsers_never_panic(s in "[0-9年月日至~～\\-－—– 天共\n./]{0,30}") {
+            let _ = parse_term(&s);
+            let _ = parse_terms(&s);
         }
     }
 }

@@ -839,8 +839,9 @@ fn commitment_signed(c: &Ctx<'_>, out: &mut Out<'_>) {
     }
 }
 
+/// Valid as of the submission day, so that a review is a function of the application alone.
 fn id_number_valid(c: &Ctx<'_>, out: &mut Out<'_>) {
-    if let Err(e) = IdNumber::parse(&c.app.leader.id_number) {
+    if let Err(e) = IdNumber::parse_as_of(&c.app.leader.id_number, c.app.context.submitted_on) {
         out.push("leader.id_number", format!("项目负责人{e}，请核对身份证号"));
     }
 }

@@ -231,6 +231,12 @@ const CASES: &[Case] = &[
     case("commitment.signed", N, "not signed", |a| a.commitment_signed = false),
     case("id_number.valid", N, "wrong check digit", |a| a.leader.id_number = "110105196803151234".into()),
     case("id_number.valid", P, "impossible birth date", |a| a.leader.id_number = "110108197502304560".into()),
+    case("id_number.valid", N, "no province 10", |a| a.leader.id_number = "100426199112010079".into()),
+    // Born after the submission day, though before the day the tests run: the review reads the
+    // submission day, not the clock.
+    case("id_number.valid", N, "born after submission", |a| {
+        a.leader.id_number = crate::id_number::compose("110105", day("2024-11-21"), 11).to_string()
+    }),
     case("remote.qualified", N, "remote without qualification", |a| {
         a.delivery = Delivery::Remote;
         a.credits = Credits::whole(3);
