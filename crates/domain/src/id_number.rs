@@ -43,7 +43,7 @@ pub enum IdNumberError {
     #[error("身份证号前17位应为数字，最后一位为数字或X")]
     Characters,
     #[error(
-        "身份证号前两位“{0}”不是省份代码（居民身份证以省、自治区、直辖市代码开头，港澳台居民居住证以81、82、83开头，外国人永久居留身份证以9开头）"
+        "身份证号开头“{0}”不是省份代码（居民身份证以省、自治区、直辖市代码开头，港澳台居民居住证以81、82、83开头，外国人永久居留身份证以9加发证省份代码开头）"
     )]
     ProvinceCode(String),
     #[error("身份证号中的出生日期{0}不是有效日期")]
@@ -101,9 +101,9 @@ impl IdNumber {
         if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
             return Err(IdNumberError::Characters);
         }
-        let prefix = &text[..2];
-        if !is_valid_prefix(prefix) {
-            return Err(IdNumberError::ProvinceCode(prefix.to_string()));
+        if !is_valid_prefix(&text[..3]) {
+            let shown = if text.starts_with('9') { &text[..3] } else { &text[..2] };
+            return Err(IdNumberError::ProvinceCode(shown.to_string()));
         }
         let birth_text = &text[6..14];
         let birth = birth_date_of(birth_text).ok_or_else(|| IdNumberError::BirthDate(birth_text.to_string()))?;
@@ -146,14 +146,19 @@ pub fn check_char(first17: &str) -> char {
     CHECK_CHARS[(sum % 11) as usize]
 }
 
-/// Whether two leading digits can open a number: a province of GB/T 2260, a residence permit for
-/// residents of Hong Kong, Macao or Taiwan (81–83), or a foreigner's permanent residence card (9x,
-/// 2023 edition, whose further digits are the issuing province and the nationality). The rest of the
-/// area code is not checked: county codes change over time and old numbers keep theirs.
-pub fn is_valid_prefix(two_digits: &str) -> bool {
-    let foreigner =
-        two_digits.len() == 2 && two_digits.starts_with('9') && two_digits.bytes().all(|b| b.is_ascii_digit());
-    foreigner || PROVINCE_PREFIXES.contains(&two_digits)
+/// Whether the leading digits (at least three) can open a number: a province of GB/T 2260, a
+/// residence permit for residents of Hong Kong, Macao or Taiwan (81–83), or a foreigner's permanent
+/// residence card (2023 edition: `9`, then the issuing mainland province's two digits, then the
+/// nationality). So `990426…` is refused: no province 90. The rest of the area code is not checked:
+/// county codes change over time and old numbers keep theirs.
+pub fn is_valid_prefix(leading: &str) -> bool {
+    let (Some(first_two), Some(after_nine)) = (leading.get(..2), leading.get(1..3)) else { return false };
+    if leading.starts_with('9') {
+        // Cards are issued by the mainland provinces: not 71 (台湾) nor the permits' 81–83.
+        PROVINCE_PREFIXES[..31].contains(&after_nine)
+    } else {
+        PROVINCE_PREFIXES.contains(&first_two)
+    }
 }
 
 /// The calendar date of `YYYYMMDD`, if it is one; its range is checked by the caller.
@@ -245,9 +250,8 @@ mod tests {
         for other in ["810000199001010019", "710000199001010015", "911010199001010016"] {
             assert!(parse(other).is_ok(), "{other}");
         }
-        // Issue 20 lists this vector as "no province 99", but rules.md §6 accepts any leading 9 (a
-        // foreigner's card) and leaves the rest of the area code unchecked; the spec decides.
-        assert!(parse("990426199112010074").is_ok());
+        // Issue 20's vector: a foreigner's card is 9 and the issuing province; there is no province 90.
+        assert_eq!(parse("990426199112010074"), Err(IdNumberError::ProvinceCode("990".into())));
     }
 
     #[test]
@@ -292,30 +296,38 @@ mod tests {
 
         let message = |text: &str| parse(text).unwrap_err().to_string();
         assert!(message("110105491231002").contains("第一代身份证号自2013年起已停止使用"));
-        assert!(message("100426199112010079").contains("前两位“10”不是省份代码"));
+        assert!(message("100426199112010079").contains("开头“10”不是省份代码"));
         assert!(message("110101203001010014").contains("2030-01-01晚于今天"));
         assert!(message("110105180001010010").contains("早于1900年1月1日"));
         assert!(message("110105194912310021").contains("校验位错误"));
         assert!(message("123").contains("应为18位"));
     }
 
-    /// Every two-digit prefix, exhaustively: accepted exactly when rules.md §6 names it.
+    /// Every three-digit prefix, exhaustively: accepted exactly when rules.md §6 names it (a
+    /// foreigner's card: 9 and a mainland province).
     #[test]
-    fn every_two_digit_prefix() {
-        let listed = [11..=15, 21..=23, 31..=37, 41..=46, 50..=54, 61..=65, 71..=71, 81..=83, 90..=99];
-        for prefix in 0..100u32 {
-            let expected = listed.iter().any(|r| r.contains(&prefix));
-            let id = compose(&format!("{prefix:02}0101"), date(1980, 5, 17), 123);
-            assert_eq!(parse(id.as_str()).is_ok(), expected, "prefix {prefix:02}");
-            assert_eq!(is_valid_prefix(&format!("{prefix:02}")), expected, "prefix {prefix:02}");
+    fn every_three_digit_prefix() {
+        let mainland = [11..=15, 21..=23, 31..=37, 41..=46, 50..=54, 61..=65];
+        let listed = [11..=15, 21..=23, 31..=37, 41..=46, 50..=54, 61..=65, 71..=71, 81..=83];
+        for prefix in 0..1000u32 {
+            let expected = if prefix >= 900 {
+                mainland.iter().any(|r| r.contains(&(prefix % 100)))
+            } else {
+                listed.iter().any(|r| r.contains(&(prefix / 10)))
+            };
+            let id = compose(&format!("{prefix:03}101"), date(1980, 5, 17), 123);
+            assert_eq!(parse(id.as_str()).is_ok(), expected, "prefix {prefix:03}");
+            assert_eq!(is_valid_prefix(&format!("{prefix:03}")), expected, "prefix {prefix:03}");
         }
+        let refused = parse("990426199112010074").unwrap_err().to_string();
+        assert!(refused.contains("开头“990”不是省份代码"), "{refused}");
     }
 
     /// The province list of the reference data and the prefixes agree, but for the 兵团.
     #[test]
     fn provinces_of_the_reference_data_are_prefixes() {
         for province in crate::province::PROVINCES.iter().filter(|p| p.code != "66") {
-            assert!(is_valid_prefix(province.code), "{}", province.name);
+            assert!(is_valid_prefix(&format!("{}0", province.code)), "{}", province.name);
         }
         assert_eq!(PROVINCE_PREFIXES.len(), 31 + 1 + 3, "31 mainland provinces, 台湾 and the three permits");
     }
@@ -337,15 +349,16 @@ mod tests {
     /// Numbers valid on `today`: any prefix of the rules, any birth date from 1900-01-01 to `today`.
     fn valid_on(today: NaiveDate) -> impl Strategy<Value = IdNumber> {
         let span = (today - EARLIEST_BIRTH).num_days() as u64;
-        (prop::sample::select(valid_prefixes()), 0u32..10_000, 0..=span, 0u16..1000).prop_map(
+        (prop::sample::select(valid_prefixes()), 0u32..1000, 0..=span, 0u16..1000).prop_map(
             |(prefix, county, days, seq)| {
-                compose(&format!("{prefix}{county:04}"), EARLIEST_BIRTH + Days::new(days), seq)
+                compose(&format!("{prefix}{county:03}"), EARLIEST_BIRTH + Days::new(days), seq)
             },
         )
     }
 
     fn valid_prefixes() -> Vec<String> {
-        PROVINCE_PREFIXES.iter().map(|p| p.to_string()).chain((90..=99).map(|p| p.to_string())).collect()
+        let foreigners = PROVINCE_PREFIXES[..31].iter().map(|p| format!("9{p}"));
+        PROVINCE_PREFIXES.iter().map(|p| format!("{p}0")).chain(foreigners).collect()
     }
 
     /// A "today" anywhere from 1990 to 2100.
@@ -385,17 +398,19 @@ mod tests {
         }
 
         /// Every prefix of the rules with any county, birth and sequence is accepted; every other
-        /// two-digit prefix is refused for its province code, whatever follows.
+        /// three-digit prefix is refused for its province code, whatever follows.
         #[test]
-        fn prefixes_decide(prefix in 0u32..100, county in 0u32..10_000, days in 0u64..40_000, seq in 0u16..1000) {
-            let prefix = format!("{prefix:02}");
+        fn prefixes_decide(prefix in 0u32..1000, county in 0u32..1000, days in 0u64..40_000, seq in 0u16..1000) {
+            let prefix = format!("{prefix:03}");
             let birth = EARLIEST_BIRTH + Days::new(days);
-            let id = compose(&format!("{prefix}{county:04}"), birth, seq);
+            let id = compose(&format!("{prefix}{county:03}"), birth, seq);
             let result = IdNumber::parse_as_of(id.as_str(), date(2100, 1, 1));
-            if valid_prefixes().contains(&prefix) {
+            let listed = valid_prefixes().contains(&prefix) || (!prefix.starts_with('9') && valid_prefixes().contains(&format!("{}0", &prefix[..2])));
+            if listed {
                 prop_assert!(result.is_ok());
             } else {
-                prop_assert_eq!(result, Err(IdNumberError::ProvinceCode(prefix)));
+                let shown = if prefix.starts_with('9') { prefix.clone() } else { prefix[..2].to_string() };
+                prop_assert_eq!(result, Err(IdNumberError::ProvinceCode(shown)));
             }
         }
 

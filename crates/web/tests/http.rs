@@ -104,11 +104,24 @@ async fn reference_api() {
         let titles = get(&app, "/api/v1/titles").await.json();
         assert!(titles.as_array().unwrap().iter().any(|t| t["name"] == "副主任护师" && t["rank"] == "副高级"));
 
-        let valid = get(&app, "/api/v1/id-numbers/440524188001010014").await.json();
+        let valid = get(&app, "/api/v1/id-numbers/440524198001010013").await.json();
         assert_eq!((valid["valid"].as_bool(), valid["sex"].as_str()), (Some(true), Some("男")));
-        let invalid = get(&app, "/api/v1/id-numbers/440524188001010015").await.json();
+        let invalid = get(&app, "/api/v1/id-numbers/440524198001010014").await.json();
         assert_eq!(invalid["valid"], false);
         assert!(invalid["message"].as_str().unwrap().contains("校验位"));
+        // Issue 20's vectors from other validators: each refusal names its reason.
+        for (number, reason) in [
+            ("990426199112010074", "不是省份代码"),
+            ("110101203001010014", "晚于今天"),
+            ("110105180001010010", "早于1900年1月1日"),
+            ("110105491231002", "第一代身份证号"),
+        ] {
+            let answer = get(&app, &format!("/api/v1/id-numbers/{number}")).await.json();
+            assert_eq!(answer["valid"], false, "{number}");
+            assert!(answer["message"].as_str().unwrap().contains(reason), "{number}: {answer}");
+        }
+        let lower = get(&app, "/api/v1/id-numbers/11010519491231002x").await.json();
+        assert_eq!(lower["valid"], true, "{lower}");
     }
 }
 
