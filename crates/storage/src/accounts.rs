@@ -509,17 +509,6 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a session's last activity into the past (tests of expiry).
-    #[doc(hidden)]
-    pub async fn age_session_for_tests(&self, token: &str, by_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
-            .bind(by_ms)
-            .bind(Vault::token_hash(token))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     // ---- login throttling ----
 
     /// (failures, locked_until) for a key such as `ip:127.0.0.1` or `account:zhang`.
@@ -719,13 +708,6 @@ impl Store {
                 .await?;
         }
         Ok(Some((AccountId(row.try_get("account_id")?), id)))
-    }
-
-    /// Sets a token's expiry (tests of expired tokens).
-    #[doc(hidden)]
-    pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(())
     }
 }
 

@@ -297,12 +297,3 @@ fn entry_from_row(r: &AnyRow) -> Result<AuditEntry> {
         after: json("after_json")?,
     })
 }
-
-impl Store {
-    /// Runs raw SQL against the log, as an attacker with database access could (tests only).
-    #[doc(hidden)]
-    pub async fn tamper_audit_for_tests(&self, sql: &str) -> Result<()> {
-        sqlx::query(sql).execute(&self.pool).await?;
-        Ok(())
-    }
-}

@@ -19,6 +19,7 @@ mod reference;
 mod sql;
 mod store;
 pub mod suspensions;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod vault;
 

@@ -278,21 +278,3 @@ impl Store {
         })
     }
 }
-
-impl Store {
-    /// Every stored column of a person's row as text, so tests can prove nothing is in clear.
-    #[doc(hidden)]
-    pub async fn raw_person_row_for_tests(&self, id: PersonId) -> Result<String> {
-        let row = sqlx::query(
-            "SELECT name, id_number_enc, id_number_hash, birth_date, phone_enc, phone_hash FROM people WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for column in ["name", "id_number_enc", "id_number_hash", "birth_date", "phone_enc", "phone_hash"] {
-            out.push(row.try_get::<Option<String>, _>(column)?.unwrap_or_default());
-        }
-        Ok(out.join("|"))
-    }
-}
