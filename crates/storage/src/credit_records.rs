@@ -16,7 +16,7 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{Actor, Change, append};
 use crate::sql::{Bind, Filter, add, value_rows};
-use crate::{Backend, OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -939,10 +939,7 @@ impl Store {
             });
         }
         drop(rows);
-        let aggregate = match self.backend {
-            Backend::Sqlite => format!("json_group_array(json_array({LEAN_FIELDS}))"),
-            Backend::Postgres => format!("CAST(json_agg(json_build_array({LEAN_FIELDS})) AS TEXT)"),
-        };
+        let aggregate = self.backend.json_rows(LEAN_FIELDS, None);
         let rows = sqlx::query(&format!(
             "SELECT r.person_id, {aggregate} AS records FROM credit_records r WHERE r.person_id >= $1 AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' GROUP BY r.person_id ORDER BY r.person_id"
         ))

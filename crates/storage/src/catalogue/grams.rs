@@ -1,6 +1,7 @@
-//! The catalogue's word index: which pieces (grams) of a project's search text are indexed, and
-//! which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
-//! published project.
+//! The grams of the catalogue's word index: which pieces of a project's search text are indexed,
+//! and which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
+//! published project. Pure functions; the queries that use them are in [`super::sqlite`] and
+//! [`super::postgres`].
 //!
 //! The index only narrows: every word is still checked with the same `LIKE` as before on the rows
 //! it returns, so results are exactly those of the plain scan. It must therefore never miss a row
@@ -56,7 +57,7 @@ pub(crate) fn facet(field: char, value: &str) -> String {
 }
 
 /// What a published project is filtered by, as [`facet`] tokens.
-pub struct Facets<'a> {
+pub(crate) struct Facets<'a> {
     pub year: u16,
     pub batch: u16,
     pub subject_tertiary: &'a str,
@@ -88,7 +89,7 @@ impl Facets<'_> {
 /// Written for every project of an imported list (20,000 at once), so the grams are gathered as
 /// characters, sorted and deduplicated, and written out as hex digits directly: building a string
 /// per gram into an ordered set was most of an import's save.
-pub fn sqlite_document(search_text: &str, facets: &Facets) -> String {
+pub(crate) fn sqlite_document(search_text: &str, facets: &Facets) -> String {
     /// A gram of one, two or three characters, tagged with its token's letter.
     type Gram = (u8, char, Option<char>, Option<char>);
     let chars = fold(search_text);
@@ -335,11 +336,11 @@ mod tests {
         use crate::{Backend, PageRequest, Store, testing};
         for db in testing::databases().await {
             let store = Store::connect(&db.target, testing::test_vault()).await.unwrap();
-            let mut before = match store.backend {
-                Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-                Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+            let all = crate::migrations::migrator(store.backend);
+            let before = sqlx::migrate::Migrator {
+                migrations: all.iter().filter(|m| m.version < 7).cloned().collect::<Vec<_>>().into(),
+                ..sqlx::migrate::Migrator::DEFAULT
             };
-            before.migrations = before.migrations.iter().filter(|m| m.version < 7).cloned().collect::<Vec<_>>().into();
             before.run(&store.pool).await.unwrap();
             sqlx::query("INSERT INTO publication_batches (id, level, scope, year, batch, created_at) VALUES (1, 'national', '', 2023, 1, 0)")
                 .execute(&store.pool)
