@@ -8,6 +8,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, Change, append};
+use crate::constraints::{self, Constraint};
+use crate::decode;
 use crate::sql::{Bind, Filter, flag};
 use crate::vault::Vault;
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
@@ -132,10 +134,7 @@ impl Store {
         .bind(now_millis())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("用户名“{username}”或该人员的账号已存在")),
-            other => other,
-        })?;
+        .map_err(|e| constraints::naming(e, Constraint::AccountUsername, || format!("用户名“{username}”已存在")))?;
         let mut province = None;
         let mut org = None;
         for role in roles {
@@ -222,7 +221,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let code: String = r.try_get("role")?;
-                let role = Role::from_code(&code).ok_or_else(|| StoreError::Invalid(format!("未知角色“{code}”")))?;
+                let role = decode::code(&code, "account_roles.role", Role::from_code)?;
                 let org: Option<i64> = r.try_get("org_id")?;
                 let kind: Option<String> = r.try_get("org_kind")?;
                 let parent: Option<i64> = r.try_get("parent_id")?;
@@ -758,11 +757,8 @@ async fn insert_role(
     .bind(province.as_deref())
     .bind(now_millis())
     .execute(&mut **tx)
-    .await
-    .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict("该账号已有此角色".into()),
-        other => other,
-    })?;
+    // A role the account has already: the constraint's message says so.
+    .await?;
     Ok((province, org_id))
 }
 
@@ -784,7 +780,7 @@ fn role_from_row(r: &AnyRow) -> Result<RoleRecord> {
     let role: String = r.try_get("role")?;
     Ok(RoleRecord {
         id: r.try_get("id")?,
-        role: Role::from_code(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?,
+        role: decode::code(&role, "account_roles.role", Role::from_code)?,
         org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,

@@ -17,7 +17,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter};
+use crate::decode;
+use crate::sql::{Bind, Filter, date_text};
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -181,15 +182,6 @@ fn province_code_of(name: &str) -> Result<String> {
         .ok_or_else(|| StoreError::Invalid(format!("未知省份“{name}”")))
 }
 
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Invalid(format!("数据库中的日期“{text}”无法识别")))
-}
-
 fn count(v: u32) -> i64 {
     i64::from(v)
 }
@@ -217,8 +209,7 @@ impl Store {
     }
 
     fn open_document(&self, json: &str, id_number_enc: &str) -> Result<Application> {
-        let mut doc: Application =
-            serde_json::from_str(json).map_err(|e| StoreError::Invalid(format!("数据库中的申报书无法读取：{e}")))?;
+        let mut doc: Application = decode::json(json, "applications.document")?;
         doc.leader.id_number = self.vault.decrypt(id_number_enc)?;
         Ok(doc)
     }
@@ -448,7 +439,7 @@ impl Store {
             && level == Level::District
             && let Some(district) = district
         {
-            let year = u16::try_from(year).map_err(|_| StoreError::Invalid(format!("年度 {year} 无效")))?;
+            let year = decode::narrow(year, "applications.year")?;
             let quota = district_quota_on(&mut tx, district, year).await?;
             if quota.exhausted() {
                 return Err(StoreError::Invalid(format!(
@@ -549,9 +540,17 @@ impl Store {
                 let step: String = r.try_get("step")?;
                 Ok(StepRecord {
                     id: r.try_get("id")?,
-                    step: Step::from_code(&step).ok_or_else(|| StoreError::Invalid(format!("未知步骤“{step}”")))?,
-                    from: status_of(&r.try_get::<String, _>("from_status")?)?,
-                    to: status_of(&r.try_get::<String, _>("to_status")?)?,
+                    step: decode::code(&step, "application_steps.step", Step::from_code)?,
+                    from: decode::code(
+                        &r.try_get::<String, _>("from_status")?,
+                        "application_steps.from_status",
+                        Status::from_code,
+                    )?,
+                    to: decode::code(
+                        &r.try_get::<String, _>("to_status")?,
+                        "application_steps.to_status",
+                        Status::from_code,
+                    )?,
                     account_id: r.try_get("account_id")?,
                     actor: r.try_get("actor")?,
                     comment: r.try_get("comment")?,
@@ -829,19 +828,18 @@ fn application_filter(filter: &ApplicationFilter) -> Filter {
 }
 
 fn status_of(code: &str) -> Result<Status> {
-    Status::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的申报状态“{code}”无法识别")))
+    decode::code(code, "applications.status", Status::from_code)
 }
 
 fn level_of(code: &str) -> Result<Level> {
-    Level::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的项目级别“{code}”无法识别")))
+    decode::code(code, "applications.level", Level::from_code)
 }
 
 fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
-    let to_u32 = |v: i64| u32::try_from(v).unwrap_or(0);
     let submitted_on: Option<String> = r.try_get("submitted_on")?;
     Ok(ApplicationSummary {
         id: ApplicationId(r.try_get("id")?),
-        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
+        year: decode::int(r, "year", "applications.year")?,
         level: level_of(&r.try_get::<String, _>("level")?)?,
         province_code: r.try_get("province_code")?,
         district_id: r.try_get("district_id")?,
@@ -854,9 +852,9 @@ fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
         subject_tertiary: r.try_get("subject_tertiary")?,
         status: status_of(&r.try_get::<String, _>("status")?)?,
         code: r.try_get("code")?,
-        submitted_on: submitted_on.as_deref().map(parse_date).transpose()?,
-        errors: to_u32(r.try_get("errors")?),
-        warnings: to_u32(r.try_get("warnings")?),
+        submitted_on: submitted_on.as_deref().map(|d| decode::date(d, "applications.submitted_on")).transpose()?,
+        errors: decode::int(r, "errors", "applications.errors")?,
+        warnings: decode::int(r, "warnings", "applications.warnings")?,
         copied_from: r.try_get::<Option<i64>, _>("copied_from")?.map(ApplicationId),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -865,11 +863,11 @@ fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
 
 fn window_from_row(r: &AnyRow) -> Result<WindowRecord> {
     Ok(WindowRecord {
-        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
-        level: level_of(&r.try_get::<String, _>("level")?)?,
+        year: decode::int(r, "year", "application_windows.year")?,
+        level: decode::code(&r.try_get::<String, _>("level")?, "application_windows.level", Level::from_code)?,
         org_id: r.try_get("org_id")?,
         province_code: r.try_get("province_code")?,
-        opens: parse_date(&r.try_get::<String, _>("opens")?)?,
-        closes: parse_date(&r.try_get::<String, _>("closes")?)?,
+        opens: decode::date(&r.try_get::<String, _>("opens")?, "application_windows.opens")?,
+        closes: decode::date(&r.try_get::<String, _>("closes")?, "application_windows.closes")?,
     })
 }

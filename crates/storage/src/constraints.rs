@@ -279,3 +279,205 @@ pub(crate) fn refusal(db: &dyn DatabaseError) -> Option<StoreError> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Backend, Store, testing};
+    use std::collections::BTreeSet;
+
+    /// Rows every case below refers to (ids 900), inserted once after the reference data.
+    const FIXTURES: &[&str] = &[
+        "INSERT INTO organisations (id, kind, name, created_at, updated_at) VALUES (900, 'unit', '约束测试医院', 0, 0)",
+        "INSERT INTO people (id, name, id_number_enc, id_number_hash, sex, birth_date, created_at, updated_at) VALUES (900, '张三', 'x', 'h900', 'male', '1980-01-01', 0, 0)",
+        "INSERT INTO accounts (id, username, display_name, password_hash, created_at, updated_at) VALUES (900, 'u900', 'x', 'x', 0, 0)",
+        "INSERT INTO credit_records (id, person_id, year, kind, source, title, end_date, status, recorded_by_name, created_at) VALUES (900, 900, 2024, 'other', 'employer', 'x', '2024-03-01', 'granted', 'x', 0)",
+        "INSERT INTO applications (id, year, level, province_code, unit_id, leader_name, name, subject_secondary, subject_tertiary, status, document, leader_id_number_enc, created_at, updated_at) VALUES (900, 2024, 'national', '11', 900, '张三', 'x', '03', '03-05', 'draft', '{}', 'x', 0, 0)",
+        "INSERT INTO publication_batches (id, level, scope, year, batch, created_at) VALUES (900, 'national', '', 2024, 9, 0)",
+        "INSERT INTO projects (id, batch_id, year, level, unit_name, leader_name, name, subject_secondary, subject_tertiary, kind, delivery, credits, planned_enrollment, first_day, last_day, search_text, created_at) VALUES (900, 900, 2024, 'national', 'x', 'x', 'x', '03', '03-05', 'recommended', 'face_to_face', 100, 50, '2024-05-01', '2024-05-02', 'x', 0)",
+    ];
+
+    /// A statement that violates the constraint the second time it runs, `{n}` being the run (1,
+    /// then 2): whatever else must stay unique varies with `{n}`.
+    fn violation(constraint: Constraint) -> &'static str {
+        match constraint {
+            Constraint::ProvinceCode => {
+                "INSERT INTO provinces (code, name, short_name, abbreviation, committee_name, postcode, address, phone, fax, updated_at) VALUES ('99', '约束省{n}', '约', '约{n}', '', '', '', '', '', 0)"
+            }
+            Constraint::ProvinceName => {
+                "INSERT INTO provinces (code, name, short_name, abbreviation, committee_name, postcode, address, phone, fax, updated_at) VALUES ('9{n}', '约束省', '约', '束{n}', '', '', '', '', '', 0)"
+            }
+            Constraint::ProvinceAbbreviation => {
+                "INSERT INTO provinces (code, name, short_name, abbreviation, committee_name, postcode, address, phone, fax, updated_at) VALUES ('8{n}', '约束市{n}', '约', '测', '', '', '', '', '', 0)"
+            }
+            Constraint::SecondarySubjectCode => "INSERT INTO subjects_secondary (code, name) VALUES ('99', '约束{n}')",
+            Constraint::TertiarySubjectCode => {
+                "INSERT INTO subjects_tertiary (code, secondary_code, name) VALUES ('03-99', '03', '约束{n}')"
+            }
+            Constraint::OrganisationName => {
+                "INSERT INTO organisations (kind, name, created_at, updated_at) VALUES ('unit', '约束机构', {n}, 0)"
+            }
+            Constraint::PersonIdNumber => {
+                "INSERT INTO people (name, id_number_enc, id_number_hash, sex, birth_date, created_at, updated_at) VALUES ('李四', 'x{n}', 'h-duplicate', 'male', '1980-01-01', 0, 0)"
+            }
+            Constraint::SettingKey => "INSERT INTO settings (key, value) VALUES ('约束', '{n}')",
+            Constraint::AccountUsername => {
+                "INSERT INTO accounts (username, display_name, password_hash, created_at, updated_at) VALUES ('duplicate', 'x', 'x', {n}, 0)"
+            }
+            Constraint::AccountPerson => {
+                "INSERT INTO accounts (username, display_name, password_hash, person_id, created_at, updated_at) VALUES ('p{n}', 'x', 'x', 900, 0, 0)"
+            }
+            Constraint::AccountRole => {
+                "INSERT INTO account_roles (account_id, role, org_id, created_at) VALUES (900, 'unit_admin', 900, {n})"
+            }
+            Constraint::SessionToken => {
+                "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ('t', 900, 'c{n}', 0, 0, 0)"
+            }
+            Constraint::LoginThrottleKey => {
+                "INSERT INTO login_throttle (key, failures, last_failure_at) VALUES ('account:x', {n}, 0)"
+            }
+            Constraint::CaptchaId => "INSERT INTO captchas (id, answer_hash, expires_at) VALUES ('c', 'a{n}', 0)",
+            Constraint::ApiTokenHash => {
+                "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at) VALUES (900, 't{n}', 'th', 'p', 900, 0, 0)"
+            }
+            Constraint::CreditReversal => {
+                "INSERT INTO credit_records (person_id, year, kind, source, title, end_date, status, reverses_id, recorded_by_name, created_at) VALUES (900, 2024, 'other', 'employer', 'x{n}', '2024-03-01', 'granted', 900, 'x', 0)"
+            }
+            Constraint::ApplicationWindow => {
+                "INSERT INTO application_windows (year, level, org_id, opens, closes, updated_at) VALUES (2024, 'national', 900, '2024-01-01', '2024-02-01', {n})"
+            }
+            Constraint::ApplicationSequence => {
+                "INSERT INTO applications (year, level, province_code, unit_id, leader_name, name, subject_secondary, subject_tertiary, status, sequence, sequence_scope, document, leader_id_number_enc, created_at, updated_at) VALUES (2024, 'national', '11', 900, '张三', 'x{n}', '03', '03-05', 'submitted', 1, '', '{}', 'x', 0, 0)"
+            }
+            Constraint::BatchNumber => {
+                "INSERT INTO publication_batches (level, scope, year, batch, notice, created_at) VALUES ('national', '', 2023, 1, '{n}', 0)"
+            }
+            Constraint::ProjectApplication => {
+                "INSERT INTO projects (batch_id, application_id, year, level, unit_name, leader_name, name, subject_secondary, subject_tertiary, kind, delivery, credits, planned_enrollment, first_day, last_day, search_text, created_at) VALUES (900, 900, 2024, 'national', 'x', 'x', 'x{n}', '03', '03-05', 'recommended', 'face_to_face', 100, 50, '2024-05-01', '2024-05-02', 'x', 0)"
+            }
+            Constraint::ProjectNumber => {
+                "INSERT INTO projects (batch_id, number, year, level, unit_name, leader_name, name, subject_secondary, subject_tertiary, kind, delivery, credits, planned_enrollment, first_day, last_day, search_text, created_at) VALUES (900, '2024-03-05-001（国）', 2024, 'national', 'x', 'x', 'x{n}', '03', '03-05', 'recommended', 'face_to_face', 100, 50, '2024-05-01', '2024-05-02', 'x', 0)"
+            }
+            Constraint::ProjectPeriodPosition => {
+                "INSERT INTO project_periods (project_id, position, start_date, end_date, place) VALUES (900, 0, '2024-05-01', '2024-05-02', '北京{n}')"
+            }
+            Constraint::ProjectNumberSequence => {
+                "INSERT INTO project_number_sequences (year, scope, sequence_key, last_serial) VALUES (2024, '', '03-05', {n})"
+            }
+            Constraint::SearchTerm => "INSERT INTO project_search_terms (term, docs) VALUES ('t1x2x3', {n})",
+        }
+    }
+
+    fn on(backend: Backend, known: &Known) -> &'static str {
+        match backend {
+            Backend::Sqlite => known.sqlite,
+            Backend::Postgres => known.postgres,
+        }
+    }
+
+    /// Every unique index of the schema but a surrogate key (an integer `id` the database assigns),
+    /// as the backend names it in a violation (see [`name_of`]).
+    async fn unique_constraints(store: &Store) -> BTreeSet<String> {
+        let rows: Vec<(String, String, String)> = match store.backend {
+            // Columns in index order; `pragma_table_list` marks FTS5's own tables as shadow tables.
+            // An INTEGER PRIMARY KEY is the rowid, not an index, so it is not listed.
+            Backend::Sqlite => sqlx::query_as(
+                "SELECT t.name, il.name, group_concat(t.name || '.' || ii.name, ', ' ORDER BY ii.seqno) \
+                 FROM pragma_table_list t JOIN pragma_index_list(t.name) il JOIN pragma_index_info(il.name) ii \
+                 WHERE t.schema = 'main' AND t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND il.\"unique\" = 1 \
+                 GROUP BY t.name, il.name",
+            ),
+            Backend::Postgres => sqlx::query_as(
+                "SELECT CAST(t.relname AS TEXT), CAST(i.relname AS TEXT), \
+                 string_agg(CAST(a.attname AS TEXT), ', ' ORDER BY k.ord) \
+                 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+                 JOIN pg_namespace n ON n.oid = t.relnamespace \
+                 CROSS JOIN LATERAL unnest(CAST(x.indkey AS int2[])) WITH ORDINALITY AS k(attnum, ord) \
+                 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                 WHERE n.nspname = current_schema() AND x.indisunique \
+                 AND NOT (x.indisprimary AND x.indnatts = 1 AND a.attname = 'id' AND a.atttypid = CAST('bigint' AS regtype)) \
+                 GROUP BY t.relname, i.relname",
+            ),
+        }
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+        rows.into_iter()
+            .filter(|(table, _, _)| table != "_sqlx_migrations")
+            .map(|(_, index, columns)| match store.backend {
+                Backend::Sqlite => columns,
+                Backend::Postgres => index,
+            })
+            .collect()
+    }
+
+    /// The table names every unique constraint of both schemas, and only those.
+    #[tokio::test]
+    async fn the_table_knows_every_unique_constraint() {
+        for db in testing::databases().await {
+            let store = db.open().await;
+            let in_schema = unique_constraints(&store).await;
+            let known: BTreeSet<String> =
+                KNOWN.iter().map(|k| on(store.backend, k)).filter(|n| !n.is_empty()).map(String::from).collect();
+            assert_eq!(known, in_schema, "{}", db.name);
+            store.close().await;
+        }
+    }
+
+    /// Each constraint's violation, on each backend, is that constraint with its message, and the
+    /// database's own text reaches no one.
+    #[tokio::test]
+    async fn each_violation_is_its_constraint_with_its_message() {
+        for db in testing::databases().await {
+            let store = db.open().await;
+            for fixture in FIXTURES {
+                sqlx::query(fixture).execute(&store.pool).await.unwrap();
+            }
+            for known in KNOWN.iter().filter(|k| !on(store.backend, k).is_empty()) {
+                let sql = violation(known.constraint);
+                sqlx::query(&sql.replace("{n}", "1")).execute(&store.pool).await.unwrap();
+                let error = sqlx::query(&sql.replace("{n}", "2")).execute(&store.pool).await.unwrap_err();
+                assert_eq!(violated(&error), Some(known.constraint), "{}: {error}", db.name);
+                match StoreError::from(error) {
+                    StoreError::Conflict(message) => assert_eq!(message, known.message, "{}", db.name),
+                    other => panic!("{}: {:?} gave {other:?}", db.name, known.constraint),
+                }
+            }
+            store.close().await;
+        }
+    }
+
+    /// A violation the table does not know, and a foreign key's, say so in Chinese without the
+    /// database's text; a caller naming the duplicate replaces only its own constraint's message.
+    #[tokio::test]
+    async fn other_refusals_are_generic_and_callers_name_their_own() {
+        for db in testing::databases().await {
+            let store = db.open().await;
+            sqlx::query("CREATE TABLE unmapped_things (thing TEXT UNIQUE)").execute(&store.pool).await.unwrap();
+            let insert = "INSERT INTO unmapped_things (thing) VALUES ('x')";
+            sqlx::query(insert).execute(&store.pool).await.unwrap();
+            let error = sqlx::query(insert).execute(&store.pool).await.unwrap_err();
+            assert_eq!(violated(&error), None, "{}", db.name);
+            let refused = StoreError::from(error);
+            assert!(matches!(&refused, StoreError::Conflict(m) if m == UNKNOWN_DUPLICATE), "{}: {refused:?}", db.name);
+            assert!(!refused.to_string().contains("unmapped_things"), "{}: {refused}", db.name);
+
+            let orphan = "INSERT INTO people (name, id_number_enc, id_number_hash, sex, birth_date, employer_id, created_at, updated_at) VALUES ('王五', 'x', 'h-orphan', 'male', '1980-01-01', 12345, 0, 0)";
+            let refused = StoreError::from(sqlx::query(orphan).execute(&store.pool).await.unwrap_err());
+            assert!(matches!(&refused, StoreError::Invalid(m) if m == MISSING_REFERENCE), "{}: {refused:?}", db.name);
+
+            let bad_sex = "INSERT INTO people (name, id_number_enc, id_number_hash, sex, birth_date, created_at, updated_at) VALUES ('王五', 'x', 'h-check', 'other', '1980-01-01', 0, 0)";
+            let refused = StoreError::from(sqlx::query(bad_sex).execute(&store.pool).await.unwrap_err());
+            assert!(matches!(&refused, StoreError::Invalid(m) if m == OUT_OF_RANGE), "{}: {refused:?}", db.name);
+
+            let setting = "INSERT INTO settings (key, value) VALUES ('k', 'v')";
+            sqlx::query(setting).execute(&store.pool).await.unwrap();
+            let named = |e| naming(e, Constraint::SettingKey, || "设置项 k 已存在".into());
+            let refused = named(sqlx::query(setting).execute(&store.pool).await.unwrap_err());
+            assert!(matches!(&refused, StoreError::Conflict(m) if m == "设置项 k 已存在"), "{}: {refused:?}", db.name);
+            let refused = named(sqlx::query(insert).execute(&store.pool).await.unwrap_err());
+            assert!(matches!(&refused, StoreError::Conflict(m) if m == UNKNOWN_DUPLICATE), "{}: {refused:?}", db.name);
+            store.close().await;
+        }
+    }
+}

@@ -5,7 +5,6 @@
 //! (with a reason) once; a granted record is never updated: [`Store::reverse_credit`] adds a new record
 //! that cancels it. Every change is in the audit log, in the change's own transaction.
 
-use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, YearRecord};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Role, RuleSettings};
 use jijiao_domain::org::{Delivery, Level};
@@ -15,7 +14,8 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{Actor, Change, append};
-use crate::sql::{Bind, Filter, add, value_rows};
+use crate::decode;
+use crate::sql::{Bind, Filter, add, date_text, value_rows};
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -122,10 +122,6 @@ const COLUMNS: &str = "r.id, r.person_id, p.name AS person_name, r.org_id, o.nam
 
 const FROM: &str =
     "FROM credit_records r JOIN people p ON p.id = r.person_id LEFT JOIN organisations o ON o.id = r.org_id";
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
 
 fn invalid_facts(facts: &RecordFacts) -> Result<()> {
     let problems = facts.check(&RuleSettings::default());
@@ -255,7 +251,7 @@ impl Store {
                 .bind(person.0)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(years.into_iter().map(|y| y as i32).collect())
+        years.into_iter().map(|y| decode::narrow(y, "credit_records.year")).collect()
     }
 
     /// Records for review lists, newest first.
@@ -522,43 +518,40 @@ struct StoredFacts {
 }
 
 fn facts_from_parts(f: StoredFacts) -> Result<RecordFacts> {
-    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
-    let date = |v: String| NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| corrupt("日期", &v));
-    let kind = f.kind;
+    let corrupt = |column: &'static str, value: &str| StoreError::Corrupt { column, value: value.to_string() };
     Ok(RecordFacts {
-        kind: ActivityKind::ALL.into_iter().find(|k| k.code() == kind).ok_or_else(|| corrupt("学分类别", &kind))?,
+        kind: decode::code(&f.kind, "credit_records.kind", |k| ActivityKind::ALL.into_iter().find(|a| a.code() == k))?,
         title: f.title,
         project_number: f.project_number,
         level: match f.level {
-            Some(l) => Some(Level::from_code(&l).ok_or_else(|| corrupt("项目级别", &l))?),
+            Some(l) => Some(decode::code(&l, "credit_records.level", Level::from_code)?),
             None => None,
         },
         delivery: match f.delivery {
-            Some(d) => Some(Delivery::from_code(&d).ok_or_else(|| corrupt("举办形式", &d))?),
+            Some(d) => Some(decode::code(&d, "credit_records.delivery", Delivery::from_code)?),
             None => None,
         },
         role: match f.role.as_deref() {
             Some("participant") => Some(Role::Participant),
             Some("speaker") => Some(Role::Speaker),
-            Some(other) => return Err(corrupt("身份", other)),
+            Some(other) => return Err(corrupt("credit_records.role", other)),
             None => None,
         },
-        start: f.start_date.map(date).transpose()?,
-        end: date(f.end_date)?,
+        start: f.start_date.map(|d| decode::date(&d, "credit_records.start_date")).transpose()?,
+        end: decode::date(&f.end_date, "credit_records.end_date")?,
         passed: f.passed.map(|p| p != 0),
         hours: f.hours_tenths.map(Hours::from_tenths),
         credits: f.credits_tenths.map(Credits::from_tenths),
         legacy_class: match f.legacy_class.as_deref() {
             Some("I") => Some(LegacyClass::I),
             Some("II") => Some(LegacyClass::II),
-            Some(other) => return Err(corrupt("学分类别", other)),
+            Some(other) => return Err(corrupt("credit_records.legacy_class", other)),
             None => None,
         },
     })
 }
 
 fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
-    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
     let source: String = r.try_get("source")?;
     let status: String = r.try_get("status")?;
     let facts = facts_from_row(r)?;
@@ -569,11 +562,11 @@ fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
         org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,
-        year: r.try_get::<i64, _>("year")? as i32,
-        source: RecordSource::from_code(&source).ok_or_else(|| corrupt("来源", &source))?,
+        year: decode::int(r, "year", "credit_records.year")?,
+        source: decode::code(&source, "credit_records.source", RecordSource::from_code)?,
         source_ref: r.try_get("source_ref")?,
         facts,
-        status: RecordStatus::from_code(&status).ok_or_else(|| corrupt("状态", &status))?,
+        status: decode::code(&status, "credit_records.status", RecordStatus::from_code)?,
         reject_reason: r.try_get("reject_reason")?,
         reverses_id: r.try_get::<Option<i64>, _>("reverses_id")?.map(CreditRecordId),
         reversed_by: r.try_get::<Option<i64>, _>("reversed_by")?.map(CreditRecordId),
@@ -668,11 +661,10 @@ fn plan_from_row(r: &AnyRow) -> Result<SelfStudyPlan> {
         org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,
-        year: r.try_get::<i64, _>("year")? as i32,
+        year: decode::int(r, "year", "self_study_plans.year")?,
         content: r.try_get("content")?,
         planned: Credits::from_tenths(r.try_get("planned_tenths")?),
-        status: PlanStatus::from_code(&status)
-            .ok_or_else(|| StoreError::Invalid(format!("数据库中的计划状态“{status}”无法识别")))?,
+        status: decode::code(&status, "self_study_plans.status", PlanStatus::from_code)?,
         reject_reason: r.try_get("reject_reason")?,
         decided_by_name: r.try_get("decided_by_name")?,
         decided_at: r.try_get("decided_at")?,
@@ -951,8 +943,7 @@ impl Store {
         let mut lean: Vec<(i64, Vec<LeanRecord>)> = Vec::with_capacity(rows.len());
         for row in &rows {
             let json: String = row.try_get("records")?;
-            let records =
-                serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("学分记录的汇总无法识别：{e}")))?;
+            let records = decode::json(&json, "credit_records")?;
             lean.push((row.try_get("person_id")?, records));
         }
         drop(rows);

@@ -56,4 +56,37 @@ mod tests {
         assert!(matches!(code("nowhere", "projects.level", |_| None::<u8>), Err(StoreError::Corrupt { .. })));
         assert!(matches!(json::<Vec<i64>>("[1,", "project_periods"), Err(StoreError::Corrupt { .. })));
     }
+
+    /// A corrupt value in a stored row makes the read fail, naming the column, on both backends:
+    /// a project's year, an application's count of errors, a credit record's year.
+    #[tokio::test]
+    async fn corrupt_rows_are_errors_not_zeros() {
+        use crate::applications::ApplicationFilter;
+        use crate::projects::ProjectFilter;
+        use crate::{PageRequest, PersonId, testing};
+        for db in testing::databases().await {
+            let store = db.open().await;
+            for fixture in [
+                "INSERT INTO organisations (id, kind, name, created_at, updated_at) VALUES (900, 'unit', '测试医院', 0, 0)",
+                "INSERT INTO people (id, name, id_number_enc, id_number_hash, sex, birth_date, created_at, updated_at) VALUES (900, '张三', 'x', 'h900', 'male', '1980-01-01', 0, 0)",
+                "INSERT INTO publication_batches (id, level, scope, year, batch, created_at) VALUES (900, 'national', '', 2024, 1, 0)",
+                "INSERT INTO projects (id, batch_id, number, year, level, unit_name, leader_name, name, subject_secondary, subject_tertiary, kind, delivery, credits, planned_enrollment, first_day, last_day, search_text, created_at) VALUES (900, 900, 'N-1', 70000, 'national', 'x', 'x', 'x', '03', '03-05', 'recommended', 'face_to_face', 100, 50, '2024-05-01', '2024-05-02', 'x', 0)",
+                "INSERT INTO applications (year, level, province_code, unit_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, document, leader_id_number_enc, created_at, updated_at) VALUES (2024, 'national', '11', 900, '张三', 'x', '03', '03-05', 'draft', -1, '{}', 'x', 0, 0)",
+                "INSERT INTO credit_records (person_id, year, kind, source, title, end_date, status, recorded_by_name, created_at) VALUES (900, 3000000000, 'other', 'employer', 'x', '2024-03-01', 'granted', 'x', 0)",
+            ] {
+                sqlx::query(fixture).execute(&store.pool).await.unwrap();
+            }
+            let corrupt_column = |result: Result<_>| match result {
+                Err(StoreError::Corrupt { column, .. }) => column,
+                other => panic!("{}: {:?}", db.name, other.map(|_| ())),
+            };
+            let catalogue = store.projects(&ProjectFilter::default(), PageRequest::default()).await;
+            assert_eq!(corrupt_column(catalogue.map(|_| ())), "projects.year", "{}", db.name);
+            let listed = store.applications(&ApplicationFilter::default(), PageRequest::default()).await;
+            assert_eq!(corrupt_column(listed.map(|_| ())), "applications.errors", "{}", db.name);
+            let years = store.credit_years_of(PersonId(900)).await;
+            assert_eq!(corrupt_column(years.map(|_| ())), "credit_records.year", "{}", db.name);
+            store.close().await;
+        }
+    }
 }
