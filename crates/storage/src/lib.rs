@@ -9,7 +9,7 @@ mod accounts;
 pub mod applications;
 pub mod audit;
 mod bulk;
-mod catalogue;
+pub mod catalogue;
 mod constraints;
 pub mod credit_records;
 mod decode;

@@ -1,7 +1,8 @@
 //! The grams of the catalogue's word index: which pieces of a project's search text are indexed,
 //! and which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
 //! published project. Pure functions; the queries that use them are in [`super::sqlite`] and
-//! [`super::postgres`].
+//! [`super::postgres`]. (Migration 0007, which applies the same rules in SQL, calls this file by its
+//! former name, `src/catalogue_search.rs`; an applied migration is never edited.)
 //!
 //! The index only narrows: every word is still checked with the same `LIKE` as before on the rows
 //! it returns, so results are exactly those of the plain scan. It must therefore never miss a row
@@ -57,7 +58,7 @@ pub(crate) fn facet(field: char, value: &str) -> String {
 }
 
 /// What a published project is filtered by, as [`facet`] tokens.
-pub(crate) struct Facets<'a> {
+pub struct Facets<'a> {
     pub year: u16,
     pub batch: u16,
     pub subject_tertiary: &'a str,
@@ -89,7 +90,7 @@ impl Facets<'_> {
 /// Written for every project of an imported list (20,000 at once), so the grams are gathered as
 /// characters, sorted and deduplicated, and written out as hex digits directly: building a string
 /// per gram into an ordered set was most of an import's save.
-pub(crate) fn sqlite_document(search_text: &str, facets: &Facets) -> String {
+pub fn sqlite_document(search_text: &str, facets: &Facets) -> String {
     /// A gram of one, two or three characters, tagged with its token's letter.
     type Gram = (u8, char, Option<char>, Option<char>);
     let chars = fold(search_text);

@@ -16,7 +16,7 @@ use crate::sql::{Bind, Filter};
 use crate::{Page, PageRequest, Result, Store};
 use plan::{Access, catalogue_sql, order_by};
 
-mod grams;
+pub mod grams;
 mod plan;
 mod postgres;
 mod sqlite;
