@@ -7,7 +7,7 @@ pub enum StoreError {
     NotFound,
     /// A unique constraint refused the write (a duplicate ID number, name, …), or the record changed
     /// under the caller. The message is Chinese and says what is duplicated
-    /// ([`crate::constraints`]), never the database's own text.
+    /// (`crate::constraints`), never the database's own text.
     #[error("记录已存在：{0}")]
     Conflict(String),
     /// The data breaks a rule: one checked here, or one the database enforces (a foreign key, a

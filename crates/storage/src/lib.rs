@@ -1,8 +1,8 @@
 //! jijiao's one storage interface: [`Store`], over SQLite (the embedded default) and PostgreSQL.
 //!
 //! Both backends run the same portable SQL through sqlx's `Any` driver; only the migrations (one
-//! folder per backend, [`migrations`]) and a few dialect-specific pieces differ, each kept in one
-//! module per concern ([`dialect`], and the catalogue's word index in [`catalogue`]). No handler
+//! folder per backend, `migrations`) and a few dialect-specific pieces differ, each kept in one
+//! module per concern (`dialect`, and the catalogue's word index in [`catalogue`]). No handler
 //! writes SQL: the web and CLI crates call the methods here.
 
 mod accounts;

@@ -8,7 +8,7 @@
 //! is decided here, by `jijiao_domain::review::workflow`, so no caller can skip a step.
 //!
 //! Here: the documents, their lists and the review context. The steps of the chain and the district
-//! quota are in [`review`], the windows in [`windows`].
+//! quota are in `review`, the windows in `windows`.
 
 use chrono::NaiveDate;
 use jijiao_domain::org::Level;

@@ -2,8 +2,8 @@
 //!
 //! A search counts its matches through a word index and reads one page of them ([`Store::projects`]),
 //! or lists them all for a download ([`Store::project_list`]). How each query reaches its rows is
-//! planned in [`plan`]; the word index, the one part that differs by backend, answers the same set of
-//! questions on both ([`word_index`], over [`sqlite`] and [`postgres`]); the grams it indexes are cut
+//! planned in `plan`; the word index, the one part that differs by backend, answers the same set of
+//! questions on both (`word_index`, over `sqlite` and `postgres`); the grams it indexes are cut
 //! in [`grams`]. The queries here are written once, for both backends.
 
 use chrono::NaiveDate;

@@ -6,7 +6,7 @@
 //! that cancels it. Every change is in the audit log, in the change's own transaction.
 //!
 //! Here: records, their review and correction, and how a record is stored and read. Self-study plans
-//! are in [`self_study`], the compliance lists and the bulk recomputation's reads in [`compliance`].
+//! are in `self_study`, the compliance lists and the bulk recomputation's reads in `compliance`.
 
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, YearRecord};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Role, RuleSettings};

@@ -7,7 +7,7 @@
 //! Leaders' phones are kept encrypted and never leave this module in clear.
 //!
 //! Here: the types, reading one project and decoding rows. Batches and publication are in
-//! [`batches`], imported lists in [`import`], the public catalogue's search in [`crate::catalogue`],
+//! `batches`, imported lists in `import`, the public catalogue's search in [`crate::catalogue`],
 //! suspensions in [`crate::suspensions`].
 
 use chrono::NaiveDate;
