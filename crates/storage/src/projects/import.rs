@@ -15,6 +15,7 @@ use crate::{Result, Store, StoreError, now_millis};
 /// Rows per multi-row INSERT: well under both backends' parameter limits.
 const CHUNK: usize = 200;
 
+/// What the catalogue's words are looked for in: name, unit, leader and number.
 fn search_text(p: &NewProject, number: Option<&str>) -> String {
     format!("{} {} {} {}", p.name.trim(), p.unit_name.trim(), p.leader_name.trim(), number.unwrap_or(""))
 }
