@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::sql::{Bind, Filter};
-use crate::{Page, PageRequest, Result, Store, StoreError, now_millis};
+use crate::{Page, PageRequest, Result, Store, decode, now_millis};
 
 /// Who makes a change. `account_id` is `None` for the system itself (migrations, demo, CLI).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -283,10 +283,9 @@ impl Store {
 }
 
 fn entry_from_row(r: &AnyRow) -> Result<AuditEntry> {
-    let json = |column: &str| -> Result<Option<Value>> {
+    let json = |column: &str, table_column: &'static str| -> Result<Option<Value>> {
         let text: Option<String> = r.try_get(column)?;
-        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("审计记录 JSON 无法解析：{e}"))))
-            .transpose()
+        text.map(|t| decode::json(&t, table_column)).transpose()
     };
     Ok(AuditEntry {
         id: r.try_get("id")?,
@@ -299,16 +298,7 @@ fn entry_from_row(r: &AnyRow) -> Result<AuditEntry> {
         object_id: r.try_get("object_id")?,
         province_code: r.try_get("province_code")?,
         org_id: r.try_get("org_id")?,
-        before: json("before_json")?,
-        after: json("after_json")?,
+        before: json("before_json", "audit_log.before_json")?,
+        after: json("after_json", "audit_log.after_json")?,
     })
-}
-
-impl Store {
-    /// Runs raw SQL against the log, as an attacker with database access could (tests only).
-    #[doc(hidden)]
-    pub async fn tamper_audit_for_tests(&self, sql: &str) -> Result<()> {
-        sqlx::query(sql).execute(&self.pool).await?;
-        Ok(())
-    }
 }

@@ -14,6 +14,7 @@ use sqlx::Row;
 use sqlx::any::AnyArguments;
 
 use crate::audit::{Actor, Change, append};
+use crate::constraints::{self, Constraint};
 use crate::credit_records::{CREDIT_INSERT_COLUMNS, NewCreditRecord, Placement, bind_credit};
 use crate::people::{PERSON_INSERT_COLUMNS, PersonRow};
 use crate::{NewPerson, PersonId, Result, Store, StoreError, now_millis};
@@ -57,10 +58,10 @@ impl Store {
             for row in chunk {
                 row.bind(&mut args, now);
             }
-            let inserted = sqlx::query_with(&sql, args).fetch_all(&mut *tx).await.map_err(|e| match e.into() {
-                StoreError::Conflict(_) => StoreError::Conflict("批量中有身份证号已登记".into()),
-                other => other,
-            })?;
+            let inserted = sqlx::query_with(&sql, args)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| constraints::naming(e, Constraint::PersonIdNumber, || "批量中有身份证号已登记".into()))?;
             for r in &inserted {
                 let hash: String = r.try_get("id_number_hash")?;
                 ids[position[&hash]] = PersonId(r.try_get("id")?);

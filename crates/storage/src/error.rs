@@ -5,12 +5,20 @@
 pub enum StoreError {
     #[error("记录不存在")]
     NotFound,
-    /// A unique constraint refused the write (a duplicate ID number, name, …).
+    /// A unique constraint refused the write (a duplicate ID number, name, …), or the record changed
+    /// under the caller. The message is Chinese and says what is duplicated
+    /// (`crate::constraints`), never the database's own text.
     #[error("记录已存在：{0}")]
     Conflict(String),
-    /// The data breaks a rule the database enforces (a foreign key, a check).
+    /// The data breaks a rule: one checked here, or one the database enforces (a foreign key, a
+    /// check), whose message is then a generic Chinese one.
     #[error("数据不符合要求：{0}")]
     Invalid(String),
+    /// A stored value this program cannot read (a year beyond any year, an unknown code, a date that
+    /// is no date): a corrupt row, or one written by a newer version. Never read as a zero or a
+    /// default; `column` is `table.column`.
+    #[error("数据库中 {column} 的值“{value}”无法识别")]
+    Corrupt { column: &'static str, value: String },
     #[error("不支持的数据库地址“{0}”：应以 sqlite:// 或 postgres:// 开头")]
     UnsupportedScheme(String),
     #[error("{0}")]
@@ -34,13 +42,7 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::PoolTimedOut => StoreError::Busy,
             sqlx::Error::Database(db) => {
-                if db.is_unique_violation() {
-                    StoreError::Conflict(db.message().to_string())
-                } else if db.is_foreign_key_violation() || db.is_check_violation() {
-                    StoreError::Invalid(db.message().to_string())
-                } else {
-                    StoreError::Database(error)
-                }
+                crate::constraints::refusal(db.as_ref()).unwrap_or(StoreError::Database(error))
             }
             _ => StoreError::Database(error),
         }

@@ -1,17 +1,22 @@
 //! jijiao's one storage interface: [`Store`], over SQLite (the embedded default) and PostgreSQL.
 //!
 //! Both backends run the same portable SQL through sqlx's `Any` driver; only the migrations (one
-//! folder per backend) and a few dialect-specific queries differ. No handler writes SQL: the web
-//! and CLI crates call the methods here.
+//! folder per backend, `migrations`) and a few dialect-specific pieces differ, each kept in one
+//! module per concern (`dialect`, and the catalogue's word index in [`catalogue`]). No handler
+//! writes SQL: the web and CLI crates call the methods here.
 
 mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod audit_anchor;
 mod bulk;
-pub mod catalogue_search;
+pub mod catalogue;
+mod constraints;
 pub mod credit_records;
+mod decode;
+mod dialect;
 mod error;
+mod migrations;
 mod organisations;
 mod page;
 mod people;
@@ -20,6 +25,7 @@ mod reference;
 mod sql;
 mod store;
 pub mod suspensions;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod vault;
 
@@ -27,12 +33,13 @@ pub use accounts::{
     Account, AccountFilter, AccountId, AccountSummary, ApiToken, NewAccount, NewRole, RoleRecord, SessionRecord,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter, ChainReport, Change};
+pub use dialect::Backend;
 pub use error::StoreError;
 pub use organisations::{NewOrganisation, OrgFilter, OrgId, Organisation};
 pub use page::{Page, PageRequest};
 pub use people::{MaskedPerson, NewPerson, Person, PersonFilter, PersonId};
 pub use reference::ProvinceRecord;
-pub use store::{Backend, DatabaseTarget, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store};
+pub use store::{DatabaseTarget, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store};
 pub use vault::Vault;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, Change, append};
+use crate::decode;
 use crate::sql::{Bind, Filter, flag};
 use crate::{Page, PageRequest, Result, Store, StoreError, now_millis};
 
@@ -193,21 +194,20 @@ fn org_from_row(r: &AnyRow) -> Result<Organisation> {
     let kind: String = r.try_get("kind")?;
     let unit_type: Option<String> = r.try_get("unit_type")?;
     let inspection: String = r.try_get("inspection")?;
-    let corrupt = |what: &str, v: &str| StoreError::Invalid(format!("数据库中的{what}“{v}”无法识别"));
     Ok(Organisation {
         id: OrgId(r.try_get("id")?),
-        kind: OrgKind::from_code(&kind).ok_or_else(|| corrupt("机构类别", &kind))?,
+        kind: decode::code(&kind, "organisations.kind", OrgKind::from_code)?,
         name: r.try_get("name")?,
         parent_id: r.try_get::<Option<i64>, _>("parent_id")?.map(OrgId),
         province_code: r.try_get("province_code")?,
         unit_type: match unit_type {
-            Some(t) => Some(UnitType::from_code(&t).ok_or_else(|| corrupt("单位类型", &t))?),
+            Some(t) => Some(decode::code(&t, "organisations.unit_type", UnitType::from_code)?),
             None => None,
         },
         grassroots: r.try_get::<i64, _>("grassroots")? != 0,
         cme_qualified: r.try_get::<i64, _>("cme_qualified")? != 0,
         remote_qualified: r.try_get::<i64, _>("remote_qualified")? != 0,
-        inspection: InspectionResult::from_code(&inspection).ok_or_else(|| corrupt("年检结果", &inspection))?,
+        inspection: decode::code(&inspection, "organisations.inspection", InspectionResult::from_code)?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         parent_district: r.try_get::<Option<i64>, _>("parent_district_id")?.map(OrgId),

@@ -8,6 +8,8 @@ use sqlx::Row;
 use sqlx::any::{AnyArguments, AnyRow};
 
 use crate::audit::{Actor, Change, append};
+use crate::constraints::{self, Constraint};
+use crate::decode;
 use crate::sql::{Bind, Filter, add, flag, value_rows};
 use crate::{OrgId, Page, PageRequest, Result, Store, StoreError, Vault, now_millis};
 
@@ -197,12 +199,9 @@ impl Store {
                 tx.commit().await?;
                 Ok(PersonId(person_id))
             }
-            Err(e) => match StoreError::from(e) {
-                StoreError::Conflict(_) => {
-                    Err(StoreError::Conflict(format!("身份证号 {} 已登记", mask_id_number(id.as_str()))))
-                }
-                other => Err(other),
-            },
+            Err(e) => Err(constraints::naming(e, Constraint::PersonIdNumber, || {
+                format!("身份证号 {} 已登记", mask_id_number(id.as_str()))
+            })),
         }
     }
 
@@ -267,8 +266,7 @@ impl Store {
             id: PersonId(r.try_get("id")?),
             name: r.try_get("name")?,
             sex: id_number.sex(),
-            birth_date: NaiveDate::parse_from_str(&birth, "%Y-%m-%d")
-                .map_err(|_| StoreError::Invalid(format!("出生日期“{birth}”无法识别")))?,
+            birth_date: decode::date(&birth, "people.birth_date")?,
             id_number,
             title: r.try_get("title")?,
             employer_id: r.try_get::<Option<i64>, _>("employer_id")?.map(OrgId),
@@ -276,23 +274,5 @@ impl Store {
             phone,
             created_at: r.try_get("created_at")?,
         })
-    }
-}
-
-impl Store {
-    /// Every stored column of a person's row as text, so tests can prove nothing is in clear.
-    #[doc(hidden)]
-    pub async fn raw_person_row_for_tests(&self, id: PersonId) -> Result<String> {
-        let row = sqlx::query(
-            "SELECT name, id_number_enc, id_number_hash, birth_date, phone_enc, phone_hash FROM people WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for column in ["name", "id_number_enc", "id_number_hash", "birth_date", "phone_enc", "phone_hash"] {
-            out.push(row.try_get::<Option<String>, _>(column)?.unwrap_or_default());
-        }
-        Ok(out.join("|"))
     }
 }

@@ -141,6 +141,11 @@ pub(crate) fn escape_like(text: &str) -> String {
     out
 }
 
+/// A date as stored: `YYYY-MM-DD` text on both backends (read back by [`crate::decode::date`]).
+pub(crate) fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
 }

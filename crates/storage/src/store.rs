@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::vault::Vault;
-use crate::{Result, StoreError};
+use crate::{Backend, Result, StoreError};
 
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
@@ -14,12 +14,6 @@ pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 /// What every SQLite connection of the store is set to when it opens (see [`Store::connect`] for
 /// why each); public so that a benchmark measuring SQLite alone runs with the same settings.
 pub const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 /// Where the data lives: parsed from configuration before anything is opened, so a wrong
 /// scheme is refused at start with a clear message.
@@ -143,32 +137,22 @@ impl Store {
     /// once with SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an
     /// immediate one waits for the lock like any other writer. Every transaction here writes.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
     }
 
     /// Serialises the write transactions that decide by counting what is there (the next
-    /// application code, a district's quota). On PostgreSQL two of them could count the same rows
-    /// under READ COMMITTED, so each first takes a transaction-scoped advisory lock on `key`; on
-    /// SQLite the transaction already holds the database's one write lock ([`Self::begin_write`]).
+    /// application code, a district's quota): each waits for the others holding `key`
+    /// ([`Backend::serialise`]).
     pub(crate) async fn serialise(&self, tx: &mut sqlx::AnyConnection, key: &str) -> Result<()> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
-                .bind(key)
-                .fetch_one(tx)
-                .await?;
+        if let Some(lock) = self.backend.serialise() {
+            sqlx::query(lock).bind(key).fetch_one(tx).await?;
         }
         Ok(())
     }
 
     /// Runs the backend's migrations (idempotent); called at every start.
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
-        }
+        crate::migrations::migrator(self.backend).run(&self.pool).await?;
         Ok(())
     }
 
@@ -198,18 +182,18 @@ impl Store {
     /// An online, consistent copy of the SQLite database (`VACUUM INTO`), safe while the server
     /// runs. PostgreSQL has its own tool for this.
     pub async fn backup(&self, destination: &Path) -> Result<()> {
-        if self.backend == Backend::Postgres {
+        let Some(backup) = self.backend.backup() else {
             return Err(StoreError::Unsupported(
                 "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc \"$JIJIAO_DATABASE_URL\" > jijiao.dump".into(),
             ));
-        }
+        };
         if destination.exists() {
             return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
         }
         if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        sqlx::query("VACUUM INTO $1").bind(destination.display().to_string()).execute(&self.pool).await?;
+        sqlx::query(backup).bind(destination.display().to_string()).execute(&self.pool).await?;
         Ok(())
     }
 

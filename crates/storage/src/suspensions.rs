@@ -1,12 +1,13 @@
-//! Suspensions of a unit's published projects (seed 000: a failed annual inspection) in force, and
-//! their lifting once the unit is back in order. Suspending is in [`crate::projects`]; a lifted
-//! suspension stays on record (who, when, why it began) and its projects point to it no longer.
+//! Suspensions of a unit's published projects (seed 000: a failed annual inspection): suspending
+//! them with a public reason, the suspensions in force, and their lifting once the unit is back in
+//! order. A lifted suspension stays on record (who, when, why it began) and its projects point to
+//! it no longer.
 
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, Change, append};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, now_millis};
 
 /// A suspension that still covers projects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,6 +23,55 @@ pub struct ActiveSuspension {
 }
 
 impl Store {
+    /// Suspends every published project of a unit (by the unit's name as published), with a
+    /// reason shown publicly. Returns how many projects it covered.
+    pub async fn suspend_unit_projects(&self, actor: &Actor, unit_name: &str, reason: &str) -> Result<usize> {
+        let (unit_name, reason) = (unit_name.trim(), reason.trim());
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("请填写暂停原因（将公开显示）".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM projects WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
+        )
+        .bind(unit_name)
+        .fetch_one(&mut *tx)
+        .await?;
+        if count == 0 {
+            return Err(StoreError::Invalid(format!("“{unit_name}”没有可暂停的已公布项目")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO project_suspensions (unit_name, reason, projects, account_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(unit_name)
+        .bind(reason)
+        .bind(count)
+        .bind(actor.account_id)
+        .bind(&actor.name)
+        .bind(now_millis())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE projects SET suspension_id = $2 WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
+        )
+        .bind(unit_name)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change {
+            action: "projects.suspend",
+            object_type: "project_suspension",
+            object_id: id.to_string(),
+            province_code: None,
+            org_id: None,
+            before: None,
+            after: Some(serde_json::json!({ "unit": unit_name, "reason": reason, "projects": count })),
+        };
+        append(self, &mut tx, actor, &change).await?;
+        tx.commit().await?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
     /// The suspensions in force, newest first.
     pub async fn active_suspensions(&self) -> Result<Vec<ActiveSuspension>> {
         let rows = sqlx::query(

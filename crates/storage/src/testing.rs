@@ -1,14 +1,18 @@
 //! Test support shared by the storage, web and CLI test suites: the same scenarios run on every
-//! backend that is available, each on a fresh database.
+//! backend that is available, each on a fresh database, and the few ways into the database that
+//! only a test may take (ageing a session, tampering with the audit log, reading a raw row).
+//!
+//! Compiled only with the `testing` feature (and in this crate's own unit tests), so a production
+//! build holds neither tempfile nor a method that runs raw SQL.
 //!
 //! SQLite always runs (a temporary file). PostgreSQL runs when `JIJIAO_TEST_POSTGRES_URL` names a
 //! server (the test script sets it when 127.0.0.1:5432 answers); in CI (`CI=true`) its absence is
 //! a failure, not a skip.
 
-use sqlx::Executor;
+use sqlx::{Executor, Row};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::{DatabaseTarget, Store, Vault};
+use crate::{DatabaseTarget, PersonId, Result, Store, Vault};
 
 pub const POSTGRES_ENV: &str = "JIJIAO_TEST_POSTGRES_URL";
 
@@ -127,6 +131,45 @@ pub fn hospital(name: &str, province: &str) -> crate::NewOrganisation {
         cme_qualified: true,
         remote_qualified: false,
         inspection: InspectionResult::Passed,
+    }
+}
+
+impl Store {
+    /// Moves a session's last activity into the past (tests of expiry).
+    pub async fn age_session_for_tests(&self, token: &str, by_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
+            .bind(by_ms)
+            .bind(Vault::token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a token's expiry (tests of expired tokens).
+    pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Runs raw SQL against the log, as an attacker with database access could (tests only).
+    pub async fn tamper_audit_for_tests(&self, sql: &str) -> Result<()> {
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Every stored column of a person's row as text, so tests can prove nothing is in clear.
+    pub async fn raw_person_row_for_tests(&self, id: PersonId) -> Result<String> {
+        let row = sqlx::query(
+            "SELECT name, id_number_enc, id_number_hash, birth_date, phone_enc, phone_hash FROM people WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for column in ["name", "id_number_enc", "id_number_hash", "birth_date", "phone_enc", "phone_hash"] {
+            out.push(row.try_get::<Option<String>, _>(column)?.unwrap_or_default());
+        }
+        Ok(out.join("|"))
     }
 }
 

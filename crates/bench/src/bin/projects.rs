@@ -162,7 +162,7 @@ async fn import(store: &Store, rows: usize, year: u16) -> (Duration, Duration, D
 /// to the log as an import's are; the copies stay in the benchmark's temporary file. Returns
 /// (bare, indexed, word index).
 async fn sqlite_floor(file: &std::path::Path) -> (Duration, Duration, Duration) {
-    use jijiao_storage::catalogue_search::{Facets, sqlite_document};
+    use jijiao_storage::catalogue::grams::{Facets, sqlite_document};
     use sqlx::{Connection, Executor, Row};
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
     conn.execute(jijiao_storage::SQLITE_CONNECTION_SETTINGS).await.unwrap();

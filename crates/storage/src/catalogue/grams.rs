@@ -1,6 +1,8 @@
-//! The catalogue's word index: which pieces (grams) of a project's search text are indexed, and
-//! which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
-//! published project.
+//! The grams of the catalogue's word index: which pieces of a project's search text are indexed,
+//! and which of them a search word looks up, so that `LIKE '%word%'` is no longer a scan of every
+//! published project. Pure functions; the queries that use them are in `super::sqlite` and
+//! `super::postgres`. (Migration 0007, which applies the same rules in SQL, calls this file by its
+//! former name, `src/catalogue_search.rs`; an applied migration is never edited.)
 //!
 //! The index only narrows: every word is still checked with the same `LIKE` as before on the rows
 //! it returns, so results are exactly those of the plain scan. It must therefore never miss a row
@@ -11,8 +13,9 @@
 //! * SQLite: an FTS5 table (`project_search`, migration 0007) whose document per published project
 //!   is the list of its characters, bigrams and trigrams, each written as one ASCII token
 //!   (`b80bfx7624` is 肿瘤) because FTS5's tokenizers would cut Chinese text and punctuation
-//!   differently, and its filter values ([`facet`]). The document is written here, on insert and
-//!   at publication; the migration writes it for existing rows with the same rules in SQL.
+//!   differently, and its filter values (`facet`). The document is built here and written by
+//!   `super::sqlite` on insert and at publication; the migration wrote it for the rows already
+//!   there with the same rules in SQL.
 //! * PostgreSQL: a GIN index on `search_grams`, a column the database generates from
 //!   `search_text` with `catalogue_grams()` (one-, two- and three-character grams); here only the
 //!   grams of the words are cut.
@@ -55,7 +58,7 @@ pub(crate) fn facet(field: char, value: &str) -> String {
     format!("z{field}{value}")
 }
 
-/// What a published project is filtered by, as [`facet`] tokens.
+/// What a published project is filtered by, as `facet` tokens.
 pub struct Facets<'a> {
     pub year: u16,
     pub batch: u16,
@@ -83,7 +86,7 @@ impl Facets<'_> {
 }
 
 /// The FTS5 document of a published project: the distinct character, bigram and trigram tokens
-/// of its search text, then its [`facet`] tokens, space-separated.
+/// of its search text, then its `facet` tokens, space-separated.
 ///
 /// Written for every project of an imported list (20,000 at once), so the grams are gathered as
 /// characters, sorted and deduplicated, and written out as hex digits directly: building a string
@@ -335,11 +338,11 @@ mod tests {
         use crate::{Backend, PageRequest, Store, testing};
         for db in testing::databases().await {
             let store = Store::connect(&db.target, testing::test_vault()).await.unwrap();
-            let mut before = match store.backend {
-                Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-                Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+            let all = crate::migrations::migrator(store.backend);
+            let before = sqlx::migrate::Migrator {
+                migrations: all.iter().filter(|m| m.version < 7).cloned().collect::<Vec<_>>().into(),
+                ..sqlx::migrate::Migrator::DEFAULT
             };
-            before.migrations = before.migrations.iter().filter(|m| m.version < 7).cloned().collect::<Vec<_>>().into();
             before.run(&store.pool).await.unwrap();
             sqlx::query("INSERT INTO publication_batches (id, level, scope, year, batch, created_at) VALUES (1, 'national', '', 2023, 1, 0)")
                 .execute(&store.pool)

@@ -6,19 +6,29 @@
 //! one row of `application_steps` (who, when, why) and one audit entry, in the same transaction.
 //! Who may do what is decided above (`jijiao_domain::authz::applications`); what may follow what
 //! is decided here, by `jijiao_domain::review::workflow`, so no caller can skip a step.
+//!
+//! Here: the documents, their lists and the review context. The steps of the chain and the district
+//! quota are in `review`, the windows in `windows`.
 
 use chrono::NaiveDate;
 use jijiao_domain::org::Level;
 use jijiao_domain::personal::mask_id_number;
 use jijiao_domain::review::Application;
-use jijiao_domain::review::workflow::{Status, Step, after, application_code, district_quota};
+use jijiao_domain::review::workflow::Status;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, Change, append};
+use crate::decode;
 use crate::sql::{Bind, Filter};
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+
+mod review;
+mod windows;
+
+pub use review::{DistrictQuota, StepRecord};
+pub use windows::WindowRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(transparent)]
@@ -70,19 +80,6 @@ pub struct ApplicationSummary {
     pub updated_at: i64,
 }
 
-/// One step of the review chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StepRecord {
-    pub id: i64,
-    pub step: Step,
-    pub from: Status,
-    pub to: Status,
-    pub account_id: Option<i64>,
-    pub actor: String,
-    pub comment: String,
-    pub at: i64,
-}
-
 /// Which applications to list (every field narrows).
 #[derive(Clone, Debug, Default)]
 pub struct ApplicationFilter {
@@ -103,18 +100,6 @@ pub struct ApplicationFilter {
     pub q: Option<String>,
 }
 
-/// The window one office set for one level and year, both ends inclusive.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct WindowRecord {
-    pub year: u16,
-    pub level: Level,
-    /// The office that set it.
-    pub org_id: i64,
-    pub province_code: Option<String>,
-    pub opens: NaiveDate,
-    pub closes: NaiveDate,
-}
-
 /// What the review context needs from the records about one application.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContextCounts {
@@ -128,50 +113,6 @@ pub struct ContextCounts {
     pub others: Vec<(String, String, String)>,
 }
 
-/// A district office's quota of district projects for a year (002, Beijing; rules.md §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct DistrictQuota {
-    pub year: u16,
-    /// District projects the district approved for the year before.
-    pub held_previous_year: u32,
-    /// At most this many approvals this year; `None`: no limit (none held the year before).
-    pub quota: Option<u32>,
-    /// District projects approved for this year so far.
-    pub approved: u32,
-}
-
-impl DistrictQuota {
-    pub fn exhausted(&self) -> bool {
-        self.quota.is_some_and(|quota| self.approved >= quota)
-    }
-}
-
-/// Counts a district's approvals of district projects for `year` and the year before, on the
-/// connection given (inside the approving transaction, so the count and the approval agree).
-async fn district_quota_on(conn: &mut sqlx::AnyConnection, district: i64, year: u16) -> Result<DistrictQuota> {
-    let rows = sqlx::query(
-        "SELECT year, CAST(COUNT(*) AS BIGINT) AS approved FROM applications
-         WHERE district_id = $1 AND level = $2 AND status = $3 AND year IN ($4, $5) GROUP BY year",
-    )
-    .bind(district)
-    .bind(Level::District.code())
-    .bind(Status::Approved.code())
-    .bind(i64::from(year) - 1)
-    .bind(i64::from(year))
-    .fetch_all(&mut *conn)
-    .await?;
-    let (mut held_previous_year, mut approved) = (0, 0);
-    for row in rows {
-        let count = u32::try_from(row.try_get::<i64, _>("approved")?).unwrap_or(u32::MAX);
-        if row.try_get::<i64, _>("year")? == i64::from(year) {
-            approved = count;
-        } else {
-            held_previous_year = count;
-        }
-    }
-    Ok(DistrictQuota { year, held_previous_year, quota: district_quota(held_previous_year), approved })
-}
-
 const COLUMNS: &str = "a.id, a.year, a.level, a.province_code, a.district_id, a.unit_id, o.name AS unit_name, a.leader_person_id, a.leader_name, a.name, a.subject_secondary, a.subject_tertiary, a.status, a.code, a.submitted_on, a.errors, a.warnings, a.copied_from, a.created_at, a.updated_at";
 const FROM: &str = "applications a JOIN organisations o ON o.id = a.unit_id";
 
@@ -179,15 +120,6 @@ fn province_code_of(name: &str) -> Result<String> {
     jijiao_domain::province::find(name)
         .map(|p| p.code.to_string())
         .ok_or_else(|| StoreError::Invalid(format!("未知省份“{name}”")))
-}
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Invalid(format!("数据库中的日期“{text}”无法识别")))
 }
 
 fn count(v: u32) -> i64 {
@@ -217,8 +149,7 @@ impl Store {
     }
 
     fn open_document(&self, json: &str, id_number_enc: &str) -> Result<Application> {
-        let mut doc: Application =
-            serde_json::from_str(json).map_err(|e| StoreError::Invalid(format!("数据库中的申报书无法读取：{e}")))?;
+        let mut doc: Application = decode::json(json, "applications.document")?;
         doc.leader.id_number = self.vault.decrypt(id_number_enc)?;
         Ok(doc)
     }
@@ -409,158 +340,6 @@ impl Store {
         Ok(())
     }
 
-    /// Takes one step of the review chain, if it may follow the current status: records who,
-    /// when (`on`, the day, for the submission date) and why. The first submission gives the
-    /// application its code. Returns the new status.
-    pub async fn step_application(
-        &self,
-        actor: &Actor,
-        id: ApplicationId,
-        step: Step,
-        comment: &str,
-        on: NaiveDate,
-    ) -> Result<Status> {
-        let comment = comment.trim();
-        if jijiao_domain::review::workflow::needs_comment(step) && comment.is_empty() {
-            return Err(StoreError::Invalid(format!("{}时必须填写意见", step.label())));
-        }
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT year, level, province_code, district_id, unit_id, status, code, subject_secondary, subject_tertiary, name FROM applications WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let from = status_of(&row.try_get::<String, _>("status")?)?;
-        let level = level_of(&row.try_get::<String, _>("level")?)?;
-        let year: i64 = row.try_get("year")?;
-        let province: String = row.try_get("province_code")?;
-        let district: Option<i64> = row.try_get("district_id")?;
-        let unit_id: i64 = row.try_get("unit_id")?;
-        let mut code: Option<String> = row.try_get("code")?;
-        let to = after(level, from, district.is_some(), step)
-            .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
-        // The code's sequence and the district's quota are counted from the rows: one at a time.
-        if matches!(step, Step::Submit | Step::Approve) {
-            self.serialise(&mut tx, &format!("applications:{year}:{}", level.code())).await?;
-        }
-        if step == Step::Approve
-            && level == Level::District
-            && let Some(district) = district
-        {
-            let year = u16::try_from(year).map_err(|_| StoreError::Invalid(format!("年度 {year} 无效")))?;
-            let quota = district_quota_on(&mut tx, district, year).await?;
-            if quota.exhausted() {
-                return Err(StoreError::Invalid(format!(
-                    "本区{}年度区级项目已批准{}项，达到限额{}项（上一年度举办{}项的50%），不能再批准",
-                    year,
-                    quota.approved,
-                    quota.quota.unwrap_or_default(),
-                    quota.held_previous_year
-                )));
-            }
-        }
-        let now = now_millis();
-        if step == Step::Submit {
-            if code.is_none() {
-                let scope = if level == Level::National { String::new() } else { province.clone() };
-                let next: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(MAX(sequence), 0) + 1 AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND sequence_scope = $3",
-                )
-                .bind(year)
-                .bind(level.code())
-                .bind(&scope)
-                .fetch_one(&mut *tx)
-                .await?;
-                let secondary: String = row.try_get("subject_secondary")?;
-                let tertiary: String = row.try_get("subject_tertiary")?;
-                let new_code = application_code(&secondary, &tertiary, u32::try_from(next).unwrap_or(u32::MAX));
-                sqlx::query("UPDATE applications SET code = $2, sequence = $3, sequence_scope = $4 WHERE id = $1")
-                    .bind(id.0)
-                    .bind(&new_code)
-                    .bind(next)
-                    .bind(&scope)
-                    .execute(&mut *tx)
-                    .await?;
-                code = Some(new_code);
-            }
-            sqlx::query("UPDATE applications SET submitted_on = $2 WHERE id = $1")
-                .bind(id.0)
-                .bind(date_text(on))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let updated = sqlx::query("UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4")
-            .bind(id.0)
-            .bind(to.code())
-            .bind(now)
-            .bind(from.code())
-            .execute(&mut *tx)
-            .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
-        }
-        sqlx::query(
-            "INSERT INTO application_steps (application_id, step, from_status, to_status, account_id, actor, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id.0)
-        .bind(step.code())
-        .bind(from.code())
-        .bind(to.code())
-        .bind(actor.account_id)
-        .bind(&actor.name)
-        .bind(comment)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let name: String = row.try_get("name")?;
-        let change = Change {
-            action: "application.step",
-            object_type: "application",
-            object_id: id.0.to_string(),
-            province_code: Some(province),
-            org_id: Some(unit_id),
-            before: Some(serde_json::json!({ "status": from })),
-            after: Some(
-                serde_json::json!({ "name": name, "step": step, "status": to, "code": code, "comment": comment }),
-            ),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(to)
-    }
-
-    /// A district office's quota of district projects for `year` and how much of it is used.
-    pub async fn district_quota(&self, district: OrgId, year: u16) -> Result<DistrictQuota> {
-        let mut conn = self.pool.acquire().await?;
-        district_quota_on(&mut conn, district.0, year).await
-    }
-
-    /// The steps of an application, oldest first.
-    pub async fn application_steps(&self, id: ApplicationId) -> Result<Vec<StepRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, step, from_status, to_status, account_id, actor, comment, at FROM application_steps WHERE application_id = $1 ORDER BY id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let step: String = r.try_get("step")?;
-                Ok(StepRecord {
-                    id: r.try_get("id")?,
-                    step: Step::from_code(&step).ok_or_else(|| StoreError::Invalid(format!("未知步骤“{step}”")))?,
-                    from: status_of(&r.try_get::<String, _>("from_status")?)?,
-                    to: status_of(&r.try_get::<String, _>("to_status")?)?,
-                    account_id: r.try_get("account_id")?,
-                    actor: r.try_get("actor")?,
-                    comment: r.try_get("comment")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect()
-    }
-
     pub async fn applications(
         &self,
         filter: &ApplicationFilter,
@@ -684,104 +463,6 @@ impl Store {
             others,
         })
     }
-
-    /// Sets (or moves) the window an office opens for a level and year.
-    pub async fn set_window(&self, actor: &Actor, window: &WindowRecord) -> Result<()> {
-        if window.closes < window.opens {
-            return Err(StoreError::Invalid(format!("截止日期 {} 早于开始日期 {}", window.closes, window.opens)));
-        }
-        let mut tx = self.begin_write().await?;
-        let before: Option<(String, String)> =
-            sqlx::query("SELECT opens, closes FROM application_windows WHERE year = $1 AND level = $2 AND org_id = $3")
-                .bind(i64::from(window.year))
-                .bind(window.level.code())
-                .bind(window.org_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| Ok::<_, StoreError>((r.try_get("opens")?, r.try_get("closes")?)))
-                .transpose()?;
-        let now = now_millis();
-        if before.is_some() {
-            sqlx::query(
-                "UPDATE application_windows SET opens = $4, closes = $5, updated_at = $6 WHERE year = $1 AND level = $2 AND org_id = $3",
-            )
-            .bind(i64::from(window.year))
-            .bind(window.level.code())
-            .bind(window.org_id)
-            .bind(date_text(window.opens))
-            .bind(date_text(window.closes))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO application_windows (year, level, org_id, province_code, opens, closes, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(i64::from(window.year))
-            .bind(window.level.code())
-            .bind(window.org_id)
-            .bind(window.province_code.as_deref())
-            .bind(date_text(window.opens))
-            .bind(date_text(window.closes))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let change = Change {
-            action: "application.window",
-            object_type: "application_window",
-            object_id: format!("{}-{}-{}", window.year, window.level.code(), window.org_id),
-            province_code: window.province_code.clone(),
-            org_id: Some(window.org_id),
-            before: before.map(|(o, c)| serde_json::json!({ "opens": o, "closes": c })),
-            after: Some(serde_json::json!({ "opens": window.opens, "closes": window.closes })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Every window, newest year first (optionally of one year).
-    pub async fn windows(&self, year: Option<u16>) -> Result<Vec<WindowRecord>> {
-        let mut f = Filter::default();
-        if let Some(y) = year {
-            f.and("year = ?", [Bind::Int(i64::from(y))]);
-        }
-        let sql = format!(
-            "SELECT year, level, org_id, province_code, opens, closes FROM application_windows{} ORDER BY year DESC, level, province_code, org_id",
-            f.where_sql()
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(window_from_row).collect()
-    }
-
-    /// The window an application of `level` and `year` falls under: the national office's for
-    /// national applications, its province's for provincial ones, its district's for district ones.
-    pub async fn window_for(
-        &self,
-        year: u16,
-        level: Level,
-        province_code: &str,
-        district_id: Option<i64>,
-    ) -> Result<Option<WindowRecord>> {
-        let mut f = Filter::default();
-        f.and("year = ?", [Bind::Int(i64::from(year))]).and("level = ?", [Bind::Text(level.code().into())]);
-        match level {
-            Level::National => {}
-            Level::Provincial => {
-                f.and("province_code = ?", [Bind::Text(province_code.into())]);
-            }
-            Level::District => {
-                f.and("org_id = ?", [Bind::Int(district_id.unwrap_or(-1))]);
-            }
-        }
-        let sql = format!(
-            "SELECT year, level, org_id, province_code, opens, closes FROM application_windows{} ORDER BY org_id LIMIT 1",
-            f.where_sql()
-        );
-        let row = f.query(&sql).fetch_optional(&self.pool).await?;
-        row.as_ref().map(window_from_row).transpose()
-    }
 }
 
 fn application_filter(filter: &ApplicationFilter) -> Filter {
@@ -829,19 +510,18 @@ fn application_filter(filter: &ApplicationFilter) -> Filter {
 }
 
 fn status_of(code: &str) -> Result<Status> {
-    Status::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的申报状态“{code}”无法识别")))
+    decode::code(code, "applications.status", Status::from_code)
 }
 
 fn level_of(code: &str) -> Result<Level> {
-    Level::from_code(code).ok_or_else(|| StoreError::Invalid(format!("数据库中的项目级别“{code}”无法识别")))
+    decode::code(code, "applications.level", Level::from_code)
 }
 
 fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
-    let to_u32 = |v: i64| u32::try_from(v).unwrap_or(0);
     let submitted_on: Option<String> = r.try_get("submitted_on")?;
     Ok(ApplicationSummary {
         id: ApplicationId(r.try_get("id")?),
-        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
+        year: decode::int(r, "year", "applications.year")?,
         level: level_of(&r.try_get::<String, _>("level")?)?,
         province_code: r.try_get("province_code")?,
         district_id: r.try_get("district_id")?,
@@ -854,22 +534,11 @@ fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
         subject_tertiary: r.try_get("subject_tertiary")?,
         status: status_of(&r.try_get::<String, _>("status")?)?,
         code: r.try_get("code")?,
-        submitted_on: submitted_on.as_deref().map(parse_date).transpose()?,
-        errors: to_u32(r.try_get("errors")?),
-        warnings: to_u32(r.try_get("warnings")?),
+        submitted_on: submitted_on.as_deref().map(|d| decode::date(d, "applications.submitted_on")).transpose()?,
+        errors: decode::int(r, "errors", "applications.errors")?,
+        warnings: decode::int(r, "warnings", "applications.warnings")?,
         copied_from: r.try_get::<Option<i64>, _>("copied_from")?.map(ApplicationId),
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
-    })
-}
-
-fn window_from_row(r: &AnyRow) -> Result<WindowRecord> {
-    Ok(WindowRecord {
-        year: u16::try_from(r.try_get::<i64, _>("year")?).unwrap_or(0),
-        level: level_of(&r.try_get::<String, _>("level")?)?,
-        org_id: r.try_get("org_id")?,
-        province_code: r.try_get("province_code")?,
-        opens: parse_date(&r.try_get::<String, _>("opens")?)?,
-        closes: parse_date(&r.try_get::<String, _>("closes")?)?,
     })
 }

@@ -1,5 +1,8 @@
 //! Accounts and roles, sessions, login throttling, captchas and API tokens: everything a server
 //! needs between requests, kept in the database so servers hold no state of their own.
+//!
+//! Here: accounts and their roles. Sessions, login throttling and captchas are in [`sessions`], API
+//! tokens in [`tokens`].
 
 use jijiao_domain::authz::{Grant, Role};
 use jijiao_domain::org::OrgKind;
@@ -8,9 +11,16 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{Actor, Change, append};
+use crate::constraints::{self, Constraint};
+use crate::decode;
 use crate::sql::{Bind, Filter, flag};
-use crate::vault::Vault;
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
+
+mod sessions;
+mod tokens;
+
+pub use sessions::SessionRecord;
+pub use tokens::ApiToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -77,29 +87,6 @@ pub struct AccountSummary {
     pub roles: Vec<RoleRecord>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionRecord {
-    pub account_id: AccountId,
-    /// The account, read with the session: every signed-in request needs both.
-    pub account: Account,
-    pub csrf_token: String,
-    pub expires_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ApiToken {
-    pub id: i64,
-    pub account_id: AccountId,
-    pub account: String,
-    pub name: String,
-    /// The first characters, so an administrator can tell tokens apart; the rest is never stored.
-    pub prefix: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub revoked_at: Option<i64>,
-    pub last_used_at: Option<i64>,
-}
-
 /// One change of an account's columns, with what the audit log records of it.
 struct AccountUpdate {
     action: &'static str,
@@ -132,10 +119,7 @@ impl Store {
         .bind(now_millis())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("用户名“{username}”或该人员的账号已存在")),
-            other => other,
-        })?;
+        .map_err(|e| constraints::naming(e, Constraint::AccountUsername, || format!("用户名“{username}”已存在")))?;
         let mut province = None;
         let mut org = None;
         for role in roles {
@@ -222,7 +206,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let code: String = r.try_get("role")?;
-                let role = Role::from_code(&code).ok_or_else(|| StoreError::Invalid(format!("未知角色“{code}”")))?;
+                let role = decode::code(&code, "account_roles.role", Role::from_code)?;
                 let org: Option<i64> = r.try_get("org_id")?;
                 let kind: Option<String> = r.try_get("org_kind")?;
                 let parent: Option<i64> = r.try_get("parent_id")?;
@@ -434,299 +418,6 @@ impl Store {
         }
         Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
     }
-
-    // ---- sessions ----
-
-    /// Starts a session and returns the cookie token (only its hash is stored) and the CSRF token.
-    pub async fn create_session(
-        &self,
-        account: AccountId,
-        ip: Option<&str>,
-        lifetime_ms: i64,
-    ) -> Result<(String, String)> {
-        let token = Vault::random_token();
-        let csrf = Vault::random_token();
-        let now = now_millis();
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, csrf_token, ip, created_at, last_seen_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $5, $6)",
-        )
-        .bind(Vault::token_hash(&token))
-        .bind(account.0)
-        .bind(&csrf)
-        .bind(ip)
-        .bind(now)
-        .bind(now + lifetime_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok((token, csrf))
-    }
-
-    /// The live session for a cookie token: refused when idle longer than `idle_ms` or past its
-    /// absolute expiry. Touches `last_seen_at` at most once a minute (not a write per request).
-    pub async fn session(&self, token: &str, idle_ms: i64) -> Result<Option<SessionRecord>> {
-        let hash = Vault::token_hash(token);
-        let row = sqlx::query(&format!(
-            "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
-             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
-        ))
-        .bind(&hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let now = now_millis();
-        let last_seen: i64 = row.try_get("last_seen_at")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if now - last_seen > idle_ms || now > expires_at {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
-            return Ok(None);
-        }
-        if now - last_seen > 60_000 {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(&hash)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(Some(SessionRecord {
-            account_id: AccountId(row.try_get("account_id")?),
-            account: account_from_row(&row)?,
-            csrf_token: row.try_get("csrf_token")?,
-            expires_at,
-        }))
-    }
-
-    pub async fn end_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(Vault::token_hash(token))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn end_sessions_of(&self, account: AccountId) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account.0).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Moves a session's last activity into the past (tests of expiry).
-    #[doc(hidden)]
-    pub async fn age_session_for_tests(&self, token: &str, by_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
-            .bind(by_ms)
-            .bind(Vault::token_hash(token))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    // ---- login throttling ----
-
-    /// (failures, locked_until) for a key such as `ip:127.0.0.1` or `account:zhang`.
-    pub async fn login_failures(&self, key: &str) -> Result<(i64, i64)> {
-        let row = sqlx::query("SELECT failures, locked_until FROM login_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => (r.try_get("failures")?, r.try_get("locked_until")?),
-            None => (0, 0),
-        })
-    }
-
-    /// Counts a failure and sets the lock computed by the caller from the new count.
-    pub async fn record_login_failure(&self, key: &str, lock_for: impl Fn(i64) -> i64) -> Result<i64> {
-        let now = now_millis();
-        let failures: i64 = sqlx::query_scalar(
-            "INSERT INTO login_throttle (key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0)
-             ON CONFLICT (key) DO UPDATE SET failures = login_throttle.failures + 1, last_failure_at = excluded.last_failure_at
-             RETURNING failures",
-        )
-        .bind(key)
-        .bind(now)
-        .fetch_one(&self.pool)
-        .await?;
-        let lock = lock_for(failures);
-        if lock > 0 {
-            sqlx::query("UPDATE login_throttle SET locked_until = $1 WHERE key = $2")
-                .bind(now + lock)
-                .bind(key)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(failures)
-    }
-
-    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    // ---- captchas ----
-
-    pub async fn store_captcha(&self, id: &str, answer_hash: &str, ttl_ms: i64) -> Result<()> {
-        let now = now_millis();
-        sqlx::query("DELETE FROM captchas WHERE expires_at < $1").bind(now).execute(&self.pool).await?;
-        sqlx::query("INSERT INTO captchas (id, answer_hash, expires_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(answer_hash)
-            .bind(now + ttl_ms)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// The captcha's answer hash, if it exists and has not expired. It can be used once.
-    pub async fn take_captcha(&self, id: &str) -> Result<Option<String>> {
-        let hash: Option<String> =
-            sqlx::query_scalar("DELETE FROM captchas WHERE id = $1 AND expires_at >= $2 RETURNING answer_hash")
-                .bind(id)
-                .bind(now_millis())
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(hash)
-    }
-
-    /// The answer hash without using it up (to draw the image).
-    pub async fn peek_captcha(&self, id: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT answer_hash FROM captchas WHERE id = $1 AND expires_at >= $2")
-            .bind(id)
-            .bind(now_millis())
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
-    // ---- API tokens ----
-
-    /// Creates a token for `account`; returns its id and the secret, which is shown once.
-    pub async fn create_api_token(
-        &self,
-        actor: &Actor,
-        account: AccountId,
-        name: &str,
-        expires_at: i64,
-    ) -> Result<(i64, String)> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Invalid("请填写令牌名称".into()));
-        }
-        let secret = format!("jj_{}", Vault::random_token());
-        let prefix: String = secret.chars().take(10).collect();
-        let created_by = actor.account_id.ok_or_else(|| StoreError::Invalid("令牌必须由账号创建".into()))?;
-        let (province, org) = self.account_scope(account).await?;
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(account.0)
-        .bind(name)
-        .bind(Vault::token_hash(&secret))
-        .bind(&prefix)
-        .bind(created_by)
-        .bind(now_millis())
-        .bind(expires_at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "token.create",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id: org,
-            before: None,
-            after: Some(
-                serde_json::json!({ "account_id": account.0, "name": name, "prefix": prefix, "expires_at": expires_at }),
-            ),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok((id, secret))
-    }
-
-    pub async fn api_token(&self, id: i64) -> Result<ApiToken> {
-        let row = sqlx::query(
-            "SELECT t.id, t.account_id, a.username, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
-             FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        token_from_row(&row)
-    }
-
-    pub async fn api_tokens_of(&self, accounts: &[AccountId]) -> Result<Vec<ApiToken>> {
-        if accounts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut f = Filter::default();
-        let marks = vec!["?"; accounts.len()].join(", ");
-        f.and(&format!("t.account_id IN ({marks})"), accounts.iter().map(|a| Bind::Int(a.0)));
-        let sql = format!(
-            "SELECT t.id, t.account_id, a.username, t.name, t.prefix, t.created_at, t.expires_at, t.revoked_at, t.last_used_at
-             FROM api_tokens t JOIN accounts a ON a.id = t.account_id{} ORDER BY t.id DESC",
-            f.where_sql()
-        );
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(token_from_row).collect()
-    }
-
-    pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
-        let token = self.api_token(id).await?;
-        let (province, org) = self.account_scope(token.account_id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_millis())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "token.revoke",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id: org,
-            before: Some(serde_json::json!({ "revoked": token.revoked_at.is_some() })),
-            after: Some(serde_json::json!({ "revoked": true })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The account a bearer token acts as, if the token is live (not revoked, not expired).
-    pub async fn account_for_token(&self, secret: &str) -> Result<Option<(AccountId, i64)>> {
-        let row = sqlx::query(
-            "SELECT id, account_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
-        )
-        .bind(Vault::token_hash(secret))
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let now = now_millis();
-        let revoked: Option<i64> = row.try_get("revoked_at")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
-        if revoked.is_some() || now > expires_at {
-            return Ok(None);
-        }
-        let id: i64 = row.try_get("id")?;
-        let last_used: Option<i64> = row.try_get("last_used_at")?;
-        if last_used.is_none_or(|t| now - t > 60_000) {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(Some((AccountId(row.try_get("account_id")?), id)))
-    }
-
-    /// Sets a token's expiry (tests of expired tokens).
-    #[doc(hidden)]
-    pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
-        sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;
-        Ok(())
-    }
 }
 
 /// Inserts a role row; returns the (province, organisation) it belongs to.
@@ -776,11 +467,8 @@ async fn insert_role(
     .bind(province.as_deref())
     .bind(now_millis())
     .execute(&mut **tx)
-    .await
-    .map_err(|e| match StoreError::from(e) {
-        StoreError::Conflict(_) => StoreError::Conflict("该账号已有此角色".into()),
-        other => other,
-    })?;
+    // A role the account has already: the constraint's message says so.
+    .await?;
     Ok((province, org_id))
 }
 
@@ -802,23 +490,9 @@ fn role_from_row(r: &AnyRow) -> Result<RoleRecord> {
     let role: String = r.try_get("role")?;
     Ok(RoleRecord {
         id: r.try_get("id")?,
-        role: Role::from_code(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?,
+        role: decode::code(&role, "account_roles.role", Role::from_code)?,
         org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,
-    })
-}
-
-fn token_from_row(r: &AnyRow) -> Result<ApiToken> {
-    Ok(ApiToken {
-        id: r.try_get("id")?,
-        account_id: AccountId(r.try_get("account_id")?),
-        account: r.try_get("username")?,
-        name: r.try_get("name")?,
-        prefix: r.try_get("prefix")?,
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-        revoked_at: r.try_get("revoked_at")?,
-        last_used_at: r.try_get("last_used_at")?,
     })
 }

@@ -1,0 +1,12 @@
+-- Nothing to do on PostgreSQL: this file exists so that a migration number means the same change
+-- in both folders (src/migrations.rs checks that they hold the same numbers and names).
+--
+-- SQLite's 0008 widens its date index (projects_date_text) with the columns a date-range search
+-- checks and sorts by, so that SQLite reads a range's count and pages from the index alone.
+-- PostgreSQL has no such index: it reads a date range through projects_first_day (0006) and the
+-- order indexes (0007), and plans the rest itself. A covering index would help it only through
+-- index-only scans, which depend on how much of the table the visibility map marks all-visible
+-- after an import; that was not measured, so no index is added on a guess.
+--
+-- An existing database that has applied 0001–0007 applies this one at its next start like any
+-- new migration (sqlx applies every version it has not recorded, in order of version).

@@ -1,0 +1,149 @@
+//! The public catalogue (项目目录): anyone's search of the published projects, at 200,000 of them.
+//!
+//! A search counts its matches through a word index and reads one page of them ([`Store::projects`]),
+//! or lists them all for a download ([`Store::project_list`]). How each query reaches its rows is
+//! planned in `plan`; the word index, the one part that differs by backend, answers the same set of
+//! questions on both (`word_index`, over `sqlite` and `postgres`); the grams it indexes are cut
+//! in [`grams`]. The queries here are written once, for both backends.
+
+use chrono::NaiveDate;
+use jijiao_domain::org::{Delivery, Level};
+use jijiao_domain::publication::ProjectKind;
+use sqlx::Row;
+
+use crate::projects::{BatchId, FROM, Project, project_columns, project_from_row};
+use crate::sql::{Bind, Filter};
+use crate::{Page, PageRequest, Result, Store};
+use plan::{Access, catalogue_sql, order_by};
+
+pub mod grams;
+mod plan;
+mod postgres;
+mod sqlite;
+pub(crate) mod word_index;
+
+/// How the catalogue orders its results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProjectSort {
+    /// By number (year, subject, serial).
+    #[default]
+    Number,
+    /// Soonest first day first.
+    Date,
+    /// Newest year first.
+    Newest,
+}
+
+/// The catalogue's filters; every field narrows. Only numbered (published) projects unless
+/// `batch_id` is given (a batch's own page shows its unnumbered drafts too).
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    /// Words of the name, unit, leader or number; every word must match.
+    pub q: Option<String>,
+    pub year: Option<u16>,
+    pub batch: Option<u16>,
+    pub batch_id: Option<BatchId>,
+    /// `SS` or `SS-TT`.
+    pub subject: Option<String>,
+    pub province_code: Option<String>,
+    pub level: Option<Level>,
+    pub kind: Option<ProjectKind>,
+    pub delivery: Option<Delivery>,
+    /// Projects held (at least partly) on or after this day…
+    pub from: Option<NaiveDate>,
+    /// …and on or before this one.
+    pub to: Option<NaiveDate>,
+    pub unit_name: Option<String>,
+    pub sort: ProjectSort,
+}
+
+/// The public catalogue counts matches up to this many and then says "more than" (`Page::capped`):
+/// an exact count of a common word over 200,000 projects reads tens of thousands of rows per
+/// page, and nobody pages through more than this; they narrow the search or download it.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// What a catalogue row joins, after the `FROM` of [`catalogue_sql`].
+const JOINS: &str =
+    " JOIN publication_batches b ON b.id = p.batch_id LEFT JOIN project_suspensions s ON s.id = p.suspension_id";
+
+impl Store {
+    /// The catalogue: a page of projects matching the filter, counted up to [`COUNT_CAP`].
+    ///
+    /// The count comes first, through the word index, and brings the ids it found: at most
+    /// `COUNT_CAP` matches are then read by id and sorted, without searching a second time; more
+    /// than that are dense enough that walking the index of the page's order finds a page of them
+    /// soon, with nothing sorted.
+    pub async fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
+        // One connection for the whole search (its plan, count and page), not one per statement:
+        // under load each statement otherwise queued for a connection again, so a search's time
+        // grew with its number of statements (2 to 4) rather than with its work. At 32 users a
+        // search of a long word waited three times where a filter waited twice (BENCHMARKS.md,
+        // issue 6, fourth session).
+        let mut conn = self.pool.acquire().await?;
+        let plan = plan::search_plan(self.backend, &mut conn, filter).await?;
+        let (matches, f) = match word_index::count_in_index(self.backend, filter, &plan.word_queries) {
+            // The index alone answers: no row is read to count.
+            Some(in_index) => in_index,
+            None => {
+                let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
+                (format!("p.id FROM {from}"), f)
+            }
+        };
+        let found = f
+            .query(&format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} AS ids FROM (SELECT {matches}{} LIMIT {}) found",
+                word_index::ids_found(self.backend),
+                f.where_sql(),
+                COUNT_CAP + 1
+            ))
+            .fetch_one(&mut *conn)
+            .await?;
+        let counted: i64 = found.try_get("n")?;
+        let capped = counted > COUNT_CAP;
+        let total = counted.min(COUNT_CAP);
+        let mut items = Vec::new();
+        if capped || page.offset() < total {
+            let (from, f) = if capped {
+                // Walking in order is only quick when matches are spread along the order; a date
+                // range gathers them in one stretch of years, which its own index reaches directly.
+                let dated = filter.from.is_some() || filter.to.is_some();
+                let access = if !dated || filter.sort == ProjectSort::Date { Access::InOrder } else { Access::Narrow };
+                catalogue_sql(filter, &plan, access)
+            } else {
+                // Every match's id is known: the page is read by id.
+                let ids: String = found.try_get::<Option<String>, _>("ids")?.unwrap_or_default();
+                let mut f = Filter::default();
+                f.and(word_index::among_ids(self.backend), [Bind::Text(ids)]);
+                ("projects p".to_string(), f)
+            };
+            // The page's ids are chosen first and its rows read after: sorting the matches then
+            // carries their order's columns only, not every column of every match.
+            let (n, order) = (f.next_placeholder(), order_by(filter.sort));
+            let sql = format!(
+                "SELECT {} FROM {FROM} WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
+                project_columns(self.backend),
+                f.where_sql(),
+                n + 1
+            );
+            let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
+            items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        }
+        Ok(Page { items, total, capped, page: page.page, per_page: page.per_page })
+    }
+
+    /// Every project matching the filter, in order, at most `limit` (downloads and batch exports).
+    pub async fn project_list(&self, filter: &ProjectFilter, limit: i64) -> Result<Vec<Project>> {
+        let mut conn = self.pool.acquire().await?;
+        let plan = plan::search_plan(self.backend, &mut conn, filter).await?;
+        let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
+        let n = f.next_placeholder();
+        let sql = format!(
+            "SELECT {} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n}",
+            project_columns(self.backend),
+            f.where_sql(),
+            order_by(filter.sort)
+        );
+        let rows = f.query(&sql).bind(limit).fetch_all(&mut *conn).await?;
+        rows.iter().map(project_from_row).collect()
+    }
+}

@@ -1,0 +1,46 @@
+//! The word index on PostgreSQL: a GIN index (`projects_grams`, migration 0007) over `search_grams`,
+//! a column the database generates from `search_text`, so the store writes nothing for it and a
+//! search only adds each word's grams as a condition. The same function set as [`super::sqlite`],
+//! behind [`super::word_index`].
+
+use super::ProjectFilter;
+use super::grams::postgres_grams;
+use super::plan::words_of;
+use crate::Result;
+use crate::sql::{Bind, Filter};
+
+pub(super) const IDS_FOUND: &str = "string_agg(CAST(id AS TEXT), ',')";
+pub(super) const AMONG_IDS: &str = "p.id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))";
+
+/// Nothing to find out first: a word's grams are its own ([`postgres_grams`]).
+pub(super) fn word_queries(_words: &[&str]) -> Vec<String> {
+    Vec::new()
+}
+
+/// The GIN index returns candidates for `LIKE` to check, never the answer: it always reads rows.
+pub(super) fn count_in_index(_filter: &ProjectFilter, _word_queries: &[String]) -> Option<(String, Filter)> {
+    None
+}
+
+/// Each word's grams must all be in the row's (`@>`, which the GIN index answers); the planner
+/// picks the index for the filter values itself.
+pub(super) fn narrow(filter: &ProjectFilter, _word_queries: &[String], f: &mut Filter) -> String {
+    for grams in words_of(filter).into_iter().filter_map(postgres_grams) {
+        f.and("p.search_grams @> string_to_array(?, chr(31))", [Bind::Text(grams)]);
+    }
+    "projects p".to_string()
+}
+
+/// PostgreSQL's planner finds the order's index (migration 0007) by itself.
+pub(super) fn in_order(_filter: &ProjectFilter) -> String {
+    "projects p".to_string()
+}
+
+/// A list is up to tens of thousands of rows at once: PostgreSQL's statistics are brought up to
+/// date now rather than when autovacuum comes round, as without them it took a common word for a
+/// rare one and sorted every project for one catalogue page (120 ms instead of 12). (SQLite's pages
+/// follow the index named for them, see [`super::word_index::in_order`].)
+pub(super) async fn after_import(pool: &sqlx::AnyPool) -> Result<()> {
+    sqlx::query("ANALYZE projects").execute(pool).await?;
+    Ok(())
+}

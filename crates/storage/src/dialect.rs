@@ -1,0 +1,57 @@
+//! Where SQLite and PostgreSQL differ, one function per difference, so that the queries using them
+//! read the same on both backends.
+//!
+//! Here: transactions and locks, JSON aggregation and backups. Elsewhere, each in one module of its
+//! own: placeholders ([`crate::sql`]), the migration folders ([`crate::migrations`]), connection
+//! settings ([`crate::Store::connect`]) and the catalogue's word index ([`crate::catalogue`]).
+
+/// Which database the store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The statement that opens a write transaction. SQLite takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, see [`crate::Store::begin_write`] for why); PostgreSQL locks rows as it
+    /// writes them.
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// A statement that makes the write transactions deciding by a count over `$1` (a key) wait for
+    /// each other, or `None` where the transaction already does: on SQLite it holds the database's
+    /// one write lock ([`Self::begin_write`]); on PostgreSQL it takes a transaction-scoped advisory
+    /// lock, as two transactions could count the same rows under READ COMMITTED.
+    pub(crate) fn serialise(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                Some("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+            }
+        }
+    }
+
+    /// An aggregate giving the rows of a group as one JSON text: an array holding, per row, the array
+    /// of `fields` (comma-separated SQL expressions), ordered by `order` if given. NULL for no rows.
+    pub(crate) fn json_rows(self, fields: &str, order: Option<&str>) -> String {
+        let order = order.map(|o| format!(" ORDER BY {o}")).unwrap_or_default();
+        match self {
+            Backend::Sqlite => format!("json_group_array(json_array({fields}){order})"),
+            Backend::Postgres => format!("CAST(json_agg(json_build_array({fields}){order}) AS TEXT)"),
+        }
+    }
+
+    /// The statement that copies the live database to the file `$1`, consistently and while it
+    /// serves; `None` on PostgreSQL, whose own tool (`pg_dump`) does it.
+    pub(crate) fn backup(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => Some("VACUUM INTO $1"),
+            Backend::Postgres => None,
+        }
+    }
+}
