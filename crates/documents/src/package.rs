@@ -103,13 +103,9 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), ReadError> {
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let mut scanner = Scanner::default();
         let mut inflated = 0u64;
-        loop {
-            // A damaged stream ends the entry here for calamine too: what came before it is
-            // all calamine can see, and it has been scanned.
-            let Ok(read) = entry.read(&mut buffer) else { break };
-            if read == 0 {
-                break;
-            }
+        // A damaged stream ends the entry here for calamine too: what came before it is all
+        // calamine can see, and it has been scanned.
+        while let Ok(read @ 1..) = entry.read(&mut buffer) {
             inflated += read as u64;
             total += read as u64;
             if inflated > MAX_ENTRY_BYTES {
@@ -171,15 +167,29 @@ enum State {
     /// After `<`: the next byte tells which construct this is.
     Open,
     /// After `<!`: `matched` bytes of `--` (`comment`) or `[CDATA[` seen so far.
-    Bang { matched: u8, comment: bool },
+    Bang {
+        matched: u8,
+        comment: bool,
+    },
     /// Inside `<!--`, `matched` bytes of `-->` seen.
-    Comment { matched: u8 },
+    Comment {
+        matched: u8,
+    },
     /// Inside `<![CDATA[`, `matched` bytes of `]]>` seen.
-    CData { matched: u8 },
+    CData {
+        matched: u8,
+    },
     /// Inside `<?`, the previous byte was `?`.
-    Instruction { question: bool },
+    Instruction {
+        question: bool,
+    },
     /// Inside a start tag (`end` false) or an end tag; `quote` is the open quote character.
-    Tag { end: bool, quote: u8, naming: bool, last: u8 },
+    Tag {
+        end: bool,
+        quote: u8,
+        naming: bool,
+        last: u8,
+    },
 }
 
 /// Follows one XML part in chunks. All counts are in bytes of the part.
@@ -216,28 +226,45 @@ impl Scanner {
     fn feed(&mut self, chunk: &[u8]) -> Result<(), Refusal> {
         let mut i = 0;
         while i < chunk.len() {
-            if self.state == State::Text {
-                // Text runs are most of a part: skip to the next `<` at once.
-                let run = chunk[i..].iter().position(|&b| b == b'<').unwrap_or(chunk.len() - i);
-                if !self.open.is_empty() {
-                    self.kept += run as u64;
+            // Text runs and attribute values are most of a part, and nothing in them matters
+            // but their length: skip to the next byte that can change the state.
+            let rest = &chunk[i..];
+            let skip = match self.state {
+                State::Text => {
+                    let run = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+                    if !self.open.is_empty() {
+                        self.kept += run as u64;
+                    }
+                    run
                 }
-                i += run;
-                self.position += run as u64;
-                if i == chunk.len() {
-                    break;
+                State::Tag { end, quote, naming: false, .. } if self.sst_tag.is_none() => {
+                    let run = match quote {
+                        0 => memchr::memchr3(b'>', b'"', b'\'', rest),
+                        q => memchr::memchr(q, rest),
+                    }
+                    .unwrap_or(rest.len());
+                    if run > 0 {
+                        self.state = State::Tag { end, quote, naming: false, last: rest[run - 1] };
+                    }
+                    run
                 }
-                self.end_event()?;
-                self.event_start = self.position;
-                self.state = State::Open;
-                i += 1;
-                self.position += 1;
-                continue;
+                _ => 0,
+            };
+            i += skip;
+            self.position += skip as u64;
+            if i == chunk.len() {
+                break;
             }
             let byte = chunk[i];
             i += 1;
             self.position += 1;
-            self.step(byte)?;
+            if self.state == State::Text {
+                self.end_event()?;
+                self.event_start = self.position - 1;
+                self.state = State::Open;
+            } else {
+                self.step(byte)?;
+            }
         }
         self.check_lengths()
     }
