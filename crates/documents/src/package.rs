@@ -51,8 +51,8 @@ const MAX_ELEMENT_BYTES: u64 = 4 << 20;
 /// styles, sheet and name lists, relationships: an estimate in bytes, see [`Scanner::kept`])
 /// may be this many times the upload, or [`KEPT_FLOOR`] for small uploads. An honest file
 /// keeps 3–10 times its size: its strings deflate 2–3 times, and each string costs a header.
-const KEPT_PER_UPLOAD_BYTE: u64 = 20;
-const KEPT_FLOOR: u64 = 64 << 20;
+pub(crate) const KEPT_PER_UPLOAD_BYTE: u64 = 20;
+pub(crate) const KEPT_FLOOR: u64 = 64 << 20;
 /// The cost counted for each element calamine turns into an entry of a list (a style, a sheet,
 /// a defined name, a relationship, a theme colour), on top of its tag's bytes: calamine's
 /// structs for these take up to a few hundred bytes each.

@@ -48,9 +48,10 @@ pub enum ReadError {
     /// More than [`MAX_CELLS`] cells (including blank cells between used ones) or too much
     /// text: usually a stray value far down or to the right, sometimes a hostile file.
     TooLarge,
-    /// An xlsx package that inflates to more than its reader may hold (see `package.rs`): a
-    /// decompression bomb, or a part built to make the parser buffer it whole. `what` says in
-    /// Chinese which limit it passed; `detail` is for the log.
+    /// A file that expands to more than its reader may hold: an xlsx decompression bomb or a
+    /// part built to make the parser buffer it whole (see `package.rs`), an xls whose cells
+    /// copy a long shared string many times (`ole.rs`). `what` says in Chinese which limit it
+    /// passed; `detail` is for the log.
     Unpacked { what: &'static str, detail: String },
 }
 
@@ -86,7 +87,7 @@ impl fmt::Display for ReadError {
             ),
             ReadError::Unpacked { what, .. } => write!(
                 f,
-                "文件解压后的内容超出允许范围（{what}），为保护服务器已拒绝读取。\
+                "文件展开后的内容超出允许范围（{what}），为保护服务器已拒绝读取。\
                  正常的表格不会这样；请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传，\
                  数据确实很多时请拆分成几个文件",
             ),

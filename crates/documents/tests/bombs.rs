@@ -15,7 +15,7 @@ fn assert_refused(bytes: &[u8]) {
     let err = read_table(bytes, "名单.xlsx").unwrap_err();
     assert!(matches!(err, ReadError::Unpacked { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.starts_with("文件解压后的内容超出允许范围（"), "{message}");
+    assert!(message.starts_with("文件展开后的内容超出允许范围（"), "{message}");
     assert!(message.contains("另存为"), "{message}");
     assert!(matches!(sheet_names(bytes, "名单.xlsx"), Err(ReadError::Unpacked { .. })));
 }
