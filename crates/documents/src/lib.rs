@@ -5,6 +5,7 @@
 
 mod cell;
 mod ole;
+mod package;
 pub mod pdf;
 mod read;
 mod table;

@@ -8,10 +8,12 @@
 //! server down with the upload. So this module walks the same structures calamine will walk,
 //! with bounds, and refuses what would loop or allocate past [`MAX_CELLS`].
 //!
-//! Not covered: an .xls whose cells reference one huge shared string many times makes calamine
-//! clone it per cell. Bounding that needs a full SST parser; imports should run with an upload
-//! size limit (and ideally in a memory-limited worker) regardless.
+//! calamine also copies a shared string into every cell that references it: a 1 MB file with
+//! one 64 K-character string and 50,000 references to it asks for 10 GB. So the shared string
+//! table is walked as calamine walks it, and the text the cells will hold is added up before
+//! calamine runs, within the same allowance as what an xlsx may keep (`package.rs`).
 
+use crate::package::{KEPT_FLOOR, KEPT_PER_UPLOAD_BYTE};
 use crate::read::{MAX_CELLS, ReadError};
 
 const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
@@ -21,6 +23,9 @@ const DIFSECT: u32 = 0xFFFF_FFFC;
 /// Streams shorter than this live in the mini stream (MS-CFB 2.2; calamine uses the same).
 const MINI_CUTOFF: usize = 4096;
 const MINI_SECTOR: usize = 64;
+/// CONTINUE records in a row. Records hold at most 8,224 bytes, so 16,384 of them are 135 MB:
+/// more than any upload (50 MB) can hold.
+const MAX_CONTINUES: usize = 16_384;
 
 /// Checks the container and the workbook stream. `Ok` means calamine can parse the file
 /// within bounded time and memory (or will fail cleanly by itself).
@@ -30,7 +35,8 @@ pub(crate) fn check(bytes: &[u8]) -> Result<(), ReadError> {
         // No workbook: calamine reports it; the caller then checks for encrypted OOXML.
         return Ok(());
     };
-    check_biff(&workbook)
+    let text_limit = KEPT_FLOOR.max((bytes.len() as u64).saturating_mul(KEPT_PER_UPLOAD_BYTE));
+    check_biff(&workbook, text_limit)
 }
 
 fn corrupt(detail: &str) -> ReadError {
@@ -225,10 +231,30 @@ impl Bounds {
 /// Adds up what calamine will allocate for each sheet: the DIMENSIONS reservation, the cell
 /// range and the formula range. Counting too much is safe (a strange file is refused); counting
 /// too little is not, so unreadable records are counted where possible and never skipped.
-fn check_biff(stream: &[u8]) -> Result<(), ReadError> {
+fn check_biff(stream: &[u8], text_limit: u64) -> Result<(), ReadError> {
+    // calamine gathers the CONTINUE records after any record into a list and takes them from
+    // its front one at a time: a run of millions of empty ones costs it gigabytes and hours.
+    let mut run = 0usize;
+    for (typ, _) in records(stream) {
+        run = if typ == 0x003C { run + 1 } else { 0 };
+        if run > MAX_CONTINUES {
+            return Err(corrupt("too many CONTINUE records in a row"));
+        }
+    }
     let mut sheet_offsets = Vec::new();
-    for (typ, data) in records(stream) {
+    let mut strings: Vec<u64> = Vec::new();
+    let mut globals = records(stream).peekable();
+    while let Some((typ, data)) = globals.next() {
         match typ {
+            // SST: calamine keeps the last one.
+            0x00FC => {
+                let mut continues = Vec::new();
+                while let Some(&(0x003C, next)) = globals.peek() {
+                    continues.push(next);
+                    globals.next();
+                }
+                strings = shared_string_sizes(data, &continues);
+            }
             // FILEPASS: the rest is encrypted (RC4) or obfuscated (XOR). calamine only
             // recognises the former; both are unreadable.
             0x002F => return Err(ReadError::Encrypted),
@@ -239,19 +265,101 @@ fn check_biff(stream: &[u8]) -> Result<(), ReadError> {
         }
     }
     let mut total: u64 = 0;
+    let mut text: u64 = 0;
     for offset in sheet_offsets {
         let Some(sheet) = stream.get(offset as usize..) else {
             return Err(corrupt("sheet offset past the end of the workbook"));
         };
-        total = total.saturating_add(sheet_cost(sheet));
+        let (cells, sheet_text) = sheet_cost(sheet, &strings);
+        total = total.saturating_add(cells);
+        text = text.saturating_add(sheet_text);
         if total > MAX_CELLS as u64 {
             return Err(ReadError::TooLarge);
+        }
+        if text > text_limit {
+            return Err(ReadError::Unpacked {
+                what: "单元格重复引用的文字过多",
+                detail: format!("xls: shared strings copied into cells come to {text} bytes, limit {text_limit}"),
+            });
         }
     }
     Ok(())
 }
 
-fn sheet_cost(sheet: &[u8]) -> u64 {
+/// The most bytes each shared string can take as a Rust `String`, walking the SST record and
+/// its CONTINUE records exactly as calamine's `parse_sst` does (where calamine would fail or
+/// panic, the walk stops: calamine then reads no cells). Every byte of a string's characters
+/// becomes at most 3 bytes of UTF-8, whichever encoding decodes it.
+fn shared_string_sizes(first: &[u8], continues: &[&[u8]]) -> Vec<u64> {
+    let mut sizes = Vec::new();
+    let Some(mut data) = first.get(8..) else { return sizes };
+    let mut continues = continues.iter().copied();
+    loop {
+        if data.is_empty() {
+            match continues.next() {
+                Some(next) => data = next,
+                None => return sizes,
+            }
+        }
+        if data.is_empty() {
+            sizes.push(0);
+            continue;
+        }
+        let (Some(mut chars), Some(&flags)) = (u16_at(data, 0).map(usize::from), data.get(2)) else {
+            return sizes;
+        };
+        data = &data[3..];
+        let mut runs = 0usize;
+        let mut extension = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(n) = u16_at(data, 0) else { return sizes };
+            runs = usize::from(n);
+            data = &data[2..];
+        }
+        if flags & 0x4 != 0 {
+            let Some(n) = u32_at(data, 0) else { return sizes };
+            // calamine reads it as i32 and casts: a negative size is an enormous skip.
+            extension = n as i32 as usize;
+            data = &data[4..];
+        }
+        let mut high_byte = flags & 0x1 != 0;
+        let mut bytes = 0u64;
+        while chars > 0 {
+            let width = if high_byte { 2 } else { 1 };
+            let taken = chars.min(data.len() / width);
+            bytes += (taken * width) as u64;
+            data = &data[taken * width..];
+            chars -= taken;
+            if chars > 0 {
+                match continues.next() {
+                    Some([flag, rest @ ..]) => {
+                        high_byte = flag & 0x1 != 0;
+                        data = rest;
+                    }
+                    _ => return sizes,
+                }
+            }
+        }
+        sizes.push(bytes * 3);
+        let mut skip = (runs * 4).saturating_add(extension);
+        while skip > 0 {
+            if data.is_empty() {
+                match continues.next() {
+                    Some(next) => data = next,
+                    None => return sizes,
+                }
+            }
+            let step = skip.min(data.len());
+            data = &data[step..];
+            skip -= step;
+        }
+    }
+}
+
+/// What calamine allocates for a sheet: cells (DIMENSIONS reservation, cell range, formula
+/// range) and the bytes of shared strings copied into LABELSST cells.
+fn sheet_cost(sheet: &[u8], strings: &[u64]) -> (u64, u64) {
+    let mut text: u64 = 0;
     let mut cells = Bounds::default();
     let mut formulas = Bounds::default();
     let mut reserved: u64 = 0;
@@ -277,6 +385,10 @@ fn sheet_cost(sheet: &[u8]) -> u64 {
             0x0200 => reserved = reserved.max(dimensions_reservation(data)),
             // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => {
+                if typ == 0x00FD {
+                    let size = u32_at(data, 6).and_then(|i| strings.get(i as usize)).copied().unwrap_or(0);
+                    text = text.saturating_add(size);
+                }
                 if let (Some(r), Some(c)) = (row, col) {
                     cells.add(r, c);
                 }
@@ -305,7 +417,7 @@ fn sheet_cost(sheet: &[u8]) -> u64 {
             _ => {}
         }
     }
-    reserved.saturating_add(cells.area()).saturating_add(formulas.area())
+    (reserved.saturating_add(cells.area()).saturating_add(formulas.area()), text)
 }
 
 /// The number of cells calamine reserves for a DIMENSIONS record, computed as it does
@@ -355,6 +467,76 @@ mod tests {
         d[4..8].copy_from_slice(&10u32.to_le_bytes());
         assert!(dimensions_reservation(&d) > MAX_CELLS as u64);
         assert_eq!(dimensions_reservation(&[0; 3]), 0);
+    }
+
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        [&typ.to_le_bytes()[..], &(data.len() as u16).to_le_bytes(), data].concat()
+    }
+
+    /// A BIFF8 workbook stream: globals with an SST of one `chars`-character string (split
+    /// over CONTINUE records, as Excel splits at 8,224 bytes), one sheet of `copies` cells
+    /// referencing it.
+    fn sst_copies(chars: usize, copies: u16) -> Vec<u8> {
+        let bof = record(0x0809, &[0, 6, 5, 0, 0, 0, 0, 0]);
+        let mut sst = vec![1, 0, 0, 0, 1, 0, 0, 0];
+        sst.extend((chars as u16).to_le_bytes());
+        sst.push(0); // compressed: one byte per character
+        let text = vec![b'a'; chars];
+        let (head, rest) = text.split_at(8_000.min(chars));
+        sst.extend(head);
+        let mut globals = [bof.clone(), record(0x00FC, &sst)].concat();
+        for piece in rest.chunks(8_000) {
+            // A string continued in a CONTINUE record repeats its flags byte there.
+            globals.extend(record(0x003C, &[&[0u8][..], piece].concat()));
+        }
+        let boundsheet_at = globals.len();
+        globals.extend(record(0x0085, &[0; 8]));
+        globals.extend(record(0x000A, &[]));
+        let sheet_offset = globals.len() as u32;
+        globals[boundsheet_at + 4..boundsheet_at + 8].copy_from_slice(&sheet_offset.to_le_bytes());
+        let mut stream = globals;
+        stream.extend(&bof);
+        for row in 0..copies {
+            let mut cell = Vec::new();
+            cell.extend(row.to_le_bytes());
+            cell.extend([0, 0, 0, 0]); // column, format
+            cell.extend(0u32.to_le_bytes());
+            stream.extend(record(0x00FD, &cell));
+        }
+        stream.extend(record(0x000A, &[]));
+        stream
+    }
+
+    #[test]
+    fn shared_string_sizes_follow_continue_records() {
+        let stream = sst_copies(20_000, 1);
+        let sst_at = 4 + 8;
+        let globals: Vec<(u16, &[u8])> = records(&stream[sst_at..]).take(3).collect();
+        assert_eq!(globals[0].0, 0x00FC);
+        let sizes = shared_string_sizes(globals[0].1, &[globals[1].1, globals[2].1]);
+        assert_eq!(sizes, vec![60_000]);
+        // A string cut short by the end of its records is where calamine fails: no size.
+        assert_eq!(shared_string_sizes(globals[0].1, &[globals[1].1]), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn one_long_string_copied_into_many_cells_is_refused() {
+        // 32,000 characters copied into 3,000 cells: 96 MB of text from a 50 KB stream.
+        let stream = sst_copies(32_000, 3_000);
+        assert!(stream.len() < 80_000);
+        let err = check_biff(&stream, KEPT_FLOOR).unwrap_err();
+        assert!(matches!(err, ReadError::Unpacked { what: "单元格重复引用的文字过多", .. }), "{err:?}");
+        // The same string in a few hundred cells is an honest, if odd, file.
+        assert_eq!(check_biff(&sst_copies(32_000, 300), KEPT_FLOOR), Ok(()));
+    }
+
+    #[test]
+    fn endless_continue_records_are_refused() {
+        let mut stream = sst_copies(10, 1);
+        let at = stream.len() - 4;
+        let empties: Vec<u8> = (0..=MAX_CONTINUES).flat_map(|_| record(0x003C, &[])).collect();
+        stream.splice(at..at, empties);
+        assert!(matches!(check_biff(&stream, KEPT_FLOOR), Err(ReadError::Corrupt { .. })));
     }
 
     #[test]

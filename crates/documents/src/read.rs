@@ -15,7 +15,7 @@ use calamine::{
 
 use crate::cell::{Cell, date_or_datetime, parse_iso_datetime};
 use crate::table::{Row, Table, header_text};
-use crate::{ole, text};
+use crate::{ole, package, text};
 
 /// The most cells one upload may turn into, counting the empty cells between used ones
 /// (a sheet is rectangular in memory). Twenty times a national project list (14,482 × 11);
@@ -48,6 +48,11 @@ pub enum ReadError {
     /// More than [`MAX_CELLS`] cells (including blank cells between used ones) or too much
     /// text: usually a stray value far down or to the right, sometimes a hostile file.
     TooLarge,
+    /// A file that expands to more than its reader may hold: an xlsx decompression bomb or a
+    /// part built to make the parser buffer it whole (see `package.rs`), an xls whose cells
+    /// copy a long shared string many times (`ole.rs`). `what` says in Chinese which limit it
+    /// passed; `detail` is for the log.
+    Unpacked { what: &'static str, detail: String },
 }
 
 impl fmt::Display for ReadError {
@@ -79,6 +84,12 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge => f.write_str(
                 "表格太大，无法读取（超过 400 万个单元格，或有内容写在很远的行列上）。\
                  请删除多余的行、列和工作表，或拆分成几个文件后再上传",
+            ),
+            ReadError::Unpacked { what, .. } => write!(
+                f,
+                "文件展开后的内容超出允许范围（{what}），为保护服务器已拒绝读取。\
+                 正常的表格不会这样；请用 Excel 或 WPS 打开后“另存为” .xlsx 再上传，\
+                 数据确实很多时请拆分成几个文件",
             ),
         }
     }
@@ -179,6 +190,7 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> 
 type Bytes<'a> = Cursor<&'a [u8]>;
 
 fn open_xlsx(bytes: &[u8]) -> Result<Xlsx<Bytes<'_>>, ReadError> {
+    package::check(bytes)?;
     Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         // A ZIP that is not a workbook at all: say what it is instead of "corrupt".
         XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound if !contains(bytes, b"xl/workbook") => {
@@ -278,13 +290,18 @@ fn range_rows(range: &Range<Data>) -> impl Iterator<Item = (usize, Vec<Cell>)> +
 /// the whole bounding box of the used cells at once: a 5 KB file with values in A1 and
 /// XFD1048576 asks for 512 GB and aborts the process. Here memory follows the cells that
 /// exist, each row only as wide as its own last cell, within [`MAX_CELLS`] and
-/// [`MAX_TEXT_BYTES`].
+/// [`MAX_TEXT_BYTES`]. Cells go straight into their rows (`rows[i]` is row `i + 1`, blank
+/// rows included), so a file listing cells out of order costs nothing more, and there is no
+/// second copy of the cells at any moment.
 fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Table, ReadError> {
     let mut book = open_xlsx(bytes)?;
     let name = choose_sheet(book.sheets_metadata(), wanted)?;
     let mut reader = book.worksheet_cells_reader(&name).map_err(xlsx_error)?;
-    let mut cells: Vec<(u32, u32, Cell)> = Vec::new();
+    let mut rows: Vec<(usize, Vec<Cell>)> = Vec::new();
     let mut text_bytes = 0usize;
+    // Every slot counts: blank rows kept for numbering and blank cells left of a used one
+    // take memory too, and a damaged file can claim row 4 billion.
+    let mut budget = MAX_CELLS;
     while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
         let value = cell_from_ref(cell.get_value());
         if value == Cell::Empty {
@@ -292,40 +309,26 @@ fn read_xlsx(bytes: &[u8], wanted: Option<&str>) -> Result<Table, ReadError> {
         }
         if let Cell::Text(s) = &value {
             text_bytes += s.len();
-        }
-        if cells.len() >= MAX_CELLS || text_bytes > MAX_TEXT_BYTES {
-            return Err(ReadError::TooLarge);
+            if text_bytes > MAX_TEXT_BYTES {
+                return Err(ReadError::TooLarge);
+            }
         }
         let (row, col) = cell.get_position();
-        cells.push((row, col, value));
-    }
-    drop(reader);
-    // Files list cells in order; sorting costs nothing then and fixes the odd file that
-    // does not. Stable, so a repeated cell keeps its last value, as Excel would.
-    cells.sort_by_key(|&(row, col, _)| (row, col));
-
-    let mut rows: Vec<(usize, Vec<Cell>)> = Vec::new();
-    let mut budget = MAX_CELLS;
-    for (row, col, value) in cells {
-        let number = row as usize + 1;
-        // Rows with no cells between two used rows are blank rows, kept for numbering. They
-        // count against the budget too: a damaged file can claim row 4 billion.
-        let next = rows.last().map_or(1, |(n, _)| n + 1);
-        if number >= next {
-            budget = budget.checked_sub(number + 1 - next).ok_or(ReadError::TooLarge)?;
-            rows.extend((next..=number).map(|n| (n, Vec::new())));
+        let (row, col) = (row as usize, col as usize);
+        if row >= rows.len() {
+            budget = budget.checked_sub(row + 1 - rows.len()).ok_or(ReadError::TooLarge)?;
+            let next = rows.len() + 1;
+            rows.extend((next..=row + 1).map(|n| (n, Vec::new())));
         }
-        let Some((_, row_cells)) = rows.last_mut() else {
-            unreachable!("a row was just pushed");
-        };
-        let col = col as usize;
+        let row_cells = &mut rows[row].1;
         if col >= row_cells.len() {
-            let grow = col + 1 - row_cells.len();
-            budget = budget.checked_sub(grow).ok_or(ReadError::TooLarge)?;
+            budget = budget.checked_sub(col + 1 - row_cells.len()).ok_or(ReadError::TooLarge)?;
             row_cells.resize(col + 1, Cell::Empty);
         }
+        // A repeated cell keeps its last value, as Excel would.
         row_cells[col] = value;
     }
+    drop(reader);
     assemble(rows, &name)
 }
 
