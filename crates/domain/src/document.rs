@@ -142,7 +142,11 @@ pub fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Optio
 
 /// Strict `YYYY-MM-DD` (ten characters, a real date).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    if text.len() != 10 {
+    // The shape first: chrono's `%Y` and `%m` accept a sign and skip spaces ("2024-\n9-02" and
+    // "-012-01-01" were found by fuzzing), and the format is strict.
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped {
         return None;
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
@@ -151,6 +155,16 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Inputs the date fuzz target found (fuzz/artifacts/date): not the strict `YYYY-MM-DD`.
+    #[test]
+    fn only_the_strict_date_shape_is_a_date() {
+        for text in ["0001- 1-01", "2024-\n9-02", "-012-01-01", "2024/09/02", "２０２４-09-02", "2024-9-002"] {
+            assert_eq!(parse_date(text), None, "{text:?}");
+        }
+        assert_eq!(parse_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        assert_eq!(parse_date("2023-02-29"), None);
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
