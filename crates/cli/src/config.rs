@@ -1,6 +1,7 @@
 //! Configuration: an optional TOML file, then `JIJIAO_*` environment variables (env wins), then
 //! command-line flags. Defaults are derived from one data folder.
 
+use jijiao_domain::credits::RuleSettings;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("JIJIAO_SESSION_IDLE_MINUTES", "30", "登录会话无操作多少分钟后失效"),
     ("JIJIAO_COOKIE_SECURE", "true", "Cookie 是否带 Secure 标记；仅在内网纯 HTTP 部署时设为 false"),
     ("JIJIAO_LOG", "info", "日志级别，如 debug、info,sqlx=warn"),
+    (
+        "JIJIAO_RULES_FILE",
+        "（无：全国统一的学分规则）",
+        "学分规则配置文件（JSON，与 jijiao check credits --settings 相同），如各省基层卫生专业技术人员的学分上限；启动时读取",
+    ),
 ];
 
 #[derive(Clone, PartialEq, Eq)]
@@ -39,6 +45,10 @@ pub struct Config {
     pub session_idle_minutes: u32,
     pub cookie_secure: bool,
     pub log: String,
+    /// Where the credit rule settings were read from; `None`: the national rules.
+    pub rules_file: Option<PathBuf>,
+    /// The credit rule settings the server applies (rules.md §2, §2.4).
+    pub rules: RuleSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +62,7 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("cookie_secure", &self.cookie_secure)
             .field("log", &self.log)
+            .field("rules_file", &self.rules_file)
             .finish()
     }
 }
@@ -67,6 +78,7 @@ struct FileConfig {
     session_idle_minutes: Option<u32>,
     cookie_secure: Option<bool>,
     log: Option<String>,
+    rules_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -126,11 +138,31 @@ impl Config {
             },
             None => from_file.cookie_secure.unwrap_or(true),
         };
-        let config =
-            Config { data_dir, database_url, listen, encryption_key, session_idle_minutes, cookie_secure, log };
+        let rules_file = env("JIJIAO_RULES_FILE").map(PathBuf::from).or(from_file.rules_file);
+        // Read now, so a bad file stops the start with its problem named.
+        let rules = match &rules_file {
+            Some(path) => jijiao_app::rules::read_settings(path)?,
+            None => RuleSettings::default(),
+        };
+        let config = Config {
+            data_dir,
+            database_url,
+            listen,
+            encryption_key,
+            session_idle_minutes,
+            cookie_secure,
+            log,
+            rules_file,
+            rules,
+        };
         // Refuse an unknown database scheme now, before anything starts.
         config.database_target()?;
         Ok(config)
+    }
+
+    /// The application over `store`, with the configured rule settings and the system clock.
+    pub fn app(&self, store: jijiao_storage::Store) -> jijiao_app::App {
+        jijiao_app::App::new(store).with_rules(self.rules.clone())
     }
 
     pub fn web_settings(&self) -> jijiao_web::WebSettings {
@@ -196,6 +228,25 @@ mod tests {
         .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("pw@") && !shown.contains("\"k\""), "{shown}");
+    }
+
+    #[test]
+    fn rule_settings_come_from_the_named_file() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!((c.rules_file.as_deref(), &c.rules), (None, &RuleSettings::default()));
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.json");
+        std::fs::write(&rules, r#"{ "grassroots": [ { "province": "13", "caps": { "remote_project": 5 } } ] }"#)
+            .unwrap();
+        let from_env = Config::from_sources(None, env(&[("JIJIAO_RULES_FILE", rules.to_str().unwrap())])).unwrap();
+        assert_eq!(from_env.rules.grassroots[0].province, "13");
+        assert_eq!(from_env.rules.grassroots[0].caps.remote_project, jijiao_domain::Credits::whole(5));
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, format!("rules_file = {:?}\n", rules.to_str().unwrap())).unwrap();
+        assert_eq!(Config::from_sources(Some(&file), env(&[])).unwrap().rules, from_env.rules);
+        std::fs::write(&rules, r#"{ "grassroots": [ { "province": "火星" } ] }"#).unwrap();
+        let err = Config::from_sources(None, env(&[("JIJIAO_RULES_FILE", rules.to_str().unwrap())])).unwrap_err();
+        assert!(err.contains("rules.json") && err.contains("火星"), "{err}");
     }
 
     #[test]
