@@ -57,8 +57,7 @@ pub fn execute(command: CheckCommand) -> ExitCode {
     };
     let settings = match settings_file {
         Some(path) => match read(&path).and_then(|t| {
-            jijiao_domain::document::parse::<RuleSettings>(&t)
-                .map_err(|e| format!("学分规则配置 {}：{e}", path.display()))
+            jijiao_app::rules::parse_settings(&t).map_err(|e| format!("学分规则配置 {}：{e}", path.display()))
         }) {
             Ok(s) => s,
             Err(message) => {

@@ -1,6 +1,7 @@
 //! Configuration: an optional TOML file, then `JIJIAO_*` environment variables (env wins), then
 //! command-line flags. Defaults are derived from one data folder.
 
+use jijiao_domain::credits::RuleSettings;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "服务运行时定期把带签名的审计日志链头追加到此文件；请放在数据库服务器以外（见 jijiao audit verify --anchor）",
     ),
     ("JIJIAO_AUDIT_ANCHOR_MINUTES", "60", "追加审计锚点的间隔分钟数（日志无变化时不追加）"),
+    (
+        "JIJIAO_RULES_FILE",
+        "（无：全国统一的学分规则）",
+        "学分规则配置文件（JSON，与 jijiao check credits --settings 相同），如各省基层卫生专业技术人员的学分上限；启动时读取",
+    ),
 ];
 
 #[derive(Clone, PartialEq, Eq)]
@@ -47,6 +53,10 @@ pub struct Config {
     pub log: String,
     pub audit_anchor_file: Option<PathBuf>,
     pub audit_anchor_minutes: u32,
+    /// Where the credit rule settings were read from; `None`: the national rules.
+    pub rules_file: Option<PathBuf>,
+    /// The credit rule settings the server applies (rules.md §2, §2.4).
+    pub rules: RuleSettings,
 }
 
 impl std::fmt::Debug for Config {
@@ -62,6 +72,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("audit_anchor_file", &self.audit_anchor_file)
             .field("audit_anchor_minutes", &self.audit_anchor_minutes)
+            .field("rules_file", &self.rules_file)
             .finish()
     }
 }
@@ -79,6 +90,7 @@ struct FileConfig {
     log: Option<String>,
     audit_anchor_file: Option<PathBuf>,
     audit_anchor_minutes: Option<u32>,
+    rules_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -148,6 +160,12 @@ impl Config {
                 .ok_or_else(|| format!("JIJIAO_AUDIT_ANCHOR_MINUTES“{text}”应为1到10080之间的整数"))?,
             None => from_file.audit_anchor_minutes.unwrap_or(60),
         };
+        let rules_file = env("JIJIAO_RULES_FILE").map(PathBuf::from).or(from_file.rules_file);
+        // Read now, so a bad file stops the start with its problem named.
+        let rules = match &rules_file {
+            Some(path) => jijiao_app::rules::read_settings(path)?,
+            None => RuleSettings::default(),
+        };
         let config = Config {
             data_dir,
             database_url,
@@ -158,10 +176,17 @@ impl Config {
             log,
             audit_anchor_file,
             audit_anchor_minutes,
+            rules_file,
+            rules,
         };
         // Refuse an unknown database scheme now, before anything starts.
         config.database_target()?;
         Ok(config)
+    }
+
+    /// The application over `store`, with the configured rule settings and the system clock.
+    pub fn app(&self, store: jijiao_storage::Store) -> jijiao_app::App {
+        jijiao_app::App::new(store).with_rules(self.rules.clone())
     }
 
     pub fn web_settings(&self) -> jijiao_web::WebSettings {
@@ -227,6 +252,25 @@ mod tests {
         .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("pw@") && !shown.contains("\"k\""), "{shown}");
+    }
+
+    #[test]
+    fn rule_settings_come_from_the_named_file() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!((c.rules_file.as_deref(), &c.rules), (None, &RuleSettings::default()));
+        let dir = tempfile::tempdir().unwrap();
+        let rules = dir.path().join("rules.json");
+        std::fs::write(&rules, r#"{ "grassroots": [ { "province": "13", "caps": { "remote_project": 5 } } ] }"#)
+            .unwrap();
+        let from_env = Config::from_sources(None, env(&[("JIJIAO_RULES_FILE", rules.to_str().unwrap())])).unwrap();
+        assert_eq!(from_env.rules.grassroots[0].province, "13");
+        assert_eq!(from_env.rules.grassroots[0].caps.remote_project, jijiao_domain::Credits::whole(5));
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, format!("rules_file = {:?}\n", rules.to_str().unwrap())).unwrap();
+        assert_eq!(Config::from_sources(Some(&file), env(&[])).unwrap().rules, from_env.rules);
+        std::fs::write(&rules, r#"{ "grassroots": [ { "province": "火星" } ] }"#).unwrap();
+        let err = Config::from_sources(None, env(&[("JIJIAO_RULES_FILE", rules.to_str().unwrap())])).unwrap_err();
+        assert!(err.contains("rules.json") && err.contains("火星"), "{err}");
     }
 
     #[test]

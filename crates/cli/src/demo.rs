@@ -3,6 +3,7 @@
 //! the README and the tests can name what it contains; loaded once (a setting marks it).
 
 use chrono::NaiveDate;
+use jijiao_app::{Clock, SystemClock};
 use jijiao_domain::authz::Role;
 use jijiao_domain::id_number::compose;
 use jijiao_domain::org::{InspectionResult, OrgKind, UnitType};
@@ -211,8 +212,13 @@ pub fn person_name(index: usize, rng_state: &mut u64) -> String {
     name
 }
 
-/// Loads the demo world unless it is there already.
+/// Loads the demo world unless it is there already, dated by the system clock.
 pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
+    load_at(store, &SystemClock).await
+}
+
+/// Loads the demo world dated by `clock`: this year's records, next year's open windows.
+pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, StoreError> {
     if store.setting(DEMO_SETTING).await?.is_some() {
         return Ok(DemoSummary { already_loaded: true, ..Default::default() });
     }
@@ -290,8 +296,8 @@ pub async fn load(store: &Store) -> Result<DemoSummary, StoreError> {
         summary.people += 1;
     }
     summary.accounts = create_accounts(store, &actor, &provincial, &districts, &units).await?;
-    summary.credit_records = crate::demo_credits::load(store, &actor).await?;
-    summary.applications = crate::demo_applications::load(store, &actor).await?;
+    summary.credit_records = crate::demo_credits::load(store, &actor, clock.this_year()).await?;
+    summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)
@@ -320,7 +326,7 @@ async fn create_accounts(
     districts: &[(&str, OrgId)],
     units: &[(&UnitSpec, OrgId)],
 ) -> Result<usize, StoreError> {
-    let hash = jijiao_web::passwords::hash(DEMO_PASSWORD.to_string())
+    let hash = jijiao_app::passwords::hash(DEMO_PASSWORD.to_string())
         .await
         .map_err(|e| StoreError::Unsupported(e.to_string()))?;
     let office = |code: &str| provincial.iter().find(|(c, _)| *c == code).map(|(_, id)| *id);

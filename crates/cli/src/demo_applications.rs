@@ -134,9 +134,8 @@ fn shift(d: NaiveDate, year: i32) -> NaiveDate {
     d.with_year(year).unwrap_or(d)
 }
 
-/// Loads this part of the demo world; returns how many applications it made.
-pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
-    let today = jijiao_domain::time::shanghai_date(jijiao_storage::now_millis());
+/// Loads this part of the demo world as of `today`; returns how many applications it made.
+pub async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Result<usize, StoreError> {
     let next = u16::try_from(today.year() + 1).unwrap_or(2027);
     let this = next - 1;
     let mut made = 0;

@@ -59,9 +59,8 @@ fn legacy(class: LegacyClass, credits: i64, title: &str, end: NaiveDate) -> Reco
     }
 }
 
-/// Loads the records; returns how many it made.
-pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
-    let year = jijiao_web::credit_ops::this_year();
+/// Loads the records of `year` (this year) and the years before; returns how many it made.
+pub async fn load(store: &Store, actor: &Actor, year: i32) -> Result<usize, StoreError> {
     let last = year - 1;
     let xiehe = store.organisation_by_name("北京协和医院").await?;
     let staff = store

@@ -1,14 +1,14 @@
 //! `jijiao import projects FILE --year YYYY --batch N [--dry-run]`: a published list in, all or nothing.
 //!
-//! The same reader as the national office's upload page (`jijiao_web::project_ops::parse_list`):
+//! The same import as the national office's upload page (`jijiao_app::projects::import_list_as`):
 //! every bad row is reported with its spreadsheet row number, column and reason, and nothing is
 //! saved unless the whole file is right. Progress goes to standard error as a simple bar (no extra
 //! dependency), only when standard error is a terminal.
 
 use clap::Args;
-use jijiao_domain::org::Level;
-use jijiao_storage::projects::NewBatch;
-use jijiao_storage::{Actor, Store};
+use jijiao_app::projects::{ListImport, check_list, store_list};
+use jijiao_app::{App, AppError};
+use jijiao_storage::Actor;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,47 +63,32 @@ impl Progress {
     }
 }
 
-pub async fn run(store: &Store, args: ImportProjectsArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(app: &App, args: ImportProjectsArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", args.file.display()))?;
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let units = store.unit_directory().await?;
     let mut progress = Progress::new();
-    let parsed =
-        jijiao_web::project_ops::parse_list(&bytes, &name, args.year, &units, |done, total| progress.show(done, total));
-    let projects = match parsed {
+    let on_terminal = progress.enabled;
+    let checked = check_list(app, bytes, &name, args.year, move |done, total| progress.show(done, total)).await;
+    let projects = match checked {
         Ok(p) => p,
-        Err(problems) => {
+        Err(AppError::InvalidDocument(problems)) => {
             eprintln!("文件 {} 有 {} 处错误，未导入：", args.file.display(), problems.len());
             for p in problems {
                 eprintln!("  {p}");
             }
             return Ok(ExitCode::from(2));
         }
+        Err(e) => return Err(crate::app_error(e)),
     };
-    let conflicts = jijiao_web::project_ops::conflicts(store, &projects).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    if !conflicts.is_empty() {
-        eprintln!("文件 {} 有 {} 处错误，未导入：", args.file.display(), conflicts.len());
-        for c in conflicts {
-            eprintln!("  {c}");
-        }
-        return Ok(ExitCode::from(2));
-    }
     if args.dry_run {
         println!("检查通过：{} 个项目（{}年第{}批），未保存（--dry-run）。", projects.len(), args.year, args.batch);
         return Ok(ExitCode::SUCCESS);
     }
-    if progress.enabled {
+    if on_terminal {
         eprintln!("正在保存 {} 个项目…", projects.len());
     }
-    let batch = NewBatch {
-        level: Level::National,
-        province_code: None,
-        year: args.year,
-        batch: args.batch,
-        notice: args.notice.clone(),
-        notice_date: None,
-    };
-    let outcome = store.import_projects(&Actor::system("命令行导入"), &batch, &projects).await?;
-    println!("已导入 {} 个项目：{}年第{}批。", outcome.projects, args.year, args.batch);
+    let import = ListImport { year: args.year, batch: args.batch, notice: args.notice.clone(), dry_run: false };
+    let stored = store_list(app, &Actor::system("命令行导入"), &import, &projects).await.map_err(crate::app_error)?;
+    println!("已导入 {stored} 个项目：{}年第{}批。", args.year, args.batch);
     Ok(ExitCode::SUCCESS)
 }

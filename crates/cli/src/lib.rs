@@ -154,7 +154,8 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 let every = std::time::Duration::from_secs(u64::from(config.audit_anchor_minutes) * 60);
                 audit::spawn_schedule(store.clone(), path.clone(), every);
             }
-            jijiao_web::serve(listener, jijiao_web::AppState::with_settings(store, config.web_settings())).await?;
+            let state = jijiao_web::AppState::with_app(config.app(store), config.web_settings());
+            jijiao_web::serve(listener, state).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -187,12 +188,12 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Check { command } => Ok(check::execute(command)),
         Command::Import { command: ImportCommand::Projects(args) } => {
             let store = open_store(&config).await?;
-            import_projects::run(&store, args).await
+            import_projects::run(&config.app(store), args).await
         }
         Command::Import { command: ImportCommand::Subjects { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            match jijiao_web::reference_ops::parse_catalogue_file(&bytes, &name) {
+            match jijiao_app::reference::parse_catalogue_file(&bytes, &name) {
                 Ok(catalogue) => {
                     let store = open_store(&config).await?;
                     store.replace_catalogue(&jijiao_storage::Actor::system("命令行导入"), &catalogue).await?;
@@ -211,8 +212,8 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Rereview => {
             let store = open_store(&config).await?;
             let started = std::time::Instant::now();
-            let state = jijiao_web::AppState::with_settings(store, config.web_settings());
-            let r = jijiao_web::application_ops::rereview_all(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = config.app(store);
+            let r = jijiao_app::applications::rereview_all(&app).await.map_err(app_error)?;
             println!(
                 "已重新审查 {} 份申报书（用时 {:.1} 秒）：{} 份的审查结果有变化；{} 份有阻止提交的错误，{} 份有提示。",
                 r.reviewed,
@@ -239,6 +240,15 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("{config:#?}");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// An operation's failure as the command reports it: unlike a web page, the operator at the
+/// terminal sees the detail of an internal error.
+pub fn app_error(e: jijiao_app::AppError) -> anyhow::Error {
+    match e {
+        jijiao_app::AppError::Internal(detail) => anyhow::anyhow!("内部错误：{detail}"),
+        other => anyhow::anyhow!("{other}"),
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
 fn next_year() -> i64 {
-    i64::from(jijiao_web::application_ops::today().year() + 1)
+    i64::from(jijiao_app::Clock::today(&jijiao_app::SystemClock).year() + 1)
 }
 
 /// The valid national application of the fixtures, as 东城区东花市社区卫生服务中心 applies for next year.
@@ -136,7 +136,7 @@ async fn a_national_application_from_draft_to_approval() {
         let d = detail(&w, &unit, id).await;
         let code = d["code"].as_str().unwrap().to_string();
         assert!(code.starts_with("03-01-") && code.len() == 9, "{backend}: code {code}");
-        assert_eq!(d["submitted_on"], jijiao_web::application_ops::today().to_string());
+        assert_eq!(d["submitted_on"], jijiao_app::Clock::today(&jijiao_app::SystemClock).to_string());
         // The unit can no longer change it.
         let late = send_json(&w, &unit, Method::PUT, &format!("/api/v1/applications/{id}"), &document("改名")).await;
         assert_eq!(late.status, 403, "{backend}: {}", late.body);
@@ -439,18 +439,18 @@ async fn a_rereview_of_the_store_agrees_with_each_application_reviewed_alone() {
             "{backend}: {}",
             created.body
         );
-        let state = jijiao_web::AppState::new(w.store.clone());
+        let state = jijiao_app::App::new(w.store.clone());
         let all = w.store.application_documents(&ApplicationFilter::default(), 1000).await.unwrap();
         // Wrong counts everywhere: the re-review must write the right ones.
         for app in &all {
             w.store.set_application_findings(app.summary.id, (99, 99)).await.unwrap();
         }
-        let summary = jijiao_web::application_ops::rereview_all(&state).await.unwrap();
+        let summary = jijiao_app::applications::rereview_all(&state).await.unwrap();
         assert_eq!(summary.reviewed, all.len());
         assert_eq!(summary.changed, all.len() as u64, "{backend}");
         assert!(summary.with_errors > 0 && summary.with_warnings > 0, "{backend}: {summary:?}");
         for app in w.store.application_documents(&ApplicationFilter::default(), 1000).await.unwrap() {
-            let alone = jijiao_web::application_ops::review_stored(&state, &app).await.unwrap();
+            let alone = jijiao_app::applications::review_stored(&state, &app).await.unwrap();
             assert_eq!(
                 (app.summary.errors as usize, app.summary.warnings as usize),
                 (alone.errors, alone.warnings),

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod app_context;
 mod applications;
 mod audit;
 mod authorisation;

@@ -6,8 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use jijiao_domain::authz::{Action, Grant, Place, Role, permits};
-use jijiao_storage::{Account, Actor};
+use jijiao_app::Acting;
 use std::net::SocketAddr;
 
 use crate::{ApiError, AppState};
@@ -23,37 +22,23 @@ pub enum Via {
     Token { id: i64 },
 }
 
-/// The account behind a request, with its roles and their scopes.
+/// The account behind a request, with its roles and their scopes (the [`Acting`] the operations
+/// take; a `Principal` derefs to it), and how the request proved it.
 #[derive(Clone, Debug)]
 pub struct Principal {
-    pub account: Account,
-    pub grants: Vec<Grant>,
+    pub acting: Acting,
     pub via: Via,
-    pub ip: Option<String>,
+}
+
+impl std::ops::Deref for Principal {
+    type Target = Acting;
+
+    fn deref(&self) -> &Acting {
+        &self.acting
+    }
 }
 
 impl Principal {
-    pub fn may(&self, action: Action, place: &Place) -> bool {
-        permits(&self.grants, action, place)
-    }
-
-    /// `Ok` if permitted, else 403.
-    pub fn require(&self, action: Action, place: &Place) -> Result<(), ApiError> {
-        if self.may(action, place) { Ok(()) } else { Err(ApiError::Forbidden) }
-    }
-
-    pub fn has(&self, role: Role) -> bool {
-        self.grants.iter().any(|g| g.role == role)
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.grants.iter().any(|g| g.role.is_admin())
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor { account_id: Some(self.account.id.0), name: self.account.display_name.clone(), ip: self.ip.clone() }
-    }
-
     pub fn csrf(&self) -> Option<&str> {
         match &self.via {
             Via::Session { csrf, .. } => Some(csrf),
@@ -127,7 +112,7 @@ async fn load(
         return if matches!(via, Via::Token { .. }) { Err(ApiError::Unauthorized) } else { Ok(None) };
     }
     let grants = state.store.grants_of(&account).await?;
-    Ok(Some(Principal { account, grants, via, ip }))
+    Ok(Some(Principal { acting: Acting { account, grants, ip }, via }))
 }
 
 /// The principal if there is one (public pages show a login link otherwise).

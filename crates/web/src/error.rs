@@ -1,9 +1,11 @@
 //! One JSON error shape for the whole API: a stable `code`, a Chinese `message`, and where the
-//! problem is (`field`) when the input was at fault. Internal details are logged, never sent.
+//! problem is (`field`) when the input was at fault. Internal details are logged, never sent. The
+//! operations' [`AppError`] maps onto it kind for kind.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use jijiao_app::AppError;
 use jijiao_domain::document::DocumentError;
 use jijiao_storage::StoreError;
 use serde::Serialize;
@@ -120,6 +122,22 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Kind for kind: the status codes and messages the API answered before the operations moved out.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Forbidden => ApiError::Forbidden,
+            AppError::InvalidInput { field, message } => ApiError::InvalidInput { field, message },
+            AppError::InvalidDocument(all) => ApiError::InvalidDocument(all),
+            AppError::Unsupported(m) => ApiError::BadRequest(m),
+            AppError::Conflict(m) => ApiError::Conflict(m),
+            AppError::Unavailable(m) => ApiError::Unavailable(m),
+            AppError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
 impl From<DocumentError> for ApiError {
     fn from(e: DocumentError) -> Self {
         ApiError::InvalidInput { field: (!e.path.is_empty()).then_some(e.path), message: e.message }
@@ -147,5 +165,32 @@ mod tests {
         }
         assert!(!ApiError::Internal("secret detail".into()).body().message.contains("secret"));
         assert_eq!(ApiError::from(StoreError::NotFound).status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn operation_errors_keep_their_status_code_and_message() {
+        let cases = [
+            (AppError::NotFound, 404, "未找到"),
+            (AppError::Forbidden, 403, "没有权限执行此操作"),
+            (AppError::invalid("year", "年度无效"), 422, "年度无效"),
+            (
+                AppError::InvalidDocument(vec![DocumentError {
+                    path: "第2行“姓名”".into(),
+                    message: "不能为空".into(),
+                }]),
+                422,
+                "第2行“姓名”: 不能为空",
+            ),
+            (AppError::Unsupported("不支持".into()), 400, "不支持"),
+            (AppError::Conflict("已存在".into()), 409, "已存在"),
+            (AppError::Unavailable("数据库繁忙".into()), 503, "数据库繁忙"),
+            (AppError::Internal("secret detail".into()), 500, "服务器内部错误，请稍后再试"),
+        ];
+        for (error, status, message) in cases {
+            let api = ApiError::from(error);
+            assert_eq!((api.status().as_u16(), api.body().message.as_str()), (status, message));
+        }
+        let located = ApiError::from(AppError::invalid("year", "年度无效")).body();
+        assert_eq!(located.field.as_deref(), Some("year"));
     }
 }

@@ -1,23 +1,17 @@
 //! jijiao's HTTP face: the JSON API under `/api/v1`, the server-rendered Chinese pages and the
-//! embedded static assets. Handlers translate between HTTP and the storage and domain crates;
-//! they hold no state of their own, so any number of servers can share one PostgreSQL.
+//! embedded static assets. Handlers translate between HTTP and the operations of the application
+//! crate (`jijiao_app`); they hold no state of their own, so any number of servers can share one
+//! PostgreSQL.
 
-pub mod accounts;
 pub mod api;
-pub mod application_ops;
-pub mod application_print;
 mod assets;
 pub mod auth;
-pub mod credit_imports;
-pub mod credit_ops;
-pub mod credit_reports;
+pub mod captcha;
 pub mod csrf;
+pub mod downloads;
 pub mod error;
 pub mod health;
 pub(crate) mod pages;
-pub mod passwords;
-pub mod project_ops;
-pub mod reference_ops;
 pub mod routes;
 pub mod security;
 pub mod settings;
@@ -26,6 +20,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use jijiao_app::App;
 use jijiao_storage::Store;
 use std::net::SocketAddr;
 use tower_http::trace::TraceLayer;
@@ -35,11 +30,12 @@ pub use error::ApiError;
 pub use pages::account::lock_for as login_lock_for;
 pub use settings::WebSettings;
 
-/// What every handler can reach: the store (and through it the database), the settings, and the
-/// rate limiter (soft state, see [`security`]).
+/// What every handler can reach: the application (the store, the clock and the rule settings, see
+/// [`App`]; `AppState` derefs to it, so `state.store` and `&state` as `&App` both work), the web
+/// settings, and the rate limiter (soft state, see [`security`]).
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub store: Store,
+    pub app: App,
     pub settings: WebSettings,
     pub rate_limiter: std::sync::Arc<security::RateLimiter>,
     /// Soft state like the rate limiter: shares concurrent health checks' round trips.
@@ -47,12 +43,26 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The system clock, the national rules and the default web settings.
     pub fn new(store: Store) -> Self {
         Self::with_settings(store, WebSettings::default())
     }
 
     pub fn with_settings(store: Store, settings: WebSettings) -> Self {
-        Self { store, settings, rate_limiter: Default::default(), health: Default::default() }
+        Self::with_app(App::new(store), settings)
+    }
+
+    /// An application configured by the caller (its clock, its rule settings).
+    pub fn with_app(app: App, settings: WebSettings) -> Self {
+        Self { app, settings, rate_limiter: Default::default(), health: Default::default() }
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 

@@ -102,7 +102,7 @@ fn list(rows: usize, year: u16) -> Vec<u8> {
         .collect();
     let sheet = Sheet {
         name: "名单".into(),
-        headers: jijiao_web::project_ops::LIST_COLUMNS.iter().map(|h| h.to_string()).collect(),
+        headers: jijiao_app::projects::LIST_COLUMNS.iter().map(|h| h.to_string()).collect(),
         rows: data,
         column_widths: None,
     };
@@ -136,8 +136,9 @@ async fn import(store: &Store, rows: usize, year: u16) -> (Duration, Duration, D
     let calamine_alone = t.elapsed();
     let t = Instant::now();
     let units = store.unit_directory().await.unwrap();
-    let projects = jijiao_web::project_ops::parse_list(&bytes, "list.xlsx", year, &units, |_, _| {}).unwrap();
-    let conflicts = jijiao_web::project_ops::conflicts(store, &projects).await.unwrap();
+    let projects = jijiao_app::projects::parse_list(&bytes, "list.xlsx", year, &units, |_, _| {}).unwrap();
+    let app = jijiao_app::App::new(store.clone());
+    let conflicts = jijiao_app::projects::conflicts(&app, &projects).await.unwrap();
     assert!(conflicts.is_empty());
     let parsed = t.elapsed();
     let t = Instant::now();
@@ -264,11 +265,10 @@ async fn main() {
             let projects = store.project_list(&filter, i64::MAX / 2).await.unwrap();
             let phones = store.project_leader_phones(batch.id).await.unwrap();
             let read = t.elapsed();
-            let bytes = jijiao_web::project_ops::list_xlsx(
-                "批次",
-                jijiao_web::project_ops::list_rows(&projects, Some(&phones)),
-            )
-            .unwrap();
+            let bytes =
+                jijiao_app::projects::list_xlsx("批次", jijiao_app::projects::list_rows(&projects, Some(&phones)))
+                    .await
+                    .unwrap();
             println!(
                 "export {} projects to xlsx (SQLite): read {:.0} ms, total {:.0} ms, {} KB",
                 projects.len(),

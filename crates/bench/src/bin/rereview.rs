@@ -1,7 +1,7 @@
 //! Re-review of every stored application (issue 5: 20,000 under 5 s): loads N applications of many
 //! units into a fresh SQLite store (not timed; half of them submitted, so codes, counts per leader
 //! and unit and the duplicate comparison all have work), then times
-//! `application_ops::rereview_all`, which reads every document back, rebuilds each review context
+//! `jijiao_app::applications::rereview_all`, which reads every document back, rebuilds each review context
 //! from the records, runs the formal review and writes the counts. Repeats and prints min/median/max.
 
 use anyhow::Context;
@@ -68,7 +68,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     let actor = Actor::system("基准测试");
     let national = store.create_organisation(&actor, &office(OrgKind::National, "全国办".into(), None, None)).await?;
     let provinces = [("11", "北京市"), ("13", "河北省"), ("31", "上海市"), ("44", "广东省")];
-    let today = jijiao_web::application_ops::today();
+    let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
     let year = u16::try_from(chrono::Datelike::year(&today) + 1)?;
     let mut units = Vec::new();
     for (code, name) in provinces {
@@ -149,11 +149,11 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
         loading.elapsed().as_secs_f64()
     );
 
-    let state = jijiao_web::AppState::new(store.clone());
+    let app = jijiao_app::App::new(store.clone());
     let mut times = Vec::new();
     for i in 0..args.runs {
         let start = Instant::now();
-        let summary = jijiao_web::application_ops::rereview_all(&state).await.context("re-review failed")?;
+        let summary = jijiao_app::applications::rereview_all(&app).await.context("re-review failed")?;
         let elapsed = start.elapsed();
         anyhow::ensure!(summary.reviewed == args.count, "reviewed {} of {}", summary.reviewed, args.count);
         eprintln!(

@@ -20,7 +20,7 @@ use super::{Scope, Who};
 
 /// The year of the self-study plans the matrix applies against.
 fn plan_year() -> i32 {
-    jijiao_web::credit_ops::this_year()
+    jijiao_app::Clock::this_year(&jijiao_app::SystemClock)
 }
 
 /// The fresh professional of request `n` (see `professional` in `../authorisation.rs`): 受测{n}, at

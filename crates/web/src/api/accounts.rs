@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use jijiao_app::accounts::{self, AddRole, CreateAccount, CreateToken};
 use jijiao_domain::authz::{Action, Role};
 use jijiao_domain::org::OrgKind;
 use jijiao_storage::{AccountId, OrgFilter, OrgId, PageRequest, PersonFilter, PersonId};
@@ -11,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::ApiJson;
-use crate::accounts::{self, AddRole, CreateAccount, CreateToken};
 use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use jijiao_app::applications::{self as ops, ListQuery, NationalQuota, Quotas, SetWindow, WindowView};
 use jijiao_domain::review::Application;
 use jijiao_domain::review::workflow::Step;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use super::ApiJson;
-use crate::application_ops::{self as ops, ListQuery, NationalQuota, Quotas, SetWindow, WindowView};
 use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -221,7 +221,7 @@ pub async fn quotas(
     p: Principal,
     Query(q): Query<QuotaQuery>,
 ) -> Result<Json<Quotas>, ApiError> {
-    let quotas = ops::quotas(&state, &p, q.year.unwrap_or_else(ops::coming_year)).await?;
+    let quotas = ops::quotas(&state, &p, q.year.unwrap_or_else(|| ops::coming_year(&state))).await?;
     if quotas.national.is_none() && quotas.district.is_none() {
         return Err(ApiError::Forbidden);
     }

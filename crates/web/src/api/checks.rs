@@ -5,7 +5,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use jijiao_domain::check::{Kind, run};
-use jijiao_domain::credits::RuleSettings;
 
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -20,9 +19,10 @@ pub fn routes() -> Routes {
 async fn check(state: &AppState, kind: Kind, body: &Bytes) -> Result<Json<serde_json::Value>, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest("请求体应为 UTF-8 编码的 JSON".into()))?;
     // The formal review checks subjects against the catalogue in force, which the national office
-    // may have replaced; offline, the CLI uses the shipped default.
+    // may have replaced, and credits under the server's rule settings (JIJIAO_RULES_FILE); offline,
+    // the CLI uses the shipped default catalogue and the settings given with --settings.
     let catalogue = state.store.catalogue().await?;
-    run(kind, text, &catalogue, &RuleSettings::default()).map(|o| Json(o.json)).map_err(ApiError::InvalidDocument)
+    run(kind, text, &catalogue, &state.rules).map(|o| Json(o.json)).map_err(ApiError::InvalidDocument)
 }
 
 /// Formal review of an application (rules.md §3).

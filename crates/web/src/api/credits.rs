@@ -4,6 +4,10 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jijiao_app::credits::reports::{self, ComplianceQuery, ComplianceView};
+use jijiao_app::credits::{
+    self, ApplyInput, PlanInput, RegisterInput, ReviewLine, ReviewQuery, SelfStudyView, YearView, imports,
+};
 use jijiao_domain::authz::credits::CreditAction;
 use jijiao_domain::authz::credits::may_ever;
 use jijiao_storage::PersonId;
@@ -12,9 +16,6 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::ApiJson;
 use crate::auth::Principal;
-use crate::credit_imports;
-use crate::credit_ops::{self, ApplyInput, PlanInput, RegisterInput, ReviewLine, ReviewQuery, SelfStudyView, YearView};
-use crate::credit_reports::{self, ComplianceQuery, ComplianceView};
 use crate::error::ErrorBody;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -87,8 +88,8 @@ pub async fn my_credits(
     p: Principal,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<YearView>, ApiError> {
-    let s = credit_ops::own(&state, &p).await?;
-    Ok(Json(credit_ops::year_view(&state, &s, q.year).await?))
+    let s = credits::own(&state, &p).await?;
+    Ok(Json(credits::year_view(&state, &s, q.year).await?))
 }
 
 /// A person's learning record, for the administrators of the person's scope.
@@ -100,8 +101,8 @@ pub async fn person_credits(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<YearView>, ApiError> {
-    let s = credit_ops::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
-    Ok(Json(credit_ops::year_view(&state, &s, q.year).await?))
+    let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
+    Ok(Json(credits::year_view(&state, &s, q.year).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -118,7 +119,7 @@ pub async fn register(
     p: Principal,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = credit_ops::register(&state, &p, &input).await?;
+    let id = credits::register(&state, &p, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -138,9 +139,9 @@ pub async fn review_list(
     p: Principal,
     Query(q): Query<ReviewQuery>,
 ) -> Result<Json<ReviewPage>, ApiError> {
-    let page = credit_ops::review_list(&state, &p, &q).await?;
+    let page = credits::review_list(&state, &p, &q).await?;
     Ok(Json(ReviewPage {
-        items: page.items.iter().map(credit_ops::review_line).collect(),
+        items: page.items.iter().map(credits::review_line).collect(),
         total: page.total,
         page: page.page,
         per_page: page.per_page,
@@ -160,7 +161,7 @@ pub async fn grant(
     p: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Decided>, ApiError> {
-    credit_ops::decide_one(&state, &p, id, &credit_ops::decision(true, None)?).await?;
+    credits::decide_one(&state, &p, id, &credits::decision(true, None)?).await?;
     Ok(Json(Decided { decided: 1 }))
 }
 
@@ -180,8 +181,8 @@ pub async fn reject(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> Result<Json<Decided>, ApiError> {
-    let decision = credit_ops::decision(false, Some(&body.reason))?;
-    credit_ops::decide_one(&state, &p, id, &decision).await?;
+    let decision = credits::decision(false, Some(&body.reason))?;
+    credits::decide_one(&state, &p, id, &decision).await?;
     Ok(Json(Decided { decided: 1 }))
 }
 
@@ -214,9 +215,9 @@ pub async fn decide_matching(
         "reject" => false,
         _ => return Err(ApiError::invalid("decision", "decision 应为 grant 或 reject")),
     };
-    let decision = credit_ops::decision(grant, body.reason.as_deref())?;
+    let decision = credits::decision(grant, body.reason.as_deref())?;
     let q = ReviewQuery { status: None, kind: body.kind, year: body.year, q: body.q, page: None, per_page: None };
-    let decided = credit_ops::decide_matching(&state, &p, &q, &decision).await?;
+    let decided = credits::decide_matching(&state, &p, &q, &decision).await?;
     Ok(Json(Decided { decided }))
 }
 
@@ -229,7 +230,7 @@ pub async fn reverse(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let reversal = credit_ops::reverse_one(&state, &p, id, &body.reason).await?;
+    let reversal = credits::reverse_one(&state, &p, id, &body.reason).await?;
     Ok((StatusCode::CREATED, Json(Created { id: reversal.0 })))
 }
 
@@ -252,7 +253,7 @@ pub async fn registration_template(p: Principal) -> Result<Response, ApiError> {
     if !may_ever(&p.grants, CreditAction::Register) {
         return Err(ApiError::Forbidden);
     }
-    Ok(xlsx("credit-registrations.xlsx", credit_imports::registration_template()?))
+    Ok(xlsx("credit-registrations.xlsx", imports::registration_template().await?))
 }
 
 /// Registers many activities of the unit's employees from a file: all rows or none; every bad row is
@@ -267,7 +268,7 @@ pub async fn import_registrations(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
     let name = q.file_name.unwrap_or_else(|| "registrations.csv".into());
-    let imported = credit_imports::import_registrations(&state, &p, &body, &name).await?;
+    let imported = imports::import_registrations(&state, &p, &body, &name).await?;
     Ok((StatusCode::CREATED, Json(Imported { imported })))
 }
 
@@ -278,7 +279,7 @@ pub async fn legacy_template(p: Principal) -> Result<Response, ApiError> {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
         return Err(ApiError::Forbidden);
     }
-    Ok(xlsx("legacy-credits.xlsx", credit_imports::legacy_template()?))
+    Ok(xlsx("legacy-credits.xlsx", imports::legacy_template().await?))
 }
 
 /// Imports legacy I类/II类 records (years before 2025) of people of the province, granted at once: all
@@ -293,7 +294,7 @@ pub async fn import_legacy(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
     let name = q.file_name.unwrap_or_else(|| "legacy.csv".into());
-    let imported = credit_imports::import_legacy(&state, &p, &body, &name).await?;
+    let imported = imports::import_legacy(&state, &p, &body, &name).await?;
     Ok((StatusCode::CREATED, Json(Imported { imported })))
 }
 
@@ -306,7 +307,7 @@ pub async fn compliance(
     p: Principal,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Json<ComplianceView>, ApiError> {
-    Ok(Json(credit_reports::report(&state, &p, &q).await?))
+    Ok(Json(reports::report(&state, &p, &q).await?))
 }
 
 /// The whole compliance report as an xlsx workbook (paging ignored).
@@ -317,7 +318,7 @@ pub async fn compliance_export(
     p: Principal,
     Query(q): Query<ComplianceQuery>,
 ) -> Result<Response, ApiError> {
-    let (year, bytes) = credit_reports::report_xlsx(&state, &p, &q).await?;
+    let (year, bytes) = reports::report_xlsx(&state, &p, &q).await?;
     Ok(xlsx(&format!("compliance-{year}.xlsx"), bytes))
 }
 
@@ -325,7 +326,7 @@ pub async fn compliance_export(
 #[utoipa::path(get, path = "/api/v1/me/self-study", tag = "credits",
     responses((status = 200, body = SelfStudyView), (status = 404, body = ErrorBody)))]
 pub async fn my_self_study(State(state): State<AppState>, p: Principal) -> Result<Json<SelfStudyView>, ApiError> {
-    Ok(Json(credit_ops::my_self_study(&state, &p).await?))
+    Ok(Json(credits::my_self_study(&state, &p).await?))
 }
 
 /// Submits a self-study plan for a year, for the unit administrator to approve.
@@ -336,7 +337,7 @@ pub async fn submit_plan(
     p: Principal,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = credit_ops::submit_plan(&state, &p, &input).await?;
+    let id = credits::submit_plan(&state, &p, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -348,7 +349,7 @@ pub async fn apply_self_study(
     p: Principal,
     ApiJson(input): ApiJson<ApplyInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = credit_ops::apply_self_study(&state, &p, &input).await?;
+    let id = credits::apply_self_study(&state, &p, &input).await?;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
@@ -357,7 +358,7 @@ pub async fn apply_self_study(
 #[utoipa::path(get, path = "/api/v1/self-study", tag = "credits",
     responses((status = 200, body = SelfStudyView), (status = 403, body = ErrorBody)))]
 pub async fn self_study_queue(State(state): State<AppState>, p: Principal) -> Result<Json<SelfStudyView>, ApiError> {
-    Ok(Json(credit_ops::self_study_queue(&state, &p).await?))
+    Ok(Json(credits::self_study_queue(&state, &p).await?))
 }
 
 /// Approves a submitted self-study plan (the person's unit administrator).
@@ -368,7 +369,7 @@ pub async fn approve_plan(
     p: Principal,
     Path(id): Path<i64>,
 ) -> Result<Json<Decided>, ApiError> {
-    credit_ops::decide_plan(&state, &p, id, &credit_ops::decision(true, None)?).await?;
+    credits::decide_plan(&state, &p, id, &credits::decision(true, None)?).await?;
     Ok(Json(Decided { decided: 1 }))
 }
 
@@ -381,7 +382,7 @@ pub async fn reject_plan(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RejectBody>,
 ) -> Result<Json<Decided>, ApiError> {
-    let decision = credit_ops::decision(false, Some(&body.reason))?;
-    credit_ops::decide_plan(&state, &p, id, &decision).await?;
+    let decision = credits::decision(false, Some(&body.reason))?;
+    credits::decide_plan(&state, &p, id, &decision).await?;
     Ok(Json(Decided { decided: 1 }))
 }

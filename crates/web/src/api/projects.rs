@@ -6,13 +6,13 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use jijiao_app::projects::{self as project_ops, CatalogueQuery, ListImport};
 use jijiao_domain::org::Level;
 use jijiao_storage::projects::{Batch, BatchId, NewBatch, Project, ProjectFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::Principal;
-use crate::project_ops::{self, CatalogueQuery};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -161,17 +161,17 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let projects = state.store.project_list(&q.filter()?, project_ops::MAX_DOWNLOAD).await?;
     let rows = project_ops::list_rows(&projects, None);
-    file_response(f.format.as_deref(), "项目目录", rows)
+    file_response(f.format.as_deref(), "项目目录", rows).await
 }
 
-fn file_response(
+async fn file_response(
     format: Option<&str>,
     name: &str,
     rows: Vec<Vec<jijiao_documents::CellOut>>,
 ) -> Result<Response, ApiError> {
     let (bytes, mime, ext) = match format.unwrap_or("csv") {
-        "csv" => (project_ops::list_csv(&rows), "text/csv; charset=utf-8", "csv"),
-        "xlsx" => (project_ops::list_xlsx(name, rows)?, jijiao_documents::XLSX_CONTENT_TYPE, "xlsx"),
+        "csv" => (project_ops::list_csv(rows).await?, "text/csv; charset=utf-8", "csv"),
+        "xlsx" => (project_ops::list_xlsx(name, rows).await?, jijiao_documents::XLSX_CONTENT_TYPE, "xlsx"),
         _ => return Err(ApiError::invalid("format", "格式应为 csv 或 xlsx")),
     };
     let disposition =
@@ -382,7 +382,7 @@ pub async fn batch_xlsx(state: &AppState, batch: &Batch) -> Result<Vec<u8>, ApiE
     let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
     let projects = state.store.project_list(&filter, i64::MAX / 2).await?;
     let phones = state.store.project_leader_phones(batch.id).await?;
-    project_ops::list_xlsx(&batch.title(), project_ops::list_rows(&projects, Some(&phones)))
+    Ok(project_ops::list_xlsx(&batch.title(), project_ops::list_rows(&projects, Some(&phones))).await?)
 }
 
 pub fn file_bytes(name: &str, bytes: Vec<u8>) -> Result<Response, ApiError> {
@@ -427,48 +427,13 @@ pub async fn import_list(
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Json<Imported>, ApiError> {
-    if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
-        return Err(ApiError::Forbidden);
-    }
+    project_ops::require_importer(&p)?;
     let year = q.year.ok_or_else(|| ApiError::invalid("year", "请指明年度"))?;
     let batch = q.batch.ok_or_else(|| ApiError::invalid("batch", "请指明批次"))?;
     let name = q.file_name.unwrap_or_else(|| "list.xlsx".into());
-    let n = import_bytes(&state, &p, &body, &name, year, batch, q.notice.unwrap_or_default(), q.dry_run).await?;
+    let import = ListImport { year, batch, notice: q.notice.unwrap_or_default(), dry_run: q.dry_run };
+    let n = project_ops::import_list(&state, &p, &body, &name, &import).await?;
     Ok(Json(Imported { projects: n, dry_run: q.dry_run }))
-}
-
-/// The import shared by the API and the upload page.
-#[allow(clippy::too_many_arguments)]
-pub async fn import_bytes(
-    state: &AppState,
-    p: &Principal,
-    bytes: &[u8],
-    name: &str,
-    year: u16,
-    batch: u16,
-    notice: String,
-    dry_run: bool,
-) -> Result<usize, ApiError> {
-    let units = state.store.unit_directory().await?;
-    let as_errors = |problems: Vec<String>| {
-        ApiError::InvalidDocument(
-            problems
-                .into_iter()
-                .map(|message| jijiao_domain::document::DocumentError { path: String::new(), message })
-                .collect(),
-        )
-    };
-    let projects = project_ops::parse_list(bytes, name, year, &units, |_, _| {})
-        .map_err(|problems| as_errors(problems.iter().map(ToString::to_string).collect()))?;
-    let conflicts = project_ops::conflicts(&state.store, &projects).await?;
-    if !conflicts.is_empty() {
-        return Err(as_errors(conflicts));
-    }
-    if dry_run {
-        return Ok(projects.len());
-    }
-    let new = NewBatch { level: Level::National, province_code: None, year, batch, notice, notice_date: None };
-    Ok(state.store.import_projects(&p.actor(), &new, &projects).await?.projects)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -553,7 +518,7 @@ pub async fn number_patterns(
     if !project_ops::is_publisher(&p) {
         return Err(ApiError::Forbidden);
     }
-    Ok(Json(project_ops::number_patterns(&state.store, &p).await?))
+    Ok(Json(project_ops::number_patterns(&state, &p).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -574,5 +539,5 @@ pub async fn set_number_pattern(
     p: Principal,
     crate::api::ApiJson(body): crate::api::ApiJson<PatternBody>,
 ) -> Result<Json<project_ops::NumberPattern>, ApiError> {
-    Ok(Json(project_ops::set_number_pattern(&state.store, &p, &body.province, &body.pattern).await?))
+    Ok(Json(project_ops::set_number_pattern(&state, &p, &body.province, &body.pattern).await?))
 }

@@ -28,15 +28,15 @@ pub struct Saved {
 
 /// Corrects a provincial committee's contacts (national administrator).
 #[utoipa::path(put, path = "/api/v1/provinces/{code}", tag = "reference", params(("code" = String, Path, description = "两位省份代码")),
-    request_body = crate::reference_ops::CommitteeEdit,
+    request_body = jijiao_app::reference::CommitteeEdit,
     responses((status = 200, body = Saved), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn edit_province(
     State(state): State<AppState>,
     p: crate::auth::Principal,
     Path(code): Path<String>,
-    crate::api::ApiJson(edit): crate::api::ApiJson<crate::reference_ops::CommitteeEdit>,
+    crate::api::ApiJson(edit): crate::api::ApiJson<jijiao_app::reference::CommitteeEdit>,
 ) -> Result<Json<Saved>, ApiError> {
-    crate::reference_ops::edit_committee(&state, &p, &code, edit).await?;
+    jijiao_app::reference::edit_committee(&state, &p, &code, edit).await?;
     Ok(Json(Saved { ok: true }))
 }
 
@@ -64,7 +64,7 @@ pub async fn import_subjects(
     body: axum::body::Bytes,
 ) -> Result<Json<Imported>, ApiError> {
     let name = q.file_name.unwrap_or_else(|| "subjects.csv".into());
-    let tertiary = crate::reference_ops::import_catalogue(&state, &p, &body, &name).await?;
+    let tertiary = jijiao_app::reference::import_catalogue(&state, &p, &body, &name).await?;
     Ok(Json(Imported { tertiary }))
 }
 

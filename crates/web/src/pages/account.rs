@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::passwords;
 use jijiao_domain::IdNumber;
 use jijiao_domain::authz::Role;
 use jijiao_domain::org::OrgKind;
@@ -16,8 +17,8 @@ use serde::Deserialize;
 use super::{Layout, PageForm, render, unavailable};
 use crate::AppState;
 use crate::auth::{ClientIp, MaybePrincipal, PageUser, Via, clear_session_cookie, session_cookie};
+use crate::captcha;
 use crate::csrf::CsrfToken;
-use crate::passwords;
 use crate::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -71,9 +72,9 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 async fn new_captcha(state: &AppState) -> Result<(String, String), StoreError> {
-    let (answer, image) = passwords::new_captcha();
+    let (answer, image) = captcha::new_captcha();
     let id = jijiao_storage::Vault::random_token();
-    state.store.store_captcha(&id, &passwords::captcha_hash(&answer), 10 * 60 * 1000).await?;
+    state.store.store_captcha(&id, &captcha::captcha_hash(&answer), 10 * 60 * 1000).await?;
     Ok((id, image))
 }
 
@@ -181,7 +182,7 @@ async fn login(
         if worst.0 >= CAPTCHA_AFTER {
             let expected =
                 if form.captcha_id.is_empty() { None } else { state.store.take_captcha(&form.captcha_id).await? };
-            if expected.as_deref() != Some(passwords::captcha_hash(&form.captcha).as_str()) {
+            if expected.as_deref() != Some(captcha::captcha_hash(&form.captcha).as_str()) {
                 page.error = Some(if form.captcha.trim().is_empty() {
                     "请输入验证码".into()
                 } else {

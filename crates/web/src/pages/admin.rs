@@ -1,10 +1,11 @@
 //! Administration pages: accounts and roles within one's scope, confirmations of self-registered
-//! professionals, API tokens and the audit log. Every decision is made in [`crate::accounts`].
+//! professionals, API tokens and the audit log. Every decision is made in [`jijiao_app::accounts`].
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::accounts::{self, AddRole, CreateAccount, CreateToken};
 use jijiao_domain::authz::{Action, Place, Role};
 use jijiao_domain::org::OrgKind;
 use jijiao_storage::{AccountId, OrgFilter, PageRequest};
@@ -12,7 +13,6 @@ use serde::Deserialize;
 
 use super::account::{RoleLine, role_lines};
 use super::{Layout, PageForm, error_page, render};
-use crate::accounts::{self, AddRole, CreateAccount, CreateToken};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
@@ -47,8 +47,8 @@ fn admin(p: &Principal) -> Result<(), Box<Response>> {
 }
 
 /// Turns an operation's error into the page a person sees.
-fn failure(e: ApiError) -> Response {
-    match e {
+fn failure(e: impl Into<ApiError>) -> Response {
+    match e.into() {
         ApiError::NotFound => {
             error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的记录不存在，或不在您的管理范围内。")
         }
@@ -287,7 +287,7 @@ async fn create_account(
         province_code: blank(form.province_code),
         id_number: blank(form.id_number),
     };
-    match accounts::create(&state, &p, input).await {
+    match accounts::create(&state, &p, input).await.map_err(ApiError::from) {
         Ok((id, Some(temporary))) => render(
             StatusCode::CREATED,
             &SecretPage {

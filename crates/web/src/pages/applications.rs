@@ -1,7 +1,7 @@
 //! Pages of applications: the unit's list, the 申报书 of seed 003 in five steps with the formal
 //! review beside every field (live, through the static script), the detail with the review chain,
 //! the reviewers' lists with filters and Excel export, and the windows each level's office sets.
-//! Every decision is made in [`crate::application_ops`]; these handlers only translate forms.
+//! Every decision is made in [`jijiao_app::applications`]; these handlers only translate forms.
 //!
 //! The form fields are named by their path in the Application document (`leader.title`,
 //! `teachers[2].hours`), the same paths the findings name, so the server places findings beside
@@ -12,6 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
+use jijiao_app::applications::print::{self, Printout};
+use jijiao_app::applications::{self as ops, ListQuery, SetWindow, WindowView};
 use jijiao_domain::authz::Role;
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::{Level, OrgKind};
@@ -23,8 +25,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Layout, PageForm, error_page, render};
-use crate::application_ops::{self as ops, ListQuery, SetWindow, WindowView};
-use crate::application_print::{self as print, Printout};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
@@ -61,8 +61,8 @@ fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
 }
 
 /// Turns an operation's error into the page a person sees.
-fn failure(e: ApiError) -> Response {
-    match e {
+fn failure(e: impl Into<ApiError>) -> Response {
+    match e.into() {
         ApiError::NotFound => {
             error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的申报书不存在，或不在您的管理范围内。")
         }
@@ -680,7 +680,7 @@ async fn save(
     };
     let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number).and_then(|()| parse_document(&doc));
     let outcome = match parsed {
-        Ok(parsed) => ops::update(&state, &p, id, &parsed).await.map_err(|e| match e {
+        Ok(parsed) => ops::update(&state, &p, id, &parsed).await.map_err(|e| match ApiError::from(e) {
             ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
                 Ok(message)
             }
@@ -743,7 +743,7 @@ async fn new_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: Cs
     }
     let result = async {
         let page = ops::list(&state, &p, &ListQuery { per_page: Some(100), ..Default::default() }).await?;
-        let this_year = ops::today().year();
+        let this_year = state.today().year();
         let earlier = page
             .items
             .into_iter()
@@ -764,7 +764,7 @@ async fn new_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: Cs
             StatusCode::OK,
             &NewPage {
                 layout: layout("/applications", &p, &csrf),
-                year: ops::today().year() + 1,
+                year: state.today().year() + 1,
                 levels: LEVELS,
                 earlier,
                 windows,
@@ -789,7 +789,7 @@ async fn blank_document(state: &AppState, p: &Principal, form: &CreateForm) -> R
     let level = Level::from_code_or_label(&form.level).ok_or_else(|| bad("level", "请选择项目级别".into()))?;
     let year: u16 = match form.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
         Some(y) => y.parse().map_err(|_| bad("year", format!("申报年度应为四位数字，当前为“{y}”")))?,
-        None => u16::try_from(ops::today().year() + 1).unwrap_or(2027),
+        None => u16::try_from(state.today().year() + 1).unwrap_or(2027),
     };
     let grant = p
         .grants
@@ -813,7 +813,7 @@ async fn blank_document(state: &AppState, p: &Principal, form: &CreateForm) -> R
         }
         _ => (String::new(), String::new(), String::new()),
     };
-    let today = ops::today().to_string();
+    let today = state.today().to_string();
     let doc = serde_json::json!({
         "year": year, "level": level.code(), "province": province, "kind": "recommended",
         "delivery": "face_to_face", "project_type": "general",
@@ -858,7 +858,7 @@ async fn create(
     }
     let result = async {
         let doc = blank_document(&state, &p, &form).await?;
-        ops::create(&state, &p, &doc, None).await
+        Ok::<_, ApiError>(ops::create(&state, &p, &doc, None).await?)
     }
     .await;
     match result {
@@ -1013,7 +1013,7 @@ async fn pdf_download(state: &AppState, p: &Principal, id: i64, which: Printout)
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (header::CONTENT_DISPOSITION, print::content_disposition(&file)),
+                (header::CONTENT_DISPOSITION, crate::downloads::content_disposition(&file)),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
             ],
             file.bytes,
@@ -1145,7 +1145,7 @@ async fn list_page(
     // district administrator the district's quota of district projects (002).
     let result = async {
         let page = ops::list(&state, &p, &query).await?;
-        Ok::<_, ApiError>((page, ops::windows(&state).await?, ops::quotas(&state, &p, ops::coming_year()).await?))
+        Ok::<_, ApiError>((page, ops::windows(&state).await?, ops::quotas(&state, &p, ops::coming_year(&state)).await?))
     }
     .await;
     let (page, windows, quotas) = match result {
@@ -1259,7 +1259,7 @@ async fn windows_page(
                 layout: layout("/application-windows", &p, &csrf),
                 windows,
                 own_level,
-                year: ops::today().year() + 1,
+                year: state.today().year() + 1,
                 message: q.saved.map(|_| "申报时间已保存。".to_string()),
             },
         ),

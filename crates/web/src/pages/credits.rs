@@ -1,11 +1,15 @@
 //! Pages of the learning record: a professional's credits by year, units' registrations, self-study, grants, compliance.
-//! Every decision is made in [`crate::credit_ops`].
+//! Every decision is made in [`jijiao_app::credits`].
 
 use askama::Template;
 use axum::extract::Multipart;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::credits::reports::{self, ComplianceQuery, ComplianceView};
+use jijiao_app::credits::{
+    self, ApplyInput, PlanInput, REGISTRABLE, RegisterInput, ReviewLine, ReviewQuery, SelfStudyView, YearView, imports,
+};
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_domain::credits::learning_record::RecordSource;
 use jijiao_domain::credits::learning_record::RecordStatus;
@@ -14,11 +18,6 @@ use serde::Deserialize;
 
 use super::{Layout, PageForm, error_page, render};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
-use crate::credit_imports;
-use crate::credit_ops::{
-    self, ApplyInput, PlanInput, REGISTRABLE, RegisterInput, ReviewLine, ReviewQuery, SelfStudyView, YearView,
-};
-use crate::credit_reports::{self, ComplianceQuery, ComplianceView};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -80,8 +79,8 @@ fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
     Layout::new(current, &MaybePrincipal(Some(p.clone())), csrf)
 }
 
-fn failure(e: ApiError) -> Response {
-    match e {
+fn failure(e: impl Into<ApiError>) -> Response {
+    match e.into() {
         ApiError::NotFound => {
             error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的记录不存在，或不在您的管理范围内。")
         }
@@ -113,8 +112,8 @@ struct YearPage {
 }
 
 async fn own_view(state: &AppState, p: &Principal, year: Option<i32>) -> Result<YearView, ApiError> {
-    let s = credit_ops::own(state, p).await?;
-    credit_ops::year_view(state, &s, year).await
+    let s = credits::own(state, p).await?;
+    Ok(credits::year_view(state, &s, year).await?)
 }
 
 async fn my_year(
@@ -150,7 +149,7 @@ async fn my_print(
 async fn my_export(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<YearQuery>) -> Response {
     let result = async {
         let v = own_view(&state, &p, q.year).await?;
-        Ok::<_, ApiError>((v.year, credit_ops::year_xlsx(&v)?))
+        Ok::<_, ApiError>((v.year, credits::year_xlsx(&v).await?))
     }
     .await;
     match result {
@@ -174,9 +173,9 @@ async fn person_year(
     Query(q): Query<YearQuery>,
 ) -> Response {
     let result = async {
-        let s = credit_ops::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
+        let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
         let may_reverse = permits(&p.grants, CreditAction::Reverse, &s.place);
-        Ok::<_, ApiError>((credit_ops::year_view(&state, &s, q.year).await?, may_reverse))
+        Ok::<_, ApiError>((credits::year_view(&state, &s, q.year).await?, may_reverse))
     }
     .await;
     match result {
@@ -226,7 +225,7 @@ async fn register_page_with(
     if !may_ever(&p.grants, CreditAction::Register) {
         return failure(ApiError::Forbidden);
     }
-    match credit_ops::registrable_people(state, p).await {
+    match credits::registrable_people(state, p).await {
         Ok(people) => {
             let status =
                 if error.is_some() || !problems.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -256,7 +255,7 @@ async fn register(
     csrf: CsrfToken,
     PageForm(form): PageForm<RegisterInput>,
 ) -> Response {
-    match credit_ops::register(&state, &p, &form).await {
+    match credits::register(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
         }
@@ -317,10 +316,10 @@ async fn review_page(
 ) -> Response {
     let result = async {
         let q = review_query(&f)?;
-        let page = credit_ops::review_list(&state, &p, &q).await?;
+        let page = credits::review_list(&state, &p, &q).await?;
         Ok::<_, ApiError>(ReviewPage {
             layout: layout("/credits/review", &p, &csrf),
-            rows: page.items.iter().map(credit_ops::review_line).collect(),
+            rows: page.items.iter().map(credits::review_line).collect(),
             total: page.total,
             page: page.page,
             pages: page.pages(),
@@ -360,8 +359,8 @@ async fn decide_matching(
         let filter =
             ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
         let q = review_query(&filter)?;
-        let decision = credit_ops::decision(form.decision == "grant", form.reason.as_deref())?;
-        credit_ops::decide_matching(&state, &p, &q, &decision).await
+        let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
+        Ok::<_, ApiError>(credits::decide_matching(&state, &p, &q, &decision).await?)
     }
     .await;
     match result {
@@ -379,7 +378,7 @@ fn after_decision(source: RecordSource) -> Response {
 }
 
 async fn grant(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match credit_ops::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
+    match credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
         Ok(source) => after_decision(source),
         Err(e) => failure(e),
     }
@@ -400,8 +399,8 @@ async fn reject(
     PageForm(form): PageForm<RejectForm>,
 ) -> Response {
     let result = async {
-        let decision = credit_ops::decision(false, Some(&form.reason))?;
-        credit_ops::decide_one(&state, &p, id, &decision).await
+        let decision = credits::decision(false, Some(&form.reason))?;
+        credits::decide_one(&state, &p, id, &decision).await
     }
     .await;
     match result {
@@ -425,7 +424,7 @@ async fn reverse(
     PageForm(form): PageForm<ReasonForm>,
 ) -> Response {
     let result = async {
-        credit_ops::reverse_one(&state, &p, id, &form.reason).await?;
+        credits::reverse_one(&state, &p, id, &form.reason).await?;
         let r = state.store.credit_record(jijiao_storage::credit_records::CreditRecordId(id)).await?;
         Ok::<_, ApiError>((r.person_id.0, r.year))
     }
@@ -471,8 +470,8 @@ async fn upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>), String> 
 }
 
 /// The problems of a rejected import, one line each, or the error page for anything else.
-fn import_problems(e: ApiError) -> Result<Vec<String>, Box<Response>> {
-    match e {
+fn import_problems(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+    match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
         ApiError::InvalidInput { message, .. } => Ok(vec![message]),
         other => Err(Box::new(failure(other))),
@@ -483,7 +482,7 @@ async fn registration_template(PageUser(p): PageUser) -> Response {
     if !may_ever(&p.grants, CreditAction::Register) {
         return failure(ApiError::Forbidden);
     }
-    match credit_imports::registration_template() {
+    match imports::registration_template().await {
         Ok(bytes) => xlsx("credit-registrations.xlsx", bytes),
         Err(e) => failure(e),
     }
@@ -502,7 +501,7 @@ async fn import_registrations(
         Ok(file) => file,
         Err(message) => return register_page_with(&state, &p, &csrf, None, None, vec![message]).await,
     };
-    match credit_imports::import_registrations(&state, &p, &bytes, &name).await {
+    match imports::import_registrations(&state, &p, &bytes, &name).await {
         Ok(n) => {
             let message = format!("已从文件登记 {n} 条学分记录，等待省级审核。");
             register_page(&state, &p, &csrf, Some(message), None).await
@@ -538,7 +537,7 @@ async fn legacy_template(PageUser(p): PageUser) -> Response {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
         return failure(ApiError::Forbidden);
     }
-    match credit_imports::legacy_template() {
+    match imports::legacy_template().await {
         Ok(bytes) => xlsx("legacy-credits.xlsx", bytes),
         Err(e) => failure(e),
     }
@@ -557,7 +556,7 @@ async fn import_legacy(
         Ok(file) => file,
         Err(message) => return legacy_render(&p, &csrf, None, vec![message]),
     };
-    match credit_imports::import_legacy(&state, &p, &bytes, &name).await {
+    match imports::import_legacy(&state, &p, &bytes, &name).await {
         Ok(n) => legacy_render(&p, &csrf, Some(format!("已导入 {n} 条原 I类/II类学分记录。")), Vec::new()),
         Err(e) => match import_problems(e) {
             Ok(problems) => legacy_render(&p, &csrf, None, problems),
@@ -632,7 +631,7 @@ async fn compliance_page(
 ) -> Response {
     let result = async {
         let q = compliance_query(&f)?;
-        let v = credit_reports::report(&state, &p, &q).await?;
+        let v = reports::report(&state, &p, &q).await?;
         Ok::<_, ApiError>((compliance_query_string(&q, v.year), v, q.status.unwrap_or_else(|| "all".into())))
     }
     .await;
@@ -652,7 +651,7 @@ async fn compliance_export(
 ) -> Response {
     let result = async {
         let q = compliance_query(&f)?;
-        credit_reports::report_xlsx(&state, &p, &q).await
+        Ok::<_, ApiError>(reports::report_xlsx(&state, &p, &q).await?)
     }
     .await;
     match result {
@@ -688,8 +687,7 @@ async fn self_study_render(
     message: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let view =
-        if own { credit_ops::my_self_study(state, p).await } else { credit_ops::self_study_queue(state, p).await };
+    let view = if own { credits::my_self_study(state, p).await } else { credits::self_study_queue(state, p).await };
     match view {
         Ok(v) => {
             let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -700,7 +698,7 @@ async fn self_study_render(
                     layout: layout(current, p, csrf),
                     v,
                     own,
-                    this_year: credit_ops::this_year(),
+                    this_year: state.this_year(),
                     message,
                     error,
                 },
@@ -723,7 +721,7 @@ async fn submit_plan(
     csrf: CsrfToken,
     PageForm(form): PageForm<PlanInput>,
 ) -> Response {
-    match credit_ops::submit_plan(&state, &p, &form).await {
+    match credits::submit_plan(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             let message = format!("自学计划已提交（第 {} 号），等待单位审核。", id.0);
             self_study_render(&state, &p, &csrf, true, Some(message), None).await
@@ -741,7 +739,7 @@ async fn apply_self_study(
     csrf: CsrfToken,
     PageForm(form): PageForm<ApplyInput>,
 ) -> Response {
-    match credit_ops::apply_self_study(&state, &p, &form).await {
+    match credits::apply_self_study(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             let message = format!("学分申请已提交（第 {} 号），等待单位审核发放。", id.0);
             self_study_render(&state, &p, &csrf, true, Some(message), None).await
@@ -767,7 +765,7 @@ async fn self_study_queue(
 }
 
 async fn approve_plan(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match credit_ops::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
+    match credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
         Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
         Err(e) => failure(e),
     }
@@ -780,8 +778,8 @@ async fn reject_plan(
     PageForm(form): PageForm<ReasonForm>,
 ) -> Response {
     let result = async {
-        let decision = credit_ops::decision(false, Some(&form.reason))?;
-        credit_ops::decide_plan(&state, &p, id, &decision).await
+        let decision = credits::decision(false, Some(&form.reason))?;
+        credits::decide_plan(&state, &p, id, &decision).await
     }
     .await;
     match result {

@@ -6,14 +6,14 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::projects::{self as project_ops, CatalogueQuery, ListImport};
 use jijiao_storage::applications::ApplicationId;
 use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
 use super::{Layout, error_page, render, unavailable};
-use crate::api::projects::{NewBatchBody, import_bytes, new_batch, own_batch, visible_batches};
+use crate::api::projects::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::project_ops::{self, CatalogueQuery};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -103,7 +103,7 @@ async fn catalogue(
 ) -> Response {
     let subjects = jijiao_domain::subject::SECONDARY.to_vec();
     let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
-    let query = q.query_string();
+    let query = serde_urlencoded::to_string(q.given_parameters()).unwrap_or_default();
     let search = async {
         let filter = q.filter()?;
         let page = q.page()?;
@@ -181,8 +181,8 @@ struct PublicationPage {
 }
 
 /// The error page for what a publishing action refused, or the problems to show again.
-fn refusal(e: ApiError) -> Result<Vec<String>, Box<Response>> {
-    match e {
+fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+    match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.message).collect()),
         ApiError::InvalidInput { message, .. } | ApiError::Conflict(message) => Ok(vec![message]),
         ApiError::Forbidden => {
@@ -204,7 +204,7 @@ async fn publication(
     let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
     let loaded = async {
         let batches = visible_batches(state, p).await?;
-        let patterns = project_ops::number_patterns(&state.store, p).await?;
+        let patterns = project_ops::number_patterns(state, p).await?;
         let suspensions = if national { state.store.active_suspensions().await? } else { Vec::new() };
         Ok::<_, ApiError>((batches, patterns, suspensions))
     };
@@ -448,7 +448,8 @@ async fn upload(
             file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件"))?;
         let year: u16 = year.trim().parse().map_err(|_| ApiError::invalid("year", "年度应为四位数字"))?;
         let batch: u16 = batch.trim().parse().map_err(|_| ApiError::invalid("batch", "批次应为数字"))?;
-        import_bytes(&state, &p, &bytes, &name, year, batch, notice, dry_run).await
+        let import = ListImport { year, batch, notice, dry_run };
+        Ok::<_, ApiError>(project_ops::import_list(&state, &p, &bytes, &name, &import).await?)
     };
     match result.await {
         Ok(n) => {
@@ -523,7 +524,8 @@ async fn set_number_pattern(
     csrf: CsrfToken,
     super::PageForm(form): super::PageForm<PatternForm>,
 ) -> Response {
-    let outcome = project_ops::set_number_pattern(&state.store, &p, &form.province, &form.pattern).await;
+    let outcome =
+        project_ops::set_number_pattern(&state, &p, &form.province, &form.pattern).await.map_err(ApiError::from);
     let message = outcome
         .map(|set| format!("{}的项目编号规则已改为“{}”，例如 {}。", set.province_name, set.pattern, set.example));
     publication_after(&state, &p, &csrf, message).await

@@ -4,13 +4,13 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::reference::{CommitteeEdit, edit_committee, import_catalogue};
 use jijiao_domain::authz::{Action, Place};
 use jijiao_storage::ProvinceRecord;
 
 use super::{Layout, PageForm, error_page, render, unavailable};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::reference_ops::{CommitteeEdit, edit_committee, import_catalogue};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -70,8 +70,8 @@ async fn reference_page(State(state): State<AppState>, PageUser(p): PageUser, cs
 }
 
 /// The problems to show on the page again, or the error page for anything else (boxed: a response is large).
-fn problems_of(e: ApiError) -> Result<Vec<String>, Box<Response>> {
-    match e {
+fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+    match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
         ApiError::InvalidInput { message, .. } => Ok(vec![message]),
         ApiError::Forbidden => {

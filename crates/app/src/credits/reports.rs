@@ -6,18 +6,16 @@ use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_domain::authz::{Place, Role};
 use jijiao_domain::credits::learning_record::summarise;
-use jijiao_domain::credits::{ActivityKind, Person as EnginePerson, Regime, RuleSettings};
+use jijiao_domain::credits::{ActivityKind, Regime};
 use jijiao_domain::org::OrgKind;
 use jijiao_domain::personal::mask_id_number;
 use jijiao_storage::{OrgId, PageRequest};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
-use crate::credit_ops::this_year;
-use crate::{ApiError, AppState};
+use crate::{Acting, App, AppError, blocking};
 
-#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct ComplianceQuery {
     /// The calendar year (default: this year).
     pub year: Option<i32>,
@@ -33,13 +31,15 @@ pub struct ComplianceQuery {
     pub per_page: Option<u32>,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindColumn {
     pub code: String,
     pub label: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComplianceLine {
     pub person_id: i64,
     pub name: String,
@@ -55,7 +55,8 @@ pub struct ComplianceLine {
     pub missing: String,
 }
 
-#[derive(Clone, Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComplianceView {
     /// The scope in words (北京市, 北京协和医院, 全国 …).
     pub scope: String,
@@ -86,21 +87,21 @@ fn blank<T>(v: Option<T>, empty: impl Fn(&T) -> bool) -> Option<T> {
 }
 
 /// The scope a report covers: the one asked for (404 when outside the principal's), or the principal's own.
-async fn scope(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<Scope, ApiError> {
+async fn scope(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<Scope, AppError> {
     if !may_ever(&p.grants, CreditAction::ReadCompliance) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let org_scope = |id: i64, kind: OrgKind, field: &'static str| async move {
-        let org = state.store.organisation(OrgId(id)).await?;
+        let org = app.store.organisation(OrgId(id)).await?;
         if org.kind != kind {
-            return Err(ApiError::invalid(field, "所选机构类别不符"));
+            return Err(AppError::invalid(field, "所选机构类别不符"));
         }
         let place = org.place();
         if !permits(&p.grants, CreditAction::ReadCompliance, &place) {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         let ids = match kind {
-            OrgKind::District => state.store.subtree(org.id).await?,
+            OrgKind::District => app.store.subtree(org.id).await?,
             _ => vec![org.id.0],
         };
         Ok(Scope { label: org.name, province: None, org_ids: Some(ids) })
@@ -113,10 +114,10 @@ async fn scope(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<S
     }
     if let Some(code) = blank(q.province.as_deref().map(str::trim), |s| s.is_empty()) {
         let province =
-            jijiao_domain::province::by_code(code).ok_or_else(|| ApiError::invalid("province", "省份代码无法识别"))?;
+            jijiao_domain::province::by_code(code).ok_or_else(|| AppError::invalid("province", "省份代码无法识别"))?;
         let place = Place { province: Some(code.to_string()), ..Place::default() };
         if !permits(&p.grants, CreditAction::ReadCompliance, &place) {
-            return Err(ApiError::NotFound);
+            return Err(AppError::NotFound);
         }
         return Ok(Scope { label: province.name.to_string(), province: Some(code.to_string()), org_ids: None });
     }
@@ -128,18 +129,18 @@ async fn scope(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<S
         let Some(g) = p.grants.iter().find(|g| g.role == role) else { continue };
         return match role {
             Role::ProvinceAdmin => {
-                let code = g.province.clone().ok_or(ApiError::Forbidden)?;
+                let code = g.province.clone().ok_or(AppError::Forbidden)?;
                 let label =
                     jijiao_domain::province::by_code(&code).map_or_else(|| code.clone(), |p| p.name.to_string());
                 Ok(Scope { label, province: Some(code), org_ids: None })
             }
             Role::DistrictAdmin => {
-                org_scope(g.district.ok_or(ApiError::Forbidden)?, OrgKind::District, "district").await
+                org_scope(g.district.ok_or(AppError::Forbidden)?, OrgKind::District, "district").await
             }
-            _ => org_scope(g.unit.ok_or(ApiError::Forbidden)?, OrgKind::Unit, "unit").await,
+            _ => org_scope(g.unit.ok_or(AppError::Forbidden)?, OrgKind::Unit, "unit").await,
         };
     }
-    Err(ApiError::Forbidden)
+    Err(AppError::Forbidden)
 }
 
 /// The kinds a year's report shows as columns.
@@ -159,31 +160,29 @@ fn kind_columns(regime: Regime) -> Vec<KindColumn> {
 
 /// The whole report of a scope (every person), before paging.
 async fn all_lines(
-    state: &AppState,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     q: &ComplianceQuery,
-) -> Result<(Scope, i32, Regime, Vec<ComplianceLine>), ApiError> {
-    let year = q.year.unwrap_or_else(this_year);
+) -> Result<(Scope, i32, Regime, Vec<ComplianceLine>), AppError> {
+    let year = q.year.unwrap_or_else(|| app.this_year());
     if !(1990..=2100).contains(&year) {
-        return Err(ApiError::invalid("year", "年度应在1990年至2100年之间"));
+        return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
-    let scope = scope(state, p, q).await?;
-    let people = state.store.compliance_all(scope.province.as_deref(), scope.org_ids.as_deref(), year).await?;
-    let settings = RuleSettings::default();
+    let scope = scope(app, p, q).await?;
+    let people = app.store.compliance_all(scope.province.as_deref(), scope.org_ids.as_deref(), year).await?;
+    let settings = &*app.rules;
     let regime = settings.regime(year as u16);
     let columns = kind_columns(regime);
     let lines = people
         .into_iter()
         .map(|py| {
-            let province = py
-                .province_code
-                .as_deref()
-                .and_then(jijiao_domain::province::by_code)
-                .map_or_else(|| "北京市".to_string(), |p| p.name.to_string());
-            let person = EnginePerson { id_number: py.id_number.clone(), province, grassroots: py.grassroots };
-            let summary = summarise(year as u16, &person, &py.records, &settings);
+            // A person without a province fails the report, naming them: their year cannot be
+            // computed under the right province's rules.
+            let person =
+                crate::rules::engine_person(&py.name, &py.id_number, py.province_code.as_deref(), py.grassroots)?;
+            let summary = summarise(year as u16, &person, &py.records, settings);
             let report = summary.report;
-            ComplianceLine {
+            Ok(ComplianceLine {
                 person_id: py.person_id.0,
                 name: py.name,
                 id_number: mask_id_number(py.id_number.as_str()),
@@ -193,9 +192,9 @@ async fn all_lines(
                 compliant: report.compliant,
                 by_kind: columns.iter().map(|c| report.by_kind.get(&c.code).unwrap_or_default().to_string()).collect(),
                 missing: report.missing().join("；"),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok((scope, year, regime, lines))
 }
 
@@ -207,14 +206,14 @@ fn rules_label(regime: Regime) -> String {
 }
 
 /// One page of a compliance report.
-pub async fn report(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<ComplianceView, ApiError> {
+pub async fn report(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<ComplianceView, AppError> {
     let wanted = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("all") => None,
         Some("reached") => Some(true),
         Some("missing") => Some(false),
-        Some(_) => return Err(ApiError::invalid("status", "status 应为 reached、missing 或 all")),
+        Some(_) => return Err(AppError::invalid("status", "status 应为 reached、missing 或 all")),
     };
-    let (scope, year, regime, lines) = all_lines(state, p, q).await?;
+    let (scope, year, regime, lines) = all_lines(app, p, q).await?;
     let people = lines.len() as i64;
     let reached = lines.iter().filter(|l| l.compliant).count() as i64;
     let matching: Vec<ComplianceLine> = lines.into_iter().filter(|l| wanted.is_none_or(|w| l.compliant == w)).collect();
@@ -238,8 +237,8 @@ pub async fn report(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Res
 }
 
 /// The whole report as an xlsx workbook: a summary sheet and one row per person.
-pub async fn report_xlsx(state: &AppState, p: &Principal, q: &ComplianceQuery) -> Result<(i32, Vec<u8>), ApiError> {
-    let (scope, year, regime, lines) = all_lines(state, p, q).await?;
+pub async fn report_xlsx(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<(i32, Vec<u8>), AppError> {
+    let (scope, year, regime, lines) = all_lines(app, p, q).await?;
     let columns = kind_columns(regime);
     let reached = lines.iter().filter(|l| l.compliant).count() as i64;
     let text = |s: &str| CellOut::Text(s.to_string());
@@ -277,5 +276,6 @@ pub async fn report_xlsx(state: &AppState, p: &Principal, q: &ComplianceQuery) -
         },
         Sheet { name: "达标情况".into(), headers, rows, column_widths: None },
     ];
-    Ok((year, write_xlsx(&sheets).map_err(|e| ApiError::Internal(e.to_string()))?))
+    let bytes = blocking::run(move || write_xlsx(&sheets)).await?.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((year, bytes))
 }

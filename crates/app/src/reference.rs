@@ -7,8 +7,7 @@ use jijiao_domain::subject::Catalogue;
 use jijiao_storage::ProvinceRecord;
 use serde::Deserialize;
 
-use crate::auth::Principal;
-use crate::{ApiError, AppState};
+use crate::{Acting, App, AppError, blocking};
 
 /// Reads a catalogue file: a header row with 代码 (or 学科代码, code) and 名称 (or 学科名称, name)
 /// columns, then one third-level subject per row. Every bad row is reported, with its row number
@@ -45,27 +44,25 @@ pub fn parse_catalogue_file(bytes: &[u8], file_name: &str) -> Result<Catalogue, 
 }
 
 /// Replaces the catalogue (national administrator), all or nothing.
-pub async fn import_catalogue(
-    state: &AppState,
-    p: &Principal,
-    bytes: &[u8],
-    file_name: &str,
-) -> Result<usize, ApiError> {
+pub async fn import_catalogue(app: &App, p: &Acting, bytes: &[u8], file_name: &str) -> Result<usize, AppError> {
     p.require(Action::EditReference, &Place::everywhere())?;
-    let catalogue = parse_catalogue_file(bytes, file_name).map_err(|problems| {
-        ApiError::InvalidDocument(
+    let (bytes, file_name) = (bytes.to_vec(), file_name.to_string());
+    let parsed = blocking::run(move || parse_catalogue_file(&bytes, &file_name)).await?;
+    let catalogue = parsed.map_err(|problems| {
+        AppError::InvalidDocument(
             problems
                 .into_iter()
                 .map(|message| jijiao_domain::document::DocumentError { path: String::new(), message })
                 .collect(),
         )
     })?;
-    state.store.replace_catalogue(&p.actor(), &catalogue).await?;
+    app.store.replace_catalogue(&p.actor(), &catalogue).await?;
     Ok(catalogue.tertiary().len())
 }
 
 /// A committee's contacts as an administrator edits them.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommitteeEdit {
     pub committee_name: String,
@@ -75,18 +72,18 @@ pub struct CommitteeEdit {
     pub fax: String,
 }
 
-pub async fn edit_committee(state: &AppState, p: &Principal, code: &str, edit: CommitteeEdit) -> Result<(), ApiError> {
+pub async fn edit_committee(app: &App, p: &Acting, code: &str, edit: CommitteeEdit) -> Result<(), AppError> {
     p.require(Action::EditReference, &Place::everywhere())?;
-    let current = state.store.province(code).await?;
+    let current = app.store.province(code).await?;
     if edit.committee_name.trim().is_empty() {
-        return Err(ApiError::invalid("committee_name", "请填写委员会名称"));
+        return Err(AppError::invalid("committee_name", "请填写委员会名称"));
     }
     if edit.postcode.trim().len() != 6 || !edit.postcode.trim().bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::invalid("postcode", "邮政编码应为6位数字"));
+        return Err(AppError::invalid("postcode", "邮政编码应为6位数字"));
     }
     for (field, value) in [("phone", &edit.phone), ("fax", &edit.fax)] {
         if !value.trim().is_empty() && !jijiao_domain::personal::is_valid_phone(value) {
-            return Err(ApiError::invalid(field, "电话号码应形如 010-83970662"));
+            return Err(AppError::invalid(field, "电话号码应形如 010-83970662"));
         }
     }
     let record = ProvinceRecord {
@@ -97,7 +94,7 @@ pub async fn edit_committee(state: &AppState, p: &Principal, code: &str, edit: C
         fax: edit.fax.trim().to_string(),
         ..current
     };
-    Ok(state.store.update_province_contacts(&p.actor(), &record).await?)
+    Ok(app.store.update_province_contacts(&p.actor(), &record).await?)
 }
 
 #[cfg(test)]

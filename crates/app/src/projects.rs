@@ -1,20 +1,21 @@
-//! Published lists in and out: reading a list in the columns of real lists (shared by the CLI and
-//! the national office's upload page), the catalogue's query parameters, and the exports (xlsx and
-//! CSV in the same columns). Who may publish what is decided here too, once for pages and API.
+//! Published lists in and out: reading and importing a list in the columns of real lists (shared by
+//! the CLI and the national office's upload page), the catalogue's query parameters, and the exports
+//! (xlsx and CSV in the same columns). Who may publish what is decided here too, once for pages and
+//! API.
 
 use chrono::NaiveDate;
 use jijiao_documents::{Cell, CellOut, Sheet, read_table, write_csv_utf8, write_xlsx};
 use jijiao_domain::authz::{Grant, Role};
+use jijiao_domain::document::DocumentError;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::personal::mask_phone;
 use jijiao_domain::publication::{self, ProjectKind, ProjectNumber, Term};
-use jijiao_storage::projects::{Batch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
-use jijiao_storage::{PageRequest, Store};
+use jijiao_storage::projects::{Batch, NewBatch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
+use jijiao_storage::{Actor, PageRequest};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-use crate::ApiError;
-use crate::auth::Principal;
+use crate::{Acting, App, AppError, blocking};
 
 /// The columns of real published lists (real-formats.md §2), in their order.
 pub const LIST_COLUMNS: [&str; 11] = [
@@ -120,7 +121,7 @@ pub fn parse_list(
         let audience = text(audience_c, "教学对象");
         let remarks = text(remarks_c, "备注");
         let before = problems.len();
-        let number = match ProjectNumber::parse(&number_text, Some(publication::NATIONAL_MARK)) {
+        let number = match ProjectNumber::parse_national(&number_text) {
             Ok(num) if num.year != year => {
                 problems.push(problem(n, "项目编号", format!("编号年度 {} 与导入年度 {year} 不符", num.year)));
                 None
@@ -202,9 +203,9 @@ fn periods_of(terms: &[Term], place: &str) -> Vec<ProjectPeriod> {
 }
 
 /// Checks a list against the records: numbers already published (each named with its row).
-pub async fn conflicts(store: &Store, projects: &[NewProject]) -> Result<Vec<String>, ApiError> {
+pub async fn conflicts(app: &App, projects: &[NewProject]) -> Result<Vec<String>, AppError> {
     let numbers: Vec<String> = projects.iter().filter_map(|p| p.number.clone()).collect();
-    let existing: HashSet<String> = store.existing_numbers(&numbers).await?.into_iter().collect();
+    let existing: HashSet<String> = app.store.existing_numbers(&numbers).await?.into_iter().collect();
     Ok(numbers
         .into_iter()
         .filter(|n| existing.contains(n))
@@ -212,10 +213,90 @@ pub async fn conflicts(store: &Store, projects: &[NewProject]) -> Result<Vec<Str
         .collect())
 }
 
+/// A published national list to import, and the batch it forms.
+#[derive(Clone, Debug, Default)]
+pub struct ListImport {
+    pub year: u16,
+    pub batch: u16,
+    /// 公布文号, e.g. 全继委办发〔2024〕3号
+    pub notice: String,
+    /// Check only; store nothing.
+    pub dry_run: bool,
+}
+
+/// Published national lists are the national office's to import.
+pub fn require_importer(p: &Acting) -> Result<(), AppError> {
+    if p.has(Role::NationalAdmin) { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// Imports a published national list for the national office (upload page and API): checked by
+/// [`check_list`], then, unless it is a dry run, stored by [`store_list`]. Returns the number of
+/// projects.
+pub async fn import_list(
+    app: &App,
+    p: &Acting,
+    bytes: &[u8],
+    file_name: &str,
+    import: &ListImport,
+) -> Result<usize, AppError> {
+    require_importer(p)?;
+    let projects = check_list(app, bytes.to_vec(), file_name, import.year, |_, _| {}).await?;
+    if import.dry_run {
+        return Ok(projects.len());
+    }
+    store_list(app, &p.actor(), import, &projects).await
+}
+
+/// Reads a list of `year` off the async workers (`progress(done, total)` is called as rows are
+/// checked) and checks its numbers against those already published. Every problem is reported at
+/// once, each naming its row and column ([`AppError::InvalidDocument`]). The command line checks
+/// and stores through this and [`store_list`], as the system.
+pub async fn check_list(
+    app: &App,
+    bytes: Vec<u8>,
+    file_name: &str,
+    year: u16,
+    progress: impl FnMut(usize, usize) + Send + 'static,
+) -> Result<Vec<NewProject>, AppError> {
+    let as_errors = |problems: Vec<String>| {
+        AppError::InvalidDocument(
+            problems.into_iter().map(|message| DocumentError { path: String::new(), message }).collect(),
+        )
+    };
+    let units = app.store.unit_directory().await?;
+    let name = file_name.to_string();
+    let parsed = blocking::run(move || parse_list(&bytes, &name, year, &units, progress)).await?;
+    let projects = parsed.map_err(|problems| as_errors(problems.iter().map(ToString::to_string).collect()))?;
+    let conflicts = conflicts(app, &projects).await?;
+    if !conflicts.is_empty() {
+        return Err(as_errors(conflicts));
+    }
+    Ok(projects)
+}
+
+/// Stores checked projects as one published national batch, all or nothing; returns how many.
+pub async fn store_list(
+    app: &App,
+    actor: &Actor,
+    import: &ListImport,
+    projects: &[NewProject],
+) -> Result<usize, AppError> {
+    let batch = NewBatch {
+        level: Level::National,
+        province_code: None,
+        year: import.year,
+        batch: import.batch,
+        notice: import.notice.clone(),
+        notice_date: None,
+    };
+    Ok(app.store.import_projects(actor, &batch, projects).await?.projects)
+}
+
 /// The catalogue's query (API parameters and the search form). Everything is text so that an
 /// empty form field means "any"; wrong values are refused naming the field.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct CatalogueQuery {
     /// 项目名称、单位、负责人或编号中的词（空格分隔，均须出现；两个字的词如“肿瘤”亦可）
     pub q: Option<String>,
@@ -249,17 +330,17 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 impl CatalogueQuery {
-    pub fn filter(&self) -> Result<ProjectFilter, ApiError> {
-        let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, ApiError> {
+    pub fn filter(&self) -> Result<ProjectFilter, AppError> {
+        let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, AppError> {
             given(v)
-                .map(|t| t.parse::<u16>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .map(|t| t.parse::<u16>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
                 .transpose()
         };
-        let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+        let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
             given(v)
                 .map(|t| {
                     NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                        .map_err(|_| ApiError::invalid(field, format!("日期“{t}”应形如 2024-09-02")))
+                        .map_err(|_| AppError::invalid(field, format!("日期“{t}”应形如 2024-09-02")))
                 })
                 .transpose()
         };
@@ -267,40 +348,40 @@ impl CatalogueQuery {
         if let Some(s) = &subject
             && !(s.len() == 2 || s.len() == 5)
         {
-            return Err(ApiError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"));
+            return Err(AppError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"));
         }
         let province = given(&self.province)
             .map(|p| {
                 jijiao_domain::province::by_code(p)
                     .or_else(|| jijiao_domain::province::find(p))
                     .map(|p| p.code.to_string())
-                    .ok_or_else(|| ApiError::invalid("province", format!("未知省份“{p}”")))
+                    .ok_or_else(|| AppError::invalid("province", format!("未知省份“{p}”")))
             })
             .transpose()?;
         let level = given(&self.level)
             .map(|l| {
                 Level::from_code_or_label(l)
                     .filter(|l| *l != Level::District)
-                    .ok_or_else(|| ApiError::invalid("level", "级别应为 national 或 provincial"))
+                    .ok_or_else(|| AppError::invalid("level", "级别应为 national 或 provincial"))
             })
             .transpose()?;
         let kind = given(&self.kind)
             .map(|k| {
                 ProjectKind::from_code_or_label(k)
-                    .ok_or_else(|| ApiError::invalid("kind", "类型应为 recommended、promoted 或 base"))
+                    .ok_or_else(|| AppError::invalid("kind", "类型应为 recommended、promoted 或 base"))
             })
             .transpose()?;
         let delivery = given(&self.delivery)
             .map(|d| {
                 Delivery::from_code_or_label(d)
-                    .ok_or_else(|| ApiError::invalid("delivery", "举办方式应为 face_to_face 或 remote"))
+                    .ok_or_else(|| AppError::invalid("delivery", "举办方式应为 face_to_face 或 remote"))
             })
             .transpose()?;
         let sort = match given(&self.sort) {
             None | Some("number") => ProjectSort::Number,
             Some("date") => ProjectSort::Date,
             Some("newest") => ProjectSort::Newest,
-            Some(_) => return Err(ApiError::invalid("sort", "排序应为 number、date 或 newest")),
+            Some(_) => return Err(AppError::invalid("sort", "排序应为 number、date 或 newest")),
         };
         Ok(ProjectFilter {
             q: given(&self.q).map(|q| q.chars().take(100).collect()),
@@ -319,18 +400,19 @@ impl CatalogueQuery {
         })
     }
 
-    pub fn page(&self) -> Result<PageRequest, ApiError> {
-        let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, ApiError> {
+    pub fn page(&self) -> Result<PageRequest, AppError> {
+        let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
             given(v)
-                .map(|t| t.parse::<u32>().map_err(|_| ApiError::invalid(field, format!("“{t}”不是有效的数字"))))
+                .map(|t| t.parse::<u32>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
                 .transpose()
         };
         Ok(PageRequest::new(n("page", &self.page)?, n("per_page", &self.per_page)?))
     }
 
-    /// The query string of this search (for page links and downloads), without `page`.
-    pub fn query_string(&self) -> String {
-        let pairs: Vec<(&str, &str)> = [
+    /// The parameters of this search that are given, by name (for page links and downloads),
+    /// without `page`.
+    pub fn given_parameters(&self) -> Vec<(&'static str, &str)> {
+        [
             ("q", &self.q),
             ("year", &self.year),
             ("batch", &self.batch),
@@ -345,8 +427,7 @@ impl CatalogueQuery {
         ]
         .into_iter()
         .filter_map(|(k, v)| given(v).map(|v| (k, v)))
-        .collect();
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        .collect()
     }
 }
 
@@ -406,23 +487,25 @@ pub fn list_rows(projects: &[Project], phones: Option<&HashMap<i64, String>>) ->
         .collect()
 }
 
-pub fn list_xlsx(sheet_name: &str, rows: Vec<Vec<CellOut>>) -> Result<Vec<u8>, ApiError> {
+/// The rows as a workbook, written off the async workers (a 20,000-row list takes a while).
+pub async fn list_xlsx(sheet_name: &str, rows: Vec<Vec<CellOut>>) -> Result<Vec<u8>, AppError> {
     let sheet = Sheet {
         name: jijiao_documents::safe_sheet_name(sheet_name),
         headers: LIST_COLUMNS.iter().map(|h| h.to_string()).collect(),
         rows,
         column_widths: Some(vec![22.0, 40.0, 30.0, 10.0, 14.0, 24.0, 20.0, 6.0, 20.0, 10.0, 16.0]),
     };
-    write_xlsx(&[sheet]).map_err(|e| ApiError::Internal(e.to_string()))
+    blocking::run(move || write_xlsx(&[sheet])).await?.map_err(|e| AppError::Internal(e.to_string()))
 }
 
-pub fn list_csv(rows: &[Vec<CellOut>]) -> Vec<u8> {
-    write_csv_utf8(&LIST_COLUMNS, rows)
+/// The rows as UTF-8 CSV, written off the async workers.
+pub async fn list_csv(rows: Vec<Vec<CellOut>>) -> Result<Vec<u8>, AppError> {
+    blocking::run(move || write_csv_utf8(&LIST_COLUMNS, &rows)).await
 }
 
 /// Whether the principal publishes batches of this level and province: the national office for
 /// national batches, a province's administrator (or the national office) for that province's.
-pub fn may_publish(p: &Principal, level: Level, province: Option<&str>) -> bool {
+pub fn may_publish(p: &Acting, level: Level, province: Option<&str>) -> bool {
     p.grants.iter().any(|g: &Grant| match (g.role, level) {
         (Role::NationalAdmin, _) => true,
         (Role::ProvinceAdmin, Level::Provincial) => g.province.is_some() && g.province.as_deref() == province,
@@ -431,17 +514,18 @@ pub fn may_publish(p: &Principal, level: Level, province: Option<&str>) -> bool 
 }
 
 /// Whether the principal sees a batch (its drafts, its export): whoever may publish it.
-pub fn may_see_batch(p: &Principal, b: &Batch) -> bool {
+pub fn may_see_batch(p: &Acting, b: &Batch) -> bool {
     may_publish(p, b.level, b.province_code.as_deref())
 }
 
 /// Whether the principal publishes anything at all (the menu entry and the publication page).
-pub fn is_publisher(p: &Principal) -> bool {
+pub fn is_publisher(p: &Acting) -> bool {
     p.has(Role::NationalAdmin) || p.has(Role::ProvinceAdmin)
 }
 
 /// A province's pattern for its project numbers, with a number it would give.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NumberPattern {
     /// 省份代码，如 11
     pub province: String,
@@ -455,24 +539,21 @@ pub struct NumberPattern {
 }
 
 /// The number patterns of the provinces whose batches the principal publishes.
-pub async fn number_patterns(store: &Store, p: &Principal) -> Result<Vec<NumberPattern>, ApiError> {
+pub async fn number_patterns(app: &App, p: &Acting) -> Result<Vec<NumberPattern>, AppError> {
     let mut out = Vec::new();
     for province in jijiao_domain::province::PROVINCES.iter() {
         if may_publish(p, Level::Provincial, Some(province.code)) {
-            out.push(number_pattern(store, province).await?);
+            out.push(number_pattern(app, province).await?);
         }
     }
     Ok(out)
 }
 
-async fn number_pattern(
-    store: &Store,
-    province: &jijiao_domain::province::Province,
-) -> Result<NumberPattern, ApiError> {
-    let chosen = store.setting(&jijiao_storage::projects::pattern_key(province.code)).await?;
+async fn number_pattern(app: &App, province: &jijiao_domain::province::Province) -> Result<NumberPattern, AppError> {
+    let chosen = app.store.setting(&jijiao_storage::projects::pattern_key(province.code)).await?;
     let custom = chosen.is_some();
     let pattern = chosen.unwrap_or_else(|| publication::DEFAULT_PROVINCIAL_PATTERN.to_string());
-    let year = crate::application_ops::coming_year();
+    let year = crate::applications::coming_year(app);
     let example = publication::format_pattern(&pattern, year, "03-07", 1, province.abbreviation);
     Ok(NumberPattern {
         province: province.code.to_string(),
@@ -486,23 +567,23 @@ async fn number_pattern(
 /// Sets a province's number pattern (its administrator's or the national office's to set). It
 /// numbers the batches published from now on; numbers already given never change.
 pub async fn set_number_pattern(
-    store: &Store,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     province_code: &str,
     pattern: &str,
-) -> Result<NumberPattern, ApiError> {
-    let province = jijiao_domain::province::by_code(province_code.trim()).ok_or_else(|| ApiError::InvalidInput {
+) -> Result<NumberPattern, AppError> {
+    let province = jijiao_domain::province::by_code(province_code.trim()).ok_or_else(|| AppError::InvalidInput {
         field: Some("province".into()),
         message: format!("未知省份代码“{province_code}”"),
     })?;
     if !may_publish(p, Level::Provincial, Some(province.code)) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
     let pattern = pattern.trim();
     publication::check_pattern(pattern)
-        .map_err(|message| ApiError::InvalidInput { field: Some("pattern".into()), message })?;
-    store.set_setting(&p.actor(), &jijiao_storage::projects::pattern_key(province.code), pattern).await?;
-    number_pattern(store, province).await
+        .map_err(|message| AppError::InvalidInput { field: Some("pattern".into()), message })?;
+    app.store.set_setting(&p.actor(), &jijiao_storage::projects::pattern_key(province.code), pattern).await?;
+    number_pattern(app, province).await
 }
 
 #[cfg(test)]
@@ -570,13 +651,13 @@ mod tests {
             (CatalogueQuery { sort: Some("x".into()), ..Default::default() }, "sort"),
         ] {
             match bad.filter() {
-                Err(ApiError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),
+                Err(AppError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),
                 other => panic!("{field}: {other:?}"),
             }
         }
         assert_eq!(
-            CatalogueQuery { q: Some("肿瘤".into()), page: Some("3".into()), ..Default::default() }.query_string(),
-            "q=%E8%82%BF%E7%98%A4"
+            CatalogueQuery { q: Some(" 肿瘤".into()), page: Some("3".into()), ..Default::default() }.given_parameters(),
+            vec![("q", "肿瘤")]
         );
     }
 }

@@ -1,24 +1,24 @@
-//! Passwords (argon2id, on a blocking thread) and the image captcha shown after failed logins.
+//! Passwords: argon2id hashing and verification on a blocking thread, the rules a new password
+//! must meet, and the temporary passwords administrators hand over.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine;
 
-use crate::ApiError;
+use crate::AppError;
 
 /// Hashes on a blocking thread: argon2 is deliberately slow and must not stall the async workers.
-pub async fn hash(password: String) -> Result<String, ApiError> {
+pub async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let salt = SaltString::encode_b64(&salt).map_err(|e| ApiError::Internal(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(e.to_string()))
+            .map_err(|e| AppError::Internal(e.to_string()))
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 /// Verifies on a blocking thread. With no stored hash (unknown user) it still does the full work
@@ -60,23 +60,6 @@ pub fn temporary_password() -> String {
     format!("Jj{letters}7")
 }
 
-/// A new captcha: (answer, PNG as a data: URI). The `captcha` crate's image is not `Send`, so it is
-/// drawn and encoded entirely inside this synchronous function.
-pub fn new_captcha() -> (String, String) {
-    use captcha::Captcha;
-    use captcha::filters::{Noise, Wave};
-    let mut c = Captcha::new();
-    c.add_chars(5).apply_filter(Noise::new(0.2)).apply_filter(Wave::new(2.0, 12.0)).view(200, 70);
-    let answer = c.chars_as_string();
-    let png = c.as_png().unwrap_or_default();
-    (answer, format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png)))
-}
-
-/// Captcha answers compare without case (5 characters drawn in mixed case are hard to read).
-pub fn captcha_hash(answer: &str) -> String {
-    jijiao_storage::Vault::token_hash(&answer.trim().to_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,14 +74,10 @@ mod tests {
     }
 
     #[test]
-    fn password_rules_and_captcha() {
+    fn password_rules() {
         assert_eq!(weakness("short1"), Some("密码至少8位"));
         assert_eq!(weakness("onlyletters"), Some("密码须同时包含字母和数字"));
         assert_eq!(weakness("letters123"), None);
         assert_eq!(weakness(&temporary_password()), None);
-        let (answer, uri) = new_captcha();
-        assert_eq!(answer.chars().count(), 5);
-        assert!(uri.starts_with("data:image/png;base64,"));
-        assert_eq!(captcha_hash(&answer.to_uppercase()), captcha_hash(&answer));
     }
 }

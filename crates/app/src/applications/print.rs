@@ -1,6 +1,7 @@
 //! The printable 申报书 and 承诺书 of a stored application: maps the Application document onto the
 //! PDF module's inputs (national or provincial/district cover) and renders them off the async
-//! workers, because laying out and embedding the CJK font takes tens of milliseconds of CPU.
+//! workers, because laying out and embedding the CJK font takes tens of milliseconds of CPU. The
+//! download's HTTP headers are the web crate's.
 
 use std::collections::BTreeMap;
 
@@ -15,9 +16,8 @@ use jijiao_domain::review::{Category, LeaderProject, Method};
 use jijiao_storage::OrgId;
 use jijiao_storage::applications::StoredApplication;
 
-use crate::application_ops::{place_of, visible};
-use crate::auth::Principal;
-use crate::{ApiError, AppState};
+use super::{place_of, visible};
+use crate::{Acting, App, AppError, blocking};
 
 /// Which printout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,9 +45,9 @@ pub struct PdfFile {
 }
 
 /// The printout of an application the principal may see (404 otherwise, as for the detail page).
-pub async fn printout(state: &AppState, p: &Principal, id: i64, which: Printout) -> Result<PdfFile, ApiError> {
-    let app = visible(state, p, id).await?;
-    let s = &app.summary;
+pub async fn printout(app: &App, p: &Acting, id: i64, which: Printout) -> Result<PdfFile, AppError> {
+    let stored = visible(app, p, id).await?;
+    let s = &stored.summary;
     let key = s.code.clone().unwrap_or_else(|| s.id.0.to_string());
     let file_name = format!("{}-{key}.pdf", which.label());
     let ascii = match which {
@@ -61,36 +61,35 @@ pub async fn printout(state: &AppState, p: &Principal, id: i64, which: Printout)
             // leader, who wrote it and must sign the paper form); reviewers get it masked, as in
             // every other view.
             let full_id = rules::may_draft(&p.grants, &place_of(s));
-            let input = form_input(state, &app, full_id).await?;
+            let input = form_input(app, &stored, full_id).await?;
             render(move || pdf::application_form(&input)).await?
         }
         Printout::Commitment => {
-            let input = CommitmentInput { project_name: app.document.name.clone() };
+            let input = CommitmentInput { project_name: stored.document.name.clone() };
             render(move || pdf::commitment(&input)).await?
         }
     };
     Ok(PdfFile { bytes, file_name, ascii_name })
 }
 
-async fn render(job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static) -> Result<Vec<u8>, ApiError> {
-    let result = tokio::task::spawn_blocking(job).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    result.map_err(|e| match e {
+async fn render(job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static) -> Result<Vec<u8>, AppError> {
+    blocking::run(job).await?.map_err(|e| match e {
         // The message names each field and character the font cannot print.
-        PdfError::MissingGlyphs(_) => ApiError::InvalidInput { field: None, message: e.to_string() },
-        other => ApiError::Internal(other.to_string()),
+        PdfError::MissingGlyphs(_) => AppError::InvalidInput { field: None, message: e.to_string() },
+        other => AppError::Internal(other.to_string()),
     })
 }
 
 /// The 申报书 of a stored application. Fields the document does not hold (contact phones and
 /// address, the leader's education) print empty, to be filled in by hand like the opinion rows.
-pub async fn form_input(state: &AppState, app: &StoredApplication, full_id: bool) -> Result<FormInput, ApiError> {
-    let s = &app.summary;
-    let d = &app.document;
-    let catalogue = state.store.catalogue().await?;
+pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) -> Result<FormInput, AppError> {
+    let s = &stored.summary;
+    let d = &stored.document;
+    let catalogue = app.store.catalogue().await?;
     let subject = catalogue.full_name(&d.subject.tertiary).unwrap_or_else(|| d.subject.tertiary.clone());
     let specialty = catalogue.full_name(&d.leader.specialty).unwrap_or_else(|| d.leader.specialty.clone());
     let district = match s.district_id {
-        Some(district) => Some(state.store.organisation(OrgId(district)).await?.name),
+        Some(district) => Some(app.store.organisation(OrgId(district)).await?.name),
         None => None,
     };
     let category = d.category.map(|c| category_label(c).to_string());
@@ -252,19 +251,6 @@ fn method_label(m: Method) -> &'static str {
     }
 }
 
-/// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266/5987).
-pub fn content_disposition(file: &PdfFile) -> String {
-    let mut encoded = String::new();
-    for b in file.file_name.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", file.ascii_name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,18 +271,6 @@ mod tests {
         assert_eq!(rows[1].executed, Some(true));
         assert_eq!(rows[2].provincial, vec!["2024-03-01-112".to_string()]);
         assert_eq!(rows[2].executed, Some(false));
-    }
-
-    #[test]
-    fn the_file_name_is_percent_encoded() {
-        let file =
-            PdfFile {
-                bytes: vec![], file_name: "申报书-12.pdf".into(), ascii_name: "application-form-12.pdf".into()
-            };
-        assert_eq!(
-            content_disposition(&file),
-            "attachment; filename=\"application-form-12.pdf\"; filename*=UTF-8''%E7%94%B3%E6%8A%A5%E4%B9%A6-12.pdf"
-        );
     }
 
     #[test]

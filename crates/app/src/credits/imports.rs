@@ -14,9 +14,8 @@ use jijiao_domain::{Credits, Hours, IdNumber};
 use jijiao_storage::credit_records::NewCreditRecord;
 use jijiao_storage::{PersonId, StoreError};
 
-use crate::auth::Principal;
-use crate::credit_ops::{REGISTRABLE, parse_flag, parse_kind, parse_role, subject};
-use crate::{ApiError, AppState};
+use super::{REGISTRABLE, parse_flag, parse_kind, parse_role, subject};
+use crate::{Acting, App, AppError, blocking};
 
 /// The most rows one file may carry (a large hospital's year fits many times over).
 pub const MAX_ROWS: usize = 5000;
@@ -185,18 +184,18 @@ struct Found {
 
 /// Finds the people of a file's rows (once per ID number), with the scope check for `action`.
 async fn resolve(
-    state: &AppState,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     action: CreditAction,
     cache: &mut HashMap<String, Option<Found>>,
     id: &IdNumber,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if cache.contains_key(id.as_str()) {
         return Ok(());
     }
-    let found = match state.store.person_by_id_number(id).await {
+    let found = match app.store.person_by_id_number(id).await {
         Ok(person) => {
-            let s = subject(state, person.id).await?;
+            let s = subject(app, person.id).await?;
             Some(Found { person: person.id, name: person.name.clone(), allowed: permits(&p.grants, action, &s.place) })
         }
         Err(StoreError::NotFound) => None,
@@ -208,12 +207,12 @@ async fn resolve(
 
 /// The ID number and name of a row checked against the people of the system and the importer's scope.
 async fn row_person(
-    state: &AppState,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     action: CreditAction,
     cache: &mut HashMap<String, Option<Found>>,
     r: &mut RowReader<'_>,
-) -> Result<Option<PersonId>, ApiError> {
+) -> Result<Option<PersonId>, AppError> {
     let id_text = r.required_text("id_number");
     let name = r.required_text("name");
     let Some(id_text) = id_text else { return Ok(None) };
@@ -224,7 +223,7 @@ async fn row_person(
             return Ok(None);
         }
     };
-    resolve(state, p, action, cache, &id).await?;
+    resolve(app, p, action, cache, &id).await?;
     match cache.get(id.as_str()).and_then(Option::as_ref) {
         // Someone out of scope reads as unknown: the file must not reveal who is registered elsewhere.
         None | Some(Found { allowed: false, .. }) => {
@@ -243,21 +242,25 @@ async fn row_person(
     }
 }
 
-fn read(bytes: &[u8], file_name: &str) -> Result<Table, ApiError> {
-    let table = read_table(bytes, file_name).map_err(|e| ApiError::invalid("file", e.to_string()))?;
+/// Reads the file off the async workers (a large workbook takes a while to unpack and parse).
+async fn read(bytes: &[u8], file_name: &str) -> Result<Table, AppError> {
+    let (bytes, file_name) = (bytes.to_vec(), file_name.to_string());
+    let table = blocking::run(move || read_table(&bytes, &file_name))
+        .await?
+        .map_err(|e| AppError::invalid("file", e.to_string()))?;
     let rows = table.rows.iter().filter(|r| !r.is_empty()).count();
     if rows == 0 {
-        return Err(ApiError::invalid("file", "文件中没有数据行"));
+        return Err(AppError::invalid("file", "文件中没有数据行"));
     }
     if rows > MAX_ROWS {
-        return Err(ApiError::invalid("file", format!("一次最多导入 {MAX_ROWS} 行，请分成多个文件")));
+        return Err(AppError::invalid("file", format!("一次最多导入 {MAX_ROWS} 行，请分成多个文件")));
     }
     Ok(table)
 }
 
 /// Adds the problems [`RecordFacts::check`] finds, naming the row and the column.
-fn check_facts(r: &mut RowReader<'_>, facts: &RecordFacts) {
-    for p in facts.check(&RuleSettings::default()) {
+fn check_facts(r: &mut RowReader<'_>, facts: &RecordFacts, rules: &RuleSettings) {
+    for p in facts.check(rules) {
         r.problem(p.field, p.message);
     }
 }
@@ -269,23 +272,23 @@ fn duplicate_key(person: PersonId, facts: &RecordFacts) -> String {
 
 /// Parses a unit administrator's registration file into records (provisional, for the province to grant).
 pub async fn parse_registrations(
-    state: &AppState,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     bytes: &[u8],
     file_name: &str,
-) -> Result<Vec<NewCreditRecord>, ApiError> {
+) -> Result<Vec<NewCreditRecord>, AppError> {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
-    let table = read(bytes, file_name)?;
-    let found = locate(&table, REGISTRATION_COLUMNS).map_err(ApiError::InvalidDocument)?;
+    let table = read(bytes, file_name).await?;
+    let found = locate(&table, REGISTRATION_COLUMNS).map_err(AppError::InvalidDocument)?;
     let mut cache = HashMap::new();
     let mut problems = Vec::new();
     let mut records = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in table.rows.iter().filter(|r| !r.is_empty()) {
         let mut r = RowReader { row, columns: REGISTRATION_COLUMNS, found: &found, problems: Vec::new() };
-        let person = row_person(state, p, CreditAction::Register, &mut cache, &mut r).await?;
+        let person = row_person(app, p, CreditAction::Register, &mut cache, &mut r).await?;
         let kind_text = r.required_text("kind");
         let kind = kind_text.as_deref().and_then(|k| match parse_kind(k).filter(|k| REGISTRABLE.contains(k)) {
             Some(k) => Some(k),
@@ -336,7 +339,7 @@ pub async fn parse_registrations(
                 credits: None,
                 legacy_class: None,
             };
-            check_facts(&mut r, &facts);
+            check_facts(&mut r, &facts, &app.rules);
             let key = duplicate_key(person, &facts);
             if let Some(first) = seen.get(&key) {
                 r.problem("title", format!("与第{first}行重复"));
@@ -356,20 +359,15 @@ pub async fn parse_registrations(
         problems.extend(r.problems);
     }
     if !problems.is_empty() {
-        return Err(ApiError::InvalidDocument(problems));
+        return Err(AppError::InvalidDocument(problems));
     }
     Ok(records)
 }
 
 /// Registers every row of a file, or none: the number of records stored.
-pub async fn import_registrations(
-    state: &AppState,
-    p: &Principal,
-    bytes: &[u8],
-    file_name: &str,
-) -> Result<usize, ApiError> {
-    let records = parse_registrations(state, p, bytes, file_name).await?;
-    Ok(state.store.record_credits(&p.actor(), &records).await?.len())
+pub async fn import_registrations(app: &App, p: &Acting, bytes: &[u8], file_name: &str) -> Result<usize, AppError> {
+    let records = parse_registrations(app, p, bytes, file_name).await?;
+    Ok(app.store.record_credits(&p.actor(), &records).await?.len())
 }
 
 fn parse_class(text: &str) -> Option<LegacyClass> {
@@ -382,23 +380,23 @@ fn parse_class(text: &str) -> Option<LegacyClass> {
 
 /// Parses a legacy I类/II类 file (province or national administrator) into granted records.
 pub async fn parse_legacy(
-    state: &AppState,
-    p: &Principal,
+    app: &App,
+    p: &Acting,
     bytes: &[u8],
     file_name: &str,
-) -> Result<Vec<NewCreditRecord>, ApiError> {
+) -> Result<Vec<NewCreditRecord>, AppError> {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return Err(ApiError::Forbidden);
+        return Err(AppError::Forbidden);
     }
-    let table = read(bytes, file_name)?;
-    let found = locate(&table, LEGACY_COLUMNS).map_err(ApiError::InvalidDocument)?;
+    let table = read(bytes, file_name).await?;
+    let found = locate(&table, LEGACY_COLUMNS).map_err(AppError::InvalidDocument)?;
     let mut cache = HashMap::new();
     let mut problems = Vec::new();
     let mut records = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for row in table.rows.iter().filter(|r| !r.is_empty()) {
         let mut r = RowReader { row, columns: LEGACY_COLUMNS, found: &found, problems: Vec::new() };
-        let person = row_person(state, p, CreditAction::ImportLegacy, &mut cache, &mut r).await?;
+        let person = row_person(app, p, CreditAction::ImportLegacy, &mut cache, &mut r).await?;
         let class = r.required_text("class").and_then(|c| {
             let class = parse_class(&c);
             if class.is_none() {
@@ -435,7 +433,7 @@ pub async fn parse_legacy(
                 credits: Some(credits),
                 legacy_class: Some(class),
             };
-            check_facts(&mut r, &facts);
+            check_facts(&mut r, &facts, &app.rules);
             let key = format!("{}|{}|{}", duplicate_key(person, &facts), class.code(), credits.tenths());
             if let Some(first) = seen.get(&key) {
                 r.problem("title", format!("与第{first}行重复"));
@@ -458,18 +456,18 @@ pub async fn parse_legacy(
         problems.extend(r.problems);
     }
     if !problems.is_empty() {
-        return Err(ApiError::InvalidDocument(problems));
+        return Err(AppError::InvalidDocument(problems));
     }
     Ok(records)
 }
 
 /// Imports every row of a legacy file, or none: the number of records stored.
-pub async fn import_legacy(state: &AppState, p: &Principal, bytes: &[u8], file_name: &str) -> Result<usize, ApiError> {
-    let records = parse_legacy(state, p, bytes, file_name).await?;
-    Ok(state.store.record_credits(&p.actor(), &records).await?.len())
+pub async fn import_legacy(app: &App, p: &Acting, bytes: &[u8], file_name: &str) -> Result<usize, AppError> {
+    let records = parse_legacy(app, p, bytes, file_name).await?;
+    Ok(app.store.record_credits(&p.actor(), &records).await?.len())
 }
 
-fn template(name: &str, columns: &[Column], example: Vec<CellOut>, help: &[&str]) -> Result<Vec<u8>, ApiError> {
+async fn template(name: &str, columns: &[Column], example: Vec<CellOut>, help: &[&str]) -> Result<Vec<u8>, AppError> {
     let sheets = [
         Sheet {
             name: name.into(),
@@ -484,11 +482,11 @@ fn template(name: &str, columns: &[Column], example: Vec<CellOut>, help: &[&str]
             column_widths: Some(vec![100.0]),
         },
     ];
-    write_xlsx(&sheets).map_err(|e| ApiError::Internal(e.to_string()))
+    blocking::run(move || write_xlsx(&sheets)).await?.map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The registration template: the header row and one example row to overwrite.
-pub fn registration_template() -> Result<Vec<u8>, ApiError> {
+pub async fn registration_template() -> Result<Vec<u8>, AppError> {
     let t = |s: &str| CellOut::Text(s.to_string());
     let date = |s: &str| CellOut::Date(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a valid date"));
     template(
@@ -508,10 +506,11 @@ pub fn registration_template() -> Result<Vec<u8>, ApiError> {
         ],
         REGISTRATION_HELP,
     )
+    .await
 }
 
 /// The legacy template.
-pub fn legacy_template() -> Result<Vec<u8>, ApiError> {
+pub async fn legacy_template() -> Result<Vec<u8>, AppError> {
     let t = |s: &str| CellOut::Text(s.to_string());
     template(
         "原学分记录",
@@ -527,6 +526,7 @@ pub fn legacy_template() -> Result<Vec<u8>, ApiError> {
         ],
         LEGACY_HELP,
     )
+    .await
 }
 
 #[cfg(test)]
@@ -543,11 +543,12 @@ mod tests {
         assert_eq!(parse_class("III类"), None);
     }
 
-    #[test]
-    fn templates_read_back_with_every_column() {
-        for (bytes, columns) in
-            [(registration_template().unwrap(), REGISTRATION_COLUMNS), (legacy_template().unwrap(), LEGACY_COLUMNS)]
-        {
+    #[tokio::test]
+    async fn templates_read_back_with_every_column() {
+        for (bytes, columns) in [
+            (registration_template().await.unwrap(), REGISTRATION_COLUMNS),
+            (legacy_template().await.unwrap(), LEGACY_COLUMNS),
+        ] {
             let table = read_table(&bytes, "template.xlsx").unwrap();
             let found = locate(&table, columns).unwrap();
             assert_eq!(found.len(), columns.len());
