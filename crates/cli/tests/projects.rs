@@ -291,3 +291,59 @@ async fn the_catalogue_is_public_and_never_shows_phones() {
         assert_eq!(shown.json()["suspended"], "年度校验不合格");
     }
 }
+
+/// Issue 20: real notices' date ranges and half-width suffixes are read and stored on both backends;
+/// a provincial suffix in a national list and a `N天` line that disagrees with the dates are row errors.
+#[tokio::test]
+async fn published_lists_are_read_as_notices_write_them() {
+    use jijiao_app::projects::{ListImport, check_list, store_list};
+    let row = |number: &str, term: &str| {
+        format!("{number},心血管病学新进展学习班,北京协和医院,张三,,\"{term}\",北京,10,心内科医师,100,")
+    };
+    let good = [
+        HEADERS.join(","),
+        row("2021-03-01-001 (国)", "2021年11月3-6日"),
+        row("2021-03-01-002(国)", "2021年11月3日-6日"),
+        row("2021-03-01-003（国）", "2021年11月30日-12月2日\n3天"),
+        row("2021-03-01-004", "2021年12月30日-2022年1月2日"),
+        row("2021-03-01-005（国）", "2021年11月3日至6日\n4天"),
+    ]
+    .join("\r\n");
+    let bad = [
+        HEADERS.join(","),
+        row("2021-03-01-006 (省)", "2021年11月3-6日"),
+        row("2021-03-01-007（京）", "2021年11月3-6日"),
+        row("2021-03-01-008（国）", "2021年11月3-6日\n5天"),
+    ]
+    .join("\r\n");
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    for db in jijiao_storage::testing::databases().await {
+        let app = jijiao_app::App::new(db.open().await);
+        let all = match check_list(&app, gbk(&bad), "名单.csv", 2021, |_, _| {}).await {
+            Err(jijiao_app::AppError::InvalidDocument(problems)) => {
+                problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n")
+            }
+            other => panic!("{}: {other:?}", db.name),
+        };
+        for expected in ["第2行“项目编号”", "后缀为（省）", "第3行“项目编号”", "后缀为（京）", "第4行“举办期限”"]
+        {
+            assert!(all.contains(expected), "{}: {expected} in {all}", db.name);
+        }
+        let projects = check_list(&app, gbk(&good), "名单.csv", 2021, |_, _| {}).await.unwrap();
+        let import =
+            ListImport { year: 2021, batch: 1, notice: "全继委办发〔2021〕1号".into(), dry_run: false };
+        let stored = store_list(&app, &jijiao_storage::Actor::system("测试"), &import, &projects).await.unwrap();
+        assert_eq!(stored, 5, "{}", db.name);
+        let spans = [
+            ("2021-03-01-001（国）", "2021-11-03", "2021-11-06"),
+            ("2021-03-01-003（国）", "2021-11-30", "2021-12-02"),
+            ("2021-03-01-004（国）", "2021-12-30", "2022-01-02"),
+            ("2021-03-01-005（国）", "2021-11-03", "2021-11-06"),
+        ];
+        for (number, start, end) in spans {
+            let p = app.store.project_by_number(number).await.unwrap();
+            let period = &p.periods[0];
+            assert_eq!((period.start.to_string(), period.end.to_string()), (start.into(), end.into()), "{number}");
+        }
+    }
+}
