@@ -295,13 +295,16 @@ pub struct CreateToken {
     pub name: String,
     /// Days until it expires (1 to 366).
     pub days: u32,
-    /// The account it acts as: the caller's own by default, or one the caller manages.
+    /// The account it acts as: only the caller's own (the field is accepted for older clients;
+    /// any other account is refused with 403).
     #[serde(default)]
     pub account_id: Option<i64>,
 }
 
-/// Creates a token (administrators only, for themselves or accounts they manage); the secret is
-/// returned once and never stored.
+/// Creates a token for the caller's own account (administrators only); the secret is returned once
+/// and never stored. Nobody makes a token for another account: one who could would act as both,
+/// with the audit log naming the other person, and duties would no longer be separate. Managers
+/// may still list and revoke the tokens of accounts they manage.
 pub async fn create_token(app: &App, p: &Acting, input: CreateToken) -> Result<(i64, String), AppError> {
     if !p.is_admin() {
         return Err(AppError::Forbidden);
@@ -312,12 +315,11 @@ pub async fn create_token(app: &App, p: &Acting, input: CreateToken) -> Result<(
     if input.name.trim().is_empty() {
         return Err(AppError::invalid("name", "请填写令牌名称"));
     }
-    let account = match input.account_id {
-        Some(id) if id != p.account.id.0 => managed_account(app, p, AccountId(id)).await?.0.id,
-        _ => p.account.id,
-    };
+    if input.account_id.is_some_and(|id| id != p.account.id.0) {
+        return Err(AppError::Forbidden);
+    }
     let expires = app.clock.now_millis() + i64::from(input.days) * 24 * 60 * 60 * 1000;
-    Ok(app.store.create_api_token(&p.actor(), account, &input.name, expires).await?)
+    Ok(app.store.create_api_token(&p.actor(), p.account.id, &input.name, expires).await?)
 }
 
 pub async fn revoke_token(app: &App, p: &Acting, id: i64) -> Result<(), AppError> {

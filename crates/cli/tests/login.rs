@@ -230,3 +230,32 @@ async fn whole_id_numbers_only_for_those_who_need_them_and_logged() {
     let leader = w.signed_in("fuzeren").await;
     assert_eq!(w.get(&leader, &format!("/api/v1/people/{person}?reveal=true")).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Issue 14 point 6: a token acts as the account that made it and nobody else; a manager may
+/// revoke a managed account's token but not mint one for it.
+#[tokio::test]
+async fn nobody_makes_a_token_for_another_account() {
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let province = w.signed_in("beijing").await;
+        let unit_admin_id = w.store.account_by_username("xiehe").await.unwrap().id.0;
+        let for_other = format!(r#"{{"name":"代办","days":30,"account_id":{unit_admin_id}}}"#);
+        let refused = w.send(&province, axum::http::Method::POST, "/api/v1/tokens", Some(for_other)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+        // The unit administrator's own token: the province may revoke it.
+        let unit_admin = w.signed_in("xiehe").await;
+        let own = w
+            .send(
+                &unit_admin,
+                axum::http::Method::POST,
+                "/api/v1/tokens",
+                Some(r#"{"name":"单位系统","days":30}"#.into()),
+            )
+            .await;
+        assert_eq!(own.status, StatusCode::CREATED);
+        let id = own.json()["id"].as_i64().unwrap();
+        let revoked = w.send(&province, axum::http::Method::DELETE, &format!("/api/v1/tokens/{id}"), None).await;
+        assert!(revoked.status.is_success(), "{} {}", revoked.status, revoked.body);
+    }
+}
