@@ -639,3 +639,36 @@ fn the_rereview_command_reviews_every_stored_application() {
     assert!(second.starts_with(&format!("已重新审查 {reviewed} 份申报书")), "{second}");
     assert!(second.contains("：0 份的审查结果有变化"), "nothing changed since the first run: {second}");
 }
+
+/// Issue 14 point 7: the document as `GET` returned it (the leader's ID number masked), saved back
+/// with `PUT`, keeps the stored number; another masked text is refused naming the field.
+#[tokio::test]
+async fn a_masked_id_number_saved_back_keeps_the_stored_one() {
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let unit = donghuashi(&w).await;
+        let original = document("社区心衰管理培训班");
+        let full = original["leader"]["id_number"].as_str().unwrap().to_string();
+        let created = send_json(&w, &unit, Method::POST, "/api/v1/applications", &original).await;
+        assert_eq!(created.status, 201, "{backend}: {}", created.body);
+        let id = created.json()["id"].as_i64().unwrap();
+
+        let mut read_back = detail(&w, &unit, id).await["document"].clone();
+        let shown = read_back["leader"]["id_number"].as_str().unwrap().to_string();
+        assert!(shown.contains('*') && shown != full, "{backend}: the API shows it masked: {shown}");
+        read_back["name"] = "社区心衰管理培训班（修订）".into();
+        let saved = send_json(&w, &unit, Method::PUT, &format!("/api/v1/applications/{id}"), &read_back).await;
+        assert_eq!(saved.status, 200, "{backend}: {}", saved.body);
+        let stored = w.store.application(jijiao_storage::applications::ApplicationId(id)).await.unwrap();
+        assert_eq!(stored.document.leader.id_number, full, "{backend}: the stored number is kept");
+        assert_eq!(stored.document.name, "社区心衰管理培训班（修订）");
+
+        read_back["leader"]["id_number"] = "110101********0000".into();
+        let refused = send_json(&w, &unit, Method::PUT, &format!("/api/v1/applications/{id}"), &read_back).await;
+        assert_eq!(refused.status, 422, "{backend}: {}", refused.body);
+        assert_eq!(refused.json()["field"], "leader.id_number", "{backend}: {}", refused.body);
+        let stored = w.store.application(jijiao_storage::applications::ApplicationId(id)).await.unwrap();
+        assert_eq!(stored.document.leader.id_number, full, "{backend}: nothing was written");
+    }
+}

@@ -201,6 +201,7 @@ pub async fn update(app: &App, p: &Acting, id: i64, doc: &Application) -> Result
     if !rules::may_edit(&p.grants, &place_of(s), s.status) {
         return Err(AppError::Forbidden);
     }
+    let doc = &with_stored_id_number(doc, &stored.document.leader.id_number)?;
     check_unit(app, s.unit_id, doc).await?;
     let leader = if p.has(Role::UnitAdmin) {
         leader_person(app, p, s.unit_id, doc).await?
@@ -210,6 +211,25 @@ pub async fn update(app: &App, p: &Acting, id: i64, doc: &Application) -> Result
     let result = review_in_context(app, doc, s.unit_id, s.district_id, leader, Some(s.id), None).await?;
     app.store.update_application(&p.actor(), s.id, doc, leader, counts(&result)).await?;
     Ok(result)
+}
+
+/// Views show the leader's ID number masked, so a client saving back what it read sends the mask:
+/// that means "unchanged" and keeps the stored number. Any other masked text would overwrite the
+/// number with asterisks, and is refused naming the field.
+fn with_stored_id_number(doc: &Application, stored: &str) -> Result<Application, AppError> {
+    let sent = doc.leader.id_number.trim();
+    if !sent.contains('*') {
+        return Ok(doc.clone());
+    }
+    if sent != jijiao_domain::personal::mask_id_number(stored) {
+        return Err(AppError::invalid(
+            "leader.id_number",
+            "身份证号含“*”但与已保存号码的遮蔽形式不符：请填写完整的身份证号，或原样保留遮蔽形式表示不修改",
+        ));
+    }
+    let mut kept = doc.clone();
+    kept.leader.id_number = stored.to_string();
+    Ok(kept)
 }
 
 pub async fn delete(app: &App, p: &Acting, id: i64) -> Result<(), AppError> {
