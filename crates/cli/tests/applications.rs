@@ -538,6 +538,23 @@ async fn the_form_and_the_commitment_download_as_pdf() {
             let full = w.store.application(jijiao_storage::applications::ApplicationId(id)).await.unwrap();
             assert!(form.contains(&full.document.leader.id_number), "{form}");
         }
+        // Printing the whole number is a reveal, logged with who printed it (issue 14 point 14).
+        let reveals = w
+            .store
+            .audit_log(
+                &jijiao_storage::AuditFilter { actor: Some("东花市继教管理员".into()), ..Default::default() },
+                jijiao_storage::PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            reveals
+                .items
+                .iter()
+                .any(|e| e.action == "person.reveal" && e.after.as_ref().is_some_and(|a| a["application"] == id)),
+            "{backend}: {:?}",
+            reveals.items.iter().map(|e| &e.action).collect::<Vec<_>>()
+        );
 
         // A provincial form: Beijing's title with the year, the category on the cover.
         let mut provincial = document("社区慢病管理学习班");
@@ -605,6 +622,16 @@ async fn a_reviewer_prints_a_submitted_application_with_the_id_number_masked() {
                 assert!(text.contains(code.as_str()), "{text}");
             }
         }
+        // A masked printout reveals nothing, so nothing is logged as a reveal.
+        let log = w
+            .store
+            .audit_log(
+                &jijiao_storage::AuditFilter { object_type: Some("person".into()), ..Default::default() },
+                jijiao_storage::PageRequest::default(),
+            )
+            .await
+            .unwrap();
+        assert!(!log.items.iter().any(|e| e.action == "person.reveal" && e.actor_account_id.is_some()), "{backend}");
         // Out of scope: as if it did not exist.
         assert_eq!(get_bytes(&w, &hebei, &format!("/applications/{id}/form.pdf")).await.0, 404, "{backend}");
     }

@@ -13,8 +13,8 @@ use jijiao_domain::IdNumber;
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::Level;
 use jijiao_domain::review::{Category, LeaderProject, Method};
-use jijiao_storage::OrgId;
-use jijiao_storage::applications::StoredApplication;
+use jijiao_storage::applications::{ApplicationSummary, StoredApplication};
+use jijiao_storage::{Change, OrgId};
 
 use super::{place_of, visible};
 use crate::{Acting, App, AppError, blocking};
@@ -62,6 +62,9 @@ pub async fn printout(app: &App, p: &Acting, id: i64, which: Printout) -> Result
             // every other view.
             let full_id = rules::may_draft(&p.grants, &place_of(s));
             let input = form_input(app, &stored, full_id).await?;
+            if full_id {
+                record_printed_id_number(app, p, s).await?;
+            }
             render(move || pdf::application_form(&input)).await?
         }
         Printout::Commitment => {
@@ -70,6 +73,26 @@ pub async fn printout(app: &App, p: &Acting, id: i64, which: Printout) -> Result
         }
     };
     Ok(PdfFile { bytes, file_name, ascii_name })
+}
+
+/// The printed form shows the leader's whole ID number: logged as any other reveal (who printed
+/// whose number, when), against the leader's person record when there is one.
+async fn record_printed_id_number(app: &App, p: &Acting, s: &ApplicationSummary) -> Result<(), AppError> {
+    let (object_type, object_id) = match s.leader_person_id {
+        Some(person) => ("person", person.to_string()),
+        None => ("application", s.id.0.to_string()),
+    };
+    let change = Change {
+        action: "person.reveal",
+        object_type,
+        object_id,
+        province_code: Some(s.province_code.clone()),
+        org_id: Some(s.unit_id),
+        after: Some(serde_json::json!({ "printed": "申报书", "application": s.id.0 })),
+        ..Change::default()
+    };
+    app.store.record(&p.actor(), &change).await?;
+    Ok(())
 }
 
 async fn render(job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static) -> Result<Vec<u8>, AppError> {
