@@ -36,6 +36,20 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl StoreError {
+    /// A PostgreSQL transaction ended by the server because it collided with another: a deadlock
+    /// (SQLSTATE 40P01) or a serialisation failure (40001). Running it again can succeed
+    /// ([`crate::Store::write`] does).
+    pub(crate) fn is_lock_conflict(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {

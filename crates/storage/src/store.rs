@@ -8,6 +8,18 @@ use std::time::Duration;
 use crate::vault::Vault;
 use crate::{Backend, Result, StoreError};
 
+/// How many times [`Store::write`] runs a transaction that fails on a lock conflict.
+pub(crate) const WRITE_ATTEMPTS: u32 = 5;
+
+/// The pause before running a transaction again: random (so the transactions that collided do not
+/// collide again in step), and longer after each attempt: 5–25 ms after the first, up to 20–100 ms.
+fn retry_pause(attempt: u32) -> Duration {
+    let mut byte = [0u8; 1];
+    getrandom::fill(&mut byte).expect("the OS random source works");
+    let base = 5 * u64::from(attempt);
+    Duration::from_millis(base + base * 4 * u64::from(byte[0]) / 255)
+}
+
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 
@@ -132,12 +144,52 @@ impl Store {
         Ok(Self { pool, backend, vault })
     }
 
-    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
-    /// deferred transaction that reads first and writes after another writer committed fails at
-    /// once with SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an
-    /// immediate one waits for the lock like any other writer. Every transaction here writes.
+    /// Runs `body` with a transaction that writes; `body` commits it (a transaction dropped
+    /// uncommitted, as on an early `Err`, rolls back). The one place write transactions begin.
+    ///
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads first and writes after another writer committed fails at once with
+    /// SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an immediate one
+    /// waits for the lock like any other writer.
+    ///
+    /// On PostgreSQL transactions lock rows as they come to them, so two can wait for each other.
+    /// The writes here lock in one order (the rows they decide on in id order, then the audit head:
+    /// [`Store::decide_credits`]), and a transaction the server still ends as a deadlock or a
+    /// serialisation failure (SQLSTATE 40P01, 40001: a collision the order does not cover) is run
+    /// again from the start after a short random pause, up to [`WRITE_ATTEMPTS`] times in all; only
+    /// then does the caller see it, as [`StoreError::Busy`]. `body` may therefore run more than
+    /// once: it does nothing but its queries, and takes its inputs by reference.
+    ///
+    /// The transaction is handed over rather than lent, so that `body` is a plain closure returning
+    /// a future (`|mut tx| async move { … }`): a closure lending it would need a higher-ranked
+    /// bound, under which the compiler cannot prove the caller's future `Send` (which axum needs).
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    }
+
+    pub(crate) async fn write<T, Attempt>(
+        &self,
+        mut body: impl FnMut(sqlx::Transaction<'static, sqlx::Any>) -> Attempt,
+    ) -> Result<T>
+    where
+        Attempt: std::future::Future<Output = Result<T>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+            match body(tx).await {
+                Err(e) if e.is_lock_conflict() => {
+                    if attempt == WRITE_ATTEMPTS {
+                        tracing::warn!(error = %e, attempts = attempt, "a write transaction kept colliding with others");
+                        return Err(StoreError::Busy);
+                    }
+                    tracing::debug!(error = %e, attempt, "a write transaction collided with another; running it again");
+                    tokio::time::sleep(retry_pause(attempt)).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Serialises the write transactions that decide by counting what is there (the next

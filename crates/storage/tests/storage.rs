@@ -4,6 +4,7 @@
 mod applications;
 mod audit_chain;
 mod bulk;
+mod concurrency;
 mod contract;
 mod credit_records;
 mod projects;
