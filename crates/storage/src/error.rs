@@ -23,7 +23,9 @@ pub enum StoreError {
     UnsupportedScheme(String),
     #[error("{0}")]
     Unsupported(String),
-    /// The pool had no free connection in time: the database is overloaded, try again.
+    /// The pool had no free connection in time, or a write transaction kept colliding with others
+    /// (PostgreSQL ended it as a deadlock or a serialisation failure every time it was tried,
+    /// `Store::write`): the database is overloaded, try again.
     #[error("数据库繁忙，请稍后再试")]
     Busy,
     #[error("个人信息解密失败：密钥与数据不匹配")]

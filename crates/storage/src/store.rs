@@ -163,10 +163,6 @@ impl Store {
     /// The transaction is handed over rather than lent, so that `body` is a plain closure returning
     /// a future (`|mut tx| async move { … }`): a closure lending it would need a higher-ranked
     /// bound, under which the compiler cannot prove the caller's future `Send` (which axum needs).
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
-    }
-
     pub(crate) async fn write<T, Attempt>(
         &self,
         mut body: impl FnMut(sqlx::Transaction<'static, sqlx::Any>) -> Attempt,
@@ -255,25 +251,28 @@ impl Store {
 
     pub async fn set_setting(&self, actor: &crate::Actor, key: &str, value: &str) -> Result<()> {
         let before = self.setting(key).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
-        let change = crate::Change {
-            action: "setting.set",
-            object_type: "setting",
-            object_id: key.to_string(),
-            before: before.map(serde_json::Value::String),
-            after: Some(serde_json::Value::String(value.to_string())),
-            ..Default::default()
-        };
-        crate::audit::append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let before = &before;
+        self.write(|mut tx| async move {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+            let change = crate::Change {
+                action: "setting.set",
+                object_type: "setting",
+                object_id: key.to_string(),
+                before: before.clone().map(serde_json::Value::String),
+                after: Some(serde_json::Value::String(value.to_string())),
+                ..Default::default()
+            };
+            crate::audit::append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn close(&self) {
@@ -304,5 +303,66 @@ mod tests {
         assert!(err.to_string().contains("mysql://h/db"));
         let shown = format!("{:?}", DatabaseTarget::Postgres("postgres://user:secret@host/db".into()));
         assert!(!shown.contains("secret") && shown.contains("user"));
+    }
+
+    /// How many times `write` ran a body that inserts the setting `key` and then, while
+    /// `collide(attempt)`, raises `sqlstate` (PostgreSQL only) inside the transaction; and its result.
+    async fn attempts_to_write(
+        store: &Store,
+        key: &str,
+        sqlstate: &str,
+        collide: impl Fn(u32) -> bool,
+    ) -> (u32, Result<u32>) {
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let raise = format!("DO $$ BEGIN RAISE EXCEPTION 'collision' USING ERRCODE = '{sqlstate}'; END $$");
+        let (attempts_ref, raise, collide) = (&attempts, &raise, &collide);
+        let outcome = store
+            .write(|mut tx| async move {
+                let attempt = attempts_ref.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                    .bind(key)
+                    .bind(attempt.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                if collide(attempt) {
+                    tx.execute(raise.as_str()).await?;
+                }
+                tx.commit().await?;
+                Ok(attempt)
+            })
+            .await;
+        (attempts.into_inner(), outcome)
+    }
+
+    /// A transaction PostgreSQL ends as a deadlock runs again, from the start (what the failed
+    /// attempt wrote is gone), and one that keeps failing gives up after `WRITE_ATTEMPTS` as
+    /// `Busy`. The collisions are raised by SQLSTATE, so the test needs no timing; the concurrent
+    /// decisions of `tests/concurrency.rs` collide for real.
+    #[tokio::test]
+    async fn a_write_that_collides_runs_again_a_bounded_number_of_times() {
+        for db in crate::testing::databases().await {
+            let store = db.open().await;
+            // Any other error ends the transaction at once: a duplicate key, on every backend.
+            store.set_setting(&crate::Actor::system("测试"), "taken", "1").await.unwrap();
+            let (attempts, outcome) = attempts_to_write(&store, "taken", "40P01", |_| true).await;
+            assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{}: {outcome:?}", db.name);
+            assert_eq!(attempts, 1, "{}", db.name);
+            // SQLite's write transactions never collide: each holds the one write lock from its start.
+            if store.backend == Backend::Postgres {
+                let (attempts, outcome) = attempts_to_write(&store, "deadlocked once", "40P01", |n| n == 1).await;
+                assert_eq!((attempts, outcome.unwrap()), (2, 2));
+                assert_eq!(
+                    store.setting("deadlocked once").await.unwrap().as_deref(),
+                    Some("2"),
+                    "attempt 1 rolled back"
+                );
+
+                let (attempts, outcome) = attempts_to_write(&store, "never serialisable", "40001", |_| true).await;
+                assert!(matches!(outcome, Err(StoreError::Busy)), "{outcome:?}");
+                assert_eq!(attempts, WRITE_ATTEMPTS);
+                assert_eq!(store.setting("never serialisable").await.unwrap(), None);
+            }
+            store.close().await;
+        }
     }
 }

@@ -85,7 +85,8 @@ async fn decisions_logged(store: &Store) -> BTreeMap<i64, usize> {
     let filter = AuditFilter { object_type: Some("credit_record".into()), ..Default::default() };
     let mut decided = BTreeMap::new();
     for page in 1.. {
-        let log = store.audit_log(&filter, PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE))).await.unwrap();
+        let log =
+            store.audit_log(&filter, PageRequest::new(Some(page), Some(PageRequest::MAX_PER_PAGE))).await.unwrap();
         for entry in &log.items {
             if entry.action == "credit.grant" || entry.action == "credit.reject" {
                 *decided.entry(entry.object_id.parse::<i64>().unwrap()).or_insert(0) += 1;
@@ -112,7 +113,8 @@ async fn decide_at_once(store: &Store, backend: &str, ids: &[CreditRecordId]) {
             if reversed {
                 batch.reverse();
             }
-            let decision = if n % 2 == 0 { Decision::Grant } else { Decision::Reject { reason: "无考核记录".into() } };
+            let decision =
+                if n % 2 == 0 { Decision::Grant } else { Decision::Reject { reason: "无考核记录".into() } };
             (batch, decision)
         })
         .collect();

@@ -143,10 +143,12 @@ fn audit_json(id: i64, person: &str, new: &NewCreditRecord, status: RecordStatus
 impl Store {
     /// Stores one record (provisional, or granted for imports).
     pub async fn record_credit(&self, actor: &Actor, new: &NewCreditRecord) -> Result<CreditRecordId> {
-        let mut tx = self.begin_write().await?;
-        let id = self.insert_credit(&mut tx, actor, new, None).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.write(|mut tx| async move {
+            let id = self.insert_credit(&mut tx, actor, new, None).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await
     }
 
     /// Stores many records in one transaction: all of them or, on any error, none.
@@ -154,13 +156,15 @@ impl Store {
         for r in records {
             invalid_facts(&r.facts)?;
         }
-        let mut tx = self.begin_write().await?;
-        let mut ids = Vec::with_capacity(records.len());
-        for r in records {
-            ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
-        }
-        tx.commit().await?;
-        Ok(ids)
+        self.write(|mut tx| async move {
+            let mut ids = Vec::with_capacity(records.len());
+            for r in records {
+                ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+        .await
     }
 
     async fn insert_credit(
@@ -378,16 +382,19 @@ impl Store {
             facts: original.facts.clone(),
             granted: true,
         };
-        let mut tx = self.begin_write().await?;
-        let reversal_id = self.insert_credit(&mut tx, actor, &reversal, Some(id)).await?;
-        let replacement_id = match replacement {
-            Some(r) => {
-                Some(self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?)
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        Ok((reversal_id, replacement_id))
+        let reversal = &reversal;
+        self.write(|mut tx| async move {
+            let reversal_id = self.insert_credit(&mut tx, actor, reversal, Some(id)).await?;
+            let replacement_id = match replacement {
+                Some(r) => Some(
+                    self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?,
+                ),
+                None => None,
+            };
+            tx.commit().await?;
+            Ok((reversal_id, replacement_id))
+        })
+        .await
     }
 }
 
