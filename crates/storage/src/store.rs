@@ -20,6 +20,43 @@ fn retry_pause(attempt: u32) -> Duration {
     Duration::from_millis(base + base * 4 * u64::from(byte[0]) / 255)
 }
 
+/// Creates `path` as a new, empty file that only its owner may read and write (0600 on Unix);
+/// fails if it exists. Personal data is encrypted in the database, but the file also holds the
+/// lookup hashes, the audit log and everything else: it is kept like the key file.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Creates the SQLite database file before SQLite does, so that it is the owner's only: SQLite
+/// creates a database file readable by everyone (0644) but gives its WAL, shared-memory and journal
+/// files the database file's own permissions. An existing file is left as the operator set it; one
+/// that others may read is reported in the log.
+fn private_database_file(path: &Path) -> Result<()> {
+    match create_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    tracing::warn!(
+                        path = %path.display(),
+                        mode = format!("{mode:o}"),
+                        "the SQLite database file can be read by other users; `chmod 600` it (and its -wal and -shm files)"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 
@@ -106,6 +143,7 @@ impl Store {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent)?;
                 }
+                private_database_file(path)?;
                 (format!("sqlite://{}?mode=rwc", path.display()), 8)
             }
             DatabaseTarget::SqliteMemory => ("sqlite::memory:".to_string(), 1),
@@ -235,13 +273,23 @@ impl Store {
                 "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc \"$JIJIAO_DATABASE_URL\" > jijiao.dump".into(),
             ));
         };
-        if destination.exists() {
-            return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
-        }
         if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        sqlx::query(backup).bind(destination.display().to_string()).execute(&self.pool).await?;
+        // The copy holds what the database holds: created empty, readable by its owner only, and
+        // then filled (`VACUUM INTO` accepts an empty file, and creates a new one world-readable).
+        match create_private(destination) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = sqlx::query(backup).bind(destination.display().to_string()).execute(&self.pool).await {
+            // Not left behind half-written, nor as an empty file a second attempt would refuse.
+            let _ = std::fs::remove_file(destination);
+            return Err(e.into());
+        }
         Ok(())
     }
 

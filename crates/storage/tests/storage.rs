@@ -8,4 +8,5 @@ mod concurrency;
 mod contract;
 mod credit_records;
 mod projects;
+mod sign_in;
 mod suspensions;

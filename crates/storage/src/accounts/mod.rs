@@ -19,7 +19,7 @@ use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_m
 mod sessions;
 mod tokens;
 
-pub use sessions::SessionRecord;
+pub use sessions::{MAX_LIVE_CAPTCHAS, SessionRecord};
 pub use tokens::ApiToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
