@@ -114,6 +114,12 @@ impl Sealed<'_> {
 
 /// Appends an entry inside `tx`. Updating the head row first takes the write lock (SQLite) or the
 /// row lock (PostgreSQL), so concurrent appends from several servers queue instead of forking.
+///
+/// On PostgreSQL the head is held from a transaction's first entry until it ends, so a transaction
+/// locks every existing row it is going to change before its first entry (as
+/// [`Store::decide_credits`] does): one that went on to lock such rows while holding the head could
+/// wait for a transaction that holds one of them and waits for the head, a deadlock. (Rows it
+/// inserts are its own; [`Store::write`] runs again a transaction that deadlocks all the same.)
 pub(crate) async fn append(
     store: &Store,
     tx: &mut Transaction<'_, Any>,
@@ -170,10 +176,12 @@ const COLUMNS: &str = "id, at, actor_account_id, actor, ip, action, object_type,
 impl Store {
     /// Records a change that has no other write (a login, an export) in its own transaction.
     pub async fn record(&self, actor: &Actor, change: &Change) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        let id = append(self, &mut tx, actor, change).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.write(|mut tx| async move {
+            let id = append(self, &mut tx, actor, change).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await
     }
 
     pub async fn audit_log(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {

@@ -45,44 +45,44 @@ impl Store {
             return Err(StoreError::Conflict("批量中有重复的身份证号".into()));
         }
         let now = now_millis();
-        let mut ids = vec![PersonId(0); rows.len()];
-        let mut tx = self.begin_write().await?;
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
-            let chunk: Vec<PersonRow> = rows.by_ref().take(MAX_VALUES / PERSON_COLUMNS).collect();
-            let sql = format!(
-                "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id, id_number_hash",
-                crate::sql::value_rows(self.backend, chunk.len(), PERSON_COLUMNS)
-            );
-            let mut args = AnyArguments::default();
-            for row in chunk {
-                row.bind(&mut args, now);
+        let (position, rows) = (&position, &rows);
+        self.write(|mut tx| async move {
+            let mut ids = vec![PersonId(0); rows.len()];
+            for chunk in rows.chunks(MAX_VALUES / PERSON_COLUMNS) {
+                let sql = format!(
+                    "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id, id_number_hash",
+                    crate::sql::value_rows(self.backend, chunk.len(), PERSON_COLUMNS)
+                );
+                let mut args = AnyArguments::default();
+                for row in chunk {
+                    row.bind(&mut args, now);
+                }
+                let inserted = sqlx::query_with(&sql, args).fetch_all(&mut *tx).await.map_err(|e| {
+                    constraints::naming(e, Constraint::PersonIdNumber, || "批量中有身份证号已登记".into())
+                })?;
+                for r in &inserted {
+                    let hash: String = r.try_get("id_number_hash")?;
+                    ids[position[&hash]] = PersonId(r.try_get("id")?);
+                }
             }
-            let inserted = sqlx::query_with(&sql, args)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(|e| constraints::naming(e, Constraint::PersonIdNumber, || "批量中有身份证号已登记".into()))?;
-            for r in &inserted {
-                let hash: String = r.try_get("id_number_hash")?;
-                ids[position[&hash]] = PersonId(r.try_get("id")?);
-            }
-        }
-        let change = Change {
-            action: "person.bulk_create",
-            object_type: "person",
-            object_id: format!("{}..{}", ids[0].0, ids[ids.len() - 1].0),
-            before: None,
-            after: Some(serde_json::json!({
-                "count": ids.len(),
-                "min_id": ids.iter().min(),
-                "max_id": ids.iter().max(),
-            })),
-            // National scope: a batch may span employers and provinces.
-            ..Default::default()
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(ids)
+            let change = Change {
+                action: "person.bulk_create",
+                object_type: "person",
+                object_id: format!("{}..{}", ids[0].0, ids[ids.len() - 1].0),
+                before: None,
+                after: Some(serde_json::json!({
+                    "count": ids.len(),
+                    "min_id": ids.iter().min(),
+                    "max_id": ids.iter().max(),
+                })),
+                // National scope: a batch may span employers and provinces.
+                ..Default::default()
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(ids)
+        })
+        .await
     }
 
     /// Stores many credit records in one transaction (all or none), each provisional or granted as
@@ -99,55 +99,57 @@ impl Store {
             }
         }
         let now = now_millis();
-        let mut tx = self.begin_write().await?;
-        // The audit entry first: appending takes the write lock at once. On SQLite a transaction that
-        // reads first (the placements below) and writes later fails with "database is locked" if
-        // another writer committed in between, instead of waiting for it.
-        let granted = records.iter().filter(|r| r.granted).count();
-        let change = Change {
-            action: "credit.bulk_record",
-            object_type: "credit_record",
-            object_id: format!("{} records", records.len()),
-            before: None,
-            after: Some(serde_json::json!({
-                "count": records.len(),
-                "granted": granted,
-                "provisional": records.len() - granted,
-            })),
-            // National scope: a batch may span employers and provinces.
-            ..Default::default()
-        };
-        append(self, &mut tx, actor, &change).await?;
-        for chunk in records.chunks(MAX_VALUES / CREDIT_COLUMNS) {
-            // Each person's employer and province, once per chunk (as `record_credit` reads them per row).
-            let mut people: Vec<i64> = chunk.iter().map(|r| r.person_id.0).collect();
-            people.sort_unstable();
-            people.dedup();
-            let list = people.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            let found = sqlx::query(&format!(
-                "SELECT p.id, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id IN ({list})"
-            ))
-            .fetch_all(&mut *tx)
-            .await?;
-            let mut placement: HashMap<i64, (Option<i64>, Option<String>)> = HashMap::with_capacity(found.len());
-            for r in &found {
-                placement.insert(r.try_get("id")?, (r.try_get("employer_id")?, r.try_get("province_code")?));
+        self.write(|mut tx| async move {
+            // The audit entry first: appending takes the write lock at once. On SQLite a transaction that
+            // reads first (the placements below) and writes later fails with "database is locked" if
+            // another writer committed in between, instead of waiting for it.
+            let granted = records.iter().filter(|r| r.granted).count();
+            let change = Change {
+                action: "credit.bulk_record",
+                object_type: "credit_record",
+                object_id: format!("{} records", records.len()),
+                before: None,
+                after: Some(serde_json::json!({
+                    "count": records.len(),
+                    "granted": granted,
+                    "provisional": records.len() - granted,
+                })),
+                // National scope: a batch may span employers and provinces.
+                ..Default::default()
+            };
+            append(self, &mut tx, actor, &change).await?;
+            for chunk in records.chunks(MAX_VALUES / CREDIT_COLUMNS) {
+                // Each person's employer and province, once per chunk (as `record_credit` reads them per row).
+                let mut people: Vec<i64> = chunk.iter().map(|r| r.person_id.0).collect();
+                people.sort_unstable();
+                people.dedup();
+                let list = people.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                let found = sqlx::query(&format!(
+                    "SELECT p.id, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id IN ({list})"
+                ))
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut placement: HashMap<i64, (Option<i64>, Option<String>)> = HashMap::with_capacity(found.len());
+                for r in &found {
+                    placement.insert(r.try_get("id")?, (r.try_get("employer_id")?, r.try_get("province_code")?));
+                }
+                let mut args = AnyArguments::default();
+                for r in chunk {
+                    let (org_id, province) =
+                        placement.get(&r.person_id.0).ok_or_else(|| StoreError::Invalid("人员不存在".into()))?;
+                    let status = if r.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
+                    let at = Placement { org_id: *org_id, province: province.clone(), status, reverses: None };
+                    bind_credit(&mut args, r, &at, actor, now);
+                }
+                let sql = format!(
+                    "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {}",
+                    crate::sql::value_rows(self.backend, chunk.len(), CREDIT_COLUMNS)
+                );
+                sqlx::query_with(&sql, args).execute(&mut *tx).await?;
             }
-            let mut args = AnyArguments::default();
-            for r in chunk {
-                let (org_id, province) =
-                    placement.get(&r.person_id.0).ok_or_else(|| StoreError::Invalid("人员不存在".into()))?;
-                let status = if r.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
-                let at = Placement { org_id: *org_id, province: province.clone(), status, reverses: None };
-                bind_credit(&mut args, r, &at, actor, now);
-            }
-            let sql = format!(
-                "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {}",
-                crate::sql::value_rows(self.backend, chunk.len(), CREDIT_COLUMNS)
-            );
-            sqlx::query_with(&sql, args).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(records.len())
+            tx.commit().await?;
+            Ok(records.len())
+        })
+        .await
     }
 }

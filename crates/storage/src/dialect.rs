@@ -23,6 +23,18 @@ impl Backend {
         }
     }
 
+    /// What ends a `SELECT … ORDER BY id` that locks the rows of `table` (its name or alias in the
+    /// query) it reads, in that order, until the transaction ends: on PostgreSQL `FOR NO KEY UPDATE`,
+    /// the lock an UPDATE of non-key columns takes (so an insert referring to a locked row, such as a
+    /// reversal of a record, is not held up); nothing on SQLite, where a write transaction holds the
+    /// database's one write lock from its start ([`Self::begin_write`]).
+    pub(crate) fn lock_rows(self, table: &str) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!(" FOR NO KEY UPDATE OF {table}"),
+        }
+    }
+
     /// A statement that makes the write transactions deciding by a count over `$1` (a key) wait for
     /// each other, or `None` where the transaction already does: on SQLite it holds the database's
     /// one write lock ([`Self::begin_write`]); on PostgreSQL it takes a transaction-scoped advisory

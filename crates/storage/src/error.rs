@@ -23,7 +23,9 @@ pub enum StoreError {
     UnsupportedScheme(String),
     #[error("{0}")]
     Unsupported(String),
-    /// The pool had no free connection in time: the database is overloaded, try again.
+    /// The pool had no free connection in time, or a write transaction kept colliding with others
+    /// (PostgreSQL ended it as a deadlock or a serialisation failure every time it was tried,
+    /// `Store::write`): the database is overloaded, try again.
     #[error("数据库繁忙，请稍后再试")]
     Busy,
     #[error("个人信息解密失败：密钥与数据不匹配")]
@@ -34,6 +36,20 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("文件错误：{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// A PostgreSQL transaction ended by the server because it collided with another: a deadlock
+    /// (SQLSTATE 40P01) or a serialisation failure (40001). Running it again can succeed
+    /// ([`crate::Store::write`] does).
+    pub(crate) fn is_lock_conflict(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                matches!(db.code().as_deref(), Some("40P01" | "40001"))
+            }
+            _ => false,
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

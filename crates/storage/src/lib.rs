@@ -30,7 +30,8 @@ pub mod testing;
 pub mod vault;
 
 pub use accounts::{
-    Account, AccountFilter, AccountId, AccountSummary, ApiToken, NewAccount, NewRole, RoleRecord, SessionRecord,
+    Account, AccountFilter, AccountId, AccountSummary, ApiToken, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, RoleRecord,
+    SessionRecord,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter, ChainReport, Change};
 pub use dialect::Backend;

@@ -89,35 +89,37 @@ impl Store {
     pub async fn create_organisation(&self, actor: &Actor, new: &NewOrganisation) -> Result<OrgId> {
         new.validate()?;
         let now = now_millis();
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO organisations (kind, name, parent_id, province_code, unit_type, grassroots, cme_qualified, remote_qualified, inspection, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-        )
-        .bind(new.kind.code())
-        .bind(new.name.trim())
-        .bind(new.parent_id.map(|p| p.0))
-        .bind(new.province_code.as_deref())
-        .bind(new.unit_type.map(|t| t.code()))
-        .bind(flag(new.grassroots))
-        .bind(flag(new.cme_qualified))
-        .bind(flag(new.remote_qualified))
-        .bind(new.inspection.code())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "organisation.create",
-            object_type: "organisation",
-            object_id: id.to_string(),
-            province_code: new.province_code.clone(),
-            org_id: Some(id),
-            before: None,
-            after: serde_json::to_value(new).ok(),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(OrgId(id))
+        self.write(|mut tx| async move {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO organisations (kind, name, parent_id, province_code, unit_type, grassroots, cme_qualified, remote_qualified, inspection, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+            )
+            .bind(new.kind.code())
+            .bind(new.name.trim())
+            .bind(new.parent_id.map(|p| p.0))
+            .bind(new.province_code.as_deref())
+            .bind(new.unit_type.map(|t| t.code()))
+            .bind(flag(new.grassroots))
+            .bind(flag(new.cme_qualified))
+            .bind(flag(new.remote_qualified))
+            .bind(new.inspection.code())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "organisation.create",
+                object_type: "organisation",
+                object_id: id.to_string(),
+                province_code: new.province_code.clone(),
+                org_id: Some(id),
+                before: None,
+                after: serde_json::to_value(new).ok(),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(OrgId(id))
+        })
+        .await
     }
 
     pub async fn organisation(&self, id: OrgId) -> Result<Organisation> {
@@ -168,25 +170,28 @@ impl Store {
     /// Records a unit's latest annual inspection or licence check.
     pub async fn set_inspection(&self, actor: &Actor, id: OrgId, result: InspectionResult) -> Result<()> {
         let before = self.organisation(id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE organisations SET inspection = $2, updated_at = $3 WHERE id = $1")
-            .bind(id.0)
-            .bind(result.code())
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "organisation.inspection",
-            object_type: "organisation",
-            object_id: id.0.to_string(),
-            province_code: before.province_code.clone(),
-            org_id: Some(id.0),
-            before: Some(serde_json::json!({ "inspection": before.inspection })),
-            after: Some(serde_json::json!({ "inspection": result })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let before = &before;
+        self.write(|mut tx| async move {
+            sqlx::query("UPDATE organisations SET inspection = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.0)
+                .bind(result.code())
+                .bind(now_millis())
+                .execute(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "organisation.inspection",
+                object_type: "organisation",
+                object_id: id.0.to_string(),
+                province_code: before.province_code.clone(),
+                org_id: Some(id.0),
+                before: Some(serde_json::json!({ "inspection": before.inspection })),
+                after: Some(serde_json::json!({ "inspection": result })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 }
 

@@ -129,17 +129,17 @@ impl PersonRow {
     }
 
     /// Adds the row's 12 values (created and updated at `now`) in [`PERSON_INSERT_COLUMNS`] order.
-    pub fn bind(self, args: &mut AnyArguments<'_>, now: i64) {
-        add(args, self.name);
-        add(args, self.id_number_enc);
-        add(args, self.id_number_hash);
+    pub fn bind<'q>(&'q self, args: &mut AnyArguments<'q>, now: i64) {
+        add(args, self.name.as_str());
+        add(args, self.id_number_enc.as_str());
+        add(args, self.id_number_hash.as_str());
         add(args, self.sex);
-        add(args, self.birth_date);
-        add(args, self.title);
+        add(args, self.birth_date.as_str());
+        add(args, self.title.as_deref());
         add(args, self.employer_id);
         add(args, self.in_post);
-        add(args, self.phone_enc);
-        add(args, self.phone_hash);
+        add(args, self.phone_enc.as_deref());
+        add(args, self.phone_hash.as_deref());
         add(args, now);
         add(args, now);
     }
@@ -153,56 +153,59 @@ impl Store {
         let row = PersonRow::encode(&self.vault, new)?;
         let id = &new.id_number;
         let phone = new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
-        let mut args = AnyArguments::default();
-        row.bind(&mut args, now_millis());
-        let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query_scalar_with::<_, i64, _>(
-            &format!(
-                "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id",
-                value_rows(self.backend, 1, 12)
-            ),
-            args,
-        )
-        .fetch_one(&mut *tx)
-        .await;
-        match inserted {
-            Ok(person_id) => {
-                let employer = match new.employer_id {
-                    Some(e) => {
-                        sqlx::query_scalar::<_, Option<String>>("SELECT province_code FROM organisations WHERE id = $1")
-                            .bind(e.0)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .flatten()
-                    }
-                    None => None,
-                };
-                // The log shows personal data masked, as every view does.
-                let after = serde_json::json!({
-                    "name": new.name.trim(),
-                    "id_number": mask_id_number(id.as_str()),
-                    "title": new.title,
-                    "employer_id": new.employer_id,
-                    "in_post": new.in_post,
-                    "phone": phone.map(mask_phone),
-                });
-                let change = Change {
-                    action: "person.create",
-                    object_type: "person",
-                    object_id: person_id.to_string(),
-                    province_code: employer,
-                    org_id: new.employer_id.map(|e| e.0),
-                    before: None,
-                    after: Some(after),
-                };
-                append(self, &mut tx, actor, &change).await?;
-                tx.commit().await?;
-                Ok(PersonId(person_id))
+        let (row, now) = (&row, now_millis());
+        self.write(|mut tx| async move {
+            let mut args = AnyArguments::default();
+            row.bind(&mut args, now);
+            let inserted = sqlx::query_scalar_with::<_, i64, _>(
+                &format!(
+                    "INSERT INTO people ({PERSON_INSERT_COLUMNS}) VALUES {} RETURNING id",
+                    value_rows(self.backend, 1, 12)
+                ),
+                args,
+            )
+            .fetch_one(&mut *tx)
+            .await;
+            match inserted {
+                Ok(person_id) => {
+                    let employer = match new.employer_id {
+                        Some(e) => sqlx::query_scalar::<_, Option<String>>(
+                            "SELECT province_code FROM organisations WHERE id = $1",
+                        )
+                        .bind(e.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .flatten(),
+                        None => None,
+                    };
+                    // The log shows personal data masked, as every view does.
+                    let after = serde_json::json!({
+                        "name": new.name.trim(),
+                        "id_number": mask_id_number(id.as_str()),
+                        "title": new.title,
+                        "employer_id": new.employer_id,
+                        "in_post": new.in_post,
+                        "phone": phone.map(mask_phone),
+                    });
+                    let change = Change {
+                        action: "person.create",
+                        object_type: "person",
+                        object_id: person_id.to_string(),
+                        province_code: employer,
+                        org_id: new.employer_id.map(|e| e.0),
+                        before: None,
+                        after: Some(after),
+                    };
+                    append(self, &mut tx, actor, &change).await?;
+                    tx.commit().await?;
+                    Ok(PersonId(person_id))
+                }
+                Err(e) => Err(constraints::naming(e, Constraint::PersonIdNumber, || {
+                    format!("身份证号 {} 已登记", mask_id_number(id.as_str()))
+                })),
             }
-            Err(e) => Err(constraints::naming(e, Constraint::PersonIdNumber, || {
-                format!("身份证号 {} 已登记", mask_id_number(id.as_str()))
-            })),
-        }
+        })
+        .await
     }
 
     pub async fn person(&self, id: PersonId) -> Result<Person> {

@@ -25,43 +25,45 @@ pub struct ProvinceRecord {
 impl Store {
     /// Fills empty reference tables from the shipped defaults; never overwrites edits.
     pub async fn load_reference_data(&self) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        let provinces: i64 =
-            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM provinces").fetch_one(&mut *tx).await?;
-        if provinces == 0 {
-            for p in &PROVINCES {
-                sqlx::query(
-                    "INSERT INTO provinces (code, name, short_name, abbreviation, committee_name, postcode, address, phone, fax, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(p.code)
-                .bind(p.name)
-                .bind(p.short_name)
-                .bind(p.abbreviation)
-                .bind(p.committee.name)
-                .bind(p.committee.postcode)
-                .bind(p.committee.address)
-                .bind(p.committee.phone)
-                .bind(p.committee.fax)
-                .bind(now_millis())
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        let subjects: i64 =
-            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM subjects_secondary").fetch_one(&mut *tx).await?;
-        if subjects == 0 {
-            for (code, name) in SECONDARY {
-                sqlx::query("INSERT INTO subjects_secondary (code, name) VALUES ($1, $2)")
-                    .bind(code)
-                    .bind(name)
+        self.write(|mut tx| async move {
+            let provinces: i64 =
+                sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM provinces").fetch_one(&mut *tx).await?;
+            if provinces == 0 {
+                for p in &PROVINCES {
+                    sqlx::query(
+                        "INSERT INTO provinces (code, name, short_name, abbreviation, committee_name, postcode, address, phone, fax, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(p.code)
+                    .bind(p.name)
+                    .bind(p.short_name)
+                    .bind(p.abbreviation)
+                    .bind(p.committee.name)
+                    .bind(p.committee.postcode)
+                    .bind(p.committee.address)
+                    .bind(p.committee.phone)
+                    .bind(p.committee.fax)
+                    .bind(now_millis())
                     .execute(&mut *tx)
                     .await?;
+                }
             }
-            insert_tertiary(&mut tx, Catalogue::default_catalogue().tertiary()).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            let subjects: i64 =
+                sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM subjects_secondary").fetch_one(&mut *tx).await?;
+            if subjects == 0 {
+                for (code, name) in SECONDARY {
+                    sqlx::query("INSERT INTO subjects_secondary (code, name) VALUES ($1, $2)")
+                        .bind(code)
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                insert_tertiary(&mut tx, Catalogue::default_catalogue().tertiary()).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn provinces(&self) -> Result<Vec<ProvinceRecord>> {
@@ -88,32 +90,35 @@ impl Store {
     /// Edits a committee's contacts (the national administrator's correction of published data).
     pub async fn update_province_contacts(&self, actor: &Actor, record: &ProvinceRecord) -> Result<()> {
         let before = self.province(&record.code).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE provinces SET committee_name = $2, postcode = $3, address = $4, phone = $5, fax = $6, updated_at = $7
-             WHERE code = $1",
-        )
-        .bind(&record.code)
-        .bind(&record.committee_name)
-        .bind(&record.postcode)
-        .bind(&record.address)
-        .bind(&record.phone)
-        .bind(&record.fax)
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "province.update",
-            object_type: "province",
-            object_id: record.code.clone(),
-            province_code: Some(record.code.clone()),
-            org_id: None,
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(record).ok(),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let before = &before;
+        self.write(|mut tx| async move {
+            sqlx::query(
+                "UPDATE provinces SET committee_name = $2, postcode = $3, address = $4, phone = $5, fax = $6, updated_at = $7
+                 WHERE code = $1",
+            )
+            .bind(&record.code)
+            .bind(&record.committee_name)
+            .bind(&record.postcode)
+            .bind(&record.address)
+            .bind(&record.phone)
+            .bind(&record.fax)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "province.update",
+                object_type: "province",
+                object_id: record.code.clone(),
+                province_code: Some(record.code.clone()),
+                org_id: None,
+                before: serde_json::to_value(before).ok(),
+                after: serde_json::to_value(record).ok(),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// The third-level catalogue as the rules use it.
@@ -129,20 +134,23 @@ impl Store {
     /// Replaces the third-level catalogue in one transaction (the import of an official list).
     pub async fn replace_catalogue(&self, actor: &Actor, catalogue: &Catalogue) -> Result<()> {
         let before = self.catalogue().await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM subjects_tertiary").execute(&mut *tx).await?;
-        insert_tertiary(&mut tx, catalogue.tertiary()).await?;
-        let change = Change {
-            action: "subjects.replace",
-            object_type: "subjects",
-            object_id: "tertiary".into(),
-            before: Some(serde_json::json!({ "count": before.tertiary().len() })),
-            after: serde_json::to_value(catalogue).ok(),
-            ..Change::default()
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let before = &before;
+        self.write(|mut tx| async move {
+            sqlx::query("DELETE FROM subjects_tertiary").execute(&mut *tx).await?;
+            insert_tertiary(&mut tx, catalogue.tertiary()).await?;
+            let change = Change {
+                action: "subjects.replace",
+                object_type: "subjects",
+                object_id: "tertiary".into(),
+                before: Some(serde_json::json!({ "count": before.tertiary().len() })),
+                after: serde_json::to_value(catalogue).ok(),
+                ..Change::default()
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 }
 

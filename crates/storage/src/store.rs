@@ -8,6 +8,55 @@ use std::time::Duration;
 use crate::vault::Vault;
 use crate::{Backend, Result, StoreError};
 
+/// How many times [`Store::write`] runs a transaction that fails on a lock conflict.
+pub(crate) const WRITE_ATTEMPTS: u32 = 5;
+
+/// The pause before running a transaction again: random (so the transactions that collided do not
+/// collide again in step), and longer after each attempt: 5–25 ms after the first, up to 20–100 ms.
+fn retry_pause(attempt: u32) -> Duration {
+    let mut byte = [0u8; 1];
+    getrandom::fill(&mut byte).expect("the OS random source works");
+    let base = 5 * u64::from(attempt);
+    Duration::from_millis(base + base * 4 * u64::from(byte[0]) / 255)
+}
+
+/// Creates `path` as a new, empty file that only its owner may read and write (0600 on Unix);
+/// fails if it exists. Personal data is encrypted in the database, but the file also holds the
+/// lookup hashes, the audit log and everything else: it is kept like the key file.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Creates the SQLite database file before SQLite does, so that it is the owner's only: SQLite
+/// creates a database file readable by everyone (0644) but gives its WAL, shared-memory and journal
+/// files the database file's own permissions. An existing file is left as the operator set it; one
+/// that others may read is reported in the log.
+fn private_database_file(path: &Path) -> Result<()> {
+    match create_private(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(path)?.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    tracing::warn!(
+                        path = %path.display(),
+                        mode = format!("{mode:o}"),
+                        "the SQLite database file can be read by other users; `chmod 600` it (and its -wal and -shm files)"
+                    );
+                }
+            }
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 
@@ -94,6 +143,7 @@ impl Store {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     std::fs::create_dir_all(parent)?;
                 }
+                private_database_file(path)?;
                 (format!("sqlite://{}?mode=rwc", path.display()), 8)
             }
             DatabaseTarget::SqliteMemory => ("sqlite::memory:".to_string(), 1),
@@ -132,12 +182,48 @@ impl Store {
         Ok(Self { pool, backend, vault })
     }
 
-    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
-    /// deferred transaction that reads first and writes after another writer committed fails at
-    /// once with SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an
-    /// immediate one waits for the lock like any other writer. Every transaction here writes.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.pool.begin_with(self.backend.begin_write()).await?)
+    /// Runs `body` with a transaction that writes; `body` commits it (a transaction dropped
+    /// uncommitted, as on an early `Err`, rolls back). The one place write transactions begin.
+    ///
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`): a deferred
+    /// transaction that reads first and writes after another writer committed fails at once with
+    /// SQLITE_BUSY (its snapshot is stale, so `busy_timeout` cannot help), whereas an immediate one
+    /// waits for the lock like any other writer.
+    ///
+    /// On PostgreSQL transactions lock rows as they come to them, so two can wait for each other.
+    /// The writes here lock in one order (the rows they decide on in id order, then the audit head:
+    /// [`Store::decide_credits`]), and a transaction the server still ends as a deadlock or a
+    /// serialisation failure (SQLSTATE 40P01, 40001: a collision the order does not cover) is run
+    /// again from the start after a short random pause, up to [`WRITE_ATTEMPTS`] times in all; only
+    /// then does the caller see it, as [`StoreError::Busy`]. `body` may therefore run more than
+    /// once: it does nothing but its queries, and takes its inputs by reference.
+    ///
+    /// The transaction is handed over rather than lent, so that `body` is a plain closure returning
+    /// a future (`|mut tx| async move { … }`): a closure lending it would need a higher-ranked
+    /// bound, under which the compiler cannot prove the caller's future `Send` (which axum needs).
+    pub(crate) async fn write<T, Attempt>(
+        &self,
+        mut body: impl FnMut(sqlx::Transaction<'static, sqlx::Any>) -> Attempt,
+    ) -> Result<T>
+    where
+        Attempt: std::future::Future<Output = Result<T>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let tx = self.pool.begin_with(self.backend.begin_write()).await?;
+            match body(tx).await {
+                Err(e) if e.is_lock_conflict() => {
+                    if attempt == WRITE_ATTEMPTS {
+                        tracing::warn!(error = %e, attempts = attempt, "a write transaction kept colliding with others");
+                        return Err(StoreError::Busy);
+                    }
+                    tracing::debug!(error = %e, attempt, "a write transaction collided with another; running it again");
+                    tokio::time::sleep(retry_pause(attempt)).await;
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
     }
 
     /// Serialises the write transactions that decide by counting what is there (the next
@@ -187,13 +273,23 @@ impl Store {
                 "PostgreSQL 数据库请使用 pg_dump 备份，例如：pg_dump -Fc \"$JIJIAO_DATABASE_URL\" > jijiao.dump".into(),
             ));
         };
-        if destination.exists() {
-            return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
-        }
         if let Some(parent) = destination.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
-        sqlx::query(backup).bind(destination.display().to_string()).execute(&self.pool).await?;
+        // The copy holds what the database holds: created empty, readable by its owner only, and
+        // then filled (`VACUUM INTO` accepts an empty file, and creates a new one world-readable).
+        match create_private(destination) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::Unsupported(format!("备份文件 {} 已存在，不会覆盖", destination.display())));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if let Err(e) = sqlx::query(backup).bind(destination.display().to_string()).execute(&self.pool).await {
+            // Not left behind half-written, nor as an empty file a second attempt would refuse.
+            let _ = std::fs::remove_file(destination);
+            return Err(e.into());
+        }
         Ok(())
     }
 
@@ -203,25 +299,28 @@ impl Store {
 
     pub async fn set_setting(&self, actor: &crate::Actor, key: &str, value: &str) -> Result<()> {
         let before = self.setting(key).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
-        let change = crate::Change {
-            action: "setting.set",
-            object_type: "setting",
-            object_id: key.to_string(),
-            before: before.map(serde_json::Value::String),
-            after: Some(serde_json::Value::String(value.to_string())),
-            ..Default::default()
-        };
-        crate::audit::append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let before = &before;
+        self.write(|mut tx| async move {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+            let change = crate::Change {
+                action: "setting.set",
+                object_type: "setting",
+                object_id: key.to_string(),
+                before: before.clone().map(serde_json::Value::String),
+                after: Some(serde_json::Value::String(value.to_string())),
+                ..Default::default()
+            };
+            crate::audit::append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn close(&self) {
@@ -252,5 +351,66 @@ mod tests {
         assert!(err.to_string().contains("mysql://h/db"));
         let shown = format!("{:?}", DatabaseTarget::Postgres("postgres://user:secret@host/db".into()));
         assert!(!shown.contains("secret") && shown.contains("user"));
+    }
+
+    /// How many times `write` ran a body that inserts the setting `key` and then, while
+    /// `collide(attempt)`, raises `sqlstate` (PostgreSQL only) inside the transaction; and its result.
+    async fn attempts_to_write(
+        store: &Store,
+        key: &str,
+        sqlstate: &str,
+        collide: impl Fn(u32) -> bool,
+    ) -> (u32, Result<u32>) {
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let raise = format!("DO $$ BEGIN RAISE EXCEPTION 'collision' USING ERRCODE = '{sqlstate}'; END $$");
+        let (attempts_ref, raise, collide) = (&attempts, &raise, &collide);
+        let outcome = store
+            .write(|mut tx| async move {
+                let attempt = attempts_ref.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
+                    .bind(key)
+                    .bind(attempt.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                if collide(attempt) {
+                    tx.execute(raise.as_str()).await?;
+                }
+                tx.commit().await?;
+                Ok(attempt)
+            })
+            .await;
+        (attempts.into_inner(), outcome)
+    }
+
+    /// A transaction PostgreSQL ends as a deadlock runs again, from the start (what the failed
+    /// attempt wrote is gone), and one that keeps failing gives up after `WRITE_ATTEMPTS` as
+    /// `Busy`. The collisions are raised by SQLSTATE, so the test needs no timing; the concurrent
+    /// decisions of `tests/concurrency.rs` collide for real.
+    #[tokio::test]
+    async fn a_write_that_collides_runs_again_a_bounded_number_of_times() {
+        for db in crate::testing::databases().await {
+            let store = db.open().await;
+            // Any other error ends the transaction at once: a duplicate key, on every backend.
+            store.set_setting(&crate::Actor::system("测试"), "taken", "1").await.unwrap();
+            let (attempts, outcome) = attempts_to_write(&store, "taken", "40P01", |_| true).await;
+            assert!(matches!(outcome, Err(StoreError::Conflict(_))), "{}: {outcome:?}", db.name);
+            assert_eq!(attempts, 1, "{}", db.name);
+            // SQLite's write transactions never collide: each holds the one write lock from its start.
+            if store.backend == Backend::Postgres {
+                let (attempts, outcome) = attempts_to_write(&store, "deadlocked once", "40P01", |n| n == 1).await;
+                assert_eq!((attempts, outcome.unwrap()), (2, 2));
+                assert_eq!(
+                    store.setting("deadlocked once").await.unwrap().as_deref(),
+                    Some("2"),
+                    "attempt 1 rolled back"
+                );
+
+                let (attempts, outcome) = attempts_to_write(&store, "never serialisable", "40001", |_| true).await;
+                assert!(matches!(outcome, Err(StoreError::Busy)), "{outcome:?}");
+                assert_eq!(attempts, WRITE_ATTEMPTS);
+                assert_eq!(store.setting("never serialisable").await.unwrap(), None);
+            }
+            store.close().await;
+        }
     }
 }

@@ -30,46 +30,48 @@ impl Store {
         if reason.is_empty() {
             return Err(StoreError::Invalid("请填写暂停原因（将公开显示）".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let count: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM projects WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
-        )
-        .bind(unit_name)
-        .fetch_one(&mut *tx)
-        .await?;
-        if count == 0 {
-            return Err(StoreError::Invalid(format!("“{unit_name}”没有可暂停的已公布项目")));
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO project_suspensions (unit_name, reason, projects, account_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(unit_name)
-        .bind(reason)
-        .bind(count)
-        .bind(actor.account_id)
-        .bind(&actor.name)
-        .bind(now_millis())
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE projects SET suspension_id = $2 WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
-        )
-        .bind(unit_name)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "projects.suspend",
-            object_type: "project_suspension",
-            object_id: id.to_string(),
-            province_code: None,
-            org_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "unit": unit_name, "reason": reason, "projects": count })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(usize::try_from(count).unwrap_or(0))
+        self.write(|mut tx| async move {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM projects WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
+            )
+            .bind(unit_name)
+            .fetch_one(&mut *tx)
+            .await?;
+            if count == 0 {
+                return Err(StoreError::Invalid(format!("“{unit_name}”没有可暂停的已公布项目")));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO project_suspensions (unit_name, reason, projects, account_id, actor, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(unit_name)
+            .bind(reason)
+            .bind(count)
+            .bind(actor.account_id)
+            .bind(&actor.name)
+            .bind(now_millis())
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE projects SET suspension_id = $2 WHERE unit_name = $1 AND number IS NOT NULL AND suspension_id IS NULL",
+            )
+            .bind(unit_name)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "projects.suspend",
+                object_type: "project_suspension",
+                object_id: id.to_string(),
+                province_code: None,
+                org_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "unit": unit_name, "reason": reason, "projects": count })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(usize::try_from(count).unwrap_or(0))
+        })
+        .await
     }
 
     /// The suspensions in force, newest first.
@@ -102,32 +104,34 @@ impl Store {
         if note.is_empty() {
             return Err(StoreError::Invalid("请填写恢复的依据（如整改后校验合格）".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT unit_name, reason FROM project_suspensions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let (unit_name, reason): (String, String) = (row.try_get("unit_name")?, row.try_get("reason")?);
-        let freed = sqlx::query("UPDATE projects SET suspension_id = NULL WHERE suspension_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if freed == 0 {
-            return Err(StoreError::Conflict(format!("“{unit_name}”的这次暂停已经解除")));
-        }
-        let change = Change {
-            action: "projects.resume",
-            object_type: "project_suspension",
-            object_id: id.to_string(),
-            province_code: None,
-            org_id: None,
-            before: Some(serde_json::json!({ "unit": unit_name, "reason": reason, "projects": freed })),
-            after: Some(serde_json::json!({ "note": note })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(u32::try_from(freed).unwrap_or(u32::MAX))
+        self.write(|mut tx| async move {
+            let row = sqlx::query("SELECT unit_name, reason FROM project_suspensions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let (unit_name, reason): (String, String) = (row.try_get("unit_name")?, row.try_get("reason")?);
+            let freed = sqlx::query("UPDATE projects SET suspension_id = NULL WHERE suspension_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if freed == 0 {
+                return Err(StoreError::Conflict(format!("“{unit_name}”的这次暂停已经解除")));
+            }
+            let change = Change {
+                action: "projects.resume",
+                object_type: "project_suspension",
+                object_id: id.to_string(),
+                province_code: None,
+                org_id: None,
+                before: Some(serde_json::json!({ "unit": unit_name, "reason": reason, "projects": freed })),
+                after: Some(serde_json::json!({ "note": note })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(u32::try_from(freed).unwrap_or(u32::MAX))
+        })
+        .await
     }
 }

@@ -157,6 +157,27 @@ impl Store {
         Ok(())
     }
 
+    /// Every row of the failed-login counts, its columns joined as text, so tests can prove that
+    /// no username or address is kept in clear.
+    pub async fn raw_login_throttle_rows_for_tests(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT key, failures, last_failure_at, locked_until FROM login_throttle ORDER BY key")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let key: String = row.try_get("key")?;
+            let numbers: [i64; 3] =
+                [row.try_get("failures")?, row.try_get("last_failure_at")?, row.try_get("locked_until")?];
+            out.push(format!("{key}|{}|{}|{}", numbers[0], numbers[1], numbers[2]));
+        }
+        Ok(out)
+    }
+
+    /// How many captchas are stored, expired ones included.
+    pub async fn captcha_rows_for_tests(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM captchas").fetch_one(&self.pool).await?)
+    }
+
     /// Every stored column of a person's row as text, so tests can prove nothing is in clear.
     pub async fn raw_person_row_for_tests(&self, id: PersonId) -> Result<String> {
         let row = sqlx::query(

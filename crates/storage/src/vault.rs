@@ -148,17 +148,8 @@ fn hmac_hex(key: &[u8; 32], data: &[u8]) -> String {
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-        file.write_all(bytes)
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::write(path, bytes)
-    }
+    use std::io::Write;
+    crate::store::create_private(path)?.write_all(bytes)
 }
 
 #[cfg(test)]

@@ -233,3 +233,35 @@ async fn sqlite_backup_is_a_consistent_copy() {
             .unwrap();
     assert_eq!(restored.organisation_by_name("北京协和医院").await.unwrap().province_code.as_deref(), Some("11"));
 }
+
+/// The SQLite database, its WAL and shared-memory files and its backups can be read by their owner
+/// only, like the key file (issue 14): SQLite alone would create them readable by everyone.
+#[cfg(unix)]
+#[tokio::test]
+async fn sqlite_files_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    store.create_organisation(&system(), &unit("北京协和医院", "11")).await.unwrap();
+    let jijiao_storage::DatabaseTarget::SqliteFile(path) = &db.target else { panic!("a SQLite file") };
+    let with_suffix = |suffix: &str| {
+        let mut name = path.clone().into_os_string();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for file in [path.clone(), with_suffix("-wal"), with_suffix("-shm")] {
+        assert_eq!(format!("{:o}", mode(&file)), "600", "{}", file.display());
+    }
+    let copy = db.dir.path().join("backups/copy.sqlite3");
+    store.backup(&copy).await.unwrap();
+    assert_eq!(format!("{:o}", mode(&copy)), "600");
+    // The copy is whole, though its file existed (empty) before SQLite wrote it.
+    let restored =
+        Store::open(&jijiao_storage::DatabaseTarget::SqliteFile(copy), jijiao_storage::testing::test_vault())
+            .await
+            .unwrap();
+    assert_eq!(restored.organisation_by_name("北京协和医院").await.unwrap().name, "北京协和医院");
+    restored.close().await;
+    store.close().await;
+}

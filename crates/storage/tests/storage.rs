@@ -4,7 +4,9 @@
 mod applications;
 mod audit_chain;
 mod bulk;
+mod concurrency;
 mod contract;
 mod credit_records;
 mod projects;
+mod sign_in;
 mod suspensions;

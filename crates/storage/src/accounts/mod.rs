@@ -19,7 +19,7 @@ use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_m
 mod sessions;
 mod tokens;
 
-pub use sessions::SessionRecord;
+pub use sessions::{MAX_LIVE_CAPTCHAS, SessionRecord};
 pub use tokens::ApiToken;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -105,45 +105,47 @@ impl Store {
         if username.is_empty() || username.chars().count() > 64 {
             return Err(StoreError::Invalid("用户名应为1到64个字符".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO accounts (username, display_name, password_hash, person_id, disabled, confirmed, must_change_password, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(username)
-        .bind(new.display_name.trim())
-        .bind(&new.password_hash)
-        .bind(new.person_id.map(|p| p.0))
-        .bind(flag(new.confirmed))
-        .bind(flag(new.must_change_password))
-        .bind(now_millis())
-        .fetch_one(&mut *tx)
+        self.write(|mut tx| async move {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO accounts (username, display_name, password_hash, person_id, disabled, confirmed, must_change_password, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(username)
+            .bind(new.display_name.trim())
+            .bind(&new.password_hash)
+            .bind(new.person_id.map(|p| p.0))
+            .bind(flag(new.confirmed))
+            .bind(flag(new.must_change_password))
+            .bind(now_millis())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| constraints::naming(e, Constraint::AccountUsername, || format!("用户名“{username}”已存在")))?;
+            let mut province = None;
+            let mut org = None;
+            for role in roles {
+                let (p, o) = insert_role(&mut tx, self, id, role, new.person_id).await?;
+                province = province.or(p);
+                org = org.or(o);
+            }
+            let change = Change {
+                action: "account.create",
+                object_type: "account",
+                object_id: id.to_string(),
+                province_code: province,
+                org_id: org,
+                before: None,
+                after: Some(serde_json::json!({
+                    "username": username,
+                    "display_name": new.display_name.trim(),
+                    "confirmed": new.confirmed,
+                    "roles": roles.iter().map(|r| r.role.code()).collect::<Vec<_>>(),
+                })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(AccountId(id))
+        })
         .await
-        .map_err(|e| constraints::naming(e, Constraint::AccountUsername, || format!("用户名“{username}”已存在")))?;
-        let mut province = None;
-        let mut org = None;
-        for role in roles {
-            let (p, o) = insert_role(&mut tx, self, id, role, new.person_id).await?;
-            province = province.or(p);
-            org = org.or(o);
-        }
-        let change = Change {
-            action: "account.create",
-            object_type: "account",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id: org,
-            before: None,
-            after: Some(serde_json::json!({
-                "username": username,
-                "display_name": new.display_name.trim(),
-                "confirmed": new.confirmed,
-                "roles": roles.iter().map(|r| r.role.code()).collect::<Vec<_>>(),
-            })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(AccountId(id))
     }
 
     pub async fn account(&self, id: AccountId) -> Result<Account> {
@@ -233,74 +235,81 @@ impl Store {
 
     pub async fn add_role(&self, actor: &Actor, account: AccountId, role: &NewRole) -> Result<()> {
         let person = self.account(account).await?.person_id;
-        let mut tx = self.begin_write().await?;
-        let (province, org) = insert_role(&mut tx, self, account.0, role, person).await?;
-        let change = Change {
-            action: "account.role_add",
-            object_type: "account",
-            object_id: account.0.to_string(),
-            province_code: province,
-            org_id: org,
-            before: None,
-            after: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        self.write(|mut tx| async move {
+            let (province, org) = insert_role(&mut tx, self, account.0, role, person).await?;
+            let change = Change {
+                action: "account.role_add",
+                object_type: "account",
+                object_id: account.0.to_string(),
+                province_code: province,
+                org_id: org,
+                before: None,
+                after: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn remove_role(&self, actor: &Actor, account: AccountId, role_id: i64) -> Result<()> {
         let roles = self.roles_of(account).await?;
         let role = roles.iter().find(|r| r.id == role_id).ok_or(StoreError::NotFound)?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM account_roles WHERE id = $1 AND account_id = $2")
-            .bind(role_id)
-            .bind(account.0)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "account.role_remove",
-            object_type: "account",
-            object_id: account.0.to_string(),
-            province_code: role.province_code.clone(),
-            org_id: role.org_id.map(|o| o.0),
-            before: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
-            after: None,
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        self.write(|mut tx| async move {
+            sqlx::query("DELETE FROM account_roles WHERE id = $1 AND account_id = $2")
+                .bind(role_id)
+                .bind(account.0)
+                .execute(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "account.role_remove",
+                object_type: "account",
+                object_id: account.0.to_string(),
+                province_code: role.province_code.clone(),
+                org_id: role.org_id.map(|o| o.0),
+                before: Some(serde_json::json!({ "role": role.role, "org_id": role.org_id })),
+                after: None,
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Updates the flags of an account (disable, confirm, password), recording before and after.
     async fn update_account(&self, actor: &Actor, id: AccountId, update: AccountUpdate) -> Result<()> {
         let (province, org) = self.account_scope(id).await?;
-        let mut tx = self.begin_write().await?;
-        let n = update.binds.len();
-        let sql = format!("UPDATE accounts SET {}, updated_at = ${} WHERE id = ${}", update.set_sql, n + 1, n + 2);
-        let mut query = sqlx::query(&sql);
-        for b in update.binds {
-            query = match b {
-                Bind::Text(t) => query.bind(t),
-                Bind::Int(i) => query.bind(i),
+        let (province, update) = (&province, &update);
+        self.write(|mut tx| async move {
+            let n = update.binds.len();
+            let sql = format!("UPDATE accounts SET {}, updated_at = ${} WHERE id = ${}", update.set_sql, n + 1, n + 2);
+            let mut query = sqlx::query(&sql);
+            for b in &update.binds {
+                query = match b {
+                    Bind::Text(t) => query.bind(t.as_str()),
+                    Bind::Int(i) => query.bind(*i),
+                };
+            }
+            let done = query.bind(now_millis()).bind(id.0).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let change = Change {
+                action: update.action,
+                object_type: "account",
+                object_id: id.0.to_string(),
+                province_code: province.clone(),
+                org_id: org,
+                before: Some(update.before.clone()),
+                after: Some(update.after.clone()),
             };
-        }
-        let done = query.bind(now_millis()).bind(id.0).execute(&mut *tx).await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let change = Change {
-            action: update.action,
-            object_type: "account",
-            object_id: id.0.to_string(),
-            province_code: province,
-            org_id: org,
-            before: Some(update.before),
-            after: Some(update.after),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn set_account_disabled(&self, actor: &Actor, id: AccountId, disabled: bool) -> Result<()> {

@@ -44,33 +44,38 @@ impl Store {
         let prefix: String = secret.chars().take(10).collect();
         let created_by = actor.account_id.ok_or_else(|| StoreError::Invalid("令牌必须由账号创建".into()))?;
         let (province, org) = self.account_scope(account).await?;
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(account.0)
-        .bind(name)
-        .bind(Vault::token_hash(&secret))
-        .bind(&prefix)
-        .bind(created_by)
-        .bind(now_millis())
-        .bind(expires_at)
-        .fetch_one(&mut *tx)
+        let (prefix, province, hash) = (&prefix, &province, &Vault::token_hash(&secret));
+        let id = self
+            .write(|mut tx| async move {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (account_id, name, token_hash, prefix, created_by, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(account.0)
+            .bind(name)
+            .bind(hash)
+            .bind(prefix)
+            .bind(created_by)
+            .bind(now_millis())
+            .bind(expires_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "token.create",
+                object_type: "api_token",
+                object_id: id.to_string(),
+                province_code: province.clone(),
+                org_id: org,
+                before: None,
+                after: Some(
+                    serde_json::json!({ "account_id": account.0, "name": name, "prefix": prefix, "expires_at": expires_at }),
+                ),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
         .await?;
-        let change = Change {
-            action: "token.create",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id: org,
-            before: None,
-            after: Some(
-                serde_json::json!({ "account_id": account.0, "name": name, "prefix": prefix, "expires_at": expires_at }),
-            ),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
         Ok((id, secret))
     }
 
@@ -104,24 +109,27 @@ impl Store {
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64) -> Result<()> {
         let token = self.api_token(id).await?;
         let (province, org) = self.account_scope(token.account_id).await?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_millis())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: "token.revoke",
-            object_type: "api_token",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id: org,
-            before: Some(serde_json::json!({ "revoked": token.revoked_at.is_some() })),
-            after: Some(serde_json::json!({ "revoked": true })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let province = &province;
+        self.write(|mut tx| async move {
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(now_millis())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "token.revoke",
+                object_type: "api_token",
+                object_id: id.to_string(),
+                province_code: province.clone(),
+                org_id: org,
+                before: Some(serde_json::json!({ "revoked": token.revoked_at.is_some() })),
+                after: Some(serde_json::json!({ "revoked": true })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// The account a bearer token acts as, if the token is live (not revoked, not expired).

@@ -162,42 +162,45 @@ impl Store {
         let province = province_code_of(&doc.province)?;
         let (json, id_enc) = self.seal_document(doc)?;
         let now = now_millis();
-        let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
-        )
-        .bind(i64::from(doc.year))
-        .bind(doc.level.code())
-        .bind(&province)
-        .bind(new.district_id.map(|d| d.0))
-        .bind(new.unit_id.0)
-        .bind(new.leader_person_id.map(|p| p.0))
-        .bind(doc.leader.name.trim())
-        .bind(doc.name.trim())
-        .bind(doc.subject.secondary.trim())
-        .bind(doc.subject.tertiary.trim())
-        .bind(Status::Draft.code())
-        .bind(count(new.findings.0))
-        .bind(count(new.findings.1))
-        .bind(json)
-        .bind(id_enc)
-        .bind(new.copied_from.map(|c| c.0))
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "application.create",
-            object_type: "application",
-            object_id: id.to_string(),
-            province_code: Some(province),
-            org_id: Some(new.unit_id.0),
-            before: None,
-            after: Some(audit_view(doc, Status::Draft, None)),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(ApplicationId(id))
+        let (id_enc, json, province) = (&id_enc, &json, &province);
+        self.write(|mut tx| async move {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+            )
+            .bind(i64::from(doc.year))
+            .bind(doc.level.code())
+            .bind(province)
+            .bind(new.district_id.map(|d| d.0))
+            .bind(new.unit_id.0)
+            .bind(new.leader_person_id.map(|p| p.0))
+            .bind(doc.leader.name.trim())
+            .bind(doc.name.trim())
+            .bind(doc.subject.secondary.trim())
+            .bind(doc.subject.tertiary.trim())
+            .bind(Status::Draft.code())
+            .bind(count(new.findings.0))
+            .bind(count(new.findings.1))
+            .bind(json)
+            .bind(id_enc)
+            .bind(new.copied_from.map(|c| c.0))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "application.create",
+                object_type: "application",
+                object_id: id.to_string(),
+                province_code: Some(province.clone()),
+                org_id: Some(new.unit_id.0),
+                before: None,
+                after: Some(audit_view(doc, Status::Draft, None)),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(ApplicationId(id))
+        })
+        .await
     }
 
     pub async fn application(&self, id: ApplicationId) -> Result<StoredApplication> {
@@ -229,50 +232,53 @@ impl Store {
         }
         let province = province_code_of(&doc.province)?;
         let (json, id_enc) = self.seal_document(doc)?;
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT status, unit_id, code FROM applications WHERE id = $1")
+        let (id_enc, json, province) = (&id_enc, &json, &province);
+        self.write(|mut tx| async move {
+            let row = sqlx::query("SELECT status, unit_id, code FROM applications WHERE id = $1")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            let status = status_of(&row.try_get::<String, _>("status")?)?;
+            if !status.editable() {
+                return Err(StoreError::Invalid(format!("申报书状态为“{}”，不能修改", status.label())));
+            }
+            let unit_id: i64 = row.try_get("unit_id")?;
+            let code: Option<String> = row.try_get("code")?;
+            sqlx::query(
+                "UPDATE applications SET year = $2, level = $3, province_code = $4, leader_person_id = $5, leader_name = $6, name = $7,
+                 subject_secondary = $8, subject_tertiary = $9, errors = $10, warnings = $11, document = $12, leader_id_number_enc = $13, updated_at = $14
+                 WHERE id = $1",
+            )
             .bind(id.0)
-            .fetch_one(&mut *tx)
+            .bind(i64::from(doc.year))
+            .bind(doc.level.code())
+            .bind(province)
+            .bind(leader_person_id.map(|p| p.0))
+            .bind(doc.leader.name.trim())
+            .bind(doc.name.trim())
+            .bind(doc.subject.secondary.trim())
+            .bind(doc.subject.tertiary.trim())
+            .bind(count(findings.0))
+            .bind(count(findings.1))
+            .bind(json)
+            .bind(id_enc)
+            .bind(now_millis())
+            .execute(&mut *tx)
             .await?;
-        let status = status_of(&row.try_get::<String, _>("status")?)?;
-        if !status.editable() {
-            return Err(StoreError::Invalid(format!("申报书状态为“{}”，不能修改", status.label())));
-        }
-        let unit_id: i64 = row.try_get("unit_id")?;
-        let code: Option<String> = row.try_get("code")?;
-        sqlx::query(
-            "UPDATE applications SET year = $2, level = $3, province_code = $4, leader_person_id = $5, leader_name = $6, name = $7,
-             subject_secondary = $8, subject_tertiary = $9, errors = $10, warnings = $11, document = $12, leader_id_number_enc = $13, updated_at = $14
-             WHERE id = $1",
-        )
-        .bind(id.0)
-        .bind(i64::from(doc.year))
-        .bind(doc.level.code())
-        .bind(&province)
-        .bind(leader_person_id.map(|p| p.0))
-        .bind(doc.leader.name.trim())
-        .bind(doc.name.trim())
-        .bind(doc.subject.secondary.trim())
-        .bind(doc.subject.tertiary.trim())
-        .bind(count(findings.0))
-        .bind(count(findings.1))
-        .bind(json)
-        .bind(id_enc)
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "application.update",
-            object_type: "application",
-            object_id: id.0.to_string(),
-            province_code: Some(province),
-            org_id: Some(unit_id),
-            before: None,
-            after: Some(audit_view(doc, status, code.as_deref())),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+            let change = Change {
+                action: "application.update",
+                object_type: "application",
+                object_id: id.0.to_string(),
+                province_code: Some(province.clone()),
+                org_id: Some(unit_id),
+                before: None,
+                after: Some(audit_view(doc, status, code.as_deref())),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Records the review's counts after a re-review (no change of the document).
@@ -289,21 +295,23 @@ impl Store {
     /// Records the review's counts of many applications at once (a re-review of the whole store),
     /// in one transaction; returns how many changed.
     pub async fn set_many_application_findings(&self, counts: &[(ApplicationId, (u32, u32))]) -> Result<u64> {
-        let mut tx = self.begin_write().await?;
-        let mut changed = 0;
-        for (id, (errors, warnings)) in counts {
-            changed += sqlx::query(
-                "UPDATE applications SET errors = $2, warnings = $3 WHERE id = $1 AND (errors <> $2 OR warnings <> $3)",
-            )
-            .bind(id.0)
-            .bind(count(*errors))
-            .bind(count(*warnings))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(changed)
+        self.write(|mut tx| async move {
+            let mut changed = 0;
+            for (id, (errors, warnings)) in counts {
+                changed += sqlx::query(
+                    "UPDATE applications SET errors = $2, warnings = $3 WHERE id = $1 AND (errors <> $2 OR warnings <> $3)",
+                )
+                .bind(id.0)
+                .bind(count(*errors))
+                .bind(count(*warnings))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
+        .await
     }
 
     /// Deletes a draft that was never submitted.
@@ -312,32 +320,35 @@ impl Store {
         if app.summary.status != Status::Draft || app.summary.code.is_some() {
             return Err(StoreError::Invalid("只能删除从未提交的草稿".into()));
         }
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE applications SET copied_from = NULL WHERE copied_from = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM application_steps WHERE application_id = $1").bind(id.0).execute(&mut *tx).await?;
-        let deleted = sqlx::query("DELETE FROM applications WHERE id = $1 AND status = $2")
-            .bind(id.0)
-            .bind(Status::Draft.code())
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() != 1 {
-            return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
-        }
-        let change = Change {
-            action: "application.delete",
-            object_type: "application",
-            object_id: id.0.to_string(),
-            province_code: Some(app.summary.province_code.clone()),
-            org_id: Some(app.summary.unit_id),
-            before: Some(audit_view(&app.document, Status::Draft, None)),
-            after: None,
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let app = &app;
+        self.write(|mut tx| async move {
+            sqlx::query("UPDATE applications SET copied_from = NULL WHERE copied_from = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM application_steps WHERE application_id = $1").bind(id.0).execute(&mut *tx).await?;
+            let deleted = sqlx::query("DELETE FROM applications WHERE id = $1 AND status = $2")
+                .bind(id.0)
+                .bind(Status::Draft.code())
+                .execute(&mut *tx)
+                .await?;
+            if deleted.rows_affected() != 1 {
+                return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
+            }
+            let change = Change {
+                action: "application.delete",
+                object_type: "application",
+                object_id: id.0.to_string(),
+                province_code: Some(app.summary.province_code.clone()),
+                org_id: Some(app.summary.unit_id),
+                before: Some(audit_view(&app.document, Status::Draft, None)),
+                after: None,
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn applications(

@@ -87,110 +87,112 @@ impl Store {
         if jijiao_domain::review::workflow::needs_comment(step) && comment.is_empty() {
             return Err(StoreError::Invalid(format!("{}时必须填写意见", step.label())));
         }
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT year, level, province_code, district_id, unit_id, status, code, subject_secondary, subject_tertiary, name FROM applications WHERE id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let from = status_of(&row.try_get::<String, _>("status")?)?;
-        let level = level_of(&row.try_get::<String, _>("level")?)?;
-        let year: i64 = row.try_get("year")?;
-        let province: String = row.try_get("province_code")?;
-        let district: Option<i64> = row.try_get("district_id")?;
-        let unit_id: i64 = row.try_get("unit_id")?;
-        let mut code: Option<String> = row.try_get("code")?;
-        let to = after(level, from, district.is_some(), step)
-            .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
-        // The code's sequence and the district's quota are counted from the rows: one at a time.
-        if matches!(step, Step::Submit | Step::Approve) {
-            self.serialise(&mut tx, &format!("applications:{year}:{}", level.code())).await?;
-        }
-        if step == Step::Approve
-            && level == Level::District
-            && let Some(district) = district
-        {
-            let year = decode::narrow(year, "applications.year")?;
-            let quota = district_quota_on(&mut tx, district, year).await?;
-            if quota.exhausted() {
-                return Err(StoreError::Invalid(format!(
-                    "本区{}年度区级项目已批准{}项，达到限额{}项（上一年度举办{}项的50%），不能再批准",
-                    year,
-                    quota.approved,
-                    quota.quota.unwrap_or_default(),
-                    quota.held_previous_year
-                )));
+        self.write(|mut tx| async move {
+            let row = sqlx::query(
+                "SELECT year, level, province_code, district_id, unit_id, status, code, subject_secondary, subject_tertiary, name FROM applications WHERE id = $1",
+            )
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            let from = status_of(&row.try_get::<String, _>("status")?)?;
+            let level = level_of(&row.try_get::<String, _>("level")?)?;
+            let year: i64 = row.try_get("year")?;
+            let province: String = row.try_get("province_code")?;
+            let district: Option<i64> = row.try_get("district_id")?;
+            let unit_id: i64 = row.try_get("unit_id")?;
+            let mut code: Option<String> = row.try_get("code")?;
+            let to = after(level, from, district.is_some(), step)
+                .ok_or_else(|| StoreError::Invalid(format!("申报书状态为“{}”，不能{}", from.label(), step.label())))?;
+            // The code's sequence and the district's quota are counted from the rows: one at a time.
+            if matches!(step, Step::Submit | Step::Approve) {
+                self.serialise(&mut tx, &format!("applications:{year}:{}", level.code())).await?;
             }
-        }
-        let now = now_millis();
-        if step == Step::Submit {
-            if code.is_none() {
-                let scope = if level == Level::National { String::new() } else { province.clone() };
-                let next: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(MAX(sequence), 0) + 1 AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND sequence_scope = $3",
-                )
-                .bind(year)
-                .bind(level.code())
-                .bind(&scope)
-                .fetch_one(&mut *tx)
-                .await?;
-                let secondary: String = row.try_get("subject_secondary")?;
-                let tertiary: String = row.try_get("subject_tertiary")?;
-                let new_code = application_code(&secondary, &tertiary, u32::try_from(next).unwrap_or(u32::MAX));
-                sqlx::query("UPDATE applications SET code = $2, sequence = $3, sequence_scope = $4 WHERE id = $1")
-                    .bind(id.0)
-                    .bind(&new_code)
-                    .bind(next)
+            if step == Step::Approve
+                && level == Level::District
+                && let Some(district) = district
+            {
+                let year = decode::narrow(year, "applications.year")?;
+                let quota = district_quota_on(&mut tx, district, year).await?;
+                if quota.exhausted() {
+                    return Err(StoreError::Invalid(format!(
+                        "本区{}年度区级项目已批准{}项，达到限额{}项（上一年度举办{}项的50%），不能再批准",
+                        year,
+                        quota.approved,
+                        quota.quota.unwrap_or_default(),
+                        quota.held_previous_year
+                    )));
+                }
+            }
+            let now = now_millis();
+            if step == Step::Submit {
+                if code.is_none() {
+                    let scope = if level == Level::National { String::new() } else { province.clone() };
+                    let next: i64 = sqlx::query_scalar(
+                        "SELECT CAST(COALESCE(MAX(sequence), 0) + 1 AS BIGINT) FROM applications WHERE year = $1 AND level = $2 AND sequence_scope = $3",
+                    )
+                    .bind(year)
+                    .bind(level.code())
                     .bind(&scope)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let secondary: String = row.try_get("subject_secondary")?;
+                    let tertiary: String = row.try_get("subject_tertiary")?;
+                    let new_code = application_code(&secondary, &tertiary, u32::try_from(next).unwrap_or(u32::MAX));
+                    sqlx::query("UPDATE applications SET code = $2, sequence = $3, sequence_scope = $4 WHERE id = $1")
+                        .bind(id.0)
+                        .bind(&new_code)
+                        .bind(next)
+                        .bind(&scope)
+                        .execute(&mut *tx)
+                        .await?;
+                    code = Some(new_code);
+                }
+                sqlx::query("UPDATE applications SET submitted_on = $2 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(date_text(on))
                     .execute(&mut *tx)
                     .await?;
-                code = Some(new_code);
             }
-            sqlx::query("UPDATE applications SET submitted_on = $2 WHERE id = $1")
+            let updated = sqlx::query("UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4")
                 .bind(id.0)
-                .bind(date_text(on))
+                .bind(to.code())
+                .bind(now)
+                .bind(from.code())
                 .execute(&mut *tx)
                 .await?;
-        }
-        let updated = sqlx::query("UPDATE applications SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4")
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
+            }
+            sqlx::query(
+                "INSERT INTO application_steps (application_id, step, from_status, to_status, account_id, actor, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
             .bind(id.0)
-            .bind(to.code())
-            .bind(now)
+            .bind(step.code())
             .bind(from.code())
+            .bind(to.code())
+            .bind(actor.account_id)
+            .bind(&actor.name)
+            .bind(comment)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("申报书状态已变化，请刷新后重试".into()));
-        }
-        sqlx::query(
-            "INSERT INTO application_steps (application_id, step, from_status, to_status, account_id, actor, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id.0)
-        .bind(step.code())
-        .bind(from.code())
-        .bind(to.code())
-        .bind(actor.account_id)
-        .bind(&actor.name)
-        .bind(comment)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let name: String = row.try_get("name")?;
-        let change = Change {
-            action: "application.step",
-            object_type: "application",
-            object_id: id.0.to_string(),
-            province_code: Some(province),
-            org_id: Some(unit_id),
-            before: Some(serde_json::json!({ "status": from })),
-            after: Some(
-                serde_json::json!({ "name": name, "step": step, "status": to, "code": code, "comment": comment }),
-            ),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(to)
+            let name: String = row.try_get("name")?;
+            let change = Change {
+                action: "application.step",
+                object_type: "application",
+                object_id: id.0.to_string(),
+                province_code: Some(province),
+                org_id: Some(unit_id),
+                before: Some(serde_json::json!({ "status": from })),
+                after: Some(
+                    serde_json::json!({ "name": name, "step": step, "status": to, "code": code, "comment": comment }),
+                ),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(to)
+        })
+        .await
     }
 
     /// A district office's quota of district projects for `year` and how much of it is used.

@@ -31,55 +31,57 @@ impl Store {
         if window.closes < window.opens {
             return Err(StoreError::Invalid(format!("截止日期 {} 早于开始日期 {}", window.closes, window.opens)));
         }
-        let mut tx = self.begin_write().await?;
-        let before: Option<(String, String)> =
-            sqlx::query("SELECT opens, closes FROM application_windows WHERE year = $1 AND level = $2 AND org_id = $3")
+        self.write(|mut tx| async move {
+            let before: Option<(String, String)> =
+                sqlx::query("SELECT opens, closes FROM application_windows WHERE year = $1 AND level = $2 AND org_id = $3")
+                    .bind(i64::from(window.year))
+                    .bind(window.level.code())
+                    .bind(window.org_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| Ok::<_, StoreError>((r.try_get("opens")?, r.try_get("closes")?)))
+                    .transpose()?;
+            let now = now_millis();
+            if before.is_some() {
+                sqlx::query(
+                    "UPDATE application_windows SET opens = $4, closes = $5, updated_at = $6 WHERE year = $1 AND level = $2 AND org_id = $3",
+                )
                 .bind(i64::from(window.year))
                 .bind(window.level.code())
                 .bind(window.org_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|r| Ok::<_, StoreError>((r.try_get("opens")?, r.try_get("closes")?)))
-                .transpose()?;
-        let now = now_millis();
-        if before.is_some() {
-            sqlx::query(
-                "UPDATE application_windows SET opens = $4, closes = $5, updated_at = $6 WHERE year = $1 AND level = $2 AND org_id = $3",
-            )
-            .bind(i64::from(window.year))
-            .bind(window.level.code())
-            .bind(window.org_id)
-            .bind(date_text(window.opens))
-            .bind(date_text(window.closes))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query(
-                "INSERT INTO application_windows (year, level, org_id, province_code, opens, closes, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(i64::from(window.year))
-            .bind(window.level.code())
-            .bind(window.org_id)
-            .bind(window.province_code.as_deref())
-            .bind(date_text(window.opens))
-            .bind(date_text(window.closes))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let change = Change {
-            action: "application.window",
-            object_type: "application_window",
-            object_id: format!("{}-{}-{}", window.year, window.level.code(), window.org_id),
-            province_code: window.province_code.clone(),
-            org_id: Some(window.org_id),
-            before: before.map(|(o, c)| serde_json::json!({ "opens": o, "closes": c })),
-            after: Some(serde_json::json!({ "opens": window.opens, "closes": window.closes })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+                .bind(date_text(window.opens))
+                .bind(date_text(window.closes))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            } else {
+                sqlx::query(
+                    "INSERT INTO application_windows (year, level, org_id, province_code, opens, closes, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(i64::from(window.year))
+                .bind(window.level.code())
+                .bind(window.org_id)
+                .bind(window.province_code.as_deref())
+                .bind(date_text(window.opens))
+                .bind(date_text(window.closes))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let change = Change {
+                action: "application.window",
+                object_type: "application_window",
+                object_id: format!("{}-{}-{}", window.year, window.level.code(), window.org_id),
+                province_code: window.province_code.clone(),
+                org_id: Some(window.org_id),
+                before: before.map(|(o, c)| serde_json::json!({ "opens": o, "closes": c })),
+                after: Some(serde_json::json!({ "opens": window.opens, "closes": window.closes })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Every window, newest year first (optionally of one year).

@@ -143,10 +143,12 @@ fn audit_json(id: i64, person: &str, new: &NewCreditRecord, status: RecordStatus
 impl Store {
     /// Stores one record (provisional, or granted for imports).
     pub async fn record_credit(&self, actor: &Actor, new: &NewCreditRecord) -> Result<CreditRecordId> {
-        let mut tx = self.begin_write().await?;
-        let id = self.insert_credit(&mut tx, actor, new, None).await?;
-        tx.commit().await?;
-        Ok(id)
+        self.write(|mut tx| async move {
+            let id = self.insert_credit(&mut tx, actor, new, None).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await
     }
 
     /// Stores many records in one transaction: all of them or, on any error, none.
@@ -154,13 +156,15 @@ impl Store {
         for r in records {
             invalid_facts(&r.facts)?;
         }
-        let mut tx = self.begin_write().await?;
-        let mut ids = Vec::with_capacity(records.len());
-        for r in records {
-            ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
-        }
-        tx.commit().await?;
-        Ok(ids)
+        self.write(|mut tx| async move {
+            let mut ids = Vec::with_capacity(records.len());
+            for r in records {
+                ids.push(self.insert_credit(&mut tx, actor, r, None).await?);
+            }
+            tx.commit().await?;
+            Ok(ids)
+        })
+        .await
     }
 
     async fn insert_credit(
@@ -274,61 +278,77 @@ impl Store {
 
     /// Grants or rejects provisional records, all in one transaction: if any is no longer provisional,
     /// nothing changes (409).
+    ///
+    /// The records are locked first, in id order, and the audit head after them (at the first
+    /// entry): every decision, of one record or of many, locks in this one order, so concurrent
+    /// decisions over the same records queue instead of deadlocking on PostgreSQL. (A bulk decision
+    /// that locked each record as it came to it, after its first entry had taken the audit head,
+    /// waited for a record a single decision held while that one waited for the head: issue 14.)
     pub async fn decide_credits(&self, actor: &Actor, ids: &[CreditRecordId], decision: &Decision) -> Result<usize> {
-        if let Decision::Reject { reason } = decision
-            && reason.trim().is_empty()
-        {
-            return Err(StoreError::Invalid("不通过时必须填写原因".into()));
-        }
-        let now = now_millis();
-        let mut tx = self.begin_write().await?;
-        for id in ids {
-            let row = sqlx::query(
-                "SELECT r.status, r.province_code, r.org_id, p.name FROM credit_records r JOIN people p ON p.id = r.person_id WHERE r.id = $1",
-            )
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-            let status: String = row.try_get("status")?;
-            if status != RecordStatus::Provisional.code() {
-                return Err(StoreError::Conflict(format!(
-                    "第 {} 号学分记录已{}，不能再审核",
-                    id.0,
-                    RecordStatus::from_code(&status).map_or("处理", RecordStatus::label)
-                )));
+        let (new_status, reason) = match decision {
+            Decision::Grant => (RecordStatus::Granted, None),
+            Decision::Reject { reason } if reason.trim().is_empty() => {
+                return Err(StoreError::Invalid("不通过时必须填写原因".into()));
             }
-            let (new_status, reason) = match decision {
-                Decision::Grant => (RecordStatus::Granted, None),
-                Decision::Reject { reason } => (RecordStatus::Rejected, Some(reason.trim())),
-            };
-            let updated = sqlx::query(
-                "UPDATE credit_records SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'provisional'",
-            )
-            .bind(id.0)
-            .bind(new_status.code())
-            .bind(reason)
-            .bind(actor.account_id)
-            .bind(actor.name.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict(format!("第 {} 号学分记录已被他人处理", id.0)));
+            Decision::Reject { reason } => (RecordStatus::Rejected, Some(reason.trim())),
+        };
+        let mut in_id_order: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        in_id_order.sort_unstable();
+        in_id_order.dedup();
+        let lock = format!(
+            "SELECT r.id, r.status, r.province_code, r.org_id, p.name FROM credit_records r JOIN people p ON p.id = r.person_id \
+             WHERE r.id IN ({}) ORDER BY r.id{}",
+            id_list(&in_id_order),
+            self.backend.lock_rows("r")
+        );
+        let lock = &lock;
+        self.write(|mut tx| async move {
+            let now = now_millis();
+            let mut records = std::collections::HashMap::with_capacity(ids.len());
+            for row in sqlx::query(lock).fetch_all(&mut *tx).await? {
+                let status: String = row.try_get("status")?;
+                records.insert(row.try_get::<i64, _>("id")?, (status, row));
             }
-            let change = Change {
-                action: if new_status == RecordStatus::Granted { "credit.grant" } else { "credit.reject" },
-                object_type: "credit_record",
-                object_id: id.0.to_string(),
-                province_code: row.try_get("province_code")?,
-                org_id: row.try_get("org_id")?,
-                before: Some(serde_json::json!({ "status": status, "person": row.try_get::<String, _>("name")? })),
-                after: Some(serde_json::json!({ "status": new_status, "reason": reason })),
-            };
-            append(self, &mut tx, actor, &change).await?;
-        }
-        tx.commit().await?;
-        Ok(ids.len())
+            for id in ids {
+                let (status, row) = records.get_mut(&id.0).ok_or(StoreError::NotFound)?;
+                if *status != RecordStatus::Provisional.code() {
+                    return Err(StoreError::Conflict(format!(
+                        "第 {} 号学分记录已{}，不能再审核",
+                        id.0,
+                        RecordStatus::from_code(status).map_or("处理", RecordStatus::label)
+                    )));
+                }
+                let updated = sqlx::query(
+                    "UPDATE credit_records SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'provisional'",
+                )
+                .bind(id.0)
+                .bind(new_status.code())
+                .bind(reason)
+                .bind(actor.account_id)
+                .bind(actor.name.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(format!("第 {} 号学分记录已被他人处理", id.0)));
+                }
+                let change = Change {
+                    action: if new_status == RecordStatus::Granted { "credit.grant" } else { "credit.reject" },
+                    object_type: "credit_record",
+                    object_id: id.0.to_string(),
+                    province_code: row.try_get("province_code")?,
+                    org_id: row.try_get("org_id")?,
+                    before: Some(serde_json::json!({ "status": status, "person": row.try_get::<String, _>("name")? })),
+                    after: Some(serde_json::json!({ "status": new_status, "reason": reason })),
+                };
+                append(self, &mut tx, actor, &change).await?;
+                // The same id twice in `ids` is refused as decided, as it was by the first.
+                *status = new_status.code().to_string();
+            }
+            tx.commit().await?;
+            Ok(ids.len())
+        })
+        .await
     }
 
     /// Corrects a granted record: a new granted record reverses it (it then counts for nothing), and an
@@ -362,16 +382,19 @@ impl Store {
             facts: original.facts.clone(),
             granted: true,
         };
-        let mut tx = self.begin_write().await?;
-        let reversal_id = self.insert_credit(&mut tx, actor, &reversal, Some(id)).await?;
-        let replacement_id = match replacement {
-            Some(r) => {
-                Some(self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?)
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        Ok((reversal_id, replacement_id))
+        let reversal = &reversal;
+        self.write(|mut tx| async move {
+            let reversal_id = self.insert_credit(&mut tx, actor, reversal, Some(id)).await?;
+            let replacement_id = match replacement {
+                Some(r) => Some(
+                    self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?,
+                ),
+                None => None,
+            };
+            tx.commit().await?;
+            Ok((reversal_id, replacement_id))
+        })
+        .await
     }
 }
 

@@ -126,54 +126,56 @@ impl Store {
         if planned.tenths() <= 0 || planned.tenths() > 1000 {
             return Err(StoreError::Invalid("计划学分应大于0且不超过100".into()));
         }
-        let mut tx = self.begin_write().await?;
-        let open: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM self_study_plans WHERE person_id = $1 AND year = $2 AND status <> 'rejected'",
-        )
-        .bind(person.0)
-        .bind(i64::from(year))
-        .fetch_one(&mut *tx)
-        .await?;
-        if open > 0 {
-            return Err(StoreError::Conflict(format!("{year}年度已有待审核或已批准的自学计划")));
-        }
-        let row = sqlx::query(
-            "SELECT p.name, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id = $1",
-        )
-        .bind(person.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let org_id: Option<i64> = row.try_get("employer_id")?;
-        let province: Option<String> = row.try_get("province_code")?;
-        let name: String = row.try_get("name")?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO self_study_plans (person_id, org_id, province_code, year, content, planned_tenths, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
-        )
-        .bind(person.0)
-        .bind(org_id)
-        .bind(province.as_deref())
-        .bind(i64::from(year))
-        .bind(content)
-        .bind(planned.tenths())
-        .bind(now_millis())
-        .fetch_one(&mut *tx)
-        .await?;
-        let change = Change {
-            action: "self_study_plan.submit",
-            object_type: "self_study_plan",
-            object_id: id.to_string(),
-            province_code: province,
-            org_id,
-            before: None,
-            after: Some(serde_json::json!({
-                "person_id": person.0, "person": name, "year": year, "content": content, "planned": planned,
-            })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(PlanId(id))
+        self.write(|mut tx| async move {
+            let open: i64 = sqlx::query_scalar(
+                "SELECT CAST(COUNT(*) AS BIGINT) FROM self_study_plans WHERE person_id = $1 AND year = $2 AND status <> 'rejected'",
+            )
+            .bind(person.0)
+            .bind(i64::from(year))
+            .fetch_one(&mut *tx)
+            .await?;
+            if open > 0 {
+                return Err(StoreError::Conflict(format!("{year}年度已有待审核或已批准的自学计划")));
+            }
+            let row = sqlx::query(
+                "SELECT p.name, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id = $1",
+            )
+            .bind(person.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+            let org_id: Option<i64> = row.try_get("employer_id")?;
+            let province: Option<String> = row.try_get("province_code")?;
+            let name: String = row.try_get("name")?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO self_study_plans (person_id, org_id, province_code, year, content, planned_tenths, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id",
+            )
+            .bind(person.0)
+            .bind(org_id)
+            .bind(province.as_deref())
+            .bind(i64::from(year))
+            .bind(content)
+            .bind(planned.tenths())
+            .bind(now_millis())
+            .fetch_one(&mut *tx)
+            .await?;
+            let change = Change {
+                action: "self_study_plan.submit",
+                object_type: "self_study_plan",
+                object_id: id.to_string(),
+                province_code: province,
+                org_id,
+                before: None,
+                after: Some(serde_json::json!({
+                    "person_id": person.0, "person": name, "year": year, "content": content, "planned": planned,
+                })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(PlanId(id))
+        })
+        .await
     }
 
     pub async fn self_study_plan(&self, id: PlanId) -> Result<SelfStudyPlan> {
@@ -214,33 +216,36 @@ impl Store {
             Decision::Reject { reason } => (PlanStatus::Rejected, Some(reason.trim())),
         };
         let plan = self.self_study_plan(id).await?;
-        let mut tx = self.begin_write().await?;
-        let updated = sqlx::query(
-            "UPDATE self_study_plans SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'submitted'",
-        )
-        .bind(id.0)
-        .bind(status.code())
-        .bind(reason)
-        .bind(actor.account_id)
-        .bind(actor.name.as_str())
-        .bind(now_millis())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("第 {} 号自学计划已{}，不能再审核", id.0, plan.status.label())));
-        }
-        let change = Change {
-            action: if status == PlanStatus::Approved { "self_study_plan.approve" } else { "self_study_plan.reject" },
-            object_type: "self_study_plan",
-            object_id: id.0.to_string(),
-            province_code: plan.province_code.clone(),
-            org_id: plan.org_id.map(|o| o.0),
-            before: Some(serde_json::json!({ "status": plan.status, "person": plan.person_name })),
-            after: Some(serde_json::json!({ "status": status, "reason": reason })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(())
+        let plan = &plan;
+        self.write(|mut tx| async move {
+            let updated = sqlx::query(
+                "UPDATE self_study_plans SET status = $2, reject_reason = $3, decided_by = $4, decided_by_name = $5, decided_at = $6 WHERE id = $1 AND status = 'submitted'",
+            )
+            .bind(id.0)
+            .bind(status.code())
+            .bind(reason)
+            .bind(actor.account_id)
+            .bind(actor.name.as_str())
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!("第 {} 号自学计划已{}，不能再审核", id.0, plan.status.label())));
+            }
+            let change = Change {
+                action: if status == PlanStatus::Approved { "self_study_plan.approve" } else { "self_study_plan.reject" },
+                object_type: "self_study_plan",
+                object_id: id.0.to_string(),
+                province_code: plan.province_code.clone(),
+                org_id: plan.org_id.map(|o| o.0),
+                before: Some(serde_json::json!({ "status": plan.status, "person": plan.person_name })),
+                after: Some(serde_json::json!({ "status": status, "reason": reason })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Credits already applied for against a plan (provisional or granted applications).

@@ -21,22 +21,25 @@ use crate::{Result, Store, StoreError, now_millis};
 impl Store {
     pub async fn create_batch(&self, actor: &Actor, new: &NewBatch) -> Result<BatchId> {
         let scope = scope_of(new.level, new.province_code.as_deref())?;
-        let mut tx = self.begin_write().await?;
-        let id = insert_batch(&mut tx, new, &scope).await?;
-        let change = Change {
-            action: "batch.create",
-            object_type: "publication_batch",
-            object_id: id.to_string(),
-            province_code: new.province_code.clone(),
-            org_id: None,
-            before: None,
-            after: Some(
-                serde_json::json!({ "level": new.level, "year": new.year, "batch": new.batch, "notice": new.notice }),
-            ),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(BatchId(id))
+        let scope = &scope;
+        self.write(|mut tx| async move {
+            let id = insert_batch(&mut tx, new, scope).await?;
+            let change = Change {
+                action: "batch.create",
+                object_type: "publication_batch",
+                object_id: id.to_string(),
+                province_code: new.province_code.clone(),
+                org_id: None,
+                before: None,
+                after: Some(
+                    serde_json::json!({ "level": new.level, "year": new.year, "batch": new.batch, "notice": new.notice }),
+                ),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(BatchId(id))
+        })
+        .await
     }
 
     pub async fn batch(&self, id: BatchId) -> Result<Batch> {
@@ -139,25 +142,28 @@ impl Store {
                 remarks: String::new(),
             });
         }
-        let mut tx = self.begin_write().await?;
-        for p in &projects {
-            if let Err(e) = p.validate() {
-                return Err(StoreError::Invalid(e));
+        let (batch, projects) = (&batch, &projects);
+        self.write(|mut tx| async move {
+            for p in projects {
+                if let Err(e) = p.validate() {
+                    return Err(StoreError::Invalid(e));
+                }
             }
-        }
-        insert_projects(self, &mut tx, &batch, &projects).await?;
-        let change = Change {
-            action: "batch.add_applications",
-            object_type: "publication_batch",
-            object_id: batch_id.0.to_string(),
-            province_code: batch.province_code.clone(),
-            org_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "applications": ids })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(projects.len())
+            insert_projects(self, &mut tx, batch, projects).await?;
+            let change = Change {
+                action: "batch.add_applications",
+                object_type: "publication_batch",
+                object_id: batch_id.0.to_string(),
+                province_code: batch.province_code.clone(),
+                org_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "applications": ids })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(projects.len())
+        })
+        .await
     }
 
     /// Publishes a batch: numbers every project of it that has no number, in subject order, and
@@ -176,84 +182,87 @@ impl Store {
             }
             _ => ("YYYY-SS-TT-NNN（国）".to_string(), publication::NATIONAL_MARK.to_string()),
         };
-        let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(
-            "SELECT id, subject_secondary, subject_tertiary, name, unit_name, leader_name, province_code, kind, delivery FROM projects WHERE batch_id = $1 AND number IS NULL ORDER BY subject_tertiary, id",
-        )
-        .bind(batch_id.0)
-        .fetch_all(&mut *tx)
-        .await?;
-        // id, tertiary subject, search text without the number, and (province, kind, delivery).
-        type Unnumbered = (i64, String, String, (Option<String>, String, String));
-        let mut by_key: BTreeMap<String, Vec<Unnumbered>> = BTreeMap::new();
-        for r in &rows {
-            let secondary: String = r.try_get("subject_secondary")?;
-            let tertiary: String = r.try_get("subject_tertiary")?;
-            let text = format!(
-                "{} {} {}",
-                r.try_get::<String, _>("name")?,
-                r.try_get::<String, _>("unit_name")?,
-                r.try_get::<String, _>("leader_name")?
-            );
-            by_key.entry(publication::sequence_key(&pattern, &secondary, &tertiary)).or_default().push((
-                r.try_get("id")?,
-                tertiary,
-                text,
-                (r.try_get("province_code")?, r.try_get("kind")?, r.try_get("delivery")?),
-            ));
-        }
-        let year = i64::from(batch.year);
-        let mut numbered = 0;
-        // The projects numbered now, for the word index.
-        let mut published: Vec<(i64, Entry)> = Vec::new();
-        for (key, projects) in &by_key {
-            let last = reserve(&mut tx, year, &scope, key, projects.len() as i64).await?;
-            let first = last - projects.len() as i64 + 1;
-            for (offset, (id, tertiary, text, (province, kind, delivery))) in projects.iter().enumerate() {
-                let serial = u32::try_from(first + offset as i64).unwrap_or(u32::MAX);
-                let number = publication::format_pattern(&pattern, batch.year, tertiary, serial, &mark);
-                let text = format!("{text} {number}");
-                let done =
-                    sqlx::query("UPDATE projects SET number = $2, search_text = $3 WHERE id = $1 AND number IS NULL")
-                        .bind(id)
-                        .bind(&number)
-                        .bind(&text)
-                        .execute(&mut *tx)
-                        .await?;
-                if done.rows_affected() == 1 {
-                    let entry = Entry {
-                        text,
-                        subject_tertiary: tertiary.clone(),
-                        province_code: province.clone(),
-                        kind: kind.clone(),
-                        delivery: delivery.clone(),
-                    };
-                    published.push((*id, entry));
-                }
-                numbered += done.rows_affected() as usize;
-            }
-        }
-        let ids: Vec<i64> = published.iter().map(|(id, _)| *id).collect();
-        let entries =
-            word_index::prepare(self.backend, &batch, || published.into_iter().map(|(_, e)| Some(e)).collect());
-        word_index::write(&mut tx, entries, &ids).await?;
-        sqlx::query("UPDATE publication_batches SET published_at = COALESCE(published_at, $2) WHERE id = $1")
+        let (batch, mark, pattern, scope) = (&batch, &mark, &pattern, &scope);
+        self.write(|mut tx| async move {
+            let rows = sqlx::query(
+                "SELECT id, subject_secondary, subject_tertiary, name, unit_name, leader_name, province_code, kind, delivery FROM projects WHERE batch_id = $1 AND number IS NULL ORDER BY subject_tertiary, id",
+            )
             .bind(batch_id.0)
-            .bind(now_millis())
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
-        let change = Change {
-            action: "batch.publish",
-            object_type: "publication_batch",
-            object_id: batch_id.0.to_string(),
-            province_code: batch.province_code.clone(),
-            org_id: None,
-            before: Some(serde_json::json!({ "numbered": batch.numbered })),
-            after: Some(serde_json::json!({ "numbered_now": numbered, "title": batch.title() })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
-        Ok(numbered)
+            // id, tertiary subject, search text without the number, and (province, kind, delivery).
+            type Unnumbered = (i64, String, String, (Option<String>, String, String));
+            let mut by_key: BTreeMap<String, Vec<Unnumbered>> = BTreeMap::new();
+            for r in &rows {
+                let secondary: String = r.try_get("subject_secondary")?;
+                let tertiary: String = r.try_get("subject_tertiary")?;
+                let text = format!(
+                    "{} {} {}",
+                    r.try_get::<String, _>("name")?,
+                    r.try_get::<String, _>("unit_name")?,
+                    r.try_get::<String, _>("leader_name")?
+                );
+                by_key.entry(publication::sequence_key(pattern, &secondary, &tertiary)).or_default().push((
+                    r.try_get("id")?,
+                    tertiary,
+                    text,
+                    (r.try_get("province_code")?, r.try_get("kind")?, r.try_get("delivery")?),
+                ));
+            }
+            let year = i64::from(batch.year);
+            let mut numbered = 0;
+            // The projects numbered now, for the word index.
+            let mut published: Vec<(i64, Entry)> = Vec::new();
+            for (key, projects) in &by_key {
+                let last = reserve(&mut tx, year, scope, key, projects.len() as i64).await?;
+                let first = last - projects.len() as i64 + 1;
+                for (offset, (id, tertiary, text, (province, kind, delivery))) in projects.iter().enumerate() {
+                    let serial = u32::try_from(first + offset as i64).unwrap_or(u32::MAX);
+                    let number = publication::format_pattern(pattern, batch.year, tertiary, serial, mark);
+                    let text = format!("{text} {number}");
+                    let done =
+                        sqlx::query("UPDATE projects SET number = $2, search_text = $3 WHERE id = $1 AND number IS NULL")
+                            .bind(id)
+                            .bind(&number)
+                            .bind(&text)
+                            .execute(&mut *tx)
+                            .await?;
+                    if done.rows_affected() == 1 {
+                        let entry = Entry {
+                            text,
+                            subject_tertiary: tertiary.clone(),
+                            province_code: province.clone(),
+                            kind: kind.clone(),
+                            delivery: delivery.clone(),
+                        };
+                        published.push((*id, entry));
+                    }
+                    numbered += done.rows_affected() as usize;
+                }
+            }
+            let ids: Vec<i64> = published.iter().map(|(id, _)| *id).collect();
+            let entries =
+                word_index::prepare(self.backend, batch, || published.into_iter().map(|(_, e)| Some(e)).collect());
+            word_index::write(&mut tx, entries, &ids).await?;
+            sqlx::query("UPDATE publication_batches SET published_at = COALESCE(published_at, $2) WHERE id = $1")
+                .bind(batch_id.0)
+                .bind(now_millis())
+                .execute(&mut *tx)
+                .await?;
+            let change = Change {
+                action: "batch.publish",
+                object_type: "publication_batch",
+                object_id: batch_id.0.to_string(),
+                province_code: batch.province_code.clone(),
+                org_id: None,
+                before: Some(serde_json::json!({ "numbered": batch.numbered })),
+                after: Some(serde_json::json!({ "numbered_now": numbered, "title": batch.title() })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(numbered)
+        })
+        .await
     }
 
     pub(super) async fn batch_in(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: BatchId) -> Result<Batch> {

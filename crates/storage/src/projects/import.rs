@@ -64,62 +64,67 @@ impl Store {
             }
         }
         let scope = scope_of(batch.level, batch.province_code.as_deref())?;
-        let mut tx = self.begin_write().await?;
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM publication_batches WHERE level = $1 AND scope = $2 AND year = $3 AND batch = $4",
-        )
-        .bind(batch.level.code())
-        .bind(&scope)
-        .bind(i64::from(batch.year))
-        .bind(i64::from(batch.batch))
-        .fetch_optional(&mut *tx)
-        .await?;
-        let id = match existing {
-            Some(id) => id,
-            None => insert_batch(&mut tx, batch, &scope).await?,
-        };
-        sqlx::query(
-            "UPDATE publication_batches SET published_at = COALESCE(published_at, $2), notice = CASE WHEN notice = '' THEN $3 ELSE notice END WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now_millis())
-        .bind(batch.notice.trim())
-        .execute(&mut *tx)
-        .await?;
-        let stored = self.batch_in(&mut tx, BatchId(id)).await?;
-        insert_projects(self, &mut tx, &stored, projects).await?;
-        // Raise the sequences to the largest imported serial of each key.
-        let mut highest: HashMap<(i64, String), i64> = HashMap::new();
-        for p in projects {
-            let Some(number) = &p.number else { continue };
-            if let Ok(n) = publication::ProjectNumber::parse(number, None) {
-                let entry = highest.entry((i64::from(n.year), n.subject())).or_default();
-                *entry = (*entry).max(i64::from(n.serial));
-            }
-        }
-        for ((year, key), serial) in &highest {
-            sqlx::query(
-                "INSERT INTO project_number_sequences (year, scope, sequence_key, last_serial) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (year, scope, sequence_key) DO UPDATE SET last_serial = CASE WHEN project_number_sequences.last_serial > excluded.last_serial THEN project_number_sequences.last_serial ELSE excluded.last_serial END",
+        let scope = &scope;
+        let id = self
+            .write(|mut tx| async move {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM publication_batches WHERE level = $1 AND scope = $2 AND year = $3 AND batch = $4",
             )
-            .bind(year)
-            .bind(&scope)
-            .bind(key)
-            .bind(serial)
+            .bind(batch.level.code())
+            .bind(scope)
+            .bind(i64::from(batch.year))
+            .bind(i64::from(batch.batch))
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match existing {
+                Some(id) => id,
+                None => insert_batch(&mut tx, batch, scope).await?,
+            };
+            sqlx::query(
+                "UPDATE publication_batches SET published_at = COALESCE(published_at, $2), notice = CASE WHEN notice = '' THEN $3 ELSE notice END WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now_millis())
+            .bind(batch.notice.trim())
             .execute(&mut *tx)
             .await?;
-        }
-        let change = Change {
-            action: "projects.import",
-            object_type: "publication_batch",
-            object_id: id.to_string(),
-            province_code: batch.province_code.clone(),
-            org_id: None,
-            before: None,
-            after: Some(serde_json::json!({ "year": batch.year, "batch": batch.batch, "projects": projects.len() })),
-        };
-        append(self, &mut tx, actor, &change).await?;
-        tx.commit().await?;
+            let stored = self.batch_in(&mut tx, BatchId(id)).await?;
+            insert_projects(self, &mut tx, &stored, projects).await?;
+            // Raise the sequences to the largest imported serial of each key.
+            let mut highest: HashMap<(i64, String), i64> = HashMap::new();
+            for p in projects {
+                let Some(number) = &p.number else { continue };
+                if let Ok(n) = publication::ProjectNumber::parse(number, None) {
+                    let entry = highest.entry((i64::from(n.year), n.subject())).or_default();
+                    *entry = (*entry).max(i64::from(n.serial));
+                }
+            }
+            for ((year, key), serial) in &highest {
+                sqlx::query(
+                    "INSERT INTO project_number_sequences (year, scope, sequence_key, last_serial) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (year, scope, sequence_key) DO UPDATE SET last_serial = CASE WHEN project_number_sequences.last_serial > excluded.last_serial THEN project_number_sequences.last_serial ELSE excluded.last_serial END",
+                )
+                .bind(year)
+                .bind(scope)
+                .bind(key)
+                .bind(serial)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let change = Change {
+                action: "projects.import",
+                object_type: "publication_batch",
+                object_id: id.to_string(),
+                province_code: batch.province_code.clone(),
+                org_id: None,
+                before: None,
+                after: Some(serde_json::json!({ "year": batch.year, "batch": batch.batch, "projects": projects.len() })),
+            };
+            append(self, &mut tx, actor, &change).await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+        .await?;
         word_index::after_import(self.backend, &self.pool).await?;
         Ok(ImportOutcome { batch_id: BatchId(id), projects: projects.len() })
     }

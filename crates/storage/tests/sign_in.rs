@@ -1,0 +1,114 @@
+//! What signing in leaves in the database (issue 14): failed logins counted without the username
+//! or address in clear, sessions kept alive by use under a short idle limit, and a captcha table
+//! that a flood of sign-in pages cannot grow.
+
+use jijiao_storage::testing::each_backend;
+use jijiao_storage::{Actor, MAX_LIVE_CAPTCHAS, NewAccount, Store};
+
+/// The lock the web's schedule would set: none until the third failure.
+fn lock_for(failures: i64) -> i64 {
+    if failures >= 3 { 60_000 } else { 0 }
+}
+
+#[tokio::test]
+async fn failed_logins_are_counted_under_a_keyed_hash() {
+    each_backend(|store, backend| async move {
+        // An ID number typed as the username, a password typed into the username field, an address.
+        let id_number = "11010519491231002X";
+        let keys =
+            [format!("account:{}", id_number.to_lowercase()), "account:mima2025!".into(), "ip:203.0.113.7".into()];
+        for key in &keys {
+            assert_eq!(store.record_login_failure(key, lock_for).await.unwrap(), 1, "{backend}");
+        }
+        for failures in 2..=3 {
+            assert_eq!(store.record_login_failure(&keys[0], lock_for).await.unwrap(), failures);
+        }
+        let (failures, locked_until) = store.login_failures(&keys[0]).await.unwrap();
+        assert!(failures == 3 && locked_until > 0, "{backend}: the count and the lock are found by the key");
+        assert_eq!(store.login_failures(&keys[1]).await.unwrap(), (1, 0));
+
+        let rows = store.raw_login_throttle_rows_for_tests().await.unwrap();
+        assert_eq!(rows.len(), 3, "{backend}");
+        for row in &rows {
+            for clear in ["1101051949", "19491231002", "mima2025", "203.0.113", "account:", "ip:"] {
+                assert!(!row.to_lowercase().contains(clear), "{backend}: {row} holds {clear}");
+            }
+        }
+        // Another key (another vault) would not find the counts: the hash is keyed.
+        let other = Store::connect(
+            &jijiao_storage::DatabaseTarget::SqliteMemory,
+            jijiao_storage::Vault::from_master_key(&[7; 32]),
+        )
+        .await
+        .unwrap();
+        other.migrate().await.unwrap();
+        other.record_login_failure(&keys[2], lock_for).await.unwrap();
+        let elsewhere = other.raw_login_throttle_rows_for_tests().await.unwrap();
+        assert!(!rows.iter().any(|r| r.split('|').next() == elsewhere[0].split('|').next()));
+
+        store.clear_login_failures(&keys[0]).await.unwrap();
+        assert_eq!(store.login_failures(&keys[0]).await.unwrap(), (0, 0));
+        assert_eq!(store.raw_login_throttle_rows_for_tests().await.unwrap().len(), 2, "{backend}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_session_in_use_outlives_a_short_idle_limit() {
+    each_backend(|store, backend| async move {
+        let account = store
+            .create_account(
+                &Actor::system("测试"),
+                &NewAccount {
+                    username: "yisheng".into(),
+                    display_name: "医生".into(),
+                    password_hash: "不是真的哈希".into(),
+                    person_id: None,
+                    confirmed: true,
+                    must_change_password: false,
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+        let idle = 60_000;
+        let (token, _) = store.create_session(account, None, 12 * 60 * 60_000).await.unwrap();
+        // Used every 20 seconds for two minutes: each use is within the limit of the one before,
+        // though the session started twice the limit ago.
+        for _ in 0..6 {
+            store.age_session_for_tests(&token, 20_000).await.unwrap();
+            let session = store.session(&token, idle).await.unwrap();
+            assert_eq!(session.map(|s| s.account_id), Some(account), "{backend}: ended while in use");
+        }
+        // Left alone for longer than the limit, it ends.
+        store.age_session_for_tests(&token, idle + 1_000).await.unwrap();
+        assert_eq!(store.session(&token, idle).await.unwrap(), None, "{backend}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_captcha_table_is_bounded() {
+    each_backend(|store, backend| async move {
+        // An expired captcha is deleted when the next is stored.
+        store.store_captcha("expired", "hash", -1_000).await.unwrap();
+        store.store_captcha("live", "hash", 600_000).await.unwrap();
+        assert_eq!(store.captcha_rows_for_tests().await.unwrap(), 1, "{backend}");
+
+        // A flood: storing beyond the bound drops the oldest, and the newest are kept.
+        let flood = MAX_LIVE_CAPTCHAS + 20;
+        for n in 0..flood {
+            // A later expiry for each, as when they are drawn one after the other.
+            store.store_captcha(&format!("c{n}"), "hash", 600_000 + n).await.unwrap();
+        }
+        assert_eq!(store.captcha_rows_for_tests().await.unwrap(), MAX_LIVE_CAPTCHAS, "{backend}");
+        assert_eq!(store.peek_captcha("live").await.unwrap(), None, "{backend}: the oldest went first");
+        assert_eq!(store.peek_captcha("c0").await.unwrap(), None);
+        assert_eq!(store.peek_captcha(&format!("c{}", flood - 1)).await.unwrap().as_deref(), Some("hash"));
+        assert_eq!(
+            store.take_captcha(&format!("c{}", flood - MAX_LIVE_CAPTCHAS)).await.unwrap().as_deref(),
+            Some("hash")
+        );
+    })
+    .await;
+}
