@@ -46,7 +46,8 @@ impl Store {
     }
 
     /// The live session for a cookie token: refused when idle longer than `idle_ms` or past its
-    /// absolute expiry. Touches `last_seen_at` at most once a minute (not a write per request).
+    /// absolute expiry. Touches `last_seen_at` after a tenth of the idle limit, at most a minute (not
+    /// a write per request, and a short limit still sees the activity in time).
     pub async fn session(&self, token: &str, idle_ms: i64) -> Result<Option<SessionRecord>> {
         let hash = Vault::token_hash(token);
         let row = sqlx::query(&format!(
@@ -64,7 +65,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
             return Ok(None);
         }
-        if now - last_seen > 60_000 {
+        if now - last_seen > (idle_ms / 10).min(60_000) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&hash)
