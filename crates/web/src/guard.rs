@@ -104,7 +104,7 @@ fn too_large(api: bool, limit: usize) -> Response {
     if api {
         ApiError::TooLarge(message).into_response()
     } else {
-        crate::pages::error_page(StatusCode::PAYLOAD_TOO_LARGE, "文件过大", &message)
+        crate::pages::error_page(StatusCode::PAYLOAD_TOO_LARGE, "内容过大", &message)
     }
 }
 
@@ -333,6 +333,18 @@ mod tests {
         assert_eq!(json_control_path(&value, "").as_deref(), Some("periods[1].start"));
         assert_eq!(json_control_path(&serde_json::json!("\u{0}"), "").as_deref(), Some("body"));
         assert_eq!(json_control_path(&serde_json::json!({ "a": "b\n" }), ""), None);
+    }
+
+    #[test]
+    fn every_import_route_takes_large_files() {
+        let table = crate::route_table();
+        for route in table.iter().filter(|r| r.path.contains("import")) {
+            assert!(UPLOAD_ROUTES.contains(&route.path.as_str()), "{} is missing from UPLOAD_ROUTES", route.path);
+        }
+        for path in UPLOAD_ROUTES {
+            let posted = table.iter().any(|r| r.method == axum::http::Method::POST && r.path == *path);
+            assert!(posted, "{path} is no POST route of the table");
+        }
     }
 
     #[test]
