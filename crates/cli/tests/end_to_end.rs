@@ -9,6 +9,7 @@ mod audit;
 mod authorisation;
 mod browser;
 mod credits;
+mod guard;
 mod limits;
 mod login;
 mod projects;

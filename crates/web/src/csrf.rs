@@ -1,8 +1,8 @@
 //! CSRF protection for every state-changing request made with a cookie.
 //!
 //! Signed-in forms carry the session's token; anonymous forms (login, register) a token kept in a
-//! SameSite=Strict cookie (double submit). A request with a bearer token carries no ambient
-//! credential and is exempt, as is an API call with no cookie at all.
+//! SameSite=Strict cookie (double submit). A request authenticated by a valid bearer token carries
+//! no ambient credential and is exempt, as is an API call with no cookie at all.
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
@@ -11,14 +11,14 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::{CSRF_COOKIE, MaybePrincipal, SESSION_COOKIE, cookie, csrf_cookie};
+use crate::auth::{CSRF_COOKIE, MaybePrincipal, Principal, SESSION_COOKIE, Via, cookie, csrf_cookie};
 use crate::{ApiError, AppState};
 
 pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "csrf";
-/// Form bodies are buffered to read the token; uploads are multipart and send it in the header
-/// or the query string instead.
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// Form bodies are buffered to read the token (the input guard has bounded them already); uploads
+/// are multipart and send it in the header or the query string instead.
+const MAX_FORM_BYTES: usize = crate::guard::BODY_LIMIT;
 
 /// The token a page must put in its forms.
 #[derive(Clone, Debug)]
@@ -48,7 +48,9 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let principal = request.extensions().get::<MaybePrincipal>().and_then(|p| p.0.clone());
     let headers = request.headers();
     let anonymous_cookie = cookie(headers, CSRF_COOKIE).map(str::to_string);
-    let has_bearer = headers.get(header::AUTHORIZATION).is_some();
+    // Only a request a valid bearer token authenticated carries no ambient credential: any other
+    // `Authorization` header (Basic, Negotiate) authenticates nothing here and exempts nothing.
+    let by_token = matches!(&principal, Some(Principal { via: Via::Token { .. }, .. }));
     let has_cookie = cookie(headers, SESSION_COOKIE).is_some() || anonymous_cookie.is_some();
     let expected = match &principal {
         Some(p) => p.csrf().map(str::to_string),
@@ -62,7 +64,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     let token_for_pages = expected.clone().or_else(|| new_token.clone()).unwrap_or_default();
 
     let mut request = request;
-    if !is_safe(request.method()) && !has_bearer {
+    if !is_safe(request.method()) && !by_token {
         let is_api = request.uri().path().starts_with("/api/");
         if !is_api || has_cookie {
             let (provided, rebuilt) = provided_token(request).await;
@@ -120,7 +122,7 @@ async fn provided_token(request: Request) -> (Option<String>, Result<Request, Re
             let token = form_field(&bytes);
             (token, Ok(Request::from_parts(parts, Body::from(bytes))))
         }
-        Err(_) => (None, Err(ApiError::BadRequest("表单过大".into()).into_response())),
+        Err(_) => (None, Err(ApiError::TooLarge("表单过大".into()).into_response())),
     }
 }
 

@@ -46,6 +46,12 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// A body over its limit (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A body of a content type the route does not read (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("请先登录")]
     Unauthorized,
     #[error("没有权限执行此操作")]
@@ -63,6 +69,8 @@ impl ApiError {
             ApiError::InvalidInput { .. } | ApiError::InvalidDocument(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -76,6 +84,8 @@ impl ApiError {
             ApiError::InvalidInput { .. } | ApiError::InvalidDocument(_) => "invalid_input",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::Unavailable(_) => "unavailable",
@@ -155,6 +165,8 @@ mod tests {
             (ApiError::invalid("year", "x"), 422, "invalid_input"),
             (ApiError::BadRequest("x".into()), 400, "bad_request"),
             (ApiError::Conflict("x".into()), 409, "conflict"),
+            (ApiError::TooLarge("x".into()), 413, "too_large"),
+            (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported_media_type"),
             (ApiError::Unauthorized, 401, "unauthorized"),
             (ApiError::Forbidden, 403, "forbidden"),
             (ApiError::Unavailable("x".into()), 503, "unavailable"),

@@ -10,6 +10,7 @@ pub mod captcha;
 pub mod csrf;
 pub mod downloads;
 pub mod error;
+pub mod guard;
 pub mod health;
 pub(crate) mod pages;
 pub mod routes;
@@ -91,10 +92,16 @@ pub fn router(state: AppState) -> Router {
     let routes = user_routes()
         .into_parts()
         .0
-        // Outermost first at run time: headers, trace, rate limit, authenticate, then CSRF.
+        // Outermost first at run time: headers, trace, the Chinese answer for extractors' refusals,
+        // authenticate, rate limit (per account when signed in, so after authentication), the
+        // input guard (control characters, body limits), then CSRF.
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn(guard::inspect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        // The extractors' own limit is the largest (imports); the guard holds other bodies to less.
+        .layer(axum::extract::DefaultBodyLimit::max(guard::UPLOAD_LIMIT))
+        .layer(axum::middleware::from_fn(guard::chinese_rejections))
         .layer(TraceLayer::new_for_http());
     // The health check carries no credential and changes nothing: monitors reach it without the
     // session lookup, CSRF and rate limit (a limited monitor would mark the server down), and

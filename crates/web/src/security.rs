@@ -1,5 +1,5 @@
-//! Response hardening and request limits: security headers on every response, and per-address
-//! rate limits on login and the public endpoints.
+//! Response hardening and request limits: security headers on every response, and rate limits on
+//! login (per address) and the API (per address when anonymous, per account when signed in).
 //!
 //! The rate limiter is the one piece of per-server memory: it is soft state (a restart forgets it,
 //! and N servers allow N times the rate), which is acceptable for throttling. What must hold across
@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::AppState;
+use crate::auth::MaybePrincipal;
 
 /// No inline scripts (pages load `/static/app.js`), no framing, images may be data: URIs (captcha).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
@@ -34,21 +35,30 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -
         .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
 }
 
-/// Requests per window and address for each class of endpoint.
+/// Requests per window for each class of endpoint: per address for anonymous callers, per
+/// account for signed-in ones (staff of a hospital behind one address must not share a limit).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub login_per_minute: u32,
     pub public_per_minute: u32,
+    pub signed_in_per_minute: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { login_per_minute: 20, public_per_minute: 600 }
+        Self { login_per_minute: 20, public_per_minute: 600, signed_in_per_minute: 1200 }
     }
 }
 
-/// Per address and class of endpoint: when the current one-minute window began, and its count.
-type Windows = HashMap<(IpAddr, &'static str), (Instant, u32)>;
+/// Whom a limit counts: an address, or a signed-in account wherever it comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Caller {
+    Address(IpAddr),
+    Account(i64),
+}
+
+/// Per caller and class of endpoint: when the current one-minute window began, and its count.
+type Windows = HashMap<(Caller, &'static str), (Instant, u32)>;
 
 #[derive(Debug, Default)]
 pub struct RateLimiter {
@@ -57,14 +67,14 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// Counts a request; `Err(seconds)` to wait when over the limit.
-    pub fn check(&self, ip: IpAddr, class: &'static str, per_minute: u32) -> Result<(), u64> {
+    pub fn check(&self, caller: Caller, class: &'static str, per_minute: u32) -> Result<(), u64> {
         let now = Instant::now();
         let window = Duration::from_secs(60);
         let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             map.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
-        let entry = map.entry((ip, class)).or_insert((now, 0));
+        let entry = map.entry((caller, class)).or_insert((now, 0));
         if now.duration_since(entry.0) >= window {
             *entry = (now, 0);
         }
@@ -77,38 +87,43 @@ impl RateLimiter {
     }
 }
 
-/// Which limit a request falls under, if any: login and registration posts, and anonymous
-/// requests to the API.
-fn class_of(request: &Request) -> Option<&'static str> {
+/// Which limit a request falls under, if any: login and registration posts per address, API
+/// requests per account when signed in (by session or token, as the authentication middleware
+/// resolved it: a header that merely looks like a credential does not count) and per address
+/// otherwise.
+fn class_of(request: &Request, limits: &Limits) -> Option<(Caller, &'static str, u32)> {
     let path = request.uri().path();
+    let address = || {
+        let ip = crate::auth::client_ip(request.extensions())?;
+        Some(Caller::Address(ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))))
+    };
     if request.method() == Method::POST && matches!(path, "/login" | "/register") {
-        Some("login")
-    } else if path.starts_with("/api/") && request.headers().get(header::AUTHORIZATION).is_none() {
-        Some("public")
+        Some((address()?, "login", limits.login_per_minute))
+    } else if path.starts_with("/api/") {
+        let principal = request.extensions().get::<MaybePrincipal>().and_then(|p| p.0.as_ref());
+        match principal {
+            Some(p) => Some((Caller::Account(p.account.id.0), "signed_in", limits.signed_in_per_minute)),
+            None => Some((address()?, "public", limits.public_per_minute)),
+        }
     } else {
         None
     }
 }
 
+/// Runs after authentication, which it needs to tell signed-in callers from anonymous ones.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let (Some(class), Some(ip)) = (class_of(&request), crate::auth::client_ip(request.extensions())) {
-        let ip: IpAddr = ip.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let limit = if class == "login" {
-            state.settings.limits.login_per_minute
-        } else {
-            state.settings.limits.public_per_minute
-        };
-        if let Err(wait) = state.rate_limiter.check(ip, class, limit) {
-            let mut response = (
-                StatusCode::TOO_MANY_REQUESTS,
-                axum::Json(serde_json::json!({ "code": "too_many_requests", "message": format!("请求过于频繁，请 {wait} 秒后再试") })),
-            )
-                .into_response();
-            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return response;
+    if let Some((caller, class, limit)) = class_of(&request, &state.settings.limits)
+        && let Err(wait) = state.rate_limiter.check(caller, class, limit)
+    {
+        let mut response = (
+            StatusCode::TOO_MANY_REQUESTS,
+            axum::Json(serde_json::json!({ "code": "too_many_requests", "message": format!("请求过于频繁，请 {wait} 秒后再试") })),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        return response;
     }
     next.run(request).await
 }
@@ -120,8 +135,8 @@ mod tests {
     #[test]
     fn limits_per_address_and_class() {
         let limiter = RateLimiter::default();
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let a = Caller::Address("10.0.0.1".parse().unwrap());
+        let b = Caller::Address("10.0.0.2".parse().unwrap());
         for _ in 0..3 {
             assert!(limiter.check(a, "login", 3).is_ok());
         }
@@ -129,5 +144,6 @@ mod tests {
         assert!((1..=60).contains(&wait));
         assert!(limiter.check(b, "login", 3).is_ok());
         assert!(limiter.check(a, "public", 3).is_ok());
+        assert!(limiter.check(Caller::Account(1), "login", 3).is_ok(), "an account is counted apart");
     }
 }

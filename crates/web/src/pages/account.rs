@@ -66,7 +66,7 @@ pub struct NextQuery {
 /// Only same-site paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if crate::guard::is_same_site_path(n) => n.to_string(),
         _ => "/me".to_string(),
     }
 }
