@@ -8,9 +8,9 @@ use jijiao_app::reference::{CommitteeEdit, edit_committee, import_catalogue};
 use jijiao_domain::authz::{Action, Place};
 use jijiao_storage::ProvinceRecord;
 
-use super::{Layout, PageForm, error_page, render, unavailable};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, error_page, render, unavailable};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -22,7 +22,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Template)]
-#[template(path = "admin/reference.html")]
+#[template(path = "reference/admin.html")]
 struct ReferencePage {
     layout: Layout,
     provinces: Vec<ProvinceRecord>,

@@ -24,9 +24,9 @@ use jijiao_storage::applications::StoredApplication;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Layout, PageForm, error_page, render};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, error_page, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 

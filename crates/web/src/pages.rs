@@ -1,4 +1,6 @@
-//! Server-rendered Chinese pages: askama templates compiled into the binary, auto-escaped.
+//! What every page shares: the layout (header, menu), rendering, the error page, the form
+//! extractor and the page routes of every capability; the public pages (home, committees,
+//! subjects) live here until they move to their capability.
 
 use askama::Template;
 use axum::extract::State;
@@ -13,24 +15,19 @@ use crate::csrf::CsrfToken;
 use crate::routes::Routes;
 use jijiao_domain::authz::Role;
 
-pub(crate) mod account;
-mod admin;
-mod applications;
-mod credits;
-mod projects;
-mod reference;
+use crate::{accounts, applications, credits, projects, reference};
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/", home)
         .get("/committees", committees)
         .get("/subjects", subjects)
-        .merge(account::routes())
-        .merge(admin::routes())
-        .merge(reference::routes())
-        .merge(credits::routes())
-        .merge(applications::routes())
-        .merge(projects::routes())
+        .merge(accounts::pages::routes())
+        .merge(accounts::admin::routes())
+        .merge(reference::pages::routes())
+        .merge(credits::pages::routes())
+        .merge(applications::pages::routes())
+        .merge(projects::pages::routes())
 }
 
 pub struct NavItem {
@@ -51,7 +48,7 @@ pub struct Layout {
 /// The menu for a visitor: public entries, then what each of the visitor's roles may use.
 pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> {
     let mut items = vec![("/", "首页"), ("/committees", "继教委员会"), ("/subjects", "学科目录")];
-    projects::public_menu(&mut items);
+    projects::pages::public_menu(&mut items);
     let Some(p) = principal else {
         items.push(("/api/docs", "接口文档"));
         return items;
@@ -69,9 +66,9 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     if p.has(Role::NationalAdmin) {
         items.push(("/admin/reference", "参考数据"));
     }
-    credits::menu(p, &mut items);
-    applications::menu(p, &mut items);
-    projects::menu(p, &mut items);
+    credits::pages::menu(p, &mut items);
+    applications::pages::menu(p, &mut items);
+    projects::pages::menu(p, &mut items);
     items.push(("/api/docs", "接口文档"));
     items
 }
@@ -159,7 +156,7 @@ async fn home(State(state): State<AppState>, principal: MaybePrincipal, csrf: Cs
 }
 
 #[derive(Template)]
-#[template(path = "committees.html")]
+#[template(path = "reference/committees.html")]
 struct CommitteesPage {
     layout: Layout,
     provinces: Vec<ProvinceRecord>,
@@ -181,7 +178,7 @@ struct SubjectGroup {
 }
 
 #[derive(Template)]
-#[template(path = "subjects.html")]
+#[template(path = "reference/subjects.html")]
 struct SubjectsPage {
     layout: Layout,
     subjects: Vec<SubjectGroup>,

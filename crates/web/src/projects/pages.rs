@@ -1,6 +1,6 @@
 //! Pages of published projects: the public catalogue and each project's page, and the publishing
 //! offices' pages (batches, publication, the national office's upload of published lists,
-//! suspensions, the printable list). Authorisation is the API's (`api::projects`), shared.
+//! suspensions, the printable list). Authorisation is the API's (`projects::api`), shared.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -10,10 +10,10 @@ use jijiao_app::projects::{self as project_ops, CatalogueQuery, ListImport};
 use jijiao_storage::applications::ApplicationId;
 use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
-use super::{Layout, error_page, render, unavailable};
-use crate::api::projects::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, error_page, render, unavailable};
+use crate::projects::api::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -34,7 +34,7 @@ pub fn routes() -> Routes {
 }
 
 /// This area's entries in the menu of a signed-in, confirmed user. The catalogue itself is public:
-/// [`super::menu`] gets it from [`public_menu`].
+/// [`crate::pages::menu`] gets it from [`public_menu`].
 pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
     if project_ops::is_publisher(p) {
         items.push(("/publication", "项目公布"));
@@ -252,7 +252,7 @@ async fn create_batch(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<BatchForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<BatchForm>,
 ) -> Response {
     let result = async {
         if !project_ops::is_publisher(&p) {
@@ -479,7 +479,7 @@ async fn suspend(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<SuspendForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<SuspendForm>,
 ) -> Response {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "暂停单位的项目由国家级管理员操作。");
@@ -500,7 +500,7 @@ async fn lift_suspension(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-    super::PageForm(form): super::PageForm<LiftForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<LiftForm>,
 ) -> Response {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "解除暂停由国家级管理员操作。");
@@ -522,7 +522,7 @@ async fn set_number_pattern(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<PatternForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<PatternForm>,
 ) -> Response {
     let outcome =
         project_ops::set_number_pattern(&state, &p, &form.province, &form.pattern).await.map_err(ApiError::from);

@@ -16,9 +16,9 @@ use jijiao_domain::credits::learning_record::RecordStatus;
 use jijiao_storage::PersonId;
 use serde::Deserialize;
 
-use super::{Layout, PageForm, error_page, render};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, error_page, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 

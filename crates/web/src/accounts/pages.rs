@@ -14,11 +14,11 @@ use jijiao_storage::{
 };
 use serde::Deserialize;
 
-use super::{Layout, PageForm, render, unavailable};
 use crate::AppState;
 use crate::auth::{ClientIp, MaybePrincipal, PageUser, Via, clear_session_cookie, session_cookie};
 use crate::captcha;
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, render, unavailable};
 use crate::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -49,7 +49,7 @@ pub fn lock_for(failures: i64) -> i64 {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     layout: Layout,
     error: Option<String>,
@@ -279,7 +279,7 @@ async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Res
 // ---- registration ----
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "accounts/register.html")]
 struct RegisterPage {
     layout: Layout,
     form: RegisterForm,
@@ -450,7 +450,7 @@ pub struct RoleLine {
 }
 
 #[derive(Template)]
-#[template(path = "me.html")]
+#[template(path = "accounts/me.html")]
 struct MePage {
     layout: Layout,
     name: String,
@@ -532,7 +532,7 @@ async fn me(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToke
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "accounts/password.html")]
 struct PasswordPage {
     layout: Layout,
     error: Option<String>,

@@ -11,10 +11,10 @@ use jijiao_domain::org::OrgKind;
 use jijiao_storage::{AccountId, OrgFilter, PageRequest};
 use serde::Deserialize;
 
-use super::account::{RoleLine, role_lines};
-use super::{Layout, PageForm, error_page, render};
+use super::pages::{RoleLine, role_lines};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, error_page, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -79,7 +79,7 @@ pub struct AccountRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/accounts.html")]
+#[template(path = "accounts/admin/accounts.html")]
 struct AccountsPage {
     layout: Layout,
     heading: &'static str,
@@ -164,7 +164,7 @@ async fn confirmations_page(
 }
 
 #[derive(Template)]
-#[template(path = "admin/account_new.html")]
+#[template(path = "accounts/admin/account_new.html")]
 struct NewAccountPage {
     layout: Layout,
     roles: Vec<(&'static str, &'static str)>,
@@ -259,7 +259,7 @@ pub struct NewAccountForm {
 }
 
 #[derive(Template)]
-#[template(path = "admin/secret.html")]
+#[template(path = "accounts/admin/secret.html")]
 struct SecretPage {
     layout: Layout,
     heading: String,
@@ -305,7 +305,7 @@ async fn create_account(
 }
 
 #[derive(Template)]
-#[template(path = "admin/account.html")]
+#[template(path = "accounts/admin/account.html")]
 struct AccountPage {
     layout: Layout,
     id: i64,
@@ -453,7 +453,7 @@ pub struct TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/tokens.html")]
+#[template(path = "accounts/admin/tokens.html")]
 struct TokensPage {
     layout: Layout,
     tokens: Vec<TokenRow>,
@@ -536,7 +536,7 @@ pub struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/audit.html")]
+#[template(path = "accounts/admin/audit.html")]
 struct AuditPage {
     layout: Layout,
     rows: Vec<AuditRow>,
