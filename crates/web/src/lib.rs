@@ -15,6 +15,7 @@ pub mod csrf;
 pub mod downloads;
 pub mod error;
 pub mod health;
+mod home;
 pub(crate) mod pages;
 mod projects;
 mod reference;

@@ -1,15 +1,10 @@
 //! What every page shares: the layout (header, menu), rendering, the error page, the form
-//! extractor and the page routes of every capability; the public pages (home, committees,
-//! subjects) live here until they move to their capability.
+//! extractor, and the page routes of every capability merged into one.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use jijiao_domain::org::OrgKind;
-use jijiao_storage::{OrgFilter, PageRequest, ProvinceRecord};
 
-use crate::AppState;
 use crate::auth::{MaybePrincipal, Principal};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
@@ -19,9 +14,7 @@ use crate::{accounts, applications, credits, projects, reference};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/", home)
-        .get("/committees", committees)
-        .get("/subjects", subjects)
+        .get("/", crate::home::home)
         .merge(accounts::pages::routes())
         .merge(accounts::admin::routes())
         .merge(reference::pages::routes())
@@ -124,77 +117,6 @@ pub async fn not_found() -> Response {
 pub fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "page failed");
     error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法访问", "系统暂时无法读取数据，请稍后再试。")
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    layout: Layout,
-    provinces: usize,
-    units: i64,
-    people: i64,
-    tertiary: usize,
-}
-
-async fn home(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
-    let store = &state.store;
-    let counts = async {
-        let provinces = store.provinces().await?.len();
-        let unit_filter = OrgFilter { kind: Some(OrgKind::Unit), ..Default::default() };
-        let units = store.organisations(&unit_filter, PageRequest::new(Some(1), Some(1))).await?.total;
-        let people = store.count_people().await?;
-        let tertiary = store.catalogue().await?.tertiary().len();
-        Ok::<_, jijiao_storage::StoreError>((provinces, units, people, tertiary))
-    };
-    match counts.await {
-        Ok((provinces, units, people, tertiary)) => render(
-            StatusCode::OK,
-            &HomePage { layout: Layout::new("/", &principal, &csrf), provinces, units, people, tertiary },
-        ),
-        Err(e) => unavailable(e),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "reference/committees.html")]
-struct CommitteesPage {
-    layout: Layout,
-    provinces: Vec<ProvinceRecord>,
-}
-
-async fn committees(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
-    match state.store.provinces().await {
-        Ok(provinces) => {
-            render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces })
-        }
-        Err(e) => unavailable(e),
-    }
-}
-
-struct SubjectGroup {
-    code: &'static str,
-    name: &'static str,
-    tertiary: Vec<jijiao_domain::subject::Tertiary>,
-}
-
-#[derive(Template)]
-#[template(path = "reference/subjects.html")]
-struct SubjectsPage {
-    layout: Layout,
-    subjects: Vec<SubjectGroup>,
-}
-
-async fn subjects(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
-    match state.store.catalogue().await {
-        Ok(catalogue) => {
-            let subjects = jijiao_domain::subject::SECONDARY
-                .iter()
-                .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
-                .collect();
-            render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects })
-        }
-        Err(e) => unavailable(e),
-    }
 }
 
 /// A submitted form; one that cannot be read (a field missing or malformed, as a hand-made request

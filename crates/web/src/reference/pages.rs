@@ -1,4 +1,5 @@
-//! The national administrator's reference data pages: committee contacts and the subject catalogue.
+//! Reference data pages: the public committee contacts and subject catalogue, and the national
+//! administrator's pages that maintain them.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -16,6 +17,8 @@ use crate::{ApiError, AppState};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get("/committees", committees)
+        .get("/subjects", subjects)
         .get("/admin/reference", reference_page)
         .post("/admin/reference/provinces/{code}", save_province)
         .post("/admin/reference/subjects", upload_subjects)
@@ -163,5 +166,47 @@ async fn upload_subjects(
             Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
             Err(r) => *r,
         },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reference/committees.html")]
+struct CommitteesPage {
+    layout: Layout,
+    provinces: Vec<ProvinceRecord>,
+}
+
+async fn committees(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+    match state.store.provinces().await {
+        Ok(provinces) => {
+            render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces })
+        }
+        Err(e) => unavailable(e),
+    }
+}
+
+struct SubjectGroup {
+    code: &'static str,
+    name: &'static str,
+    tertiary: Vec<jijiao_domain::subject::Tertiary>,
+}
+
+#[derive(Template)]
+#[template(path = "reference/subjects.html")]
+struct SubjectsPage {
+    layout: Layout,
+    subjects: Vec<SubjectGroup>,
+}
+
+async fn subjects(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+    match state.store.catalogue().await {
+        Ok(catalogue) => {
+            let subjects = jijiao_domain::subject::SECONDARY
+                .iter()
+                .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
+                .collect();
+            render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects })
+        }
+        Err(e) => unavailable(e),
     }
 }
