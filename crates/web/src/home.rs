@@ -10,7 +10,7 @@ use jijiao_storage::{OrgFilter, PageRequest};
 use crate::AppState;
 use crate::auth::MaybePrincipal;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, render, unavailable};
+use crate::pages::{Layout, page_error, render};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -37,6 +37,6 @@ pub async fn home(State(state): State<AppState>, principal: MaybePrincipal, csrf
             StatusCode::OK,
             &HomePage { layout: Layout::new("/", &principal, &csrf), provinces, units, people, tertiary },
         ),
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }

@@ -5,10 +5,13 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::ApiError;
 use crate::auth::{MaybePrincipal, Principal};
 use crate::csrf::CsrfToken;
 use crate::routes::Routes;
+use jijiao_app::AppError;
 use jijiao_domain::authz::Role;
+use jijiao_storage::StoreError;
 
 use crate::{accounts, applications, credits, projects, reference};
 
@@ -21,6 +24,7 @@ pub fn routes() -> Routes {
         .merge(credits::pages::routes())
         .merge(applications::pages::routes())
         .merge(projects::pages::routes())
+        .layer(axum::middleware::from_fn(dress_error_pages))
 }
 
 pub struct NavItem {
@@ -101,22 +105,130 @@ pub struct ErrorPage {
     pub layout: Layout,
     pub heading: String,
     pub message: String,
+    /// The way back to where the visitor was working (the capability's page in their menu).
+    pub back: Option<NavItem>,
 }
 
-pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    render(
-        status,
-        &ErrorPage { layout: Layout::anonymous(), heading: heading.to_string(), message: message.to_string() },
-    )
+/// What a page answers when it cannot do what was asked: the Chinese error page, with the status
+/// the API gives the same error (an internal error is 500 and an unavailable database 503 on both),
+/// so handlers use `?` on the operations' results. Rendered first without the visitor (all an
+/// error knows); [`dress_error_pages`] renders it again with the signed-in user's header, menu and
+/// the way back, for every page route.
+#[derive(Clone, Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub heading: &'static str,
+    pub message: String,
 }
 
-pub async fn not_found() -> Response {
-    error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在或已被移除。")
+impl PageError {
+    pub fn new(status: StatusCode, heading: &'static str, message: impl Into<String>) -> Self {
+        Self { status, heading, message: message.into() }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "没有权限", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "页面不存在", message)
+    }
+
+    /// The page for the error alone; [`dress_error_pages`] dresses it for the visitor.
+    fn page(&self, layout: Layout, back: Option<NavItem>) -> ErrorPage {
+        ErrorPage { layout, heading: self.heading.to_string(), message: self.message.clone(), back }
+    }
 }
 
-pub fn unavailable(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "page failed");
-    error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法访问", "系统暂时无法读取数据，请稍后再试。")
+/// Kind for kind as the API answers ([`ApiError::status`]), with the pages' Chinese wording;
+/// internal details are logged, never shown.
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        let status = e.status();
+        match e {
+            ApiError::NotFound => Self::not_found("您访问的记录不存在，或不在您的管理范围内。"),
+            ApiError::Forbidden => Self::forbidden("此操作超出了您的权限或管理范围。"),
+            ApiError::Unauthorized => Self::new(status, "请先登录", "请先登录后再访问此页面。"),
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(%detail, "page unavailable");
+                Self::new(status, "暂时无法访问", "系统繁忙，暂时无法完成此操作，请稍后再试。")
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "page failed");
+                Self::new(status, "暂时无法完成", "系统暂时无法完成此操作，请稍后再试。")
+            }
+            other @ (ApiError::InvalidInput { .. }
+            | ApiError::InvalidDocument(_)
+            | ApiError::BadRequest(_)
+            | ApiError::Conflict(_)) => Self::new(status, "无法完成操作", other.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = render(self.status, &self.page(Layout::anonymous(), None));
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// The error page for the visitor at `path`: their header and menu, and the way back.
+fn visitor_error_page(error: &PageError, path: &str, principal: &MaybePrincipal, csrf: &CsrfToken) -> Response {
+    let back = way_back(path, principal.0.as_ref());
+    render(error.status, &error.page(Layout::new("", principal, csrf), back))
+}
+
+/// The entry of the visitor's menu that `path` lies under (the longest, not the home page, not the
+/// path itself): where they were working, a link that is always theirs to follow.
+fn way_back(path: &str, principal: Option<&Principal>) -> Option<NavItem> {
+    menu(principal)
+        .into_iter()
+        .filter(|(href, _)| *href != "/" && path != *href && path.starts_with(&format!("{href}/")))
+        .max_by_key(|(href, _)| href.len())
+        .map(|(href, label)| NavItem { href, label, active: false })
+}
+
+/// The middleware over the page routes that renders a [`PageError`] again for the visitor.
+pub async fn dress_error_pages(
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    match response.extensions().get::<PageError>() {
+        Some(error) => visitor_error_page(error, &path, &principal, &csrf),
+        None => response,
+    }
+}
+
+/// An operation's error as the page a person sees, for handlers that answer a [`Response`].
+pub fn page_error(e: impl Into<PageError>) -> Response {
+    e.into().into_response()
+}
+
+pub fn error_page(status: StatusCode, heading: &'static str, message: &str) -> Response {
+    PageError::new(status, heading, message).into_response()
+}
+
+/// The fallback: outside the page routes, so it dresses its page itself.
+pub async fn not_found(principal: MaybePrincipal, csrf: CsrfToken, uri: axum::http::Uri) -> Response {
+    let error = PageError::not_found("您访问的页面不存在或已被移除。");
+    visitor_error_page(&error, uri.path(), &principal, &csrf)
 }
 
 /// A submitted form; one that cannot be read (a field missing or malformed, as a hand-made request

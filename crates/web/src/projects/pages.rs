@@ -12,7 +12,7 @@ use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, error_page, render, unavailable};
+use crate::pages::{Layout, PageError, error_page, page_error, render};
 use crate::projects::api::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -118,7 +118,7 @@ async fn catalogue(
         Err(ApiError::InvalidInput { message, .. }) => {
             (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return unavailable(e),
+        Err(e) => return page_error(e),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
     render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages })
@@ -161,7 +161,7 @@ async fn project_page(
         Err(jijiao_storage::StoreError::NotFound) => {
             error_page(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
         }
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -181,15 +181,13 @@ struct PublicationPage {
 }
 
 /// The error page for what a publishing action refused, or the problems to show again.
-fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.message).collect()),
         ApiError::InvalidInput { message, .. } | ApiError::Conflict(message) => Ok(vec![message]),
-        ApiError::Forbidden => {
-            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "项目由国家级或省级管理员公布。")))
-        }
-        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个批次。"))),
-        other => Err(Box::new(unavailable(other))),
+        ApiError::Forbidden => Err(PageError::new(StatusCode::FORBIDDEN, "没有权限", "项目由国家级或省级管理员公布。")),
+        ApiError::NotFound => Err(PageError::new(StatusCode::NOT_FOUND, "页面不存在", "没有这个批次。")),
+        other => Err(other.into()),
     }
 }
 
@@ -223,7 +221,7 @@ async fn publication(
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -273,7 +271,7 @@ async fn create_batch(
         Ok(id) => Redirect::to(&format!("/publication/batches/{}", id.0)).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -315,7 +313,7 @@ async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, 
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -351,7 +349,7 @@ async fn add_applications(
         Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -370,7 +368,7 @@ async fn publish(
         Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -407,7 +405,7 @@ async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): P
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -462,7 +460,7 @@ async fn upload(
         }
         Err(e) => match refusal(e) {
             Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -542,7 +540,7 @@ async fn publication_after(
         Ok(message) => publication(state, p, csrf, StatusCode::OK, Some(message), vec![]).await,
         Err(e) => match refusal(e) {
             Ok(problems) => publication(state, p, csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }

@@ -11,7 +11,7 @@ use jijiao_storage::ProvinceRecord;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, error_page, render, unavailable};
+use crate::pages::{Layout, PageError, PageForm, error_page, page_error, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -61,7 +61,7 @@ async fn page(
                 problems,
             },
         ),
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -73,15 +73,13 @@ async fn reference_page(State(state): State<AppState>, PageUser(p): PageUser, cs
 }
 
 /// The problems to show on the page again, or the error page for anything else (boxed: a response is large).
-fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
         ApiError::InvalidInput { message, .. } => Ok(vec![message]),
-        ApiError::Forbidden => {
-            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。")))
-        }
-        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个省份。"))),
-        other => Err(Box::new(unavailable(other))),
+        ApiError::Forbidden => Err(PageError::new(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。")),
+        ApiError::NotFound => Err(PageError::new(StatusCode::NOT_FOUND, "页面不存在", "没有这个省份。")),
+        other => Err(other.into()),
     }
 }
 
@@ -118,7 +116,7 @@ async fn save_province(
         Ok(()) => Redirect::to("/admin/reference").into_response(),
         Err(e) => match problems_of(e) {
             Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -164,7 +162,7 @@ async fn upload_subjects(
         }
         Err(e) => match problems_of(e) {
             Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -181,7 +179,7 @@ async fn committees(State(state): State<AppState>, principal: MaybePrincipal, cs
         Ok(provinces) => {
             render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces })
         }
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -207,6 +205,6 @@ async fn subjects(State(state): State<AppState>, principal: MaybePrincipal, csrf
                 .collect();
             render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects })
         }
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }

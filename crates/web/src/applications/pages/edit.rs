@@ -24,7 +24,7 @@ use super::json_path::{get_path, set_path, text_of};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, render};
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -140,7 +140,7 @@ pub(super) async fn edit_page(
     .await;
     match result {
         Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -155,11 +155,11 @@ pub(super) async fn save(
     let step = step_spec(field("step").as_deref().unwrap_or("basic")).unwrap_or(&STEPS[0]);
     let app = match editable(&state, &p, id).await {
         Ok(app) => app,
-        Err(e) => return failure(e),
+        Err(e) => return page_error(e),
     };
     let mut doc = match serde_json::to_value(&app.document) {
         Ok(doc) => doc,
-        Err(e) => return failure(ApiError::Internal(e.to_string())),
+        Err(e) => return page_error(ApiError::Internal(e.to_string())),
     };
     let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number).and_then(|()| parse_document(&doc));
     let outcome = match parsed {
@@ -188,15 +188,15 @@ pub(super) async fn save(
         Err(Ok(message)) => {
             let review = match ops::review_stored(&state, &app).await {
                 Ok(r) => r,
-                Err(e) => return failure(e),
+                Err(e) => return page_error(e),
             };
             let message = format!("未保存：{message}");
             match edit_view(&state, &p, &csrf, &app, &doc, step, &review, None, Some(message)).await {
                 Ok(page) => render(StatusCode::UNPROCESSABLE_ENTITY, &page),
-                Err(e) => failure(e),
+                Err(e) => page_error(e),
             }
         }
-        Err(Err(e)) => failure(e),
+        Err(Err(e)) => page_error(e),
     }
 }
 
@@ -251,7 +251,7 @@ pub(super) async fn new_page(State(state): State<AppState>, PageUser(p): PageUse
                 windows,
             },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -348,20 +348,20 @@ pub(super) async fn create(
     .await;
     match result {
         Ok((id, _)) => Redirect::to(&format!("/applications/{}/edit?step=basic", id.0)).into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 pub(super) async fn copy(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match ops::copy(&state, &p, id).await {
         Ok((new_id, _)) => Redirect::to(&format!("/applications/{}/edit?step=basic", new_id.0)).into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 pub(super) async fn delete(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match ops::delete(&state, &p, id).await {
         Ok(()) => Redirect::to("/applications?deleted=1").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

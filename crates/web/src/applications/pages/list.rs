@@ -13,7 +13,7 @@ use super::form::LEVELS;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, render};
+use crate::pages::{Layout, page_error, render};
 use crate::{ApiError, AppState};
 
 pub(super) struct RowView {
@@ -92,7 +92,7 @@ pub(super) async fn list_page(
     let year = match opt(&form.year).map(|y| y.parse::<u16>()) {
         Some(Ok(y)) => Some(y),
         Some(Err(_)) => {
-            return failure(ApiError::InvalidInput {
+            return page_error(ApiError::InvalidInput {
                 field: Some("year".into()),
                 message: format!("年度应为四位数字，当前为“{}”", form.year),
             });
@@ -119,7 +119,7 @@ pub(super) async fn list_page(
     .await;
     let (page, windows, quotas) = match result {
         Ok(v) => v,
-        Err(e) => return failure(e),
+        Err(e) => return page_error(e),
     };
     let pages = page.pages();
     let rows = page

@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jijiao_domain::authz::applications as rules;
 
-use crate::ApiError;
 use crate::auth::{MaybePrincipal, Principal};
 use crate::csrf::CsrfToken;
 use crate::pages::{Layout, error_page};
@@ -53,23 +52,6 @@ pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
 
 fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
     Layout::new(current, &MaybePrincipal(Some(p.clone())), csrf)
-}
-
-/// Turns an operation's error into the page a person sees.
-fn failure(e: impl Into<ApiError>) -> Response {
-    match e.into() {
-        ApiError::NotFound => {
-            error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的申报书不存在，或不在您的管理范围内。")
-        }
-        ApiError::Forbidden => error_page(StatusCode::FORBIDDEN, "没有权限", "此操作超出了您的权限或管理范围。"),
-        ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
-            error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法完成操作", &message)
-        }
-        other => {
-            tracing::error!(error = %other, "applications page failed");
-            error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法完成", "系统暂时无法完成此操作，请稍后再试。")
-        }
-    }
 }
 
 fn forbidden(message: &str) -> Response {

@@ -5,9 +5,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jijiao_app::applications::print::{self, Printout};
 
-use super::*;
 use crate::AppState;
 use crate::auth::{PageUser, Principal};
+use crate::pages::page_error;
 
 pub(super) async fn form_pdf(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     pdf_download(&state, &p, id, Printout::Form).await
@@ -34,6 +34,6 @@ pub(super) async fn pdf_download(state: &AppState, p: &Principal, id: i64, which
             file.bytes,
         )
             .into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

@@ -15,7 +15,7 @@ use super::form::{FindingView, finding_view};
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, render};
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::{ApiError, AppState};
 
 pub(super) struct StepView {
@@ -75,7 +75,7 @@ pub(super) async fn detail_page(
     .await;
     let (d, catalogue) = match result {
         Ok(v) => v,
-        Err(e) => return failure(e),
+        Err(e) => return page_error(e),
     };
     let s = &d.application.summary;
     let subject = catalogue.full_name(&s.subject_tertiary).unwrap_or_else(|| s.subject_tertiary.clone());
@@ -147,10 +147,12 @@ pub(super) async fn take_step(
     PageForm(form): PageForm<StepForm>,
 ) -> Response {
     let Some(step) = Step::from_code(form.step.trim()) else {
-        return failure(ApiError::InvalidInput { field: Some("step".into()), message: "未知的审核操作".into() });
+        return page_error(ApiError::InvalidInput {
+            field: Some("step".into()), message: "未知的审核操作".into()
+        });
     };
     match ops::step(&state, &p, id, step, &form.comment).await {
         Ok(_) => Redirect::to(&format!("/applications/{id}?done={}", step.code())).into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

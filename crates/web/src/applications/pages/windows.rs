@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, render};
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -62,7 +62,7 @@ pub(super) async fn windows_page(
                 message: q.saved.map(|_| "申报时间已保存。".to_string()),
             },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -80,7 +80,7 @@ pub(super) async fn set_window(
     PageForm(form): PageForm<WindowForm>,
 ) -> Response {
     let Ok(year) = form.year.trim().parse::<u16>() else {
-        return failure(ApiError::InvalidInput {
+        return page_error(ApiError::InvalidInput {
             field: Some("year".into()),
             message: format!("年度应为四位数字，当前为“{}”", form.year),
         });
@@ -88,6 +88,6 @@ pub(super) async fn set_window(
     let input = SetWindow { year, level: form.level, opens: form.opens, closes: form.closes };
     match ops::set_window(&state, &p, &input).await {
         Ok(_) => Redirect::to("/application-windows?saved=1").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

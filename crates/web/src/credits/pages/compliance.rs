@@ -11,7 +11,7 @@ use super::files::xlsx;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, render};
+use crate::pages::{Layout, page_error, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -87,7 +87,7 @@ pub(super) async fn compliance_page(
             StatusCode::OK,
             &CompliancePage { layout: layout("/credits/compliance", &p, &csrf), v, query, status },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -103,6 +103,6 @@ pub(super) async fn compliance_export(
     .await;
     match result {
         Ok((year, bytes)) => xlsx(&format!("compliance-{year}.xlsx"), bytes),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

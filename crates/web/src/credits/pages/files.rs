@@ -12,7 +12,7 @@ use super::registration::{register_page, register_page_with};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, render};
+use crate::pages::{Layout, PageError, page_error, render};
 use crate::{ApiError, AppState};
 
 pub(super) fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
@@ -46,21 +46,21 @@ pub(super) async fn upload(multipart: &mut Multipart) -> Result<(String, Vec<u8>
 }
 
 /// The problems of a rejected import, one line each, or the error page for anything else.
-pub(super) fn import_problems(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+pub(super) fn import_problems(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
         ApiError::InvalidInput { message, .. } => Ok(vec![message]),
-        other => Err(Box::new(failure(other))),
+        other => Err(other.into()),
     }
 }
 
 pub(super) async fn registration_template(PageUser(p): PageUser) -> Response {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     match imports::registration_template().await {
         Ok(bytes) => xlsx("credit-registrations.xlsx", bytes),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -71,7 +71,7 @@ pub(super) async fn import_registrations(
     mut multipart: Multipart,
 ) -> Response {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
@@ -84,7 +84,7 @@ pub(super) async fn import_registrations(
         }
         Err(e) => match import_problems(e) {
             Ok(problems) => register_page_with(&state, &p, &csrf, None, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -109,18 +109,18 @@ pub(super) fn legacy_render(
 
 pub(super) async fn legacy_page(PageUser(p): PageUser, csrf: CsrfToken) -> Response {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     legacy_render(&p, &csrf, None, Vec::new())
 }
 
 pub(super) async fn legacy_template(PageUser(p): PageUser) -> Response {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     match imports::legacy_template().await {
         Ok(bytes) => xlsx("legacy-credits.xlsx", bytes),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -131,7 +131,7 @@ pub(super) async fn import_legacy(
     mut multipart: Multipart,
 ) -> Response {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
@@ -141,7 +141,7 @@ pub(super) async fn import_legacy(
         Ok(n) => legacy_render(&p, &csrf, Some(format!("已导入 {n} 条原 I类/II类学分记录。")), Vec::new()),
         Err(e) => match import_problems(e) {
             Ok(problems) => legacy_render(&p, &csrf, None, problems),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }

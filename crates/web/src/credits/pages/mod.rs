@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, error_page, render};
+use crate::pages::{Layout, page_error, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -79,22 +79,6 @@ fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
     Layout::new(current, &MaybePrincipal(Some(p.clone())), csrf)
 }
 
-fn failure(e: impl Into<ApiError>) -> Response {
-    match e.into() {
-        ApiError::NotFound => {
-            error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的记录不存在，或不在您的管理范围内。")
-        }
-        ApiError::Forbidden => error_page(StatusCode::FORBIDDEN, "没有权限", "此操作超出了您的权限或管理范围。"),
-        ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
-            error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法完成操作", &message)
-        }
-        other => {
-            tracing::error!(error = %other, "credits page failed");
-            error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法完成", "系统暂时无法完成此操作，请稍后再试。")
-        }
-    }
-}
-
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<i32>,
@@ -127,7 +111,7 @@ async fn my_year(
             StatusCode::OK,
             &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: false, may_reverse: false },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -142,7 +126,7 @@ async fn my_print(
             StatusCode::OK,
             &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: true, may_reverse: false },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -161,7 +145,7 @@ async fn my_export(State(state): State<AppState>, PageUser(p): PageUser, Query(q
             bytes,
         )
             .into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -186,6 +170,6 @@ async fn person_year(
                 &YearPage { layout: layout("/credits/review", &p, &csrf), v, own, print: false, may_reverse },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

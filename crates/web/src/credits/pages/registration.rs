@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, render};
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -48,7 +48,7 @@ pub(super) async fn register_page_with(
     problems: Vec<String>,
 ) -> Response {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     match credits::registrable_people(state, p).await {
         Ok(people) => {
@@ -66,7 +66,7 @@ pub(super) async fn register_page_with(
                 },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -85,7 +85,7 @@ pub(super) async fn register(
             register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
         }
         Err(ApiError::InvalidInput { message, .. }) => register_page(&state, &p, &csrf, None, Some(message)).await,
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -160,7 +160,7 @@ pub(super) async fn review_page(
     .await;
     match result {
         Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -190,7 +190,7 @@ pub(super) async fn decide_matching(
     .await;
     match result {
         Ok(n) => Redirect::to(&format!("/credits/review?done={n}")).into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -205,7 +205,7 @@ pub(super) fn after_decision(source: RecordSource) -> Response {
 pub(super) async fn grant(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
         Ok(source) => after_decision(source),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -230,7 +230,7 @@ pub(super) async fn reject(
     .await;
     match result {
         Ok(source) => after_decision(source),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -256,6 +256,6 @@ pub(super) async fn reverse(
     .await;
     match result {
         Ok((person, year)) => Redirect::to(&format!("/credits/people/{person}?year={year}")).into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

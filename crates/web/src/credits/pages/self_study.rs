@@ -12,7 +12,7 @@ use super::registration::ReasonForm;
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, render};
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -57,13 +57,13 @@ pub(super) async fn self_study_render(
                 },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 pub(super) async fn my_self_study(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
     if !may_ever(&p.grants, CreditAction::ApplySelfStudy) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     self_study_render(&state, &p, &csrf, true, None, None).await
 }
@@ -82,7 +82,7 @@ pub(super) async fn submit_plan(
         Err(ApiError::InvalidInput { message, .. } | ApiError::Conflict(message)) => {
             self_study_render(&state, &p, &csrf, true, None, Some(message)).await
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -100,7 +100,7 @@ pub(super) async fn apply_self_study(
         Err(ApiError::InvalidInput { message, .. }) => {
             self_study_render(&state, &p, &csrf, true, None, Some(message)).await
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -111,7 +111,7 @@ pub(super) async fn self_study_queue(
     Query(q): Query<DoneQuery>,
 ) -> Response {
     if !may_ever(&p.grants, CreditAction::ReviewSelfStudy) {
-        return failure(ApiError::Forbidden);
+        return page_error(ApiError::Forbidden);
     }
     let message = q.done.map(|n| format!("已处理 {n} 项。"));
     self_study_render(&state, &p, &csrf, false, message, None).await
@@ -124,7 +124,7 @@ pub(super) async fn approve_plan(
 ) -> Response {
     match credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
         Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -141,6 +141,6 @@ pub(super) async fn reject_plan(
     .await;
     match result {
         Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
