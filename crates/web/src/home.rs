@@ -10,7 +10,7 @@ use jijiao_storage::{OrgFilter, PageRequest};
 use crate::AppState;
 use crate::auth::MaybePrincipal;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, page_error, render};
+use crate::pages::{Layout, PageError, render};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -22,21 +22,17 @@ struct HomePage {
     tertiary: usize,
 }
 
-pub async fn home(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     let store = &state.store;
-    let counts = async {
-        let provinces = store.provinces().await?.len();
-        let unit_filter = OrgFilter { kind: Some(OrgKind::Unit), ..Default::default() };
-        let units = store.organisations(&unit_filter, PageRequest::new(Some(1), Some(1))).await?.total;
-        let people = store.count_people().await?;
-        let tertiary = store.catalogue().await?.tertiary().len();
-        Ok::<_, jijiao_storage::StoreError>((provinces, units, people, tertiary))
-    };
-    match counts.await {
-        Ok((provinces, units, people, tertiary)) => render(
-            StatusCode::OK,
-            &HomePage { layout: Layout::new("/", &principal, &csrf), provinces, units, people, tertiary },
-        ),
-        Err(e) => page_error(e),
-    }
+    let provinces = store.provinces().await?.len();
+    let unit_filter = OrgFilter { kind: Some(OrgKind::Unit), ..Default::default() };
+    let units = store.organisations(&unit_filter, PageRequest::new(Some(1), Some(1))).await?.total;
+    let people = store.count_people().await?;
+    let tertiary = store.catalogue().await?.tertiary().len();
+    let layout = Layout::new("/", &principal, &csrf);
+    Ok(render(StatusCode::OK, &HomePage { layout, provinces, units, people, tertiary }))
 }

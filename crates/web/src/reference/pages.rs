@@ -174,13 +174,13 @@ struct CommitteesPage {
     provinces: Vec<ProvinceRecord>,
 }
 
-async fn committees(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
-    match state.store.provinces().await {
-        Ok(provinces) => {
-            render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces })
-        }
-        Err(e) => page_error(e),
-    }
+async fn committees(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let provinces = state.store.provinces().await?;
+    Ok(render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces }))
 }
 
 struct SubjectGroup {
@@ -196,15 +196,15 @@ struct SubjectsPage {
     subjects: Vec<SubjectGroup>,
 }
 
-async fn subjects(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
-    match state.store.catalogue().await {
-        Ok(catalogue) => {
-            let subjects = jijiao_domain::subject::SECONDARY
-                .iter()
-                .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
-                .collect();
-            render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects })
-        }
-        Err(e) => page_error(e),
-    }
+async fn subjects(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let catalogue = state.store.catalogue().await?;
+    let subjects = jijiao_domain::subject::SECONDARY
+        .iter()
+        .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
+        .collect();
+    Ok(render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects }))
 }
