@@ -3,16 +3,23 @@
 //! crate (`jijiao_app`); they hold no state of their own, so any number of servers can share one
 //! PostgreSQL.
 
+mod accounts;
 pub mod api;
+mod applications;
 mod assets;
 pub mod auth;
 pub mod captcha;
+mod checks;
+mod credits;
 pub mod csrf;
 pub mod downloads;
 pub mod error;
 pub mod guard;
 pub mod health;
+mod home;
 pub(crate) mod pages;
+mod projects;
+mod reference;
 pub mod routes;
 pub mod security;
 pub mod settings;
@@ -28,7 +35,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
-pub use pages::account::lock_for as login_lock_for;
+pub use accounts::pages::lock_for as login_lock_for;
 pub use settings::WebSettings;
 
 /// What every handler can reach: the application (the store, the clock and the rule settings, see

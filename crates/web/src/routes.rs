@@ -75,6 +75,19 @@ impl Routes {
         self
     }
 
+    /// Wraps the routes added so far in `layer` (the pages' error dressing); the table is unchanged.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response: axum::response::IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error: Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.router = self.router.layer(layer);
+        self
+    }
+
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteInfo>) {
         (self.router, self.table)
     }

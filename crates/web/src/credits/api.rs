@@ -14,13 +14,13 @@ use jijiao_storage::PersonId;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
-use super::ApiJson;
+use crate::api::ApiJson;
 use crate::auth::Principal;
 use crate::error::ErrorBody;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
-/// This area's part of the OpenAPI document (merged in [`super::openapi`]).
+/// This area's part of the OpenAPI document (merged in [`crate::api::openapi`]).
 #[derive(OpenApi)]
 #[openapi(
     paths(

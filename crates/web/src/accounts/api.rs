@@ -11,7 +11,7 @@ use jijiao_storage::{AccountId, OrgFilter, OrgId, PageRequest, PersonFilter, Per
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
+use crate::api::ApiJson;
 use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};

@@ -14,11 +14,11 @@ use jijiao_storage::{
 };
 use serde::Deserialize;
 
-use super::{Layout, PageForm, render, unavailable};
 use crate::AppState;
 use crate::auth::{ClientIp, MaybePrincipal, PageUser, Via, clear_session_cookie, session_cookie};
 use crate::captcha;
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, page_error, render};
 use crate::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -49,7 +49,7 @@ pub fn lock_for(failures: i64) -> i64 {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "accounts/login.html")]
 struct LoginPage {
     layout: Layout,
     error: Option<String>,
@@ -99,10 +99,10 @@ async fn login_form(
     let captcha = match state.store.login_failures(&ip_key(&ip)).await {
         Ok((failures, _)) if failures >= CAPTCHA_AFTER => match new_captcha(&state).await {
             Ok(c) => Some(c),
-            Err(e) => return unavailable(e),
+            Err(e) => return page_error(e),
         },
         Ok(_) => None,
-        Err(e) => return unavailable(e),
+        Err(e) => return page_error(e),
     };
     let page = LoginPage {
         layout: Layout::new("/login", &principal, &csrf),
@@ -249,7 +249,7 @@ async fn login(
         Ok(response)
     }
     .await;
-    result.unwrap_or_else(unavailable)
+    result.unwrap_or_else(page_error)
 }
 
 async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Response {
@@ -257,7 +257,7 @@ async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Res
         && let Via::Session { token, .. } = &p.via
     {
         if let Err(e) = state.store.end_session(token).await {
-            return unavailable(e);
+            return page_error(e);
         }
         let change = Change {
             action: "account.logout",
@@ -266,7 +266,7 @@ async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Res
             ..Change::default()
         };
         if let Err(e) = state.store.record(&p.actor(), &change).await {
-            return unavailable(e);
+            return page_error(e);
         }
     }
     let mut response = Redirect::to("/").into_response();
@@ -279,7 +279,7 @@ async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Res
 // ---- registration ----
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "accounts/register.html")]
 struct RegisterPage {
     layout: Layout,
     form: RegisterForm,
@@ -342,7 +342,7 @@ async fn register_form(State(state): State<AppState>, principal: MaybePrincipal,
                 titles: titles(),
             },
         ),
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -355,7 +355,7 @@ async fn register(
 ) -> Response {
     let units = match units(&state).await {
         Ok(u) => u,
-        Err(e) => return unavailable(e),
+        Err(e) => return page_error(e),
     };
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let id_number = IdNumber::parse(&form.id_number).map_err(|e| errors.push(("id_number", e.to_string()))).ok();
@@ -439,7 +439,7 @@ async fn register(
         Ok(response)
     }
     .await;
-    result.unwrap_or_else(unavailable)
+    result.unwrap_or_else(page_error)
 }
 
 // ---- own page and password ----
@@ -450,7 +450,7 @@ pub struct RoleLine {
 }
 
 #[derive(Template)]
-#[template(path = "me.html")]
+#[template(path = "accounts/me.html")]
 struct MePage {
     layout: Layout,
     name: String,
@@ -528,11 +528,11 @@ async fn me(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToke
         Ok(render(StatusCode::OK, &page))
     }
     .await;
-    result.unwrap_or_else(unavailable)
+    result.unwrap_or_else(page_error)
 }
 
 #[derive(Template)]
-#[template(path = "password.html")]
+#[template(path = "accounts/password.html")]
 struct PasswordPage {
     layout: Layout,
     error: Option<String>,
@@ -583,6 +583,6 @@ async fn change_password(
             }
             response
         }
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }

@@ -1,11 +1,12 @@
-//! The JSON API under `/api/v1`, and its OpenAPI 3.1 description generated from the handlers.
+//! The API's plumbing: the routes under `/api/v1` (each capability's `api` module merged), the
+//! OpenAPI 3.1 document generated from the handlers, the JSON body extractor and the API's 404.
 
-mod accounts;
-mod applications;
-mod checks;
-mod credits;
-pub(crate) mod projects;
-mod reference;
+use crate::accounts::api as accounts;
+use crate::applications::api as applications;
+use crate::checks;
+use crate::credits::api as credits;
+use crate::projects::api as projects;
+use crate::reference::api as reference;
 
 use axum::Router;
 use axum::body::Bytes;

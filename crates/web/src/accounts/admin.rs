@@ -11,10 +11,10 @@ use jijiao_domain::org::OrgKind;
 use jijiao_storage::{AccountId, OrgFilter, PageRequest};
 use serde::Deserialize;
 
-use super::account::{RoleLine, role_lines};
-use super::{Layout, PageForm, error_page, render};
+use super::pages::{RoleLine, role_lines};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageError, PageForm, page_error, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -38,28 +38,11 @@ pub fn routes() -> Routes {
 }
 
 /// Administration pages are for administrators; others get a 403 page.
-fn admin(p: &Principal) -> Result<(), Box<Response>> {
+fn admin(p: &Principal) -> Result<(), PageError> {
     if p.is_admin() {
         Ok(())
     } else {
-        Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "此页面仅供管理员使用。")))
-    }
-}
-
-/// Turns an operation's error into the page a person sees.
-fn failure(e: impl Into<ApiError>) -> Response {
-    match e.into() {
-        ApiError::NotFound => {
-            error_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的记录不存在，或不在您的管理范围内。")
-        }
-        ApiError::Forbidden => error_page(StatusCode::FORBIDDEN, "没有权限", "此操作超出了您的管理范围。"),
-        ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
-            error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法完成操作", &message)
-        }
-        other => {
-            tracing::error!(error = %other, "admin page failed");
-            error_page(StatusCode::SERVICE_UNAVAILABLE, "暂时无法完成", "系统暂时无法完成此操作，请稍后再试。")
-        }
+        Err(PageError::new(StatusCode::FORBIDDEN, "没有权限", "此页面仅供管理员使用。"))
     }
 }
 
@@ -79,7 +62,7 @@ pub struct AccountRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/accounts.html")]
+#[template(path = "accounts/admin/accounts.html")]
 struct AccountsPage {
     layout: Layout,
     heading: &'static str,
@@ -108,7 +91,7 @@ fn display_username(username: &str) -> String {
 
 async fn account_list(state: AppState, p: Principal, csrf: CsrfToken, q: ListQuery, pending: bool) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     let query = (!q.q.trim().is_empty()).then(|| q.q.trim().to_string());
     match accounts::list(&state, &p, query, pending, PageRequest::new(q.page, Some(20))).await {
@@ -141,7 +124,7 @@ async fn account_list(state: AppState, p: Principal, csrf: CsrfToken, q: ListQue
                 },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -164,7 +147,7 @@ async fn confirmations_page(
 }
 
 #[derive(Template)]
-#[template(path = "admin/account_new.html")]
+#[template(path = "accounts/admin/account_new.html")]
 struct NewAccountPage {
     layout: Layout,
     roles: Vec<(&'static str, &'static str)>,
@@ -232,13 +215,13 @@ async fn new_account_form(state: &AppState, p: &Principal, csrf: &CsrfToken, err
                 },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 async fn new_account_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     new_account_form(&state, &p, &csrf, None).await
 }
@@ -259,7 +242,7 @@ pub struct NewAccountForm {
 }
 
 #[derive(Template)]
-#[template(path = "admin/secret.html")]
+#[template(path = "accounts/admin/secret.html")]
 struct SecretPage {
     layout: Layout,
     heading: String,
@@ -275,7 +258,7 @@ async fn create_account(
     PageForm(form): PageForm<NewAccountForm>,
 ) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     let blank = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let input = CreateAccount {
@@ -300,12 +283,12 @@ async fn create_account(
         ),
         Ok((id, None)) => Redirect::to(&format!("/admin/accounts/{}", id.0)).into_response(),
         Err(ApiError::InvalidInput { message, .. }) => new_account_form(&state, &p, &csrf, Some(message)).await,
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 #[derive(Template)]
-#[template(path = "admin/account.html")]
+#[template(path = "accounts/admin/account.html")]
 struct AccountPage {
     layout: Layout,
     id: i64,
@@ -329,7 +312,7 @@ async fn account_page(
     Path(id): Path<i64>,
 ) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     let result: Result<Response, ApiError> = async {
         let (account, roles, places) = accounts::visible_account(&state, &p, AccountId(id)).await?;
@@ -354,7 +337,7 @@ async fn account_page(
         Ok(render(StatusCode::OK, &page))
     }
     .await;
-    result.unwrap_or_else(failure)
+    result.unwrap_or_else(page_error)
 }
 
 fn back_to(id: i64) -> Response {
@@ -364,21 +347,21 @@ fn back_to(id: i64) -> Response {
 async fn disable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match accounts::set_disabled(&state, &p, AccountId(id), true).await {
         Ok(()) => back_to(id),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 async fn enable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match accounts::set_disabled(&state, &p, AccountId(id), false).await {
         Ok(()) => back_to(id),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 async fn confirm(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match accounts::confirm(&state, &p, AccountId(id)).await {
         Ok(()) => Redirect::to("/admin/confirmations").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -399,7 +382,7 @@ async fn reset_password(
                 back: format!("/admin/accounts/{id}"),
             },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -425,7 +408,7 @@ async fn add_role(
     };
     match accounts::add_role(&state, &p, AccountId(id), input).await {
         Ok(()) => back_to(id),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -436,7 +419,7 @@ async fn remove_role(
 ) -> Response {
     match accounts::remove_role(&state, &p, AccountId(id), role_id).await {
         Ok(()) => back_to(id),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -453,7 +436,7 @@ pub struct TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/tokens.html")]
+#[template(path = "accounts/admin/tokens.html")]
 struct TokensPage {
     layout: Layout,
     tokens: Vec<TokenRow>,
@@ -461,7 +444,7 @@ struct TokensPage {
 
 async fn tokens_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     match accounts::tokens(&state, &p).await {
         Ok(tokens) => {
@@ -482,7 +465,7 @@ async fn tokens_page(State(state): State<AppState>, PageUser(p): PageUser, csrf:
                 .collect();
             render(StatusCode::OK, &TokensPage { layout: layout("/admin/tokens", &p, &csrf), tokens: rows })
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -511,14 +494,14 @@ async fn create_token(
                 back: "/admin/tokens".into(),
             },
         ),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
 async fn revoke_token(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
     match accounts::revoke_token(&state, &p, id).await {
         Ok(()) => Redirect::to("/admin/tokens").into_response(),
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -536,7 +519,7 @@ pub struct AuditRow {
 }
 
 #[derive(Template)]
-#[template(path = "admin/audit.html")]
+#[template(path = "accounts/admin/audit.html")]
 struct AuditPage {
     layout: Layout,
     rows: Vec<AuditRow>,
@@ -563,7 +546,7 @@ async fn audit_page(
     Query(q): Query<AuditQuery>,
 ) -> Response {
     if let Err(r) = admin(&p) {
-        return *r;
+        return r.into_response();
     }
     let actor = (!q.actor.trim().is_empty()).then(|| q.actor.trim().to_string());
     let object_type = (!q.object_type.trim().is_empty()).then(|| q.object_type.trim().to_string());
@@ -598,6 +581,6 @@ async fn audit_page(
                 },
             )
         }
-        Err(e) => failure(e),
+        Err(e) => page_error(e),
     }
 }

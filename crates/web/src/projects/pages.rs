@@ -1,6 +1,6 @@
 //! Pages of published projects: the public catalogue and each project's page, and the publishing
 //! offices' pages (batches, publication, the national office's upload of published lists,
-//! suspensions, the printable list). Authorisation is the API's (`api::projects`), shared.
+//! suspensions, the printable list). Authorisation is the API's (`projects::api`), shared.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -10,10 +10,10 @@ use jijiao_app::projects::{self as project_ops, CatalogueQuery, ListImport};
 use jijiao_storage::applications::ApplicationId;
 use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
-use super::{Layout, error_page, render, unavailable};
-use crate::api::projects::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageError, error_page, page_error, render};
+use crate::projects::api::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -34,7 +34,7 @@ pub fn routes() -> Routes {
 }
 
 /// This area's entries in the menu of a signed-in, confirmed user. The catalogue itself is public:
-/// [`super::menu`] gets it from [`public_menu`].
+/// [`crate::pages::menu`] gets it from [`public_menu`].
 pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
     if project_ops::is_publisher(p) {
         items.push(("/publication", "项目公布"));
@@ -118,7 +118,7 @@ async fn catalogue(
         Err(ApiError::InvalidInput { message, .. }) => {
             (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return unavailable(e),
+        Err(e) => return page_error(e),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
     render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages })
@@ -161,7 +161,7 @@ async fn project_page(
         Err(jijiao_storage::StoreError::NotFound) => {
             error_page(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
         }
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -181,15 +181,13 @@ struct PublicationPage {
 }
 
 /// The error page for what a publishing action refused, or the problems to show again.
-fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.message).collect()),
         ApiError::InvalidInput { message, .. } | ApiError::Conflict(message) => Ok(vec![message]),
-        ApiError::Forbidden => {
-            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "项目由国家级或省级管理员公布。")))
-        }
-        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个批次。"))),
-        other => Err(Box::new(unavailable(other))),
+        ApiError::Forbidden => Err(PageError::new(StatusCode::FORBIDDEN, "没有权限", "项目由国家级或省级管理员公布。")),
+        ApiError::NotFound => Err(PageError::new(StatusCode::NOT_FOUND, "页面不存在", "没有这个批次。")),
+        other => Err(other.into()),
     }
 }
 
@@ -223,7 +221,7 @@ async fn publication(
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -252,7 +250,7 @@ async fn create_batch(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<BatchForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<BatchForm>,
 ) -> Response {
     let result = async {
         if !project_ops::is_publisher(&p) {
@@ -273,7 +271,7 @@ async fn create_batch(
         Ok(id) => Redirect::to(&format!("/publication/batches/{}", id.0)).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -315,7 +313,7 @@ async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, 
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -351,7 +349,7 @@ async fn add_applications(
         Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -370,7 +368,7 @@ async fn publish(
         Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
         Err(e) => match refusal(e) {
             Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -407,7 +405,7 @@ async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): P
         }
         Err(e) => match refusal(e) {
             Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -462,7 +460,7 @@ async fn upload(
         }
         Err(e) => match refusal(e) {
             Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -479,7 +477,7 @@ async fn suspend(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<SuspendForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<SuspendForm>,
 ) -> Response {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "暂停单位的项目由国家级管理员操作。");
@@ -500,7 +498,7 @@ async fn lift_suspension(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-    super::PageForm(form): super::PageForm<LiftForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<LiftForm>,
 ) -> Response {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
         return error_page(StatusCode::FORBIDDEN, "没有权限", "解除暂停由国家级管理员操作。");
@@ -522,7 +520,7 @@ async fn set_number_pattern(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     csrf: CsrfToken,
-    super::PageForm(form): super::PageForm<PatternForm>,
+    crate::pages::PageForm(form): crate::pages::PageForm<PatternForm>,
 ) -> Response {
     let outcome =
         project_ops::set_number_pattern(&state, &p, &form.province, &form.pattern).await.map_err(ApiError::from);
@@ -542,7 +540,7 @@ async fn publication_after(
         Ok(message) => publication(state, p, csrf, StatusCode::OK, Some(message), vec![]).await,
         Err(e) => match refusal(e) {
             Ok(problems) => publication(state, p, csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }

@@ -1,4 +1,5 @@
-//! The national administrator's reference data pages: committee contacts and the subject catalogue.
+//! Reference data pages: the public committee contacts and subject catalogue, and the national
+//! administrator's pages that maintain them.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -8,21 +9,23 @@ use jijiao_app::reference::{CommitteeEdit, edit_committee, import_catalogue};
 use jijiao_domain::authz::{Action, Place};
 use jijiao_storage::ProvinceRecord;
 
-use super::{Layout, PageForm, error_page, render, unavailable};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageError, PageForm, error_page, page_error, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> Routes {
     Routes::new()
+        .get("/committees", committees)
+        .get("/subjects", subjects)
         .get("/admin/reference", reference_page)
         .post("/admin/reference/provinces/{code}", save_province)
         .post("/admin/reference/subjects", upload_subjects)
 }
 
 #[derive(Template)]
-#[template(path = "admin/reference.html")]
+#[template(path = "reference/admin.html")]
 struct ReferencePage {
     layout: Layout,
     provinces: Vec<ProvinceRecord>,
@@ -58,7 +61,7 @@ async fn page(
                 problems,
             },
         ),
-        Err(e) => unavailable(e),
+        Err(e) => page_error(e),
     }
 }
 
@@ -70,15 +73,13 @@ async fn reference_page(State(state): State<AppState>, PageUser(p): PageUser, cs
 }
 
 /// The problems to show on the page again, or the error page for anything else (boxed: a response is large).
-fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, Box<Response>> {
+fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
         ApiError::InvalidInput { message, .. } => Ok(vec![message]),
-        ApiError::Forbidden => {
-            Err(Box::new(error_page(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。")))
-        }
-        ApiError::NotFound => Err(Box::new(error_page(StatusCode::NOT_FOUND, "页面不存在", "没有这个省份。"))),
-        other => Err(Box::new(unavailable(other))),
+        ApiError::Forbidden => Err(PageError::new(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。")),
+        ApiError::NotFound => Err(PageError::new(StatusCode::NOT_FOUND, "页面不存在", "没有这个省份。")),
+        other => Err(other.into()),
     }
 }
 
@@ -115,7 +116,7 @@ async fn save_province(
         Ok(()) => Redirect::to("/admin/reference").into_response(),
         Err(e) => match problems_of(e) {
             Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
 }
@@ -161,7 +162,49 @@ async fn upload_subjects(
         }
         Err(e) => match problems_of(e) {
             Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => *r,
+            Err(r) => r.into_response(),
         },
     }
+}
+
+#[derive(Template)]
+#[template(path = "reference/committees.html")]
+struct CommitteesPage {
+    layout: Layout,
+    provinces: Vec<ProvinceRecord>,
+}
+
+async fn committees(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let provinces = state.store.provinces().await?;
+    Ok(render(StatusCode::OK, &CommitteesPage { layout: Layout::new("/committees", &principal, &csrf), provinces }))
+}
+
+struct SubjectGroup {
+    code: &'static str,
+    name: &'static str,
+    tertiary: Vec<jijiao_domain::subject::Tertiary>,
+}
+
+#[derive(Template)]
+#[template(path = "reference/subjects.html")]
+struct SubjectsPage {
+    layout: Layout,
+    subjects: Vec<SubjectGroup>,
+}
+
+async fn subjects(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    let catalogue = state.store.catalogue().await?;
+    let subjects = jijiao_domain::subject::SECONDARY
+        .iter()
+        .map(|(code, name)| SubjectGroup { code, name, tertiary: catalogue.children(code).cloned().collect() })
+        .collect();
+    Ok(render(StatusCode::OK, &SubjectsPage { layout: Layout::new("/subjects", &principal, &csrf), subjects }))
 }

@@ -10,12 +10,12 @@ use jijiao_domain::review::workflow::Step;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use super::ApiJson;
+use crate::api::ApiJson;
 use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
-/// This area's part of the OpenAPI document (merged in [`super::openapi`]).
+/// This area's part of the OpenAPI document (merged in [`crate::api::openapi`]).
 #[derive(OpenApi)]
 #[openapi(
     paths(

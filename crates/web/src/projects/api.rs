@@ -16,7 +16,7 @@ use crate::auth::Principal;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
-/// This area's part of the OpenAPI document (merged in [`super::openapi`]).
+/// This area's part of the OpenAPI document (merged in [`crate::api::openapi`]).
 #[derive(OpenApi)]
 #[openapi(
     paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend, suspensions, lift_suspension, number_patterns, set_number_pattern),

@@ -1,0 +1,500 @@
+//! The 申报书 form, step by step: which fields each step shows and how each is entered (a table of
+//! specs), the views the edit page renders from it, and how a submitted step becomes the document.
+
+use jijiao_domain::review::{Application, Finding, Severity};
+use serde_json::Value;
+
+use super::json_path::{get_path, set_path, text_of};
+
+// ---- the form, step by step ----
+
+/// How a field is entered and turned into its JSON value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Text,
+    Area,
+    /// A whole number (JSON number).
+    Int,
+    /// Hours, credits, shares: one decimal at most (the document reads the text).
+    Tenths,
+    Bool,
+    Date,
+    Choice(&'static [(&'static str, &'static str)]),
+    /// A choice that may be left empty (`null`).
+    OptChoice(&'static [(&'static str, &'static str)]),
+}
+
+impl Kind {
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Text => "text",
+            Kind::Area => "area",
+            Kind::Int => "int",
+            Kind::Tenths => "tenths",
+            Kind::Bool => "bool",
+            Kind::Date => "date",
+            Kind::Choice(_) => "choice",
+            Kind::OptChoice(_) => "optchoice",
+        }
+    }
+}
+
+pub(super) struct FieldSpec {
+    pub(super) path: &'static str,
+    pub(super) label: &'static str,
+    pub(super) kind: Kind,
+    pub(super) hint: &'static str,
+}
+
+pub(super) const fn f(path: &'static str, label: &'static str, kind: Kind) -> FieldSpec {
+    FieldSpec { path, label, kind, hint: "" }
+}
+
+pub(super) const fn fh(path: &'static str, label: &'static str, kind: Kind, hint: &'static str) -> FieldSpec {
+    FieldSpec { path, label, kind, hint }
+}
+
+/// A table of rows (teachers, periods, the leader's earlier projects): column paths are relative.
+pub(super) struct RowSpec {
+    pub(super) array: &'static str,
+    pub(super) label: &'static str,
+    pub(super) columns: &'static [FieldSpec],
+    /// Empty rows offered below the filled ones.
+    pub(super) blank: usize,
+}
+
+pub(super) struct StepSpec {
+    pub(super) code: &'static str,
+    pub(super) label: &'static str,
+    pub(super) fields: &'static [FieldSpec],
+    pub(super) rows: &'static [RowSpec],
+}
+
+pub(super) const LEVELS: &[(&str, &str)] = &[("national", "国家级"), ("provincial", "省级"), ("district", "区级")];
+pub(super) const KINDS: &[(&str, &str)] = &[("recommended", "推荐项目"), ("promoted", "推广项目")];
+pub(super) const DELIVERIES: &[(&str, &str)] = &[("face_to_face", "面授"), ("remote", "远程")];
+pub(super) const TYPES: &[(&str, &str)] = &[("general", "普通项目"), ("community_required", "社区必修课")];
+pub(super) const CATEGORIES: &[(&str, &str)] =
+    &[("basic_training", "基础训练类"), ("improvement", "学习提高类"), ("frontier", "前沿进展类")];
+pub(super) const UNIT_TYPES: &[(&str, &str)] = &[
+    ("hospital", "医疗卫生机构"),
+    ("teaching", "教学机构"),
+    ("research", "科研机构"),
+    ("society", "学（协）会"),
+    ("remote_provider", "远程教育机构"),
+    ("other", "其他"),
+];
+pub(super) const INSPECTIONS: &[(&str, &str)] = &[
+    ("passed", "合格"),
+    ("suspended", "暂缓校验"),
+    ("revoked", "撤销执业许可"),
+    ("failed", "年检不合格"),
+    ("deregistered", "注销法人"),
+];
+pub(super) const METHODS: &[(&str, &str)] =
+    &[("lecture", "理论讲授"), ("demonstration", "技术示范"), ("practice", "实践操作")];
+
+pub(super) const STEPS: [StepSpec; 5] = [
+    StepSpec {
+        code: "basic",
+        label: "项目基本信息",
+        fields: &[
+            f("year", "申报年度", Kind::Int),
+            f("level", "项目级别", Kind::Choice(LEVELS)),
+            f("kind", "项目性质", Kind::Choice(KINDS)),
+            f("project_type", "项目类型", Kind::Choice(TYPES)),
+            fh("category", "项目类别", Kind::OptChoice(CATEGORIES), "仅省级项目填写"),
+            f("delivery", "举办方式", Kind::Choice(DELIVERIES)),
+            f("practical_training", "实操训练类项目", Kind::Bool),
+            f("clinical_skills", "临床技能项目", Kind::Bool),
+            f("mutual_recognition", "京津冀互认项目", Kind::Bool),
+            f("infectious_disease_training", "传染病防治知识培训类项目", Kind::Bool),
+            fh("subject.secondary", "二级学科代码", Kind::Text, "如 03"),
+            fh("subject.tertiary", "三级学科代码", Kind::Text, "如 03-07"),
+            f("name", "项目名称", Kind::Text),
+            f("summary", "项目内容及创新之处", Kind::Area),
+            f("audience", "教学对象", Kind::Text),
+            f("planned_enrollment", "拟招生人数", Kind::Int),
+            f("total_hours", "教学总时长（小时）", Kind::Tenths),
+            f("theory_hours", "讲授理论时长（小时）", Kind::Tenths),
+            f("practice_hours", "实践（技术示范）时长（小时）", Kind::Tenths),
+            f("credits", "拟授学分", Kind::Tenths),
+            fh("outside_province_share", "拟招收外省学员占比（%）", Kind::Tenths, "原则不低于10%"),
+            fh("grassroots_share", "拟招收基层单位学员占比（%）", Kind::Tenths, "原则不低于10%"),
+            fh("applicant.name", "申报单位（与公章一致）", Kind::Text, "单位标准名称"),
+            f("applicant.unit_type", "单位类型", Kind::Choice(UNIT_TYPES)),
+            f("applicant.province", "单位所在省份", Kind::Text),
+            f("applicant.cme_qualified", "具备继续医学教育项目举办资质", Kind::Bool),
+            f("applicant.remote_qualified", "具备远程继续医学教育资质", Kind::Bool),
+            f("applicant.inspection", "最近一个周期年检或校验结果", Kind::Choice(INSPECTIONS)),
+        ],
+        rows: &[],
+    },
+    StepSpec {
+        code: "leader",
+        label: "项目负责人信息",
+        fields: &[
+            f("leader.name", "项目负责人姓名", Kind::Text),
+            fh("leader.id_number", "身份证号码", Kind::Text, "已保存的号码以掩码显示，不修改则保持不变"),
+            f("leader.title", "职称", Kind::Text),
+            f("leader.post", "职务", Kind::Text),
+            f("leader.employer", "工作单位", Kind::Text),
+            f("leader.in_post", "是否在职（岗）", Kind::Bool),
+            fh("leader.specialty", "从事专业（二、三级学科）", Kind::Text, "如 临床内科学-心血管病学"),
+            fh("leader.achievements", "在临床诊疗、教学、科研等方面的主要成绩", Kind::Area, "不少于300字"),
+            fh(
+                "unit_situation",
+                "项目申报单位及项目负责人所在科室基本情况",
+                Kind::Area,
+                "组织架构、配套政策、经费支持、培训场地、师资队伍等，不少于300字",
+            ),
+        ],
+        rows: &[RowSpec {
+            array: "leader.history",
+            label: "近三年继续医学教育项目申报、执行情况（优先填写国家级项目）",
+            columns: &[
+                f("year", "年度", Kind::Int),
+                f("level", "级别", Kind::Choice(LEVELS)),
+                f("number", "项目编号", Kind::Text),
+                f("executed", "是否执行", Kind::Bool),
+            ],
+            blank: 3,
+        }],
+    },
+    StepSpec {
+        code: "courses",
+        label: "课程及教师信息",
+        fields: &[],
+        rows: &[RowSpec {
+            array: "teachers",
+            label: "授课教师及课程",
+            columns: &[
+                f("name", "教师姓名", Kind::Text),
+                f("title", "职称", Kind::Text),
+                f("employer", "工作单位", Kind::Text),
+                f("topic", "授课内容", Kind::Text),
+                f("method", "授课方式", Kind::Choice(METHODS)),
+                f("hours", "学时", Kind::Tenths),
+            ],
+            blank: 3,
+        }],
+    },
+    StepSpec {
+        code: "periods",
+        label: "多期举办信息",
+        fields: &[],
+        rows: &[RowSpec {
+            array: "periods",
+            label: "举办期次",
+            columns: &[
+                f("start", "开始日期", Kind::Date),
+                f("end", "结束日期", Kind::Date),
+                f("place", "举办地点", Kind::Text),
+                f("province", "所在省份", Kind::Text),
+            ],
+            blank: 2,
+        }],
+    },
+    StepSpec {
+        code: "final",
+        label: "推荐意见、同行评议与承诺",
+        fields: &[
+            fh("recommendation", "同行评议推荐理由", Kind::Area, "不少于200字，建议注明培训内容、形式等"),
+            fh("peer_reviewer.name", "同行评议专家姓名", Kind::Text, "外单位同学科副高级及以上职称专家"),
+            f("peer_reviewer.title", "专家职称", Kind::Text),
+            f("peer_reviewer.employer", "专家工作单位", Kind::Text),
+            fh("peer_reviewer.subject", "专家所在学科代码", Kind::Text, "如 03-07"),
+            fh(
+                "commitment_signed",
+                "项目负责人已签署承诺书",
+                Kind::Bool,
+                "本单位最近一个周期年检或校验合格；已征得授课教师的知情同意并留存证据；对所填信息的真实性、完整性和准确性负责",
+            ),
+        ],
+        rows: &[],
+    },
+];
+
+pub(super) fn step_spec(code: &str) -> Option<&'static StepSpec> {
+    STEPS.iter().find(|s| s.code == code)
+}
+
+/// The step a finding's field belongs to (context findings belong to none).
+pub(super) fn step_of_field(field: &str) -> Option<&'static str> {
+    let starts = |p: &str| field == p || field.starts_with(&format!("{p}.")) || field.starts_with(&format!("{p}["));
+    if starts("context") {
+        None
+    } else if starts("leader") || starts("unit_situation") {
+        Some("leader")
+    } else if starts("teachers") {
+        Some("courses")
+    } else if starts("periods") {
+        Some("periods")
+    } else if starts("recommendation") || starts("peer_reviewer") || starts("commitment_signed") {
+        Some("final")
+    } else {
+        Some("basic")
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct FindingView {
+    pub(super) field: String,
+    pub(super) error: bool,
+    pub(super) message: String,
+    pub(super) step: String,
+    pub(super) step_label: String,
+}
+
+pub(super) fn finding_view(f: &Finding) -> FindingView {
+    let step = step_of_field(&f.field);
+    FindingView {
+        field: f.field.clone(),
+        error: f.severity == Severity::Error,
+        message: f.message.clone(),
+        step: step.unwrap_or("").to_string(),
+        step_label: step.and_then(step_spec).map_or("申报条件", |s| s.label).to_string(),
+    }
+}
+
+pub(super) struct OptionView {
+    pub(super) code: &'static str,
+    pub(super) label: &'static str,
+    pub(super) selected: bool,
+}
+
+pub(super) struct FieldView {
+    /// The document path, also the form name.
+    pub(super) path: String,
+    pub(super) label: &'static str,
+    pub(super) kind: &'static str,
+    pub(super) hint: &'static str,
+    pub(super) value: String,
+    pub(super) options: Vec<OptionView>,
+    pub(super) findings: Vec<FindingView>,
+}
+
+pub(super) struct RowsView {
+    pub(super) array: &'static str,
+    pub(super) label: &'static str,
+    pub(super) rows: Vec<Vec<FieldView>>,
+    /// Findings about the table as a whole (`teachers`).
+    pub(super) findings: Vec<FindingView>,
+}
+
+/// The value at a dotted path with `[i]` indices.
+pub(super) fn field_view(spec: &FieldSpec, path: String, value: String, findings: &[FindingView]) -> FieldView {
+    let options = match spec.kind {
+        Kind::Choice(opts) | Kind::OptChoice(opts) => {
+            opts.iter().map(|(code, label)| OptionView { code, label, selected: *code == value }).collect()
+        }
+        Kind::Bool => vec![
+            OptionView { code: "true", label: "是", selected: value == "true" },
+            OptionView { code: "false", label: "否", selected: value != "true" },
+        ],
+        _ => Vec::new(),
+    };
+    let mine =
+        findings.iter().filter(|f| f.field == path || f.field.starts_with(&format!("{path}."))).cloned().collect();
+    FieldView { path, label: spec.label, kind: spec.kind.code(), hint: spec.hint, value, options, findings: mine }
+}
+
+/// The ID number as views show it: masked (the full number stays in the store).
+pub(super) fn shown_value(path: &str, value: String) -> String {
+    if path == "leader.id_number" && !value.is_empty() {
+        jijiao_domain::personal::mask_id_number(&value)
+    } else {
+        value
+    }
+}
+
+pub(super) fn step_views(step: &StepSpec, doc: &Value, findings: &[FindingView]) -> (Vec<FieldView>, Vec<RowsView>) {
+    let fields = step
+        .fields
+        .iter()
+        .map(|spec| {
+            field_view(spec, spec.path.to_string(), shown_value(spec.path, text_of(get_path(doc, spec.path))), findings)
+        })
+        .collect();
+    let rows = step
+        .rows
+        .iter()
+        .map(|rs| {
+            let existing = get_path(doc, rs.array).and_then(Value::as_array).map_or(0, Vec::len);
+            let rows = (0..existing + rs.blank)
+                .map(|i| {
+                    rs.columns
+                        .iter()
+                        .map(|c| {
+                            let path = format!("{}[{i}].{}", rs.array, c.path);
+                            let value = text_of(get_path(doc, &path));
+                            field_view(c, path, value, findings)
+                        })
+                        .collect()
+                })
+                .collect();
+            RowsView {
+                array: rs.array,
+                label: rs.label,
+                rows,
+                findings: findings.iter().filter(|f| f.field == rs.array).cloned().collect(),
+            }
+        })
+        .collect();
+    (fields, rows)
+}
+
+/// One entered value as its JSON value, or a Chinese message naming the field.
+pub(super) fn json_value(kind: Kind, label: &str, text: &str) -> Result<Value, String> {
+    let text = text.trim();
+    Ok(match kind {
+        Kind::Text | Kind::Area | Kind::Date | Kind::Choice(_) => Value::String(text.to_string()),
+        Kind::OptChoice(_) if text.is_empty() => Value::Null,
+        Kind::OptChoice(_) => Value::String(text.to_string()),
+        Kind::Bool => Value::Bool(text == "true"),
+        Kind::Int => {
+            let n: u64 = if text.is_empty() {
+                0
+            } else {
+                text.parse().map_err(|_| format!("“{label}”应为整数，当前为“{text}”"))?
+            };
+            Value::from(n)
+        }
+        Kind::Tenths => {
+            if text.is_empty() {
+                Value::from(0)
+            } else {
+                Value::String(text.to_string())
+            }
+        }
+    })
+}
+
+/// Applies one step's submitted fields to the stored document (as JSON). Fields not sent stay as
+/// they were; a table is rebuilt from its rows, leaving out rows with nothing typed in.
+pub(super) fn apply_step(
+    step: &StepSpec,
+    doc: &mut Value,
+    form: &[(String, String)],
+    stored_id: &str,
+) -> Result<(), String> {
+    let value = |name: &str| form.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    for spec in step.fields {
+        let Some(text) = value(spec.path) else { continue };
+        // The ID number is shown masked: an unchanged mask keeps the stored number.
+        if spec.path == "leader.id_number" && text.contains('*') {
+            set_path(doc, spec.path, Value::String(stored_id.to_string()));
+            continue;
+        }
+        set_path(doc, spec.path, json_value(spec.kind, spec.label, text)?);
+    }
+    for rs in step.rows {
+        let prefix = format!("{}[", rs.array);
+        if !form.iter().any(|(k, _)| k.starts_with(&prefix)) {
+            continue;
+        }
+        let mut indices: Vec<usize> =
+            form.iter().filter_map(|(k, _)| k.strip_prefix(&prefix)?.split(']').next()?.parse().ok()).collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let mut rows = Vec::new();
+        for i in indices {
+            let cell = |c: &FieldSpec| value(&format!("{}[{i}].{}", rs.array, c.path)).unwrap_or("").trim().to_string();
+            // Choices and yes/no always carry a value: a row counts when something was typed.
+            let typed = rs
+                .columns
+                .iter()
+                .filter(|c| matches!(c.kind, Kind::Text | Kind::Int | Kind::Tenths | Kind::Date | Kind::Area))
+                .any(|c| !cell(c).is_empty());
+            if !typed {
+                continue;
+            }
+            let mut row = serde_json::Map::new();
+            for c in rs.columns {
+                let label = format!("{}第{}行“{}”", rs.label, rows.len() + 1, c.label);
+                row.insert(c.path.to_string(), json_value(c.kind, &label, &cell(c))?);
+            }
+            rows.push(Value::Object(row));
+        }
+        set_path(doc, rs.array, Value::Array(rows));
+    }
+    Ok(())
+}
+
+/// Reads the document back (field paths named in the message when a value cannot be read).
+pub(super) fn parse_document(doc: &Value) -> Result<Application, String> {
+    jijiao_domain::review::parse_application(&doc.to_string()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = include_str!("../../../../domain/tests/fixtures/review/valid_national.json");
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_step_changes_only_what_it_sends_and_rebuilds_tables_from_typed_rows() {
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        let courses = step_spec("courses").unwrap();
+        let sent = form(&[
+            ("teachers[0].name", "张丽"),
+            ("teachers[0].title", "主任医师"),
+            ("teachers[0].employer", "北京协和医院"),
+            ("teachers[0].topic", "指南解读"),
+            ("teachers[0].method", "demonstration"),
+            ("teachers[0].hours", "7.5"),
+            ("teachers[1].name", " "),
+            ("teachers[1].method", "lecture"),
+        ]);
+        apply_step(courses, &mut doc, &sent, "").unwrap();
+        let app = parse_document(&doc).unwrap();
+        assert_eq!(app.teachers.len(), 1, "the empty row is left out");
+        assert_eq!(app.teachers[0].hours.tenths(), 75);
+        assert_eq!(app.name, "心力衰竭规范化诊疗新进展学习班", "other steps' fields stay");
+    }
+
+    #[test]
+    fn the_masked_id_number_keeps_the_stored_one_and_bad_numbers_name_their_field() {
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        let leader = step_spec("leader").unwrap();
+        let stored = "110105196803151233";
+        let shown = shown_value("leader.id_number", stored.to_string());
+        assert!(shown.contains('*') && !shown.contains("19680315"));
+        apply_step(leader, &mut doc, &form(&[("leader.id_number", &shown), ("leader.in_post", "false")]), stored)
+            .unwrap();
+        let app = parse_document(&doc).unwrap();
+        assert_eq!(app.leader.id_number, stored);
+        assert!(!app.leader.in_post);
+        let basic = step_spec("basic").unwrap();
+        let err = apply_step(basic, &mut doc, &form(&[("planned_enrollment", "很多")]), stored).unwrap_err();
+        assert!(err.contains("拟招生人数") && err.contains("很多"), "{err}");
+        let mut doc: Value = serde_json::from_str(VALID).unwrap();
+        apply_step(basic, &mut doc, &form(&[("category", "")]), stored).unwrap();
+        assert_eq!(doc["category"], Value::Null);
+    }
+
+    #[test]
+    fn findings_belong_to_the_step_of_their_field() {
+        assert_eq!(step_of_field("teachers[2].title"), Some("courses"));
+        assert_eq!(step_of_field("leader.history"), Some("leader"));
+        assert_eq!(step_of_field("unit_situation"), Some("leader"));
+        assert_eq!(step_of_field("peer_reviewer.subject"), Some("final"));
+        assert_eq!(step_of_field("periods"), Some("periods"));
+        assert_eq!(step_of_field("context.window"), None);
+        assert_eq!(step_of_field("name"), Some("basic"));
+        // Every field of the form is a path of the document.
+        let doc: Value = serde_json::from_str(VALID).unwrap();
+        for step in &STEPS {
+            for field in step.fields {
+                assert!(get_path(&doc, field.path).is_some(), "{}", field.path);
+            }
+            for rows in step.rows {
+                assert!(get_path(&doc, rows.array).is_some_and(Value::is_array), "{}", rows.array);
+            }
+        }
+    }
+}

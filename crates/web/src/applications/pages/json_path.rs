@@ -1,0 +1,49 @@
+//! Reading and writing an Application document by a field path (`teachers[2].hours`), the names
+//! the form fields and the findings share.
+
+use serde_json::Value;
+
+pub(super) fn get_path<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = doc;
+    for part in path.split('.') {
+        let (key, index) = split_index(part);
+        cur = cur.get(key)?;
+        if let Some(i) = index {
+            cur = cur.get(i)?;
+        }
+    }
+    Some(cur)
+}
+
+pub(super) fn split_index(part: &str) -> (&str, Option<usize>) {
+    match part.find('[') {
+        Some(open) => (&part[..open], part[open + 1..].trim_end_matches(']').parse().ok()),
+        None => (part, None),
+    }
+}
+
+pub(super) fn set_path(doc: &mut Value, path: &str, value: Value) {
+    let mut cur = doc;
+    let parts: Vec<&str> = path.split('.').collect();
+    for (i, part) in parts.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = Value::Object(Default::default());
+        }
+        let last = i + 1 == parts.len();
+        let entry = cur.as_object_mut().expect("made an object").entry(part.to_string()).or_insert(Value::Null);
+        if last {
+            *entry = value;
+            return;
+        }
+        cur = entry;
+    }
+}
+
+pub(super) fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,261 @@
+//! Units' registration of credits (one by one, from the form) and the review of what was registered:
+//! grant, reject, reverse, one at a time or all matching.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::credits::{self, REGISTRABLE, RegisterInput, ReviewLine, ReviewQuery};
+use jijiao_domain::authz::credits::{CreditAction, may_ever};
+use jijiao_domain::credits::learning_record::RecordSource;
+use jijiao_domain::credits::learning_record::RecordStatus;
+use serde::Deserialize;
+
+use super::*;
+use crate::auth::{PageUser, Principal};
+use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, page_error, render};
+use crate::{ApiError, AppState};
+
+#[derive(Template)]
+#[template(path = "credits/register.html")]
+pub(super) struct RegisterPage {
+    layout: Layout,
+    people: Vec<(i64, String)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+    error: Option<String>,
+    /// Every bad row of a rejected import.
+    problems: Vec<String>,
+}
+
+pub(super) async fn register_page(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
+    register_page_with(state, p, csrf, message, error, Vec::new()).await
+}
+
+pub(super) async fn register_page_with(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    message: Option<String>,
+    error: Option<String>,
+    problems: Vec<String>,
+) -> Response {
+    if !may_ever(&p.grants, CreditAction::Register) {
+        return page_error(ApiError::Forbidden);
+    }
+    match credits::registrable_people(state, p).await {
+        Ok(people) => {
+            let status =
+                if error.is_some() || !problems.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            render(
+                status,
+                &RegisterPage {
+                    layout: layout("/credits/register", p, csrf),
+                    people,
+                    kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
+                    message,
+                    error,
+                    problems,
+                },
+            )
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+pub(super) async fn register_form(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+    register_page(&state, &p, &csrf, None, None).await
+}
+
+pub(super) async fn register(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    PageForm(form): PageForm<RegisterInput>,
+) -> Response {
+    match credits::register(&state, &p, &form).await.map_err(ApiError::from) {
+        Ok(id) => {
+            register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
+        }
+        Err(ApiError::InvalidInput { message, .. }) => register_page(&state, &p, &csrf, None, Some(message)).await,
+        Err(e) => page_error(e),
+    }
+}
+
+// ---- review ----
+
+#[derive(Template)]
+#[template(path = "credits/review.html")]
+pub(super) struct ReviewPage {
+    layout: Layout,
+    rows: Vec<ReviewLine>,
+    total: i64,
+    page: u32,
+    pages: i64,
+    status: String,
+    kind: String,
+    year: String,
+    q: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ReviewForm {
+    status: Option<String>,
+    kind: Option<String>,
+    year: Option<String>,
+    q: Option<String>,
+    page: Option<u32>,
+    done: Option<usize>,
+}
+
+pub(super) fn review_query(f: &ReviewForm) -> Result<ReviewQuery, ApiError> {
+    let year = match f.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(y) => Some(y.parse::<i32>().map_err(|_| ApiError::invalid("year", format!("年度“{y}”应为四位数字")))?),
+        None => None,
+    };
+    Ok(ReviewQuery {
+        status: f.status.clone(),
+        kind: f.kind.clone(),
+        year,
+        q: f.q.clone(),
+        page: f.page,
+        per_page: Some(50),
+    })
+}
+
+pub(super) async fn review_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Query(f): Query<ReviewForm>,
+) -> Response {
+    let result = async {
+        let q = review_query(&f)?;
+        let page = credits::review_list(&state, &p, &q).await?;
+        Ok::<_, ApiError>(ReviewPage {
+            layout: layout("/credits/review", &p, &csrf),
+            rows: page.items.iter().map(credits::review_line).collect(),
+            total: page.total,
+            page: page.page,
+            pages: page.pages(),
+            status: f.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "provisional".into()),
+            kind: f.kind.clone().unwrap_or_default(),
+            year: f.year.clone().unwrap_or_default(),
+            q: f.q.clone().unwrap_or_default(),
+            statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
+            kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
+            message: f.done.map(|n| format!("已处理 {n} 条学分记录。")),
+        })
+    }
+    .await;
+    match result {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct BulkForm {
+    decision: String,
+    kind: Option<String>,
+    year: Option<String>,
+    q: Option<String>,
+    reason: Option<String>,
+    #[allow(dead_code)]
+    csrf: Option<String>,
+}
+
+pub(super) async fn decide_matching(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    PageForm(form): PageForm<BulkForm>,
+) -> Response {
+    let result = async {
+        let filter =
+            ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
+        let q = review_query(&filter)?;
+        let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
+        Ok::<_, ApiError>(credits::decide_matching(&state, &p, &q, &decision).await?)
+    }
+    .await;
+    match result {
+        Ok(n) => Redirect::to(&format!("/credits/review?done={n}")).into_response(),
+        Err(e) => page_error(e),
+    }
+}
+
+/// Back to the list a decided record came from.
+pub(super) fn after_decision(source: RecordSource) -> Response {
+    match source {
+        RecordSource::SelfStudy => Redirect::to("/credits/self-study?done=1").into_response(),
+        _ => Redirect::to("/credits/review?done=1").into_response(),
+    }
+}
+
+pub(super) async fn grant(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+    match credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
+        Ok(source) => after_decision(source),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RejectForm {
+    #[serde(default)]
+    reason: String,
+    #[allow(dead_code)]
+    csrf: Option<String>,
+}
+
+pub(super) async fn reject(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<RejectForm>,
+) -> Response {
+    let result = async {
+        let decision = credits::decision(false, Some(&form.reason))?;
+        credits::decide_one(&state, &p, id, &decision).await
+    }
+    .await;
+    match result {
+        Ok(source) => after_decision(source),
+        Err(e) => page_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReasonForm {
+    #[serde(default)]
+    pub(super) reason: String,
+    #[allow(dead_code)]
+    csrf: Option<String>,
+}
+
+pub(super) async fn reverse(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Response {
+    let result = async {
+        credits::reverse_one(&state, &p, id, &form.reason).await?;
+        let r = state.store.credit_record(jijiao_storage::credit_records::CreditRecordId(id)).await?;
+        Ok::<_, ApiError>((r.person_id.0, r.year))
+    }
+    .await;
+    match result {
+        Ok((person, year)) => Redirect::to(&format!("/credits/people/{person}?year={year}")).into_response(),
+        Err(e) => page_error(e),
+    }
+}

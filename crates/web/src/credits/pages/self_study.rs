@@ -1,0 +1,146 @@
+//! Self-study: a professional's plans and applications, and their approval by the unit.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jijiao_app::credits::{self, ApplyInput, PlanInput, SelfStudyView};
+use jijiao_domain::authz::credits::{CreditAction, may_ever};
+use serde::Deserialize;
+
+use super::registration::ReasonForm;
+use super::*;
+use crate::auth::{PageUser, Principal};
+use crate::csrf::CsrfToken;
+use crate::pages::{Layout, PageForm, page_error, render};
+use crate::{ApiError, AppState};
+
+#[derive(Template)]
+#[template(path = "credits/self_study.html")]
+pub(super) struct SelfStudyPage {
+    layout: Layout,
+    v: SelfStudyView,
+    /// The professional's own page (else the unit administrator's queue).
+    own: bool,
+    this_year: i32,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct DoneQuery {
+    done: Option<usize>,
+}
+
+pub(super) async fn self_study_render(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    own: bool,
+    message: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let view = if own { credits::my_self_study(state, p).await } else { credits::self_study_queue(state, p).await };
+    match view {
+        Ok(v) => {
+            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let current = if own { "/me/self-study" } else { "/credits/self-study" };
+            render(
+                status,
+                &SelfStudyPage {
+                    layout: layout(current, p, csrf),
+                    v,
+                    own,
+                    this_year: state.this_year(),
+                    message,
+                    error,
+                },
+            )
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+pub(super) async fn my_self_study(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+    if !may_ever(&p.grants, CreditAction::ApplySelfStudy) {
+        return page_error(ApiError::Forbidden);
+    }
+    self_study_render(&state, &p, &csrf, true, None, None).await
+}
+
+pub(super) async fn submit_plan(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    PageForm(form): PageForm<PlanInput>,
+) -> Response {
+    match credits::submit_plan(&state, &p, &form).await.map_err(ApiError::from) {
+        Ok(id) => {
+            let message = format!("自学计划已提交（第 {} 号），等待单位审核。", id.0);
+            self_study_render(&state, &p, &csrf, true, Some(message), None).await
+        }
+        Err(ApiError::InvalidInput { message, .. } | ApiError::Conflict(message)) => {
+            self_study_render(&state, &p, &csrf, true, None, Some(message)).await
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+pub(super) async fn apply_self_study(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    PageForm(form): PageForm<ApplyInput>,
+) -> Response {
+    match credits::apply_self_study(&state, &p, &form).await.map_err(ApiError::from) {
+        Ok(id) => {
+            let message = format!("学分申请已提交（第 {} 号），等待单位审核发放。", id.0);
+            self_study_render(&state, &p, &csrf, true, Some(message), None).await
+        }
+        Err(ApiError::InvalidInput { message, .. }) => {
+            self_study_render(&state, &p, &csrf, true, None, Some(message)).await
+        }
+        Err(e) => page_error(e),
+    }
+}
+
+pub(super) async fn self_study_queue(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    if !may_ever(&p.grants, CreditAction::ReviewSelfStudy) {
+        return page_error(ApiError::Forbidden);
+    }
+    let message = q.done.map(|n| format!("已处理 {n} 项。"));
+    self_study_render(&state, &p, &csrf, false, message, None).await
+}
+
+pub(super) async fn approve_plan(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
+        Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
+        Err(e) => page_error(e),
+    }
+}
+
+pub(super) async fn reject_plan(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<ReasonForm>,
+) -> Response {
+    let result = async {
+        let decision = credits::decision(false, Some(&form.reason))?;
+        credits::decide_plan(&state, &p, id, &decision).await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
+        Err(e) => page_error(e),
+    }
+}
