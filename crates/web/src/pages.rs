@@ -160,7 +160,9 @@ impl From<ApiError> for PageError {
             other @ (ApiError::InvalidInput { .. }
             | ApiError::InvalidDocument(_)
             | ApiError::BadRequest(_)
-            | ApiError::Conflict(_)) => Self::new(status, "无法完成操作", other.to_string()),
+            | ApiError::Conflict(_)
+            | ApiError::TooLarge(_)
+            | ApiError::UnsupportedMediaType(_)) => Self::new(status, "无法完成操作", other.to_string()),
         }
     }
 }
