@@ -47,8 +47,9 @@ async fn wrong_passwords_captcha_and_lockout() {
     assert!(session_from(&right_without_captcha).is_none());
 
     // Ten failures lock the account, with a growing back-off; the right password does not help.
+    let dongcheng = w.store.account_by_username("dongcheng").await.unwrap().id.0;
     for _ in 0..10 {
-        w.store.record_login_failure("account:dongcheng", jijiao_web::login_lock_for).await.unwrap();
+        w.store.record_login_failure(&format!("account-id:{dongcheng}"), jijiao_web::login_lock_for).await.unwrap();
     }
     let locked = w.post(&browser, "/login", &login_body("dongcheng", DEMO_PASSWORD)).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
@@ -258,4 +259,89 @@ async fn nobody_makes_a_token_for_another_account() {
         let revoked = w.send(&province, axum::http::Method::DELETE, &format!("/api/v1/tokens/{id}"), None).await;
         assert!(revoked.status.is_success(), "{} {}", revoked.status, revoked.body);
     }
+}
+
+/// Issue 14 point 15: one failure counter per account, whether its owner types the username or the
+/// ID number; a lock by either holds for both.
+#[tokio::test]
+async fn the_username_and_the_id_number_share_one_counter() {
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let account = w.store.account_by_username("yisheng").await.unwrap();
+        let id_number = w.store.person(account.person_id.unwrap()).await.unwrap().id_number.as_str().to_string();
+        let key = format!("account-id:{}", account.id.0);
+        let browser = w.anonymous();
+        for login in ["yisheng", id_number.as_str()] {
+            let failed = w.post(&browser, "/login", &login_body(login, "wrong-password")).await;
+            assert_eq!(failed.status, StatusCode::UNAUTHORIZED, "{backend}");
+        }
+        assert_eq!(w.store.login_failures(&key).await.unwrap().0, 2, "{backend}: both attempts on one counter");
+        for _ in 0..10 {
+            w.store.record_login_failure(&key, jijiao_web::login_lock_for).await.unwrap();
+        }
+        for login in ["yisheng", id_number.as_str()] {
+            let locked = w.post(&browser, "/login", &login_body(login, DEMO_PASSWORD)).await;
+            assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{backend}: {login}");
+        }
+    }
+}
+
+/// Issue 14 point 13: a stranger learns nothing from registering someone else's ID number: a wrong
+/// name and an existing registration get the same answer.
+#[tokio::test]
+async fn registration_does_not_tell_who_is_registered() {
+    let w = world(jijiao_storage::testing::sqlite().await).await;
+    let unit = w.store.organisation_by_name("北京协和医院").await.unwrap().id.0;
+    let account = w.store.account_by_username("yisheng").await.unwrap();
+    let person = w.store.person(account.person_id.unwrap()).await.unwrap();
+    let form = |name: &str| {
+        format!(
+            "id_number={}&name={name}&employer_id={unit}&title=主治医师&phone=13800000000&password=abcd1234&password2=abcd1234",
+            person.id_number.as_str()
+        )
+    };
+    let registered = w.post(&w.anonymous(), "/register", &form(&person.name)).await;
+    let wrong_name = w.post(&w.anonymous(), "/register", &form("张冠李")).await;
+    assert_eq!(
+        (registered.status, wrong_name.status),
+        (StatusCode::UNPROCESSABLE_ENTITY, StatusCode::UNPROCESSABLE_ENTITY)
+    );
+    for reply in [&registered, &wrong_name] {
+        assert!(reply.body.contains("无法用该身份证号和姓名注册"), "{}", reply.body);
+        assert!(!reply.body.contains("已注册，请直接登录") && !reply.body.contains("姓名不一致"), "{}", reply.body);
+    }
+}
+
+/// Issue 14 point 15: the rate limit on the login form answers a person with a page, not JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_login_rate_limit_answers_with_a_page() {
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    let limits = jijiao_web::security::Limits { login_per_minute: 1, ..Default::default() };
+    let settings = jijiao_web::WebSettings { limits, secure_cookies: false, ..Default::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::with_settings(store, settings)));
+    let answers = tokio::task::spawn_blocking(move || {
+        let post = || {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(address).unwrap();
+            let request = format!(
+                "POST /login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(request.as_bytes()).unwrap();
+            let mut response = String::new();
+            stream.read_to_string(&mut response).unwrap();
+            response
+        };
+        (post(), post())
+    })
+    .await
+    .unwrap();
+    assert!(!answers.0.starts_with("HTTP/1.1 429"), "{}", answers.0);
+    let limited = answers.1;
+    assert!(limited.starts_with("HTTP/1.1 429"), "{limited}");
+    assert!(limited.to_lowercase().contains("content-type: text/html"), "{limited}");
+    assert!(limited.contains("请求过于频繁") && limited.to_lowercase().contains("retry-after"), "{limited}");
 }

@@ -115,11 +115,17 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
     if let Some((caller, class, limit)) = class_of(&request, &state.settings.limits)
         && let Err(wait) = state.rate_limiter.check(caller, class, limit)
     {
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(serde_json::json!({ "code": "too_many_requests", "message": format!("请求过于频繁，请 {wait} 秒后再试") })),
-        )
-            .into_response();
+        let message = format!("请求过于频繁，请 {wait} 秒后再试");
+        // A person at the login or registration form gets a page; programs get the API's JSON.
+        let mut response = if request.uri().path().starts_with("/api/") {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(serde_json::json!({ "code": "too_many_requests", "message": message })),
+            )
+                .into_response()
+        } else {
+            crate::pages::error_page(StatusCode::TOO_MANY_REQUESTS, "请求过于频繁", &message)
+        };
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }

@@ -82,8 +82,14 @@ fn ip_key(ip: &Option<String>) -> String {
     format!("ip:{}", ip.as_deref().unwrap_or("unknown"))
 }
 
-fn account_key(username: &str) -> String {
-    format!("account:{}", username.trim().to_lowercase())
+/// One failure counter per account, whether its owner typed the username or the ID number
+/// (two counters would give twice the attempts); a login that names no account is counted
+/// under what was typed.
+fn account_key(login: &str, account: Option<&Account>) -> String {
+    match account {
+        Some(a) => format!("account-id:{}", a.id.0),
+        None => format!("account:{}", login.trim().to_lowercase()),
+    }
 }
 
 async fn login_form(
@@ -154,7 +160,6 @@ async fn login(
     request_headers: axum::http::HeaderMap,
     PageForm(form): PageForm<LoginForm>,
 ) -> Response {
-    let keys = [ip_key(&ip), account_key(&form.username)];
     let mut page = LoginPage {
         layout: Layout::new("/login", &principal, &csrf),
         error: None,
@@ -163,6 +168,8 @@ async fn login(
         captcha: None,
     };
     let result: Result<Response, StoreError> = async {
+        let account = find_account(&state, form.username.trim()).await?;
+        let keys = [ip_key(&ip), account_key(&form.username, account.as_ref())];
         let mut worst = (0i64, 0i64);
         for key in &keys {
             let (failures, locked_until) = state.store.login_failures(key).await?;
@@ -192,7 +199,6 @@ async fn login(
                 return Ok(render(StatusCode::UNAUTHORIZED, &page));
             }
         }
-        let account = find_account(&state, form.username.trim()).await?;
         let verified =
             passwords::verify(form.password.clone(), account.as_ref().map(|a| a.password_hash.clone())).await;
         let account = match account {
@@ -346,6 +352,10 @@ async fn register_form(State(state): State<AppState>, principal: MaybePrincipal,
     }
 }
 
+/// The one answer for a registration the records refuse (see `register`).
+const REFUSED: &str =
+    "无法用该身份证号和姓名注册：如您已注册，请直接登录（忘记密码请联系本单位继教管理员）；否则请核对姓名与身份证号";
+
 async fn register(
     State(state): State<AppState>,
     principal: MaybePrincipal,
@@ -392,17 +402,11 @@ async fn register(
     let result: Result<Response, StoreError> = async {
         let person = match state.store.person_by_id_number(&id_number).await {
             Ok(existing) => {
-                if existing.name != name {
-                    return Ok(render(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &page(vec![("name", "姓名与该身份证号登记的姓名不一致".into())]),
-                    ));
-                }
-                if state.store.account_by_person(existing.id).await.is_ok() {
-                    return Ok(render(
-                        StatusCode::CONFLICT,
-                        &page(vec![("id_number", "该身份证号已注册，请直接登录".into())]),
-                    ));
+                // A wrong name and an existing account get one answer: a stranger trying numbers
+                // learns neither that a number is registered nor under which name.
+                let registered = state.store.account_by_person(existing.id).await.is_ok();
+                if existing.name != name || registered {
+                    return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(vec![("id_number", REFUSED.into())])));
                 }
                 existing.id
             }
