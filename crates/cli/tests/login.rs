@@ -309,7 +309,7 @@ async fn registration_does_not_tell_who_is_registered() {
     );
     for reply in [&registered, &wrong_name] {
         assert!(reply.body.contains("无法用该身份证号和姓名注册"), "{}", reply.body);
-        assert!(!reply.body.contains("已注册，请直接登录") && !reply.body.contains("姓名不一致"), "{}", reply.body);
+        assert!(!reply.body.contains("该身份证号已注册") && !reply.body.contains("姓名不一致"), "{}", reply.body);
     }
 }
 
