@@ -218,7 +218,9 @@ pub async fn dress_error_pages(
     }
 }
 
-/// An operation's error as the page a person sees, for handlers that answer a [`Response`].
+/// An operation's error as the page a person sees, for handlers that answer a [`Response`]. Only
+/// the account pages (`accounts/pages.rs`) still use it; handlers return `Result<_, PageError>`
+/// and use `?` instead, and this goes when those pages do too.
 pub fn page_error(e: impl Into<PageError>) -> Response {
     e.into().into_response()
 }

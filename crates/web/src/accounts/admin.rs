@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::pages::{RoleLine, role_lines};
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageError, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -89,43 +89,43 @@ fn display_username(username: &str) -> String {
     }
 }
 
-async fn account_list(state: AppState, p: Principal, csrf: CsrfToken, q: ListQuery, pending: bool) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
+async fn account_list(
+    state: AppState,
+    p: Principal,
+    csrf: CsrfToken,
+    q: ListQuery,
+    pending: bool,
+) -> Result<Response, PageError> {
+    admin(&p)?;
     let query = (!q.q.trim().is_empty()).then(|| q.q.trim().to_string());
-    match accounts::list(&state, &p, query, pending, PageRequest::new(q.page, Some(20))).await {
-        Ok(page) => {
-            let pages = page.pages();
-            let rows = page
-                .items
-                .into_iter()
-                .map(|s| AccountRow {
-                    id: s.account.id.0,
-                    username: display_username(&s.account.username),
-                    display_name: s.account.display_name,
-                    disabled: s.account.disabled,
-                    confirmed: s.account.confirmed,
-                    roles: role_lines(&s.roles, None),
-                })
-                .collect();
-            let current = if pending { "/admin/confirmations" } else { "/admin/accounts" };
-            render(
-                StatusCode::OK,
-                &AccountsPage {
-                    layout: layout(current, &p, &csrf),
-                    heading: if pending { "待确认人员" } else { "账号管理" },
-                    rows,
-                    q: q.q,
-                    page: page.page,
-                    pages,
-                    total: page.total,
-                    pending,
-                },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+    let page = accounts::list(&state, &p, query, pending, PageRequest::new(q.page, Some(20))).await?;
+    let pages = page.pages();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|s| AccountRow {
+            id: s.account.id.0,
+            username: display_username(&s.account.username),
+            display_name: s.account.display_name,
+            disabled: s.account.disabled,
+            confirmed: s.account.confirmed,
+            roles: role_lines(&s.roles, None),
+        })
+        .collect();
+    let current = if pending { "/admin/confirmations" } else { "/admin/accounts" };
+    Ok(render(
+        StatusCode::OK,
+        &AccountsPage {
+            layout: layout(current, &p, &csrf),
+            heading: if pending { "待确认人员" } else { "账号管理" },
+            rows,
+            q: q.q,
+            page: page.page,
+            pages,
+            total: page.total,
+            pending,
+        },
+    ))
 }
 
 async fn accounts_page(
@@ -133,7 +133,7 @@ async fn accounts_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     account_list(state, p, csrf, q, false).await
 }
 
@@ -142,7 +142,7 @@ async fn confirmations_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     account_list(state, p, csrf, q, true).await
 }
 
@@ -199,30 +199,27 @@ async fn scoped_orgs(state: &AppState, p: &Principal) -> Result<Vec<(i64, String
     Ok(out)
 }
 
-async fn new_account_form(state: &AppState, p: &Principal, csrf: &CsrfToken, error: Option<String>) -> Response {
-    match scoped_orgs(state, p).await {
-        Ok(orgs) => {
-            let provinces = inspector_provinces(p);
-            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            render(
-                status,
-                &NewAccountPage {
-                    layout: layout("/admin/accounts", p, csrf),
-                    roles: assignable(p),
-                    orgs,
-                    provinces,
-                    error,
-                },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+async fn new_account_form(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let orgs = scoped_orgs(state, p).await?;
+    let provinces = inspector_provinces(p);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(
+        status,
+        &NewAccountPage { layout: layout("/admin/accounts", p, csrf), roles: assignable(p), orgs, provinces, error },
+    ))
 }
 
-async fn new_account_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
+async fn new_account_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    admin(&p)?;
     new_account_form(&state, &p, &csrf, None).await
 }
 
@@ -256,10 +253,8 @@ async fn create_account(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     PageForm(form): PageForm<NewAccountForm>,
-) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
+) -> Result<Response, PageError> {
+    admin(&p)?;
     let blank = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let input = CreateAccount {
         username: form.username,
@@ -271,7 +266,7 @@ async fn create_account(
         id_number: blank(form.id_number),
     };
     match accounts::create(&state, &p, input).await.map_err(ApiError::from) {
-        Ok((id, Some(temporary))) => render(
+        Ok((id, Some(temporary))) => Ok(render(
             StatusCode::CREATED,
             &SecretPage {
                 layout: layout("/admin/accounts", &p, &csrf),
@@ -280,10 +275,11 @@ async fn create_account(
                 secret: temporary,
                 back: format!("/admin/accounts/{}", id.0),
             },
-        ),
-        Ok((id, None)) => Redirect::to(&format!("/admin/accounts/{}", id.0)).into_response(),
+        )),
+        Ok((id, None)) => Ok(Redirect::to(&format!("/admin/accounts/{}", id.0)).into_response()),
+        // A refused input shows the form again with the reason.
         Err(ApiError::InvalidInput { message, .. }) => new_account_form(&state, &p, &csrf, Some(message)).await,
-        Err(e) => page_error(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -310,59 +306,59 @@ async fn account_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
-    let result: Result<Response, ApiError> = async {
-        let (account, roles, places) = accounts::visible_account(&state, &p, AccountId(id)).await?;
-        let manageable = accounts::managed_account(&state, &p, AccountId(id)).await.is_ok();
-        let confirmable = !account.confirmed && places.iter().any(|(_, pl)| p.may(Action::ConfirmProfessional, pl));
-        let lines = role_lines(&roles, None);
-        let page = AccountPage {
-            layout: layout("/admin/accounts", &p, &csrf),
-            id,
-            username: display_username(&account.username),
-            display_name: account.display_name,
-            disabled: account.disabled,
-            confirmed: account.confirmed,
-            must_change_password: account.must_change_password,
-            roles: roles.iter().map(|r| r.id).zip(lines).collect(),
-            manageable,
-            confirmable,
-            assignable: assignable(&p),
-            orgs: scoped_orgs(&state, &p).await?,
-            provinces: inspector_provinces(&p),
-        };
-        Ok(render(StatusCode::OK, &page))
-    }
-    .await;
-    result.unwrap_or_else(page_error)
+) -> Result<Response, PageError> {
+    admin(&p)?;
+    let (account, roles, places) = accounts::visible_account(&state, &p, AccountId(id)).await?;
+    let manageable = accounts::managed_account(&state, &p, AccountId(id)).await.is_ok();
+    let confirmable = !account.confirmed && places.iter().any(|(_, pl)| p.may(Action::ConfirmProfessional, pl));
+    let lines = role_lines(&roles, None);
+    let page = AccountPage {
+        layout: layout("/admin/accounts", &p, &csrf),
+        id,
+        username: display_username(&account.username),
+        display_name: account.display_name,
+        disabled: account.disabled,
+        confirmed: account.confirmed,
+        must_change_password: account.must_change_password,
+        roles: roles.iter().map(|r| r.id).zip(lines).collect(),
+        manageable,
+        confirmable,
+        assignable: assignable(&p),
+        orgs: scoped_orgs(&state, &p).await?,
+        provinces: inspector_provinces(&p),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 fn back_to(id: i64) -> Response {
     Redirect::to(&format!("/admin/accounts/{id}")).into_response()
 }
 
-async fn disable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match accounts::set_disabled(&state, &p, AccountId(id), true).await {
-        Ok(()) => back_to(id),
-        Err(e) => page_error(e),
-    }
+async fn disable(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    accounts::set_disabled(&state, &p, AccountId(id), true).await?;
+    Ok(back_to(id))
 }
 
-async fn enable(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match accounts::set_disabled(&state, &p, AccountId(id), false).await {
-        Ok(()) => back_to(id),
-        Err(e) => page_error(e),
-    }
+async fn enable(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    accounts::set_disabled(&state, &p, AccountId(id), false).await?;
+    Ok(back_to(id))
 }
 
-async fn confirm(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match accounts::confirm(&state, &p, AccountId(id)).await {
-        Ok(()) => Redirect::to("/admin/confirmations").into_response(),
-        Err(e) => page_error(e),
-    }
+async fn confirm(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    accounts::confirm(&state, &p, AccountId(id)).await?;
+    Ok(Redirect::to("/admin/confirmations").into_response())
 }
 
 async fn reset_password(
@@ -370,20 +366,18 @@ async fn reset_password(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-) -> Response {
-    match accounts::reset_password(&state, &p, AccountId(id)).await {
-        Ok(temporary) => render(
-            StatusCode::OK,
-            &SecretPage {
-                layout: layout("/admin/accounts", &p, &csrf),
-                heading: "密码已重置".into(),
-                explanation: "临时密码只显示这一次，请交给本人；该账号已在所有设备上退出，登录后须修改密码。".into(),
-                secret: temporary,
-                back: format!("/admin/accounts/{id}"),
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let temporary = accounts::reset_password(&state, &p, AccountId(id)).await?;
+    Ok(render(
+        StatusCode::OK,
+        &SecretPage {
+            layout: layout("/admin/accounts", &p, &csrf),
+            heading: "密码已重置".into(),
+            explanation: "临时密码只显示这一次，请交给本人；该账号已在所有设备上退出，登录后须修改密码。".into(),
+            secret: temporary,
+            back: format!("/admin/accounts/{id}"),
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -400,27 +394,23 @@ async fn add_role(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     PageForm(form): PageForm<RoleForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = AddRole {
         role: form.role,
         org_id: form.org_id.trim().parse().ok(),
         province_code: (!form.province_code.trim().is_empty()).then(|| form.province_code.trim().to_string()),
     };
-    match accounts::add_role(&state, &p, AccountId(id), input).await {
-        Ok(()) => back_to(id),
-        Err(e) => page_error(e),
-    }
+    accounts::add_role(&state, &p, AccountId(id), input).await?;
+    Ok(back_to(id))
 }
 
 async fn remove_role(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path((id, role_id)): Path<(i64, i64)>,
-) -> Response {
-    match accounts::remove_role(&state, &p, AccountId(id), role_id).await {
-        Ok(()) => back_to(id),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    accounts::remove_role(&state, &p, AccountId(id), role_id).await?;
+    Ok(back_to(id))
 }
 
 // ---- tokens ----
@@ -442,31 +432,26 @@ struct TokensPage {
     tokens: Vec<TokenRow>,
 }
 
-async fn tokens_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
-    match accounts::tokens(&state, &p).await {
-        Ok(tokens) => {
-            let rows = tokens
-                .into_iter()
-                .map(|t| TokenRow {
-                    id: t.id,
-                    account: display_username(&t.account),
-                    name: t.name,
-                    prefix: t.prefix,
-                    expires: jijiao_domain::time::format_shanghai(t.expires_at),
-                    last_used: t
-                        .last_used_at
-                        .map(jijiao_domain::time::format_shanghai)
-                        .unwrap_or_else(|| "从未使用".into()),
-                    revoked: t.revoked_at.is_some(),
-                })
-                .collect();
-            render(StatusCode::OK, &TokensPage { layout: layout("/admin/tokens", &p, &csrf), tokens: rows })
-        }
-        Err(e) => page_error(e),
-    }
+async fn tokens_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    admin(&p)?;
+    let tokens = accounts::tokens(&state, &p).await?;
+    let rows = tokens
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            account: display_username(&t.account),
+            name: t.name,
+            prefix: t.prefix,
+            expires: jijiao_domain::time::format_shanghai(t.expires_at),
+            last_used: t.last_used_at.map(jijiao_domain::time::format_shanghai).unwrap_or_else(|| "从未使用".into()),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &TokensPage { layout: layout("/admin/tokens", &p, &csrf), tokens: rows }))
 }
 
 #[derive(Deserialize)]
@@ -480,29 +465,29 @@ async fn create_token(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     PageForm(form): PageForm<TokenForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = CreateToken { name: form.name, days: form.days.trim().parse().unwrap_or(0), account_id: None };
-    match accounts::create_token(&state, &p, input).await {
-        Ok((_, secret)) => render(
-            StatusCode::CREATED,
-            &SecretPage {
-                layout: layout("/admin/tokens", &p, &csrf),
-                heading: "接口令牌已创建".into(),
-                explanation: "令牌只显示这一次，系统不保存其明文。调用接口时放在请求头：Authorization: Bearer 令牌。"
-                    .into(),
-                secret,
-                back: "/admin/tokens".into(),
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+    let (_, secret) = accounts::create_token(&state, &p, input).await?;
+    Ok(render(
+        StatusCode::CREATED,
+        &SecretPage {
+            layout: layout("/admin/tokens", &p, &csrf),
+            heading: "接口令牌已创建".into(),
+            explanation: "令牌只显示这一次，系统不保存其明文。调用接口时放在请求头：Authorization: Bearer 令牌。"
+                .into(),
+            secret,
+            back: "/admin/tokens".into(),
+        },
+    ))
 }
 
-async fn revoke_token(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match accounts::revoke_token(&state, &p, id).await {
-        Ok(()) => Redirect::to("/admin/tokens").into_response(),
-        Err(e) => page_error(e),
-    }
+async fn revoke_token(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    accounts::revoke_token(&state, &p, id).await?;
+    Ok(Redirect::to("/admin/tokens").into_response())
 }
 
 // ---- audit ----
@@ -544,43 +529,37 @@ async fn audit_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<AuditQuery>,
-) -> Response {
-    if let Err(r) = admin(&p) {
-        return r.into_response();
-    }
+) -> Result<Response, PageError> {
+    admin(&p)?;
     let actor = (!q.actor.trim().is_empty()).then(|| q.actor.trim().to_string());
     let object_type = (!q.object_type.trim().is_empty()).then(|| q.object_type.trim().to_string());
-    match accounts::audit(&state, &p, actor, object_type, PageRequest::new(q.page, Some(50))).await {
-        Ok(page) => {
-            let pages = page.pages();
-            let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
-            let rows = page
-                .items
-                .into_iter()
-                .map(|e| AuditRow {
-                    id: e.id,
-                    at: jijiao_domain::time::format_shanghai(e.at),
-                    actor: e.actor,
-                    ip: e.ip.unwrap_or_default(),
-                    action: e.action,
-                    object: format!("{} #{}", e.object_type, e.object_id),
-                    before: json(e.before),
-                    after: json(e.after),
-                })
-                .collect();
-            render(
-                StatusCode::OK,
-                &AuditPage {
-                    layout: layout("/admin/audit", &p, &csrf),
-                    rows,
-                    actor: q.actor,
-                    object_type: q.object_type,
-                    page: page.page,
-                    pages,
-                    total: page.total,
-                },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+    let page = accounts::audit(&state, &p, actor, object_type, PageRequest::new(q.page, Some(50))).await?;
+    let pages = page.pages();
+    let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+    let rows = page
+        .items
+        .into_iter()
+        .map(|e| AuditRow {
+            id: e.id,
+            at: jijiao_domain::time::format_shanghai(e.at),
+            actor: e.actor,
+            ip: e.ip.unwrap_or_default(),
+            action: e.action,
+            object: format!("{} #{}", e.object_type, e.object_id),
+            before: json(e.before),
+            after: json(e.after),
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            layout: layout("/admin/audit", &p, &csrf),
+            rows,
+            actor: q.actor,
+            object_type: q.object_type,
+            page: page.page,
+            pages,
+            total: page.total,
+        },
+    ))
 }

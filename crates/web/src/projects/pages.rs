@@ -12,7 +12,7 @@ use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageError, error_page, page_error, render};
+use crate::pages::{Layout, PageError, render};
 use crate::projects::api::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -100,7 +100,7 @@ async fn catalogue(
     principal: MaybePrincipal,
     csrf: CsrfToken,
     Query(q): Query<CatalogueQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let subjects = jijiao_domain::subject::SECONDARY.to_vec();
     let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
     let query = serde_urlencoded::to_string(q.given_parameters()).unwrap_or_default();
@@ -118,10 +118,13 @@ async fn catalogue(
         Err(ApiError::InvalidInput { message, .. }) => {
             (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(e) => return page_error(e),
+        Err(e) => return Err(e.into()),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
-    render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages })
+    Ok(render(
+        status,
+        &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages },
+    ))
 }
 
 #[derive(Template)]
@@ -140,29 +143,27 @@ async fn project_page(
     principal: MaybePrincipal,
     csrf: CsrfToken,
     Path(number): Path<String>,
-) -> Response {
-    match state.store.project_by_number(&number).await {
-        Ok(p) => {
-            let catalogue = state.store.catalogue().await.ok();
-            let subject =
-                catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
-            render(
-                StatusCode::OK,
-                &ProjectPage {
-                    layout: Layout::new("/projects", &principal, &csrf),
-                    number: p.number.clone().unwrap_or_default(),
-                    credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
-                    hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
-                    subject,
-                    p,
-                },
-            )
+) -> Result<Response, PageError> {
+    let p = state.store.project_by_number(&number).await.map_err(|e| match e {
+        jijiao_storage::StoreError::NotFound => {
+            PageError::new(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
         }
-        Err(jijiao_storage::StoreError::NotFound) => {
-            error_page(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
-        }
-        Err(e) => page_error(e),
-    }
+        other => other.into(),
+    })?;
+    let catalogue = state.store.catalogue().await.ok();
+    let subject =
+        catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
+    Ok(render(
+        StatusCode::OK,
+        &ProjectPage {
+            layout: Layout::new("/projects", &principal, &csrf),
+            number: p.number.clone().unwrap_or_default(),
+            credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
+            hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
+            subject,
+            p,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -191,6 +192,15 @@ fn refusal(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     }
 }
 
+/// The error page of a page that only shows: what a publishing action would have shown again
+/// (its problems) is, here, the page's whole answer.
+fn unshowable(e: impl Into<ApiError>) -> PageError {
+    match refusal(e) {
+        Ok(problems) => PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", problems.join("；")),
+        Err(page) => page,
+    }
+}
+
 async fn publication(
     state: &AppState,
     p: &Principal,
@@ -198,7 +208,7 @@ async fn publication(
     status: StatusCode,
     message: Option<String>,
     problems: Vec<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let national = p.has(jijiao_domain::authz::Role::NationalAdmin);
     let loaded = async {
         let batches = visible_batches(state, p).await?;
@@ -206,27 +216,24 @@ async fn publication(
         let suspensions = if national { state.store.active_suspensions().await? } else { Vec::new() };
         Ok::<_, ApiError>((batches, patterns, suspensions))
     };
-    match loaded.await {
-        Ok((batches, patterns, suspensions)) => {
-            let provinces = jijiao_domain::province::PROVINCES
-                .iter()
-                .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
-                .map(|pr| (pr.code, pr.name))
-                .collect();
-            let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-            render(
-                status,
-                &PublicationPage { layout, batches, national, provinces, patterns, suspensions, message, problems },
-            )
-        }
-        Err(e) => match refusal(e) {
-            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => r.into_response(),
-        },
-    }
+    let (batches, patterns, suspensions) = loaded.await.map_err(unshowable)?;
+    let provinces = jijiao_domain::province::PROVINCES
+        .iter()
+        .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
+        .map(|pr| (pr.code, pr.name))
+        .collect();
+    let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
+    Ok(render(
+        status,
+        &PublicationPage { layout, batches, national, provinces, patterns, suspensions, message, problems },
+    ))
 }
 
-async fn publication_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+async fn publication_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     publication(&state, &p, &csrf, StatusCode::OK, None, vec![]).await
 }
 
@@ -251,7 +258,7 @@ async fn create_batch(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     crate::pages::PageForm(form): crate::pages::PageForm<BatchForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         if !project_ops::is_publisher(&p) {
             return Err(ApiError::Forbidden);
@@ -268,11 +275,8 @@ async fn create_batch(
         Ok(state.store.create_batch(&p.actor(), &new).await?)
     };
     match result.await {
-        Ok(id) => Redirect::to(&format!("/publication/batches/{}", id.0)).into_response(),
-        Err(e) => match refusal(e) {
-            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Ok(id) => Ok(Redirect::to(&format!("/publication/batches/{}", id.0)).into_response()),
+        Err(e) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, refusal(e)?).await,
     }
 }
 
@@ -295,7 +299,13 @@ impl BatchPage {
     }
 }
 
-async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, problems: Vec<String>) -> Response {
+async fn show_batch(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    id: i64,
+    problems: Vec<String>,
+) -> Result<Response, PageError> {
     let loaded = async {
         let batch = own_batch(state, p, id).await?;
         let candidates = state.store.publishable_applications(&batch).await?;
@@ -303,19 +313,12 @@ async fn show_batch(state: &AppState, p: &Principal, csrf: &CsrfToken, id: i64, 
         let projects = state.store.project_list(&filter, 501).await?;
         Ok::<_, ApiError>((batch, candidates, projects))
     };
-    match loaded.await {
-        Ok((batch, candidates, mut projects)) => {
-            let more = projects.len() > 500;
-            projects.truncate(500);
-            let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-            render(status, &BatchPage { layout, batch, candidates, projects, more, message: None, problems })
-        }
-        Err(e) => match refusal(e) {
-            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => r.into_response(),
-        },
-    }
+    let (batch, candidates, mut projects) = loaded.await.map_err(unshowable)?;
+    let more = projects.len() > 500;
+    projects.truncate(500);
+    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
+    Ok(render(status, &BatchPage { layout, batch, candidates, projects, more, message: None, problems }))
 }
 
 async fn batch_page(
@@ -323,7 +326,7 @@ async fn batch_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     show_batch(&state, &p, &csrf, id, vec![]).await
 }
 
@@ -334,7 +337,7 @@ async fn add_applications(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let ids: Vec<ApplicationId> = pairs
         .iter()
@@ -346,11 +349,8 @@ async fn add_applications(
         Ok::<_, ApiError>(state.store.add_applications(&p.actor(), batch.id, &ids).await?)
     };
     match result.await {
-        Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
-        Err(e) => match refusal(e) {
-            Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }
 
@@ -359,17 +359,14 @@ async fn publish(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = async {
         let batch = own_batch(&state, &p, id).await?;
         Ok::<_, ApiError>(state.store.publish_batch(&p.actor(), batch.id).await?)
     };
     match result.await {
-        Ok(_) => Redirect::to(&format!("/publication/batches/{id}")).into_response(),
-        Err(e) => match refusal(e) {
-            Ok(problems) => show_batch(&state, &p, &csrf, id, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }
 
@@ -383,7 +380,11 @@ struct PrintPage {
 }
 
 /// The printable list of a batch: the columns of published lists, phones left out.
-async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+async fn print(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     let loaded = async {
         let batch = own_batch(&state, &p, id).await?;
         let projects = state
@@ -392,22 +393,15 @@ async fn print(State(state): State<AppState>, PageUser(p): PageUser, Path(id): P
             .await?;
         Ok::<_, ApiError>((batch, projects))
     };
-    match loaded.await {
-        Ok((batch, projects)) => {
-            let rows = project_ops::list_rows(&projects, None)
-                .iter()
-                .map(|r| r.iter().map(jijiao_documents::CellOut::display_text).collect())
-                .collect();
-            render(
-                StatusCode::OK,
-                &PrintPage { title: batch.title(), notice: batch.notice, headers: project_ops::LIST_COLUMNS, rows },
-            )
-        }
-        Err(e) => match refusal(e) {
-            Ok(problems) => error_page(StatusCode::UNPROCESSABLE_ENTITY, "无法显示", &problems.join("；")),
-            Err(r) => r.into_response(),
-        },
-    }
+    let (batch, projects) = loaded.await.map_err(unshowable)?;
+    let rows = project_ops::list_rows(&projects, None)
+        .iter()
+        .map(|r| r.iter().map(jijiao_documents::CellOut::display_text).collect())
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &PrintPage { title: batch.title(), notice: batch.notice, headers: project_ops::LIST_COLUMNS, rows },
+    ))
 }
 
 /// The national office's upload: multipart with the file, year, batch, notice and dry-run box;
@@ -417,9 +411,9 @@ async fn upload(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     mut multipart: Multipart,
-) -> Response {
+) -> Result<Response, PageError> {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
-        return error_page(StatusCode::FORBIDDEN, "没有权限", "公布名单由国家级管理员导入。");
+        return Err(PageError::forbidden("公布名单由国家级管理员导入。"));
     }
     let (mut file, mut year, mut batch, mut notice, mut dry_run) =
         (None, String::new(), String::new(), String::new(), false);
@@ -458,10 +452,7 @@ async fn upload(
             };
             publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
         }
-        Err(e) => match refusal(e) {
-            Ok(problems) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Err(e) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, refusal(e)?).await,
     }
 }
 
@@ -478,9 +469,9 @@ async fn suspend(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     crate::pages::PageForm(form): crate::pages::PageForm<SuspendForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
-        return error_page(StatusCode::FORBIDDEN, "没有权限", "暂停单位的项目由国家级管理员操作。");
+        return Err(PageError::forbidden("暂停单位的项目由国家级管理员操作。"));
     }
     let outcome = state.store.suspend_unit_projects(&p.actor(), &form.unit, &form.reason).await;
     let message = outcome.map(|n| format!("已暂停“{}”的 {n} 个项目，原因已公开显示。", form.unit.trim()));
@@ -499,9 +490,9 @@ async fn lift_suspension(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     crate::pages::PageForm(form): crate::pages::PageForm<LiftForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !p.has(jijiao_domain::authz::Role::NationalAdmin) {
-        return error_page(StatusCode::FORBIDDEN, "没有权限", "解除暂停由国家级管理员操作。");
+        return Err(PageError::forbidden("解除暂停由国家级管理员操作。"));
     }
     let outcome = state.store.lift_suspension(&p.actor(), id, &form.note).await;
     let message = outcome.map(|n| format!("已解除暂停，{n} 个项目恢复正常显示。"));
@@ -521,7 +512,7 @@ async fn set_number_pattern(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     crate::pages::PageForm(form): crate::pages::PageForm<PatternForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let outcome =
         project_ops::set_number_pattern(&state, &p, &form.province, &form.pattern).await.map_err(ApiError::from);
     let message = outcome
@@ -535,12 +526,9 @@ async fn publication_after(
     p: &Principal,
     csrf: &CsrfToken,
     outcome: Result<String, ApiError>,
-) -> Response {
+) -> Result<Response, PageError> {
     match outcome {
         Ok(message) => publication(state, p, csrf, StatusCode::OK, Some(message), vec![]).await,
-        Err(e) => match refusal(e) {
-            Ok(problems) => publication(state, p, csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Err(e) => publication(state, p, csrf, StatusCode::UNPROCESSABLE_ENTITY, None, refusal(e)?).await,
     }
 }

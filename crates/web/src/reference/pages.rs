@@ -11,7 +11,7 @@ use jijiao_storage::ProvinceRecord;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageError, PageForm, error_page, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -34,9 +34,12 @@ struct ReferencePage {
     problems: Vec<String>,
 }
 
-fn national_only(p: &Principal) -> Option<Response> {
-    (!p.may(Action::EditReference, &Place::everywhere()))
-        .then(|| error_page(StatusCode::FORBIDDEN, "没有权限", "参考数据由国家级管理员维护。"))
+fn national_only(p: &Principal) -> Result<(), PageError> {
+    if p.may(Action::EditReference, &Place::everywhere()) {
+        Ok(())
+    } else {
+        Err(PageError::forbidden("参考数据由国家级管理员维护。"))
+    }
 }
 
 async fn page(
@@ -46,33 +49,31 @@ async fn page(
     status: StatusCode,
     message: Option<String>,
     problems: Vec<String>,
-) -> Response {
-    let result =
-        async { Ok::<_, jijiao_storage::StoreError>((state.store.provinces().await?, state.store.catalogue().await?)) }
-            .await;
-    match result {
-        Ok((provinces, catalogue)) => render(
-            status,
-            &ReferencePage {
-                layout: Layout::new("/admin/reference", &MaybePrincipal(Some(p.clone())), csrf),
-                provinces,
-                tertiary: catalogue.tertiary().len(),
-                message,
-                problems,
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let provinces = state.store.provinces().await?;
+    let catalogue = state.store.catalogue().await?;
+    Ok(render(
+        status,
+        &ReferencePage {
+            layout: Layout::new("/admin/reference", &MaybePrincipal(Some(p.clone())), csrf),
+            provinces,
+            tertiary: catalogue.tertiary().len(),
+            message,
+            problems,
+        },
+    ))
 }
 
-async fn reference_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
-    if let Some(r) = national_only(&p) {
-        return r;
-    }
+async fn reference_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
+    national_only(&p)?;
     page(&state, &p, &csrf, StatusCode::OK, None, vec![]).await
 }
 
-/// The problems to show on the page again, or the error page for anything else (boxed: a response is large).
+/// The problems to show on the page again, or the error page for anything else.
 fn problems_of(e: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match e.into() {
         ApiError::InvalidDocument(all) => Ok(all.into_iter().map(|d| d.to_string()).collect()),
@@ -104,7 +105,7 @@ async fn save_province(
     csrf: CsrfToken,
     Path(code): Path<String>,
     PageForm(form): PageForm<CommitteeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let edit = CommitteeEdit {
         committee_name: form.committee_name,
         postcode: form.postcode,
@@ -113,11 +114,8 @@ async fn save_province(
         fax: form.fax,
     };
     match edit_committee(&state, &p, &code, edit).await {
-        Ok(()) => Redirect::to("/admin/reference").into_response(),
-        Err(e) => match problems_of(e) {
-            Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Ok(()) => Ok(Redirect::to("/admin/reference").into_response()),
+        Err(e) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems_of(e)?).await,
     }
 }
 
@@ -127,10 +125,8 @@ async fn upload_subjects(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     mut multipart: Multipart,
-) -> Response {
-    if let Some(r) = national_only(&p) {
-        return r;
-    }
+) -> Result<Response, PageError> {
+    national_only(&p)?;
     let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
@@ -160,10 +156,7 @@ async fn upload_subjects(
             page(&state, &p, &csrf, StatusCode::OK, Some(format!("已导入 {n} 个三级学科，原目录已替换。")), vec![])
                 .await
         }
-        Err(e) => match problems_of(e) {
-            Ok(problems) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Err(e) => page(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, problems_of(e)?).await,
     }
 }
 

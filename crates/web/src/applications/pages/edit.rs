@@ -24,7 +24,7 @@ use super::json_path::{get_path, set_path, text_of};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -128,20 +128,14 @@ pub(super) async fn edit_page(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     Query(q): Query<EditQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let step = step_spec(q.step.as_deref().unwrap_or("basic")).unwrap_or(&STEPS[0]);
-    let result = async {
-        let app = editable(&state, &p, id).await?;
-        let review = ops::review_stored(&state, &app).await?;
-        let doc = serde_json::to_value(&app.document).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let message = q.saved.is_some().then(|| "草稿已保存。".to_string());
-        edit_view(&state, &p, &csrf, &app, &doc, step, &review, message, None).await
-    }
-    .await;
-    match result {
-        Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => page_error(e),
-    }
+    let app = editable(&state, &p, id).await?;
+    let review = ops::review_stored(&state, &app).await?;
+    let doc = serde_json::to_value(&app.document).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let message = q.saved.is_some().then(|| "草稿已保存。".to_string());
+    let page = edit_view(&state, &p, &csrf, &app, &doc, step, &review, message, None).await?;
+    Ok(render(StatusCode::OK, &page))
 }
 
 pub(super) async fn save(
@@ -150,17 +144,11 @@ pub(super) async fn save(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     PageForm(form): PageForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let field = |name: &str| form.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let step = step_spec(field("step").as_deref().unwrap_or("basic")).unwrap_or(&STEPS[0]);
-    let app = match editable(&state, &p, id).await {
-        Ok(app) => app,
-        Err(e) => return page_error(e),
-    };
-    let mut doc = match serde_json::to_value(&app.document) {
-        Ok(doc) => doc,
-        Err(e) => return page_error(ApiError::Internal(e.to_string())),
-    };
+    let app = editable(&state, &p, id).await?;
+    let mut doc = serde_json::to_value(&app.document).map_err(|e| ApiError::Internal(e.to_string()))?;
     let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number).and_then(|()| parse_document(&doc));
     let outcome = match parsed {
         Ok(parsed) => ops::update(&state, &p, id, &parsed).await.map_err(|e| match ApiError::from(e) {
@@ -177,26 +165,21 @@ pub(super) async fn save(
                 Some("next") => STEPS.iter().position(|s| s.code == step.code).and_then(|i| STEPS.get(i + 1)),
                 _ => None,
             };
-            match next {
+            let redirect = match next {
                 Some(next) => Redirect::to(&format!("/applications/{id}/edit?step={}&saved=1", next.code)),
                 None if field("go").as_deref() == Some("detail") => Redirect::to(&format!("/applications/{id}")),
                 None => Redirect::to(&format!("/applications/{id}/edit?step={}&saved=1", step.code)),
-            }
-            .into_response()
+            };
+            Ok(redirect.into_response())
         }
         // The entered values come back with the message, nothing is lost.
         Err(Ok(message)) => {
-            let review = match ops::review_stored(&state, &app).await {
-                Ok(r) => r,
-                Err(e) => return page_error(e),
-            };
+            let review = ops::review_stored(&state, &app).await?;
             let message = format!("未保存：{message}");
-            match edit_view(&state, &p, &csrf, &app, &doc, step, &review, None, Some(message)).await {
-                Ok(page) => render(StatusCode::UNPROCESSABLE_ENTITY, &page),
-                Err(e) => page_error(e),
-            }
+            let page = edit_view(&state, &p, &csrf, &app, &doc, step, &review, None, Some(message)).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(Err(e)) => page_error(e),
+        Err(Err(e)) => Err(e.into()),
     }
 }
 
@@ -218,41 +201,39 @@ pub(super) struct NewPage {
     windows: Vec<WindowView>,
 }
 
-pub(super) async fn new_page(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+pub(super) async fn new_page(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     if !rules::is_applicant_role(&p.grants) {
-        return forbidden("只有单位管理员和项目负责人可以申报项目。");
+        return Err(PageError::forbidden("只有单位管理员和项目负责人可以申报项目。"));
     }
-    let result = async {
-        let page = ops::list(&state, &p, &ListQuery { per_page: Some(100), ..Default::default() }).await?;
-        let this_year = state.today().year();
-        let earlier = page
-            .items
-            .into_iter()
-            .filter(|a| i32::from(a.year) <= this_year)
-            .map(|a| EarlierView {
-                id: a.id.0,
-                year: a.year,
-                level: a.level.label(),
-                name: a.name,
-                status: a.status.label(),
-            })
-            .collect();
-        Ok::<_, ApiError>((earlier, ops::windows(&state).await?))
-    }
-    .await;
-    match result {
-        Ok((earlier, windows)) => render(
-            StatusCode::OK,
-            &NewPage {
-                layout: layout("/applications", &p, &csrf),
-                year: state.today().year() + 1,
-                levels: LEVELS,
-                earlier,
-                windows,
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+    let page = ops::list(&state, &p, &ListQuery { per_page: Some(100), ..Default::default() }).await?;
+    let this_year = state.today().year();
+    let earlier = page
+        .items
+        .into_iter()
+        .filter(|a| i32::from(a.year) <= this_year)
+        .map(|a| EarlierView {
+            id: a.id.0,
+            year: a.year,
+            level: a.level.label(),
+            name: a.name,
+            status: a.status.label(),
+        })
+        .collect();
+    let windows = ops::windows(&state).await?;
+    Ok(render(
+        StatusCode::OK,
+        &NewPage {
+            layout: layout("/applications", &p, &csrf),
+            year: state.today().year() + 1,
+            levels: LEVELS,
+            earlier,
+            windows,
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -337,31 +318,29 @@ pub(super) async fn create(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     PageForm(form): PageForm<CreateForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !rules::is_applicant_role(&p.grants) {
-        return forbidden("只有单位管理员和项目负责人可以申报项目。");
+        return Err(PageError::forbidden("只有单位管理员和项目负责人可以申报项目。"));
     }
-    let result = async {
-        let doc = blank_document(&state, &p, &form).await?;
-        Ok::<_, ApiError>(ops::create(&state, &p, &doc, None).await?)
-    }
-    .await;
-    match result {
-        Ok((id, _)) => Redirect::to(&format!("/applications/{}/edit?step=basic", id.0)).into_response(),
-        Err(e) => page_error(e),
-    }
+    let doc = blank_document(&state, &p, &form).await?;
+    let (id, _) = ops::create(&state, &p, &doc, None).await?;
+    Ok(Redirect::to(&format!("/applications/{}/edit?step=basic", id.0)).into_response())
 }
 
-pub(super) async fn copy(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match ops::copy(&state, &p, id).await {
-        Ok((new_id, _)) => Redirect::to(&format!("/applications/{}/edit?step=basic", new_id.0)).into_response(),
-        Err(e) => page_error(e),
-    }
+pub(super) async fn copy(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (new_id, _) = ops::copy(&state, &p, id).await?;
+    Ok(Redirect::to(&format!("/applications/{}/edit?step=basic", new_id.0)).into_response())
 }
 
-pub(super) async fn delete(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match ops::delete(&state, &p, id).await {
-        Ok(()) => Redirect::to("/applications?deleted=1").into_response(),
-        Err(e) => page_error(e),
-    }
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    ops::delete(&state, &p, id).await?;
+    Ok(Redirect::to("/applications?deleted=1").into_response())
 }

@@ -13,7 +13,7 @@ use super::form::LEVELS;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, page_error, render};
+use crate::pages::{Layout, PageError, render};
 use crate::{ApiError, AppState};
 
 pub(super) struct RowView {
@@ -84,18 +84,19 @@ pub(super) async fn list_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(form): Query<ListForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_use(&p) {
-        return forbidden("此页面供申报单位、项目负责人和各级审核部门使用。");
+        return Err(PageError::forbidden("此页面供申报单位、项目负责人和各级审核部门使用。"));
     }
     let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
     let year = match opt(&form.year).map(|y| y.parse::<u16>()) {
         Some(Ok(y)) => Some(y),
         Some(Err(_)) => {
-            return page_error(ApiError::InvalidInput {
+            return Err(ApiError::InvalidInput {
                 field: Some("year".into()),
                 message: format!("年度应为四位数字，当前为“{}”", form.year),
-            });
+            }
+            .into());
         }
         None => None,
     };
@@ -112,15 +113,9 @@ pub(super) async fn list_page(
     };
     // A unit administrator sees the unit's national quota for the coming year (rules.md §3), a
     // district administrator the district's quota of district projects (002).
-    let result = async {
-        let page = ops::list(&state, &p, &query).await?;
-        Ok::<_, ApiError>((page, ops::windows(&state).await?, ops::quotas(&state, &p, ops::coming_year(&state)).await?))
-    }
-    .await;
-    let (page, windows, quotas) = match result {
-        Ok(v) => v,
-        Err(e) => return page_error(e),
-    };
+    let page = ops::list(&state, &p, &query).await?;
+    let windows = ops::windows(&state).await?;
+    let quotas = ops::quotas(&state, &p, ops::coming_year(&state)).await?;
     let pages = page.pages();
     let rows = page
         .items
@@ -151,7 +146,7 @@ pub(super) async fn list_page(
     ])
     .unwrap_or_default();
     let reviewer = rules::is_reviewer(&p.grants);
-    render(
+    Ok(render(
         StatusCode::OK,
         &ListPage {
             layout: layout("/applications", &p, &csrf),
@@ -181,5 +176,5 @@ pub(super) async fn list_page(
             quotas,
             message: form.deleted.map(|_| "草稿已删除。".to_string()),
         },
-    )
+    ))
 }

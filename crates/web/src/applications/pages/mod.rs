@@ -15,13 +15,11 @@ mod printouts;
 mod review;
 mod windows;
 
-use axum::http::StatusCode;
-use axum::response::Response;
 use jijiao_domain::authz::applications as rules;
 
 use crate::auth::{MaybePrincipal, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, error_page};
+use crate::pages::Layout;
 use crate::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -52,10 +50,6 @@ pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
 
 fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
     Layout::new(current, &MaybePrincipal(Some(p.clone())), csrf)
-}
-
-fn forbidden(message: &str) -> Response {
-    error_page(StatusCode::FORBIDDEN, "没有权限", message)
 }
 
 fn may_use(p: &Principal) -> bool {

@@ -7,9 +7,13 @@ use jijiao_app::applications::print::{self, Printout};
 
 use crate::AppState;
 use crate::auth::{PageUser, Principal};
-use crate::pages::page_error;
+use crate::pages::PageError;
 
-pub(super) async fn form_pdf(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
+pub(super) async fn form_pdf(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
     pdf_download(&state, &p, id, Printout::Form).await
 }
 
@@ -17,23 +21,26 @@ pub(super) async fn commitment_pdf(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
-) -> Response {
+) -> Result<Response, PageError> {
     pdf_download(&state, &p, id, Printout::Commitment).await
 }
 
 /// The printout as an attachment; a character the font lacks is the 422 page naming it.
-pub(super) async fn pdf_download(state: &AppState, p: &Principal, id: i64, which: Printout) -> Response {
-    match print::printout(state, p, id, which).await {
-        Ok(file) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_string()),
-                (header::CONTENT_DISPOSITION, crate::downloads::content_disposition(&file)),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            file.bytes,
-        )
-            .into_response(),
-        Err(e) => page_error(e),
-    }
+pub(super) async fn pdf_download(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    which: Printout,
+) -> Result<Response, PageError> {
+    let file = print::printout(state, p, id, which).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, crate::downloads::content_disposition(&file)),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }

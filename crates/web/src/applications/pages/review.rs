@@ -15,7 +15,7 @@ use super::form::{FindingView, finding_view};
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
 pub(super) struct StepView {
@@ -66,17 +66,9 @@ pub(super) async fn detail_page(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
-) -> Response {
-    let result = async {
-        let d = ops::detail(&state, &p, id).await?;
-        let catalogue = state.store.catalogue().await?;
-        Ok::<_, ApiError>((d, catalogue))
-    }
-    .await;
-    let (d, catalogue) = match result {
-        Ok(v) => v,
-        Err(e) => return page_error(e),
-    };
+) -> Result<Response, PageError> {
+    let d = ops::detail(&state, &p, id).await?;
+    let catalogue = state.store.catalogue().await?;
     let s = &d.application.summary;
     let subject = catalogue.full_name(&s.subject_tertiary).unwrap_or_else(|| s.subject_tertiary.clone());
     let history: Vec<StepView> = d
@@ -130,7 +122,7 @@ pub(super) async fn detail_page(
         message: q.done.as_deref().and_then(Step::from_code).map(|st| format!("已{}。", st.label())),
         app: d.application,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -145,14 +137,10 @@ pub(super) async fn take_step(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     PageForm(form): PageForm<StepForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(step) = Step::from_code(form.step.trim()) else {
-        return page_error(ApiError::InvalidInput {
-            field: Some("step".into()), message: "未知的审核操作".into()
-        });
+        return Err(ApiError::InvalidInput { field: Some("step".into()), message: "未知的审核操作".into() }.into());
     };
-    match ops::step(&state, &p, id, step, &form.comment).await {
-        Ok(_) => Redirect::to(&format!("/applications/{id}?done={}", step.code())).into_response(),
-        Err(e) => page_error(e),
-    }
+    ops::step(&state, &p, id, step, &form.comment).await?;
+    Ok(Redirect::to(&format!("/applications/{id}?done={}", step.code())).into_response())
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -37,9 +37,9 @@ pub(super) async fn windows_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<WindowsQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_use(&p) {
-        return forbidden("此页面供申报单位、项目负责人和各级审核部门使用。");
+        return Err(PageError::forbidden("此页面供申报单位、项目负责人和各级审核部门使用。"));
     }
     let own_level = p
         .grants
@@ -51,19 +51,17 @@ pub(super) async fn windows_page(
             Level::District => 2,
         })
         .map(|l| (l.code(), l.label()));
-    match ops::windows(&state).await {
-        Ok(windows) => render(
-            StatusCode::OK,
-            &WindowsPage {
-                layout: layout("/application-windows", &p, &csrf),
-                windows,
-                own_level,
-                year: state.today().year() + 1,
-                message: q.saved.map(|_| "申报时间已保存。".to_string()),
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+    let windows = ops::windows(&state).await?;
+    Ok(render(
+        StatusCode::OK,
+        &WindowsPage {
+            layout: layout("/application-windows", &p, &csrf),
+            windows,
+            own_level,
+            year: state.today().year() + 1,
+            message: q.saved.map(|_| "申报时间已保存。".to_string()),
+        },
+    ))
 }
 
 #[derive(Deserialize)]
@@ -78,16 +76,15 @@ pub(super) async fn set_window(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     PageForm(form): PageForm<WindowForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Ok(year) = form.year.trim().parse::<u16>() else {
-        return page_error(ApiError::InvalidInput {
+        return Err(ApiError::InvalidInput {
             field: Some("year".into()),
             message: format!("年度应为四位数字，当前为“{}”", form.year),
-        });
+        }
+        .into());
     };
     let input = SetWindow { year, level: form.level, opens: form.opens, closes: form.closes };
-    match ops::set_window(&state, &p, &input).await {
-        Ok(_) => Redirect::to("/application-windows?saved=1").into_response(),
-        Err(e) => page_error(e),
-    }
+    ops::set_window(&state, &p, &input).await?;
+    Ok(Redirect::to("/application-windows?saved=1").into_response())
 }

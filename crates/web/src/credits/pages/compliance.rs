@@ -11,7 +11,7 @@ use super::files::xlsx;
 use super::*;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, page_error, render};
+use crate::pages::{Layout, PageError, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -75,34 +75,19 @@ pub(super) async fn compliance_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(f): Query<ComplianceForm>,
-) -> Response {
-    let result = async {
-        let q = compliance_query(&f)?;
-        let v = reports::report(&state, &p, &q).await?;
-        Ok::<_, ApiError>((compliance_query_string(&q, v.year), v, q.status.unwrap_or_else(|| "all".into())))
-    }
-    .await;
-    match result {
-        Ok((query, v, status)) => render(
-            StatusCode::OK,
-            &CompliancePage { layout: layout("/credits/compliance", &p, &csrf), v, query, status },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let q = compliance_query(&f)?;
+    let v = reports::report(&state, &p, &q).await?;
+    let (query, status) = (compliance_query_string(&q, v.year), q.status.unwrap_or_else(|| "all".into()));
+    Ok(render(StatusCode::OK, &CompliancePage { layout: layout("/credits/compliance", &p, &csrf), v, query, status }))
 }
 
 pub(super) async fn compliance_export(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Query(f): Query<ComplianceForm>,
-) -> Response {
-    let result = async {
-        let q = compliance_query(&f)?;
-        Ok::<_, ApiError>(reports::report_xlsx(&state, &p, &q).await?)
-    }
-    .await;
-    match result {
-        Ok((year, bytes)) => xlsx(&format!("compliance-{year}.xlsx"), bytes),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let q = compliance_query(&f)?;
+    let (year, bytes) = reports::report_xlsx(&state, &p, &q).await?;
+    Ok(xlsx(&format!("compliance-{year}.xlsx"), bytes))
 }

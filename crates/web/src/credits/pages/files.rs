@@ -12,7 +12,7 @@ use super::registration::{register_page, register_page_with};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageError, page_error, render};
+use crate::pages::{Layout, PageError, render};
 use crate::{ApiError, AppState};
 
 pub(super) fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
@@ -54,14 +54,12 @@ pub(super) fn import_problems(e: impl Into<ApiError>) -> Result<Vec<String>, Pag
     }
 }
 
-pub(super) async fn registration_template(PageUser(p): PageUser) -> Response {
+pub(super) async fn registration_template(PageUser(p): PageUser) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
-    match imports::registration_template().await {
-        Ok(bytes) => xlsx("credit-registrations.xlsx", bytes),
-        Err(e) => page_error(e),
-    }
+    let bytes = imports::registration_template().await?;
+    Ok(xlsx("credit-registrations.xlsx", bytes))
 }
 
 pub(super) async fn import_registrations(
@@ -69,9 +67,9 @@ pub(super) async fn import_registrations(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     mut multipart: Multipart,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
@@ -82,10 +80,7 @@ pub(super) async fn import_registrations(
             let message = format!("已从文件登记 {n} 条学分记录，等待省级审核。");
             register_page(&state, &p, &csrf, Some(message), None).await
         }
-        Err(e) => match import_problems(e) {
-            Ok(problems) => register_page_with(&state, &p, &csrf, None, None, problems).await,
-            Err(r) => r.into_response(),
-        },
+        Err(e) => register_page_with(&state, &p, &csrf, None, None, import_problems(e)?).await,
     }
 }
 
@@ -107,21 +102,19 @@ pub(super) fn legacy_render(
     render(status, &LegacyPage { layout: layout("/credits/legacy", p, csrf), message, problems })
 }
 
-pub(super) async fn legacy_page(PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+pub(super) async fn legacy_page(PageUser(p): PageUser, csrf: CsrfToken) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
-    legacy_render(&p, &csrf, None, Vec::new())
+    Ok(legacy_render(&p, &csrf, None, Vec::new()))
 }
 
-pub(super) async fn legacy_template(PageUser(p): PageUser) -> Response {
+pub(super) async fn legacy_template(PageUser(p): PageUser) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
-    match imports::legacy_template().await {
-        Ok(bytes) => xlsx("legacy-credits.xlsx", bytes),
-        Err(e) => page_error(e),
-    }
+    let bytes = imports::legacy_template().await?;
+    Ok(xlsx("legacy-credits.xlsx", bytes))
 }
 
 pub(super) async fn import_legacy(
@@ -129,19 +122,16 @@ pub(super) async fn import_legacy(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     mut multipart: Multipart,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::ImportLegacy) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
-        Err(message) => return legacy_render(&p, &csrf, None, vec![message]),
+        Err(message) => return Ok(legacy_render(&p, &csrf, None, vec![message])),
     };
     match imports::import_legacy(&state, &p, &bytes, &name).await {
-        Ok(n) => legacy_render(&p, &csrf, Some(format!("已导入 {n} 条原 I类/II类学分记录。")), Vec::new()),
-        Err(e) => match import_problems(e) {
-            Ok(problems) => legacy_render(&p, &csrf, None, problems),
-            Err(r) => r.into_response(),
-        },
+        Ok(n) => Ok(legacy_render(&p, &csrf, Some(format!("已导入 {n} 条原 I类/II类学分记录。")), Vec::new())),
+        Err(e) => Ok(legacy_render(&p, &csrf, None, import_problems(e)?)),
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, page_error, render};
+use crate::pages::{Layout, PageError, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -105,14 +105,12 @@ async fn my_year(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<YearQuery>,
-) -> Response {
-    match own_view(&state, &p, q.year).await {
-        Ok(v) => render(
-            StatusCode::OK,
-            &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: false, may_reverse: false },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let v = own_view(&state, &p, q.year).await?;
+    Ok(render(
+        StatusCode::OK,
+        &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: false, may_reverse: false },
+    ))
 }
 
 async fn my_print(
@@ -120,33 +118,29 @@ async fn my_print(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<YearQuery>,
-) -> Response {
-    match own_view(&state, &p, q.year).await {
-        Ok(v) => render(
-            StatusCode::OK,
-            &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: true, may_reverse: false },
-        ),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let v = own_view(&state, &p, q.year).await?;
+    Ok(render(
+        StatusCode::OK,
+        &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: true, may_reverse: false },
+    ))
 }
 
-async fn my_export(State(state): State<AppState>, PageUser(p): PageUser, Query(q): Query<YearQuery>) -> Response {
-    let result = async {
-        let v = own_view(&state, &p, q.year).await?;
-        Ok::<_, ApiError>((v.year, credits::year_xlsx(&v).await?))
-    }
-    .await;
-    match result {
-        Ok((year, bytes)) => (
-            [
-                (header::CONTENT_TYPE, XLSX.to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"credits-{year}.xlsx\"")),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => page_error(e),
-    }
+async fn my_export(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let v = own_view(&state, &p, q.year).await?;
+    let (year, bytes) = (v.year, credits::year_xlsx(&v).await?);
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"credits-{year}.xlsx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 async fn person_year(
@@ -155,21 +149,13 @@ async fn person_year(
     csrf: CsrfToken,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
-) -> Response {
-    let result = async {
-        let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
-        let may_reverse = permits(&p.grants, CreditAction::Reverse, &s.place);
-        Ok::<_, ApiError>((credits::year_view(&state, &s, q.year).await?, may_reverse))
-    }
-    .await;
-    match result {
-        Ok((v, may_reverse)) => {
-            let own = p.account.person_id == Some(PersonId(id));
-            render(
-                StatusCode::OK,
-                &YearPage { layout: layout("/credits/review", &p, &csrf), v, own, print: false, may_reverse },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
+    let may_reverse = permits(&p.grants, CreditAction::Reverse, &s.place);
+    let v = credits::year_view(&state, &s, q.year).await?;
+    let own = p.account.person_id == Some(PersonId(id));
+    Ok(render(
+        StatusCode::OK,
+        &YearPage { layout: layout("/credits/review", &p, &csrf), v, own, print: false, may_reverse },
+    ))
 }

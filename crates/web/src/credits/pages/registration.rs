@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -35,7 +35,7 @@ pub(super) async fn register_page(
     csrf: &CsrfToken,
     message: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     register_page_with(state, p, csrf, message, error, Vec::new()).await
 }
 
@@ -46,31 +46,31 @@ pub(super) async fn register_page_with(
     message: Option<String>,
     error: Option<String>,
     problems: Vec<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::Register) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
-    match credits::registrable_people(state, p).await {
-        Ok(people) => {
-            let status =
-                if error.is_some() || !problems.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            render(
-                status,
-                &RegisterPage {
-                    layout: layout("/credits/register", p, csrf),
-                    people,
-                    kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
-                    message,
-                    error,
-                    problems,
-                },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+    let people = credits::registrable_people(state, p).await?;
+    let status =
+        if error.is_some() || !problems.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render(
+        status,
+        &RegisterPage {
+            layout: layout("/credits/register", p, csrf),
+            people,
+            kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
+            message,
+            error,
+            problems,
+        },
+    ))
 }
 
-pub(super) async fn register_form(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+pub(super) async fn register_form(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     register_page(&state, &p, &csrf, None, None).await
 }
 
@@ -79,13 +79,13 @@ pub(super) async fn register(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     PageForm(form): PageForm<RegisterInput>,
-) -> Response {
+) -> Result<Response, PageError> {
     match credits::register(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
         }
         Err(ApiError::InvalidInput { message, .. }) => register_page(&state, &p, &csrf, None, Some(message)).await,
-        Err(e) => page_error(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -138,30 +138,24 @@ pub(super) async fn review_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(f): Query<ReviewForm>,
-) -> Response {
-    let result = async {
-        let q = review_query(&f)?;
-        let page = credits::review_list(&state, &p, &q).await?;
-        Ok::<_, ApiError>(ReviewPage {
-            layout: layout("/credits/review", &p, &csrf),
-            rows: page.items.iter().map(credits::review_line).collect(),
-            total: page.total,
-            page: page.page,
-            pages: page.pages(),
-            status: f.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "provisional".into()),
-            kind: f.kind.clone().unwrap_or_default(),
-            year: f.year.clone().unwrap_or_default(),
-            q: f.q.clone().unwrap_or_default(),
-            statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
-            kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
-            message: f.done.map(|n| format!("已处理 {n} 条学分记录。")),
-        })
-    }
-    .await;
-    match result {
-        Ok(page) => render(StatusCode::OK, &page),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let q = review_query(&f)?;
+    let page = credits::review_list(&state, &p, &q).await?;
+    let page = ReviewPage {
+        layout: layout("/credits/review", &p, &csrf),
+        rows: page.items.iter().map(credits::review_line).collect(),
+        total: page.total,
+        page: page.page,
+        pages: page.pages(),
+        status: f.status.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "provisional".into()),
+        kind: f.kind.clone().unwrap_or_default(),
+        year: f.year.clone().unwrap_or_default(),
+        q: f.q.clone().unwrap_or_default(),
+        statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
+        kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
+        message: f.done.map(|n| format!("已处理 {n} 条学分记录。")),
+    };
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -179,19 +173,13 @@ pub(super) async fn decide_matching(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     PageForm(form): PageForm<BulkForm>,
-) -> Response {
-    let result = async {
-        let filter =
-            ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
-        let q = review_query(&filter)?;
-        let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
-        Ok::<_, ApiError>(credits::decide_matching(&state, &p, &q, &decision).await?)
-    }
-    .await;
-    match result {
-        Ok(n) => Redirect::to(&format!("/credits/review?done={n}")).into_response(),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let filter =
+        ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
+    let q = review_query(&filter)?;
+    let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
+    let n = credits::decide_matching(&state, &p, &q, &decision).await?;
+    Ok(Redirect::to(&format!("/credits/review?done={n}")).into_response())
 }
 
 /// Back to the list a decided record came from.
@@ -202,11 +190,13 @@ pub(super) fn after_decision(source: RecordSource) -> Response {
     }
 }
 
-pub(super) async fn grant(State(state): State<AppState>, PageUser(p): PageUser, Path(id): Path<i64>) -> Response {
-    match credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
-        Ok(source) => after_decision(source),
-        Err(e) => page_error(e),
-    }
+pub(super) async fn grant(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let source = credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await?;
+    Ok(after_decision(source))
 }
 
 #[derive(Deserialize)]
@@ -222,16 +212,10 @@ pub(super) async fn reject(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     PageForm(form): PageForm<RejectForm>,
-) -> Response {
-    let result = async {
-        let decision = credits::decision(false, Some(&form.reason))?;
-        credits::decide_one(&state, &p, id, &decision).await
-    }
-    .await;
-    match result {
-        Ok(source) => after_decision(source),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let decision = credits::decision(false, Some(&form.reason))?;
+    let source = credits::decide_one(&state, &p, id, &decision).await?;
+    Ok(after_decision(source))
 }
 
 #[derive(Deserialize)]
@@ -247,15 +231,9 @@ pub(super) async fn reverse(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     PageForm(form): PageForm<ReasonForm>,
-) -> Response {
-    let result = async {
-        credits::reverse_one(&state, &p, id, &form.reason).await?;
-        let r = state.store.credit_record(jijiao_storage::credit_records::CreditRecordId(id)).await?;
-        Ok::<_, ApiError>((r.person_id.0, r.year))
-    }
-    .await;
-    match result {
-        Ok((person, year)) => Redirect::to(&format!("/credits/people/{person}?year={year}")).into_response(),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    credits::reverse_one(&state, &p, id, &form.reason).await?;
+    let r = state.store.credit_record(jijiao_storage::credit_records::CreditRecordId(id)).await?;
+    let (person, year) = (r.person_id.0, r.year);
+    Ok(Redirect::to(&format!("/credits/people/{person}?year={year}")).into_response())
 }

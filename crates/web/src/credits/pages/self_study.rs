@@ -12,7 +12,7 @@ use super::registration::ReasonForm;
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
 #[derive(Template)]
@@ -39,31 +39,23 @@ pub(super) async fn self_study_render(
     own: bool,
     message: Option<String>,
     error: Option<String>,
-) -> Response {
-    let view = if own { credits::my_self_study(state, p).await } else { credits::self_study_queue(state, p).await };
-    match view {
-        Ok(v) => {
-            let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-            let current = if own { "/me/self-study" } else { "/credits/self-study" };
-            render(
-                status,
-                &SelfStudyPage {
-                    layout: layout(current, p, csrf),
-                    v,
-                    own,
-                    this_year: state.this_year(),
-                    message,
-                    error,
-                },
-            )
-        }
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let v = if own { credits::my_self_study(state, p).await? } else { credits::self_study_queue(state, p).await? };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let current = if own { "/me/self-study" } else { "/credits/self-study" };
+    Ok(render(
+        status,
+        &SelfStudyPage { layout: layout(current, p, csrf), v, own, this_year: state.this_year(), message, error },
+    ))
 }
 
-pub(super) async fn my_self_study(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToken) -> Response {
+pub(super) async fn my_self_study(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::ApplySelfStudy) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
     self_study_render(&state, &p, &csrf, true, None, None).await
 }
@@ -73,7 +65,7 @@ pub(super) async fn submit_plan(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     PageForm(form): PageForm<PlanInput>,
-) -> Response {
+) -> Result<Response, PageError> {
     match credits::submit_plan(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             let message = format!("自学计划已提交（第 {} 号），等待单位审核。", id.0);
@@ -82,7 +74,7 @@ pub(super) async fn submit_plan(
         Err(ApiError::InvalidInput { message, .. } | ApiError::Conflict(message)) => {
             self_study_render(&state, &p, &csrf, true, None, Some(message)).await
         }
-        Err(e) => page_error(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -91,7 +83,7 @@ pub(super) async fn apply_self_study(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     PageForm(form): PageForm<ApplyInput>,
-) -> Response {
+) -> Result<Response, PageError> {
     match credits::apply_self_study(&state, &p, &form).await.map_err(ApiError::from) {
         Ok(id) => {
             let message = format!("学分申请已提交（第 {} 号），等待单位审核发放。", id.0);
@@ -100,7 +92,7 @@ pub(super) async fn apply_self_study(
         Err(ApiError::InvalidInput { message, .. }) => {
             self_study_render(&state, &p, &csrf, true, None, Some(message)).await
         }
-        Err(e) => page_error(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -109,9 +101,9 @@ pub(super) async fn self_study_queue(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Query(q): Query<DoneQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::ReviewSelfStudy) {
-        return page_error(ApiError::Forbidden);
+        return Err(ApiError::Forbidden.into());
     }
     let message = q.done.map(|n| format!("已处理 {n} 项。"));
     self_study_render(&state, &p, &csrf, false, message, None).await
@@ -121,11 +113,9 @@ pub(super) async fn approve_plan(
     State(state): State<AppState>,
     PageUser(p): PageUser,
     Path(id): Path<i64>,
-) -> Response {
-    match credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await {
-        Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await?;
+    Ok(Redirect::to("/credits/self-study?done=1").into_response())
 }
 
 pub(super) async fn reject_plan(
@@ -133,14 +123,8 @@ pub(super) async fn reject_plan(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
     PageForm(form): PageForm<ReasonForm>,
-) -> Response {
-    let result = async {
-        let decision = credits::decision(false, Some(&form.reason))?;
-        credits::decide_plan(&state, &p, id, &decision).await
-    }
-    .await;
-    match result {
-        Ok(()) => Redirect::to("/credits/self-study?done=1").into_response(),
-        Err(e) => page_error(e),
-    }
+) -> Result<Response, PageError> {
+    let decision = credits::decision(false, Some(&form.reason))?;
+    credits::decide_plan(&state, &p, id, &decision).await?;
+    Ok(Redirect::to("/credits/self-study?done=1").into_response())
 }
