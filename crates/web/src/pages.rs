@@ -218,13 +218,6 @@ pub async fn dress_error_pages(
     }
 }
 
-/// An operation's error as the page a person sees, for handlers that answer a [`Response`]. Only
-/// the account pages (`accounts/pages.rs`) still use it; handlers return `Result<_, PageError>`
-/// and use `?` instead, and this goes when those pages do too.
-pub fn page_error(e: impl Into<PageError>) -> Response {
-    e.into().into_response()
-}
-
 pub fn error_page(status: StatusCode, heading: &'static str, message: &str) -> Response {
     PageError::new(status, heading, message).into_response()
 }

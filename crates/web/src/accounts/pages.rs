@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{ClientIp, MaybePrincipal, PageUser, Via, clear_session_cookie, session_cookie};
 use crate::captcha;
 use crate::csrf::CsrfToken;
-use crate::pages::{Layout, PageForm, page_error, render};
+use crate::pages::{Layout, PageError, PageForm, render};
 use crate::routes::Routes;
 
 pub fn routes() -> Routes {
@@ -98,18 +98,12 @@ async fn login_form(
     csrf: CsrfToken,
     Query(query): Query<NextQuery>,
     ClientIp(ip): ClientIp,
-) -> Response {
+) -> Result<Response, PageError> {
     if principal.0.is_some() {
-        return Redirect::to("/me").into_response();
+        return Ok(Redirect::to("/me").into_response());
     }
-    let captcha = match state.store.login_failures(&ip_key(&ip)).await {
-        Ok((failures, _)) if failures >= CAPTCHA_AFTER => match new_captcha(&state).await {
-            Ok(c) => Some(c),
-            Err(e) => return page_error(e),
-        },
-        Ok(_) => None,
-        Err(e) => return page_error(e),
-    };
+    let (failures, _) = state.store.login_failures(&ip_key(&ip)).await?;
+    let captcha = if failures >= CAPTCHA_AFTER { Some(new_captcha(&state).await?) } else { None };
     let page = LoginPage {
         layout: Layout::new("/login", &principal, &csrf),
         error: None,
@@ -117,7 +111,7 @@ async fn login_form(
         next: safe_next(query.next.as_deref()),
         captcha,
     };
-    render(StatusCode::OK, &page)
+    Ok(render(StatusCode::OK, &page))
 }
 
 #[derive(Deserialize)]
@@ -255,31 +249,27 @@ async fn login(
         Ok(response)
     }
     .await;
-    result.unwrap_or_else(page_error)
+    result.unwrap_or_else(|e| PageError::from(e).into_response())
 }
 
-async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Response {
+async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Result<Response, PageError> {
     if let Some(p) = principal.0
         && let Via::Session { token, .. } = &p.via
     {
-        if let Err(e) = state.store.end_session(token).await {
-            return page_error(e);
-        }
+        state.store.end_session(token).await?;
         let change = Change {
             action: "account.logout",
             object_type: "account",
             object_id: p.account.id.0.to_string(),
             ..Change::default()
         };
-        if let Err(e) = state.store.record(&p.actor(), &change).await {
-            return page_error(e);
-        }
+        state.store.record(&p.actor(), &change).await?;
     }
     let mut response = Redirect::to("/").into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_session_cookie(state.settings.secure_cookies)) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    response
+    Ok(response)
 }
 
 // ---- registration ----
@@ -333,23 +323,25 @@ fn titles() -> Vec<&'static str> {
     jijiao_domain::title::TITLES.iter().map(|t| t.name).collect()
 }
 
-async fn register_form(State(state): State<AppState>, principal: MaybePrincipal, csrf: CsrfToken) -> Response {
+async fn register_form(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    csrf: CsrfToken,
+) -> Result<Response, PageError> {
     if principal.0.is_some() {
-        return Redirect::to("/me").into_response();
+        return Ok(Redirect::to("/me").into_response());
     }
-    match units(&state).await {
-        Ok(units) => render(
-            StatusCode::OK,
-            &RegisterPage {
-                layout: Layout::new("/register", &principal, &csrf),
-                form: RegisterForm::default(),
-                errors: vec![],
-                units,
-                titles: titles(),
-            },
-        ),
-        Err(e) => page_error(e),
-    }
+    let units = units(&state).await?;
+    Ok(render(
+        StatusCode::OK,
+        &RegisterPage {
+            layout: Layout::new("/register", &principal, &csrf),
+            form: RegisterForm::default(),
+            errors: vec![],
+            units,
+            titles: titles(),
+        },
+    ))
 }
 
 /// The one answer for a registration the records refuse (see `register`).
@@ -365,7 +357,7 @@ async fn register(
 ) -> Response {
     let units = match units(&state).await {
         Ok(u) => u,
-        Err(e) => return page_error(e),
+        Err(e) => return PageError::from(e).into_response(),
     };
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let id_number = IdNumber::parse(&form.id_number).map_err(|e| errors.push(("id_number", e.to_string()))).ok();
@@ -443,7 +435,7 @@ async fn register(
         Ok(response)
     }
     .await;
-    result.unwrap_or_else(page_error)
+    result.unwrap_or_else(|e| PageError::from(e).into_response())
 }
 
 // ---- own page and password ----
@@ -532,7 +524,7 @@ async fn me(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToke
         Ok(render(StatusCode::OK, &page))
     }
     .await;
-    result.unwrap_or_else(page_error)
+    result.unwrap_or_else(|e| PageError::from(e).into_response())
 }
 
 #[derive(Template)]
@@ -587,6 +579,6 @@ async fn change_password(
             }
             response
         }
-        Err(e) => page_error(e),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
