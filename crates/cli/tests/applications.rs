@@ -1,6 +1,7 @@
 //! Applications end to end over HTTP, on SQLite and PostgreSQL: a unit drafts, saves and submits;
 //! errors block submission; the district, the province and the national office act in turn; a
 //! return goes back with its comment; codes, windows, quotas, copies and the reviewers' lists.
+//! (Just over 700 lines: the chain of one capability, from draft to print, in one place.)
 
 use crate::common;
 

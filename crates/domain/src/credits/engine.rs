@@ -1,5 +1,7 @@
 //! The credit engine (rules.md §2): each activity's credits in integer tenths with its rule and Chinese
-//! arithmetic, caps taken in the order activities ended, the year's totals and compliance.
+//! arithmetic, caps taken in the order activities ended, the year's totals and compliance. (Over 700
+//! lines on purpose: the formulas, the caps and the totals share one pass over the year, kept in one
+//! file so the order in which caps apply reads top to bottom.)
 //!
 //! Every formula is rounded down to the tenth before any cap (rules.md §2.2, Reading). A cap covering
 //! several activities is taken from them in end order, ties in file order, and each activity reports

@@ -1,4 +1,6 @@
 //! The check behind each rule of rules.md §3: one function per rule, listed in the table's order.
+//! (Longer than 700 lines on purpose: one file in the table's order lets a reader hold the rule table
+//! and its checks side by side; splitting by section would scatter rules that share readings.)
 //!
 //! A check only says *where* and *what*; the rule id and default severity come from the table
 //! ([`super::rules::RULES`]), so a finding can never carry an id the table does not have.

@@ -1,5 +1,6 @@
 //! Tests of the formal review: the valid fixtures pass, each rule fires alone on a minimal change of
 //! them, the boundaries of every threshold, and properties over arbitrary input.
+//! (Long on purpose: one test per rule of the table, in its order.)
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -1,5 +1,6 @@
 //! Tests of the evaluation score: every item's bands at and around each boundary, whole reports, the
 //! mean's rounding, parsing errors, and properties (bounds, and that improving an input never lowers it).
+//! (Long on purpose: every item's bands at each boundary, item by item, in the form's order.)
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
