@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use jijiao_documents::{Cell, CellOut, Sheet, read_table, write_csv_utf8, write_xlsx};
+use jijiao_domain::Credits;
 use jijiao_domain::authz::{Grant, Role};
 use jijiao_domain::document::DocumentError;
 use jijiao_domain::org::{Delivery, Level};
@@ -143,7 +144,10 @@ pub fn parse_list(
             }
         }
         let terms = publication::parse_terms(&term_text).map_err(|e| problems.push(problem(n, "举办期限", e))).ok();
-        let credits = publication::parse_credits(&credits_text).map_err(|e| problems.push(problem(n, "学分", e))).ok();
+        let credits = publication::parse_credits(&credits_text)
+            .map(Credits::from_tenths)
+            .map_err(|e| problems.push(problem(n, "学分", e)))
+            .ok();
         let enrolment =
             publication::parse_enrollment(&enrol_text).map_err(|e| problems.push(problem(n, "拟招生人数", e))).ok();
         if !phone.is_empty() && !jijiao_domain::personal::is_valid_phone(&phone) {
@@ -478,7 +482,7 @@ pub fn list_rows(projects: &[Project], phones: Option<&HashMap<i64, String>>) ->
                 CellOut::Text(phone),
                 CellOut::Text(terms_of(p)),
                 CellOut::Text(places_of(p)),
-                CellOut::Tenths(p.credits),
+                CellOut::Tenths(p.credits.tenths()),
                 CellOut::Text(p.audience.clone()),
                 CellOut::Text(enrolment),
                 CellOut::Text(remarks_of(p)),
@@ -624,7 +628,10 @@ mod tests {
         .unwrap();
         assert_eq!(good[1].number.as_deref(), Some("2024-03-01-002（国）"));
         assert_eq!(good[1].kind, ProjectKind::Base);
-        assert_eq!((good[0].credits, good[0].planned_enrollment, good[0].enrollment_note.as_str()), (100, 200, "…"));
+        assert_eq!(
+            (good[0].credits.tenths(), good[0].planned_enrollment, good[0].enrollment_note.as_str()),
+            (100, 200, "…")
+        );
         assert_eq!((good[0].unit_id, good[0].province_code.as_deref()), (Some(7), Some("11")));
         let missing =
             parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();

@@ -5,6 +5,7 @@
 use chrono::{Days, NaiveDate};
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::{self, ProjectKind};
+use jijiao_domain::{Credits, Hours};
 use jijiao_storage::projects::{NewBatch, NewProject, ProjectPeriod};
 use jijiao_storage::{Actor, Store, StoreError};
 use std::collections::HashMap;
@@ -100,8 +101,8 @@ fn project(i: usize, units: &[(String, Option<i64>, Option<String>)], year: i32)
             _ => ProjectKind::Recommended,
         },
         delivery: if remote { Delivery::Remote } else { Delivery::FaceToFace },
-        credits: [50, 60, 80, 100][i % 4],
-        hours: Some([150, 180, 240, 300][i % 4]),
+        credits: Credits::from_tenths([50, 60, 80, 100][i % 4]),
+        hours: Some(Hours::from_tenths([150, 180, 240, 300][i % 4])),
         periods,
         audience: audience.into(),
         planned_enrollment: [80, 100, 150, 200, 300][i % 5],

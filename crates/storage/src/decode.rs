@@ -24,6 +24,16 @@ pub(crate) fn narrow<T: TryFrom<i64>>(value: i64, table_column: &'static str) ->
     T::try_from(value).map_err(|_| corrupt(table_column, value))
 }
 
+/// The largest count of tenths a document can give ([`jijiao_domain::tenths`] parsing accepts at
+/// most fifteen whole digits); a stored value beyond it was never written by this program.
+const MAX_TENTHS: i64 = 9_999_999_999_999_999;
+
+/// A stored count of tenths (credits, hours) as its domain type: negative or beyond any parsed
+/// value is a corrupt row.
+pub(crate) fn tenths<T>(value: i64, table_column: &'static str, from_tenths: impl FnOnce(i64) -> T) -> Result<T> {
+    if (0..=MAX_TENTHS).contains(&value) { Ok(from_tenths(value)) } else { Err(corrupt(table_column, value)) }
+}
+
 /// A stored code (`national`, `approved`, …) through the type's own parser.
 pub(crate) fn code<T>(value: &str, table_column: &'static str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
     parse(value).ok_or_else(|| corrupt(table_column, value))
@@ -55,6 +65,15 @@ mod tests {
         assert_eq!(date("2024-02-29", "projects.first_day").unwrap(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
         assert!(matches!(code("nowhere", "projects.level", |_| None::<u8>), Err(StoreError::Corrupt { .. })));
         assert!(matches!(json::<Vec<i64>>("[1,", "project_periods"), Err(StoreError::Corrupt { .. })));
+        assert_eq!(tenths(35, "projects.credits", jijiao_domain::Credits::from_tenths).unwrap().to_string(), "3.5");
+        assert!(matches!(
+            tenths(-1, "projects.credits", jijiao_domain::Credits::from_tenths),
+            Err(StoreError::Corrupt { column: "projects.credits", .. })
+        ));
+        assert!(matches!(
+            tenths(i64::MAX, "projects.hours", jijiao_domain::Hours::from_tenths),
+            Err(StoreError::Corrupt { column: "projects.hours", .. })
+        ));
     }
 
     /// A corrupt value in a stored row makes the read fail, naming the column, on both backends:

@@ -33,7 +33,7 @@ fn listed(number: &str, name: &str, unit: &str, subject: &str) -> NewProject {
         subject_tertiary: subject.into(),
         kind: ProjectKind::Recommended,
         delivery: Delivery::FaceToFace,
-        credits: 100,
+        credits: jijiao_domain::Credits::from_tenths(100),
         hours: None,
         periods: vec![ProjectPeriod { start: day("2024-09-02"), end: day("2024-09-05"), place: "北京".into() }],
         audience: "肿瘤科医师".into(),
@@ -138,7 +138,7 @@ async fn publishing_numbers_once_and_never_reuses_a_number() {
         assert_eq!(store.publish_batch(&s, batch).await.unwrap(), 0);
         let again = store.project_by_number("2025-03-01-003(国)").await.unwrap();
         assert_eq!(again.name, "肿瘤放射治疗新进展学习班");
-        assert_eq!(again.credits, 100);
+        assert_eq!(again.credits.tenths(), 100);
         assert!(!again.periods.is_empty());
         let b = store.batch(batch).await.unwrap();
         assert!(b.published_at.is_some());

@@ -21,7 +21,7 @@ fn project(n: u32, unit: &str) -> NewProject {
         subject_tertiary: "03-01".into(),
         kind: ProjectKind::Recommended,
         delivery: Delivery::FaceToFace,
-        credits: 100,
+        credits: jijiao_domain::Credits::from_tenths(100),
         hours: None,
         periods: vec![ProjectPeriod { start: day, end: day, place: "北京".into() }],
         audience: String::new(),

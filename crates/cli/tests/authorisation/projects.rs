@@ -99,7 +99,7 @@ pub async fn target(w: &World, path: &str, scope: Scope, n: usize) -> Option<i64
             subject_tertiary: "03-01".into(),
             kind: ProjectKind::Recommended,
             delivery: Delivery::FaceToFace,
-            credits: 50,
+            credits: jijiao_domain::Credits::from_tenths(50),
             hours: None,
             periods: vec![ProjectPeriod { start: day, end: day, place: "北京".into() }],
             audience: String::new(),

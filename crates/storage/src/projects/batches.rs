@@ -129,8 +129,8 @@ impl Store {
                     jijiao_domain::review::ProjectKind::Promoted => ProjectKind::Promoted,
                 },
                 delivery: doc.delivery,
-                credits: doc.credits.tenths(),
-                hours: Some(doc.total_hours.tenths()),
+                credits: doc.credits,
+                hours: Some(doc.total_hours),
                 periods: doc
                     .periods
                     .iter()

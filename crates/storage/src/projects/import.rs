@@ -1,7 +1,7 @@
 //! Published lists stored whole (导入已公布的项目名单): all or nothing, every project keeping the number
 //! the list gave it; and the multi-row insert that stores projects, shared with publication.
 
-use jijiao_domain::publication;
+use jijiao_domain::{Hours, publication};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -181,8 +181,8 @@ pub(super) async fn insert_projects(
                 .bind(p.subject_tertiary.clone())
                 .bind(p.kind.code())
                 .bind(p.delivery.code())
-                .bind(p.credits)
-                .bind(p.hours)
+                .bind(p.credits.tenths())
+                .bind(p.hours.map(Hours::tenths))
                 .bind(p.audience.trim().to_string())
                 .bind(i64::from(p.planned_enrollment))
                 .bind(p.enrollment_note.trim().to_string())

@@ -13,6 +13,7 @@
 use chrono::NaiveDate;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::{self, ProjectKind};
+use jijiao_domain::{Credits, Hours};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -88,8 +89,8 @@ pub struct NewProject {
     pub subject_tertiary: String,
     pub kind: ProjectKind,
     pub delivery: Delivery,
-    pub credits: i64,
-    pub hours: Option<i64>,
+    pub credits: Credits,
+    pub hours: Option<Hours>,
     pub periods: Vec<ProjectPeriod>,
     pub audience: String,
     pub planned_enrollment: u32,
@@ -123,8 +124,8 @@ pub struct Project {
     pub subject_tertiary: String,
     pub kind: ProjectKind,
     pub delivery: Delivery,
-    pub credits: i64,
-    pub hours: Option<i64>,
+    pub credits: Credits,
+    pub hours: Option<Hours>,
     pub audience: String,
     pub planned_enrollment: u32,
     pub enrollment_note: String,
@@ -282,8 +283,11 @@ pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
         subject_tertiary: r.try_get("subject_tertiary")?,
         kind: decode::code(&r.try_get::<String, _>("kind")?, "projects.kind", ProjectKind::from_code)?,
         delivery: decode::code(&r.try_get::<String, _>("delivery")?, "projects.delivery", Delivery::from_code)?,
-        credits: r.try_get("credits")?,
-        hours: r.try_get("hours")?,
+        credits: decode::tenths(r.try_get("credits")?, "projects.credits", Credits::from_tenths)?,
+        hours: r
+            .try_get::<Option<i64>, _>("hours")?
+            .map(|h| decode::tenths(h, "projects.hours", Hours::from_tenths))
+            .transpose()?,
         audience: r.try_get("audience")?,
         planned_enrollment: decode::int(r, "planned_enrollment", "projects.planned_enrollment")?,
         enrollment_note: r.try_get("enrollment_note")?,

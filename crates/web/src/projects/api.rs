@@ -99,8 +99,8 @@ impl From<Project> for ProjectView {
             subject: p.subject_tertiary,
             kind: p.kind.code().into(),
             delivery: p.delivery.code().into(),
-            credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
-            hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
+            credits: p.credits.to_string(),
+            hours: p.hours.map(|h| h.to_string()),
             periods: p
                 .periods
                 .into_iter()

@@ -72,7 +72,7 @@ fn row(p: Project) -> Row {
         unit: p.unit_name,
         leader: p.leader_name,
         term,
-        credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
+        credits: p.credits.to_string(),
         delivery: p.delivery.label(),
         suspended: p.suspension.map(|s| s.reason),
     }
@@ -158,8 +158,8 @@ async fn project_page(
         &ProjectPage {
             layout: Layout::new("/projects", &principal, &csrf),
             number: p.number.clone().unwrap_or_default(),
-            credits: jijiao_domain::Credits::from_tenths(p.credits).to_string(),
-            hours: p.hours.map(|h| jijiao_domain::Hours::from_tenths(h).to_string()),
+            credits: p.credits.to_string(),
+            hours: p.hours.map(|h| h.to_string()),
             subject,
             p,
         },
@@ -290,13 +290,6 @@ struct BatchPage {
     more: bool,
     message: Option<String>,
     problems: Vec<String>,
-}
-
-impl BatchPage {
-    /// A project's credits as the template shows them (`10.0`).
-    fn credits(&self, tenths: &i64) -> jijiao_domain::Credits {
-        jijiao_domain::Credits::from_tenths(*tenths)
-    }
 }
 
 async fn show_batch(
