@@ -18,7 +18,9 @@ pub mod subject;
 pub mod tenths;
 pub mod time;
 pub mod title;
+pub mod year;
 
 pub use credits::Credits;
 pub use id_number::{IdNumber, Sex};
 pub use tenths::Hours;
+pub use year::Year;

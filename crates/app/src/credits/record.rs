@@ -5,7 +5,7 @@ use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_domain::credits::learning_record::{RecordStatus, YearSummary, summarise};
 use jijiao_domain::credits::{Caps, Regime};
 use jijiao_domain::personal::mask_id_number;
-use jijiao_domain::{Credits, Hours};
+use jijiao_domain::{Credits, Hours, Year};
 use jijiao_storage::credit_records::CreditRecord;
 use serde::Serialize;
 
@@ -143,11 +143,13 @@ pub async fn year_view(app: &App, s: &Subject, year: Option<i32>) -> Result<Year
     if !(1990..=2100).contains(&year) {
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
+    // Within the range just checked, so within every year's; the rules read it as a `u16`.
+    let rules_year = u16::from(Year::try_from(year).map_err(|e| AppError::invalid("year", e.to_string()))?);
     let person = s.engine_person()?;
     let records = app.store.credit_records_of(s.person.id, Some(year)).await?;
     let year_records: Vec<_> = records.iter().map(CreditRecord::year_record).collect();
     let settings = &*app.rules;
-    let summary = summarise(year as u16, &person, &year_records, settings);
+    let summary = summarise(rules_year, &person, &year_records, settings);
     let (caps, _) = settings.caps_for(&person);
     let report = &summary.report;
     let mut years = app.store.credit_years_of(s.person.id).await?;

@@ -3,6 +3,7 @@
 //! Every person's year is computed by the credit engine from the granted records, as on their own page.
 
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
+use jijiao_domain::Year;
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_domain::authz::{Place, Role};
 use jijiao_domain::credits::learning_record::summarise;
@@ -168,10 +169,12 @@ async fn all_lines(
     if !(1990..=2100).contains(&year) {
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
+    // Within the range just checked, so within every year's; the rules read it as a `u16`.
+    let rules_year = u16::from(Year::try_from(year).map_err(|e| AppError::invalid("year", e.to_string()))?);
     let scope = scope(app, p, q).await?;
     let people = app.store.compliance_all(scope.province.as_deref(), scope.org_ids.as_deref(), year).await?;
     let settings = &*app.rules;
-    let regime = settings.regime(year as u16);
+    let regime = settings.regime(rules_year);
     let columns = kind_columns(regime);
     let lines = people
         .into_iter()
@@ -180,7 +183,7 @@ async fn all_lines(
             // computed under the right province's rules.
             let person =
                 crate::rules::engine_person(&py.name, &py.id_number, py.province_code.as_deref(), py.grassroots)?;
-            let summary = summarise(year as u16, &person, &py.records, settings);
+            let summary = summarise(rules_year, &person, &py.records, settings);
             let report = summary.report;
             Ok(ComplianceLine {
                 person_id: py.person_id.0,

@@ -335,7 +335,12 @@ async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Resul
                             .map_or_else(|| "北京市".to_string(), |p| p.name.to_string());
                         let person =
                             EnginePerson { id_number: py.id_number.clone(), province, grassroots: py.grassroots };
-                        let summary = summarise(YEAR as u16, &person, &py.records, &settings);
+                        let summary = summarise(
+                            jijiao_domain::Year::try_from(YEAR).expect("YEAR is a year").get(),
+                            &person,
+                            &py.records,
+                            &settings,
+                        );
                         ok += u64::from(summary.report.compliant);
                         sum += summary.report.total.tenths();
                         recs += py.records.len() as u64;

@@ -180,8 +180,8 @@ async fn sqlite_floor(file: &std::path::Path) -> (Duration, Duration, Duration) 
             let (tertiary, province, level, kind, delivery): (String, Option<String>, String, String, String) =
                 (r.get(4), r.get(5), r.get(6), r.get(7), r.get(8));
             let facets = Facets {
-                year: r.get::<i64, _>(2) as u16,
-                batch: r.get::<i64, _>(3) as u16,
+                year: jijiao_domain::Year::try_from(r.get::<i64, _>(2)).expect("a stored year").get(),
+                batch: u16::try_from(r.get::<i64, _>(3)).expect("a stored batch"),
                 subject_tertiary: &tertiary,
                 province_code: province.as_deref(),
                 level: &level,
@@ -295,7 +295,7 @@ async fn main() {
                 let years = rows.div_ceil(20_000);
                 for y in 0..years {
                     let n = (rows - y * 20_000).min(20_000);
-                    import(&store, n, 2010 + y as u16).await;
+                    import(&store, n, u16::try_from(2010 + y).expect("a year")).await;
                 }
                 println!("loaded {rows} projects in {:.1} s", t.elapsed().as_secs_f64());
             } else {

@@ -1,0 +1,133 @@
+//! A calendar year (年度): one type where applications, projects and credits meet, instead of
+//! `i32` in one place and `u16` in another joined by unchecked casts.
+//!
+//! Every year the program handles lies within 1900..=2200 (birth years of people still practising,
+//! years of activities, batches and reports); a value outside is a mistake or a corrupt row, so
+//! conversions from wider integers are checked, and conversions to them are lossless.
+
+use std::fmt;
+
+use chrono::Datelike;
+
+/// A year in 1900..=2200; serialised as a JSON number (`2024`), as the interchange formats say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Year(u16);
+
+/// Why an integer is not a [`Year`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("年度“{0}”应在1900年至2200年之间")]
+pub struct YearOutOfRange(pub i64);
+
+impl Year {
+    pub const FIRST: Year = Year(1900);
+    pub const LAST: Year = Year(2200);
+
+    /// The year of a date. Dates outside the range are clamped to its ends; no date this program
+    /// stores lies outside (they are validated on entry), so this never changes a real year.
+    pub fn of(date: chrono::NaiveDate) -> Year {
+        Year::try_from(date.year()).unwrap_or(if date.year() < 1900 { Year::FIRST } else { Year::LAST })
+    }
+
+    pub const fn get(self) -> u16 {
+        self.0
+    }
+
+    fn checked(value: i64) -> Result<Year, YearOutOfRange> {
+        if (i64::from(Year::FIRST.0)..=i64::from(Year::LAST.0)).contains(&value) {
+            Ok(Year(value as u16))
+        } else {
+            Err(YearOutOfRange(value))
+        }
+    }
+}
+
+impl TryFrom<i32> for Year {
+    type Error = YearOutOfRange;
+    fn try_from(value: i32) -> Result<Year, YearOutOfRange> {
+        Year::checked(i64::from(value))
+    }
+}
+
+impl TryFrom<u16> for Year {
+    type Error = YearOutOfRange;
+    fn try_from(value: u16) -> Result<Year, YearOutOfRange> {
+        Year::checked(i64::from(value))
+    }
+}
+
+impl TryFrom<i64> for Year {
+    type Error = YearOutOfRange;
+    fn try_from(value: i64) -> Result<Year, YearOutOfRange> {
+        Year::checked(value)
+    }
+}
+
+impl From<Year> for i32 {
+    fn from(year: Year) -> i32 {
+        i32::from(year.0)
+    }
+}
+
+impl From<Year> for u16 {
+    fn from(year: Year) -> u16 {
+        year.0
+    }
+}
+
+impl From<Year> for i64 {
+    fn from(year: Year) -> i64 {
+        i64::from(year.0)
+    }
+}
+
+impl fmt::Display for Year {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Read from a JSON number, checked against the range.
+impl<'de> serde::Deserialize<'de> for Year {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Year, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        Year::try_from(value).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn conversions_are_checked_one_way_and_lossless_the_other() {
+        let year = Year::try_from(2024_i32).unwrap();
+        assert_eq!((i32::from(year), u16::from(year), i64::from(year)), (2024, 2024, 2024));
+        assert_eq!(Year::try_from(2024_u16), Ok(year));
+        assert_eq!(Year::try_from(1900_i32).map(Year::get), Ok(1900));
+        assert_eq!(Year::try_from(2200_i64).map(Year::get), Ok(2200));
+        assert_eq!(Year::try_from(1899_i32), Err(YearOutOfRange(1899)));
+        assert_eq!(Year::try_from(2201_u16), Err(YearOutOfRange(2201)));
+        assert_eq!(Year::try_from(70_000_i64), Err(YearOutOfRange(70_000)));
+        assert_eq!(Year::try_from(-2024_i32), Err(YearOutOfRange(-2024)));
+        assert!(YearOutOfRange(3000).to_string().contains("3000"));
+    }
+
+    #[test]
+    fn the_year_of_a_date() {
+        assert_eq!(Year::of(NaiveDate::from_ymd_opt(2024, 12, 31).unwrap()).get(), 2024);
+        assert_eq!(Year::of(NaiveDate::from_ymd_opt(1850, 1, 1).unwrap()), Year::FIRST);
+        assert_eq!(Year::of(NaiveDate::from_ymd_opt(2500, 1, 1).unwrap()), Year::LAST);
+    }
+
+    #[test]
+    fn serialised_as_a_plain_number() {
+        let year = Year::try_from(2025_i32).unwrap();
+        assert_eq!(serde_json::to_string(&year).unwrap(), "2025");
+        assert_eq!(year.to_string(), "2025");
+        assert_eq!(serde_json::from_str::<Year>("2025").unwrap(), year);
+        assert!(serde_json::from_str::<Year>("3000").is_err());
+        assert!(serde_json::from_str::<Year>("\"2025\"").is_err());
+    }
+}
