@@ -34,6 +34,12 @@ pub(crate) fn tenths<T>(value: i64, table_column: &'static str, from_tenths: imp
     if (0..=MAX_TENTHS).contains(&value) { Ok(from_tenths(value)) } else { Err(corrupt(table_column, value)) }
 }
 
+/// A stored year; one outside [`Year`]'s range is a corrupt row.
+pub(crate) fn year(r: &AnyRow, column: &str, table_column: &'static str) -> Result<jijiao_domain::Year> {
+    let value: i64 = r.try_get(column)?;
+    jijiao_domain::Year::try_from(value).map_err(|_| corrupt(table_column, value))
+}
+
 /// A stored code (`national`, `approved`, …) through the type's own parser.
 pub(crate) fn code<T>(value: &str, table_column: &'static str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T> {
     parse(value).ok_or_else(|| corrupt(table_column, value))

@@ -13,7 +13,7 @@
 use chrono::NaiveDate;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::{self, ProjectKind};
-use jijiao_domain::{Credits, Hours};
+use jijiao_domain::{Credits, Hours, Year};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -49,7 +49,7 @@ pub struct Batch {
     pub id: BatchId,
     pub level: Level,
     pub province_code: Option<String>,
-    pub year: u16,
+    pub year: Year,
     pub batch: u16,
     pub notice: String,
     pub notice_date: Option<NaiveDate>,
@@ -111,7 +111,7 @@ pub struct Project {
     pub id: i64,
     pub batch_id: BatchId,
     pub number: Option<String>,
-    pub year: u16,
+    pub year: Year,
     pub batch: u16,
     pub notice: String,
     pub level: Level,
@@ -225,7 +225,7 @@ fn batch_from_row(r: &AnyRow) -> Result<Batch> {
         id: BatchId(r.try_get("id")?),
         level: decode::code(&r.try_get::<String, _>("level")?, "publication_batches.level", Level::from_code)?,
         province_code: r.try_get("province_code")?,
-        year: decode::int(r, "year", "publication_batches.year")?,
+        year: decode::year(r, "year", "publication_batches.year")?,
         batch: decode::int(r, "batch", "publication_batches.batch")?,
         notice: r.try_get("notice")?,
         notice_date: notice_date.as_deref().map(|d| decode::date(d, "publication_batches.notice_date")).transpose()?,
@@ -270,7 +270,7 @@ pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
         id: r.try_get("id")?,
         batch_id: BatchId(r.try_get("batch_id")?),
         number: r.try_get("number")?,
-        year: decode::int(r, "year", "projects.year")?,
+        year: decode::year(r, "year", "projects.year")?,
         batch: decode::int(r, "batch", "publication_batches.batch")?,
         notice: r.try_get("notice")?,
         level: decode::code(&r.try_get::<String, _>("level")?, "projects.level", Level::from_code)?,
