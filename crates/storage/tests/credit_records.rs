@@ -72,7 +72,11 @@ async fn records_are_granted_or_rejected_once_and_logged() {
         let a = store.record_credit(&unit, &new(p, practice(12, "2025-03-01"))).await.unwrap();
         let b = store.record_credit(&unit, &new(p, practice(6, "2025-04-01"))).await.unwrap();
         let r = store.credit_record(a).await.unwrap();
-        assert_eq!((r.status, r.year, r.person_name.as_str()), (RecordStatus::Provisional, 2025, "学员1"), "{backend}");
+        assert_eq!(
+            (r.status, i32::from(r.year), r.person_name.as_str()),
+            (RecordStatus::Provisional, 2025, "学员1"),
+            "{backend}"
+        );
         assert_eq!(r.facts, practice(12, "2025-03-01"));
         assert_eq!(r.province_code.as_deref(), Some("11"));
         assert_eq!(r.recorded_by_name, "单位管理员");

@@ -88,7 +88,7 @@ pub fn review_line(r: &CreditRecord) -> ReviewLine {
         person_id: r.person_id.0,
         person: r.person_name.clone(),
         employer: r.org_name.clone(),
-        year: r.year,
+        year: i32::from(r.year),
         kind_label: r.facts.kind.label().into(),
         title: r.facts.title.clone(),
         role: r.facts.role.map(role_label),
