@@ -34,11 +34,11 @@ impl Year {
     }
 
     fn checked(value: i64) -> Result<Year, YearOutOfRange> {
-        if (i64::from(Year::FIRST.0)..=i64::from(Year::LAST.0)).contains(&value) {
-            Ok(Year(value as u16))
-        } else {
-            Err(YearOutOfRange(value))
-        }
+        u16::try_from(value)
+            .ok()
+            .map(Year)
+            .filter(|year| (Year::FIRST..=Year::LAST).contains(year))
+            .ok_or(YearOutOfRange(value))
     }
 }
 
