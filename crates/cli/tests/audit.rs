@@ -4,21 +4,13 @@
 use jijiao_storage::testing::hospital;
 use jijiao_storage::{Actor, DatabaseTarget, Store, Vault};
 use std::path::Path;
-use std::process::Command;
 
-const KEY: &str = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
+use crate::common::{FIXED_KEY as KEY, jijiao};
 
-fn jijiao(data: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jijiao"))
-        .args(args)
-        .env("JIJIAO_DATA_DIR", data)
-        .env("JIJIAO_ENCRYPTION_KEY", KEY)
-        .env_remove("JIJIAO_DATABASE_URL")
-        .env_remove("JIJIAO_CONFIG")
-        .output()
-        .expect("jijiao runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
+/// The exit code and everything printed, stdout then stderr.
+fn run(data: &Path, args: &[&str]) -> (i32, String) {
+    let (code, out, err) = jijiao(data, args);
+    (code, format!("{out}{err}"))
 }
 
 async fn open(data: &Path) -> Store {
@@ -31,7 +23,7 @@ async fn an_anchor_kept_outside_the_database_reveals_a_cut_tail() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let anchors = dir.path().join("anchors.jsonl");
-    assert_eq!(jijiao(&data, &["migrate"]).0, 0);
+    assert_eq!(run(&data, &["migrate"]).0, 0);
     {
         let store = open(&data).await;
         let actor = Actor::system("审计测试");
@@ -39,11 +31,11 @@ async fn an_anchor_kept_outside_the_database_reveals_a_cut_tail() {
             store.create_organisation(&actor, &hospital(name, "11")).await.unwrap();
         }
     }
-    let (code, out) = jijiao(&data, &["audit", "anchor", "--output", anchors.to_str().unwrap()]);
+    let (code, out) = run(&data, &["audit", "anchor", "--output", anchors.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    let printed = jijiao(&data, &["audit", "anchor"]);
+    let printed = run(&data, &["audit", "anchor"]);
     assert!(printed.1.contains("\"signature\""), "{}", printed.1);
-    let (code, out) = jijiao(&data, &["audit", "verify", "--anchor", anchors.to_str().unwrap()]);
+    let (code, out) = run(&data, &["audit", "verify", "--anchor", anchors.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 个锚点一致"), "{out}");
 
@@ -59,12 +51,12 @@ async fn an_anchor_kept_outside_the_database_reveals_a_cut_tail() {
             .unwrap();
     }
     // The chain alone holds; the anchor does not.
-    let (code, out) = jijiao(&data, &["audit", "verify"]);
+    let (code, out) = run(&data, &["audit", "verify"]);
     assert_eq!(code, 0, "{out}");
-    let (code, out) = jijiao(&data, &["audit", "verify", "--anchor", anchors.to_str().unwrap()]);
+    let (code, out) = run(&data, &["audit", "verify", "--anchor", anchors.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("审计日志与锚点不符") && out.contains("末尾记录被删除"), "{out}");
-    let (code, out) = jijiao(&data, &["audit", "verify", "--anchor", dir.path().join("none").to_str().unwrap()]);
+    let (code, out) = run(&data, &["audit", "verify", "--anchor", dir.path().join("none").to_str().unwrap()]);
     assert_ne!(code, 0);
     assert!(out.contains("无法读取锚点文件"), "{out}");
 }

@@ -126,3 +126,23 @@ impl Reply {
         self.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
     }
 }
+
+/// One key for every `jijiao` run of a test, so later commands read what earlier ones wrote.
+pub const FIXED_KEY: &str = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=";
+
+/// Runs the `jijiao` binary on the SQLite data folder `data`: (exit code, stdout, stderr).
+pub fn jijiao(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jijiao"))
+        .args(args)
+        .env("JIJIAO_DATA_DIR", data)
+        .env("JIJIAO_ENCRYPTION_KEY", FIXED_KEY)
+        .env_remove("JIJIAO_DATABASE_URL")
+        .env_remove("JIJIAO_CONFIG")
+        .output()
+        .expect("jijiao runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}

@@ -1,12 +1,10 @@
 //! Published lists end to end: `jijiao import projects` on real files written here (xlsx through
 //! rust_xlsxwriter, CSV in GBK), and the public catalogue over HTTP on both backends.
 
-use crate::common;
+use crate::common::{self, jijiao};
 
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_storage::{DatabaseTarget, Store, Vault};
-use std::path::Path;
-use std::process::Command;
 
 const HEADERS: [&str; 11] = [
     "项目编号",
@@ -24,33 +22,6 @@ const HEADERS: [&str; 11] = [
 
 fn text_row(cells: [&str; 11]) -> Vec<CellOut> {
     cells.iter().map(|c| CellOut::Text(c.to_string())).collect()
-}
-
-fn jijiao(data: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_jijiao"))
-        .args(args)
-        .env("JIJIAO_DATA_DIR", data)
-        .env("JIJIAO_ENCRYPTION_KEY", Vault::generate_key_base64_fixed())
-        .env_remove("JIJIAO_DATABASE_URL")
-        .env_remove("JIJIAO_CONFIG")
-        .output()
-        .expect("jijiao runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-trait FixedKey {
-    fn generate_key_base64_fixed() -> String;
-}
-
-impl FixedKey for Vault {
-    /// One key for every run of a test, so later commands read what earlier ones wrote.
-    fn generate_key_base64_fixed() -> String {
-        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=".into()
-    }
 }
 
 /// A province's administrator sets the pattern its projects are numbered by; the national office
@@ -177,7 +148,7 @@ async fn an_xlsx_list_is_imported_all_or_nothing() {
     assert_eq!(code, 2);
     assert!(err.contains("1 处错误") && err.contains("第5行“学分”"), "{err}");
 
-    let (vault, _) = Vault::load_or_create(&data, Some(&Vault::generate_key_base64_fixed())).unwrap();
+    let (vault, _) = Vault::load_or_create(&data, Some(common::FIXED_KEY)).unwrap();
     let store = Store::open(&DatabaseTarget::SqliteFile(data.join(jijiao_storage::SQLITE_FILE)), vault).await.unwrap();
     let found = store
         .projects(&jijiao_storage::projects::ProjectFilter::default(), jijiao_storage::PageRequest::default())
