@@ -1,7 +1,8 @@
 //! What time it is, as the operations see it: injected through [`crate::App`], so that "today" and
 //! "this year" (in Beijing time, as rules.md counts days) can be fixed in tests.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
+use jijiao_domain::Year;
 
 /// A source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -13,9 +14,9 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
         jijiao_domain::time::shanghai_date(self.now_millis())
     }
 
-    /// The calendar year of [`Clock::today`].
-    fn this_year(&self) -> i32 {
-        self.today().year()
+    /// The calendar year of [`Clock::today`] (a clock outside 1900..=2200 reads as the range's end).
+    fn this_year(&self) -> Year {
+        Year::of(self.today())
     }
 }
 
@@ -57,7 +58,7 @@ mod tests {
     fn a_fixed_clock_gives_its_day_and_year() {
         let day = NaiveDate::from_ymd_opt(2031, 3, 15).unwrap();
         let clock = FixedClock::on(day);
-        assert_eq!((clock.today(), clock.this_year()), (day, 2031));
+        assert_eq!((clock.today(), clock.this_year().get()), (day, 2031));
     }
 
     #[test]
@@ -66,8 +67,8 @@ mod tests {
         let utc = NaiveDate::from_ymd_opt(2030, 12, 31).unwrap().and_hms_opt(16, 30, 0).unwrap().and_utc();
         let clock = FixedClock { millis: utc.timestamp_millis() };
         assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2031, 1, 1).unwrap());
-        assert_eq!(clock.this_year(), 2031);
+        assert_eq!(clock.this_year().get(), 2031);
         let earlier = FixedClock { millis: clock.millis - 60 * 60 * 1000 };
-        assert_eq!(earlier.this_year(), 2030);
+        assert_eq!(earlier.this_year().get(), 2030);
     }
 }

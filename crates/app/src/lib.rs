@@ -55,7 +55,7 @@ impl App {
     }
 
     /// The calendar year of [`App::today`].
-    pub fn this_year(&self) -> i32 {
+    pub fn this_year(&self) -> jijiao_domain::Year {
         self.clock.this_year()
     }
 }

@@ -5,12 +5,13 @@
 
 use chrono::NaiveDate;
 use jijiao_documents::{Cell, CellOut, Sheet, read_table, write_csv_utf8, write_xlsx};
-use jijiao_domain::Credits;
 use jijiao_domain::authz::{Grant, Role};
 use jijiao_domain::document::DocumentError;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::personal::mask_phone;
 use jijiao_domain::publication::{self, ProjectKind, ProjectNumber, Term};
+use jijiao_domain::year::YearParseError;
+use jijiao_domain::{Credits, Year};
 use jijiao_storage::projects::{Batch, NewBatch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
 use jijiao_storage::{Actor, PageRequest};
 use serde::Deserialize;
@@ -60,7 +61,7 @@ fn problem(row: usize, column: &str, message: impl Into<String>) -> RowProblem {
 pub fn parse_list(
     bytes: &[u8],
     file_name: &str,
-    year: u16,
+    year: Year,
     units: &HashMap<String, (i64, Option<String>)>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Vec<NewProject>, Vec<RowProblem>> {
@@ -218,9 +219,9 @@ pub async fn conflicts(app: &App, projects: &[NewProject]) -> Result<Vec<String>
 }
 
 /// A published national list to import, and the batch it forms.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ListImport {
-    pub year: u16,
+    pub year: Year,
     pub batch: u16,
     /// 公布文号, e.g. 全继委办发〔2024〕3号
     pub notice: String,
@@ -259,7 +260,7 @@ pub async fn check_list(
     app: &App,
     bytes: Vec<u8>,
     file_name: &str,
-    year: u16,
+    year: Year,
     progress: impl FnMut(usize, usize) + Send + 'static,
 ) -> Result<Vec<NewProject>, AppError> {
     let as_errors = |problems: Vec<String>| {
@@ -340,6 +341,15 @@ impl CatalogueQuery {
                 .map(|t| t.parse::<u16>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
                 .transpose()
         };
+        // A year that is no number reads as the batch does; one outside 1900..=2200 says so.
+        let year = given(&self.year)
+            .map(|t| {
+                t.parse::<Year>().map_err(|e| match e {
+                    YearParseError::NotANumber => AppError::invalid("year", format!("“{t}”不是有效的数字")),
+                    e @ YearParseError::OutOfRange(_) => AppError::invalid("year", e.to_string()),
+                })
+            })
+            .transpose()?;
         let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
             given(v)
                 .map(|t| {
@@ -389,7 +399,7 @@ impl CatalogueQuery {
         };
         Ok(ProjectFilter {
             q: given(&self.q).map(|q| q.chars().take(100).collect()),
-            year: number("year", &self.year)?,
+            year,
             batch: number("batch", &self.batch)?,
             batch_id: None,
             subject,
@@ -594,6 +604,11 @@ pub async fn set_number_pattern(
 mod tests {
     use super::*;
 
+    /// A year for the tests (in range by construction).
+    fn y(year: u16) -> jijiao_domain::Year {
+        jijiao_domain::Year::try_from(year).expect("a year in range")
+    }
+
     fn csv(rows: &[&str]) -> Vec<u8> {
         let mut text = LIST_COLUMNS.join(",");
         for r in rows {
@@ -611,7 +626,7 @@ mod tests {
             "2023-03-01-003（国）,学习班,北京医院,王五,,2024-09-02-2024-09-05,北京,十,医师,多,",
             "2024-03-01-001（国）,,北京医院,赵六,123,2024-09-05-2024-09-02,北京,10,医师,100,",
         ]);
-        let problems = parse_list(&bytes, "list.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
+        let problems = parse_list(&bytes, "list.csv", y(2024), &HashMap::new(), |_, _| {}).unwrap_err();
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert!(text.iter().any(|t| t.starts_with("第4行“项目编号”") && t.contains("2023")), "{text:?}");
         assert!(text.iter().any(|t| t.starts_with("第4行“学分”")), "{text:?}");
@@ -624,7 +639,7 @@ mod tests {
         let good = parse_list(&csv(&[
             "2024-03-01-001（国）,肿瘤学习班,北京医院,张三,13800138000,\"2024-09-02-2024-09-05\n4天\",北京,10分,医师,200/…,",
             "2024-03-01-002,学习班,北京医院,李四,,2024.09.02至2024.09.05,北京,8,医师,100,基地项目",
-        ]), "list.csv", 2024, &HashMap::from([("北京医院".to_string(), (7, Some("11".to_string())))]), |_, _| {})
+        ]), "list.csv", y(2024), &HashMap::from([("北京医院".to_string(), (7, Some("11".to_string())))]), |_, _| {})
         .unwrap();
         assert_eq!(good[1].number.as_deref(), Some("2024-03-01-002（国）"));
         assert_eq!(good[1].kind, ProjectKind::Base);
@@ -634,7 +649,7 @@ mod tests {
         );
         assert_eq!((good[0].unit_id, good[0].province_code.as_deref()), (Some(7), Some("11")));
         let missing =
-            parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", 2024, &HashMap::new(), |_, _| {}).unwrap_err();
+            parse_list("项目编号,项目名称\n1,2".as_bytes(), "x.csv", y(2024), &HashMap::new(), |_, _| {}).unwrap_err();
         assert!(missing[0].message.contains("申办单位"), "{missing:?}");
     }
 
@@ -648,9 +663,14 @@ mod tests {
             ..Default::default()
         };
         let f = q.filter().unwrap();
-        assert_eq!((f.q.as_deref(), f.year, f.province_code.as_deref()), (Some("肿瘤"), Some(2024), Some("11")));
+        assert_eq!(
+            (f.q.as_deref(), f.year, f.province_code.as_deref()),
+            (Some("肿瘤"), Some(Year::try_from(2024_u16).unwrap()), Some("11"))
+        );
         for (bad, field) in [
             (CatalogueQuery { year: Some("二〇二四".into()), ..Default::default() }, "year"),
+            (CatalogueQuery { year: Some("1800".into()), ..Default::default() }, "year"),
+            (CatalogueQuery { year: Some("70000".into()), ..Default::default() }, "year"),
             (CatalogueQuery { from: Some("2024/01/01".into()), ..Default::default() }, "from"),
             (CatalogueQuery { province: Some("火星".into()), ..Default::default() }, "province"),
             (CatalogueQuery { level: Some("district".into()), ..Default::default() }, "level"),

@@ -4,6 +4,7 @@
 //! `guojia` each find something to do.
 
 use chrono::{Datelike, Days, NaiveDate};
+use jijiao_domain::Year;
 use jijiao_domain::org::Level;
 use jijiao_domain::review::workflow::Step;
 use jijiao_domain::review::{Application, review};
@@ -130,14 +131,14 @@ async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
     Ok(Actor { account_id: Some(account.id.0), name: account.display_name, ip: None })
 }
 
-fn shift(d: NaiveDate, year: i32) -> NaiveDate {
-    d.with_year(year).unwrap_or(d)
+fn shift(d: NaiveDate, year: Year) -> NaiveDate {
+    d.with_year(i32::from(year)).unwrap_or(d)
 }
 
 /// Loads this part of the demo world as of `today`; returns how many applications it made.
 pub async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Result<usize, StoreError> {
-    let next = u16::try_from(today.year() + 1).unwrap_or(2027);
-    let this = next - 1;
+    let this = Year::of(today);
+    let next = this.checked_add(1).unwrap_or(Year::LAST);
     let mut made = 0;
 
     // Windows: next year's open now, this year's ran last November.
@@ -236,8 +237,8 @@ pub async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Result<usiz
             first.name = leader.name.clone();
         }
         for period in &mut doc.periods {
-            period.start = shift(period.start, i32::from(year));
-            period.end = shift(period.end, i32::from(year));
+            period.start = shift(period.start, year);
+            period.end = shift(period.end, year);
             period.province = province.clone();
         }
         let submitted_on = if spec.next_year { today } else { last_opens + Days::new(2) };

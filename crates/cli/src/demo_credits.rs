@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Role};
 use jijiao_domain::org::{Delivery, Level};
-use jijiao_domain::{Credits, Hours};
+use jijiao_domain::{Credits, Hours, Year};
 use jijiao_storage::credit_records::{CreditRecordId, Decision, NewCreditRecord};
 use jijiao_storage::{Actor, PageRequest, PersonFilter, PersonId, Store, StoreError};
 
@@ -60,7 +60,9 @@ fn legacy(class: LegacyClass, credits: i64, title: &str, end: NaiveDate) -> Reco
 }
 
 /// Loads the records of `year` (this year) and the years before; returns how many it made.
-pub async fn load(store: &Store, actor: &Actor, year: i32) -> Result<usize, StoreError> {
+pub async fn load(store: &Store, actor: &Actor, this_year: Year) -> Result<usize, StoreError> {
+    // Dates and document numbers are built from the plain number.
+    let year = i32::from(this_year);
     let last = year - 1;
     let xiehe = store.organisation_by_name("北京协和医院").await?;
     let staff = store
@@ -152,7 +154,13 @@ pub async fn load(store: &Store, actor: &Actor, year: i32) -> Result<usize, Stor
     .await?;
     // Self-study: an approved plan, one application granted and one waiting for the unit.
     let plan = store
-        .submit_self_study_plan(actor, me, year, "系统阅读《中华心血管病杂志》并每月撰写读书报告", Credits::whole(6))
+        .submit_self_study_plan(
+            actor,
+            me,
+            this_year,
+            "系统阅读《中华心血管病杂志》并每月撰写读书报告",
+            Credits::whole(6),
+        )
         .await?;
     store.decide_self_study_plan(actor, plan, &Decision::Grant).await?;
     let plan_ref = jijiao_storage::credit_records::plan_ref(plan);
@@ -234,7 +242,7 @@ pub async fn load(store: &Store, actor: &Actor, year: i32) -> Result<usize, Stor
         }
     }
     // The leader (fuzeren): a plan waiting for the unit.
-    store.submit_self_study_plan(actor, leader, year, "学习《临床研究方法学》在线课程", Credits::whole(8)).await?;
+    store.submit_self_study_plan(actor, leader, this_year, "学习《临床研究方法学》在线课程", Credits::whole(8)).await?;
     add(leader, S::Employer, None, practice("多学科会诊", Role::Speaker, 4, date(year, 2, 26)), grant()).await?;
 
     // Other units of 北京市: registrations waiting for `beijing`.

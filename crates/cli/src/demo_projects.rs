@@ -5,7 +5,7 @@
 use chrono::{Days, NaiveDate};
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::{self, ProjectKind};
-use jijiao_domain::{Credits, Hours};
+use jijiao_domain::{Credits, Hours, Year};
 use jijiao_storage::projects::{NewBatch, NewProject, ProjectPeriod};
 use jijiao_storage::{Actor, Store, StoreError};
 use std::collections::HashMap;
@@ -72,11 +72,11 @@ const OTHER_UNITS: [(&str, &str); 6] = [
 
 const PLACES: [&str; 8] = ["北京", "上海", "广州", "成都", "武汉", "杭州", "石家庄", "远程（网络）"];
 
-fn project(i: usize, units: &[(String, Option<i64>, Option<String>)], year: i32) -> NewProject {
+fn project(i: usize, units: &[(String, Option<i64>, Option<String>)], year: Year) -> NewProject {
     let (topic, subject, audience) = TOPICS[i % TOPICS.len()];
     let form = FORMS[(i / TOPICS.len()) % FORMS.len()];
     let (unit, unit_id, province) = units[(i * 7) % units.len()].clone();
-    let start = NaiveDate::from_ymd_opt(year, 3, 1).unwrap() + Days::new(((i * 13) % 270) as u64);
+    let start = NaiveDate::from_ymd_opt(i32::from(year), 3, 1).unwrap() + Days::new(((i * 13) % 270) as u64);
     let days = 1 + (i % 4) as u64;
     let place = PLACES[(i * 5) % PLACES.len()];
     let remote = place.starts_with("远程");
@@ -112,7 +112,7 @@ fn project(i: usize, units: &[(String, Option<i64>, Option<String>)], year: i32)
 }
 
 /// Numbers a list the way publication would (sequence per subject), for the import.
-fn numbered(mut projects: Vec<NewProject>, year: u16, mark: &str) -> Vec<NewProject> {
+fn numbered(mut projects: Vec<NewProject>, year: Year, mark: &str) -> Vec<NewProject> {
     let mut serials: HashMap<String, u32> = HashMap::new();
     projects.sort_by(|a, b| a.subject_tertiary.cmp(&b.subject_tertiary));
     for p in &mut projects {
@@ -131,26 +131,27 @@ pub async fn load(store: &Store, actor: &Actor) -> Result<usize, StoreError> {
         directory.into_iter().map(|(name, (id, province))| (name, Some(id), province)).collect();
     units.sort();
     units.extend(OTHER_UNITS.iter().map(|(n, p)| (n.to_string(), None, Some(p.to_string()))));
-    let national: Vec<NewProject> = (0..360).map(|i| project(i, &units, 2025)).collect();
+    let year = Year::try_from(2025_u16).expect("2025 is a year");
+    let national: Vec<NewProject> = (0..360).map(|i| project(i, &units, year)).collect();
     let batch = NewBatch {
         level: Level::National,
         province_code: None,
-        year: 2025,
+        year,
         batch: 1,
         notice: "全继委办发〔2025〕3号".into(),
         notice_date: NaiveDate::from_ymd_opt(2025, 1, 10),
     };
-    let national = store.import_projects(actor, &batch, &numbered(national, 2025, "国")).await?.projects;
+    let national = store.import_projects(actor, &batch, &numbered(national, year, "国")).await?.projects;
     let beijing_units: Vec<_> = units.iter().filter(|u| u.2.as_deref() == Some("11")).cloned().collect();
-    let provincial: Vec<NewProject> = (0..40).map(|i| project(i + 1000, &beijing_units, 2025)).collect();
+    let provincial: Vec<NewProject> = (0..40).map(|i| project(i + 1000, &beijing_units, year)).collect();
     let batch = NewBatch {
         level: Level::Provincial,
         province_code: Some("11".into()),
-        year: 2025,
+        year,
         batch: 1,
         notice: "京继委办发〔2025〕2号".into(),
         notice_date: NaiveDate::from_ymd_opt(2025, 2, 1),
     };
-    let provincial = store.import_projects(actor, &batch, &numbered(provincial, 2025, "京")).await?.projects;
+    let provincial = store.import_projects(actor, &batch, &numbered(provincial, year, "京")).await?.projects;
     Ok(national + provincial)
 }

@@ -20,7 +20,7 @@ pub struct ImportProjectsArgs {
     pub file: PathBuf,
     /// 年度
     #[arg(long)]
-    pub year: u16,
+    pub year: jijiao_domain::Year,
     /// 批次
     #[arg(long)]
     pub batch: u16,

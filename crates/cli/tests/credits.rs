@@ -13,7 +13,7 @@ use jijiao_storage::PersonId;
 use tower::ServiceExt;
 
 fn year() -> i32 {
-    jijiao_app::Clock::this_year(&jijiao_app::SystemClock)
+    i32::from(jijiao_app::Clock::this_year(&jijiao_app::SystemClock))
 }
 
 async fn person_of(w: &World, username: &str) -> PersonId {

@@ -6,6 +6,11 @@ use crate::common::{self, jijiao};
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
 use jijiao_storage::{DatabaseTarget, Store, Vault};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 const HEADERS: [&str; 11] = [
     "项目编号",
     "项目名称",
@@ -290,7 +295,7 @@ async fn published_lists_are_read_as_notices_write_them() {
     let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
     for db in jijiao_storage::testing::databases().await {
         let app = jijiao_app::App::new(db.open().await);
-        let all = match check_list(&app, gbk(&bad), "名单.csv", 2021, |_, _| {}).await {
+        let all = match check_list(&app, gbk(&bad), "名单.csv", y(2021), |_, _| {}).await {
             Err(jijiao_app::AppError::InvalidDocument(problems)) => {
                 problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n")
             }
@@ -300,9 +305,9 @@ async fn published_lists_are_read_as_notices_write_them() {
         {
             assert!(all.contains(expected), "{}: {expected} in {all}", db.name);
         }
-        let projects = check_list(&app, gbk(&good), "名单.csv", 2021, |_, _| {}).await.unwrap();
+        let projects = check_list(&app, gbk(&good), "名单.csv", y(2021), |_, _| {}).await.unwrap();
         let import =
-            ListImport { year: 2021, batch: 1, notice: "全继委办发〔2021〕1号".into(), dry_run: false };
+            ListImport { year: y(2021), batch: 1, notice: "全继委办发〔2021〕1号".into(), dry_run: false };
         let stored = store_list(&app, &jijiao_storage::Actor::system("测试"), &import, &projects).await.unwrap();
         assert_eq!(stored, 5, "{}", db.name);
         let spans = [

@@ -13,12 +13,17 @@ use jijiao_documents::pdf::{
     application_form, commitment,
 };
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).ok_or("usage: pdf_forms OUT_DIR")?);
     std::fs::create_dir_all(&dir)?;
     let form = FormInput {
         title: NATIONAL_TITLE.into(),
-        year: Some(2025),
+        year: Some(y(2025)),
         issuer: NATIONAL_ISSUER.into(),
         application_code: "03-03-01-001".into(),
         project_name: "心力衰竭规范化诊疗新进展学习班".into(),
@@ -54,15 +59,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             achievements: "长期从事心力衰竭与心血管危重症的临床诊疗、教学和科研工作。".repeat(10),
         },
         history: vec![
-            HistoryYear { year: 2022, ..HistoryYear::default() },
+            HistoryYear { year: Some(y(2022)), ..HistoryYear::default() },
             HistoryYear {
-                year: 2023,
+                year: Some(y(2023)),
                 national: vec!["2023-03-01-045（国）".into()],
                 executed: Some(true),
                 ..HistoryYear::default()
             },
             HistoryYear {
-                year: 2024,
+                year: Some(y(2024)),
                 provincial: vec!["2024-03-01-112（京）".into()],
                 executed: Some(true),
                 ..HistoryYear::default()

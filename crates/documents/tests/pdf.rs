@@ -11,6 +11,11 @@ use jijiao_documents::pdf::{
     TeacherRow, application_form, commitment,
 };
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 const RECOMMENDATION: &str = "本项目围绕心力衰竭规范化诊疗这一临床紧缺领域，系统讲授最新国内外心衰指南、指南导向的药物治疗\
 优化策略、器械治疗适应证、急性心衰的早期识别与救治以及心衰患者的全程管理和随访。培训采用专题讲座、病例讨论和技术示范相结合的\
 形式，由本院和外院具有丰富临床经验的专家授课，内容先进实用、针对性强，尤其适合基层医院和中西部地区心内科医师提高心衰诊疗水平。\
@@ -19,7 +24,7 @@ const RECOMMENDATION: &str = "本项目围绕心力衰竭规范化诊疗这一�
 fn form() -> FormInput {
     FormInput {
         title: NATIONAL_TITLE.into(),
-        year: Some(2025),
+        year: Some(y(2025)),
         issuer: NATIONAL_ISSUER.into(),
         application_code: "03-03-01-001".into(),
         project_name: "心力衰竭规范化诊疗新进展学习班".into(),
@@ -59,15 +64,15 @@ fn form() -> FormInput {
             achievements: "王喆主任医师长期从事心力衰竭与心血管危重症的临床诊疗、教学和科研工作。".repeat(8),
         },
         history: vec![
-            HistoryYear { year: 2022, ..HistoryYear::default() },
+            HistoryYear { year: Some(y(2022)), ..HistoryYear::default() },
             HistoryYear {
-                year: 2023,
+                year: Some(y(2023)),
                 national: vec!["2023-03-01-045（国）".into()],
                 provincial: vec![],
                 executed: Some(true),
             },
             HistoryYear {
-                year: 2024,
+                year: Some(y(2024)),
                 national: vec![],
                 provincial: vec!["2024-03-01-112（京）".into()],
                 executed: Some(false),

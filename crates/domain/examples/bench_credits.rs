@@ -96,7 +96,7 @@ fn generate(index: u64) -> Activities {
             }
         })
         .collect();
-    Activities { year: 2025, person, activities }
+    Activities { year: jijiao_domain::Year::try_from(2025_u16).expect("a year"), person, activities }
 }
 
 /// What one thread did: time spent evaluating, the sum of totals (tenths), compliant person-years.

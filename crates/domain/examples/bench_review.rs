@@ -102,7 +102,7 @@ fn generate(rng: &mut Rng, national: &Application, provincial: &Application) -> 
         .collect();
     app.context.unit_history = (0..rng.below(12))
         .map(|i| UnitProject {
-            year: 2022 + rng.below(3) as u16,
+            year: jijiao_domain::Year::try_from(2022 + rng.below(3) as u16).expect("a year"),
             number: format!("2024-03-01-{i:03}（国）"),
             level: app.level,
             held: rng.chance(97),

@@ -170,7 +170,7 @@ mod tests {
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Doc {
-        year: u16,
+        year: crate::Year,
         periods: Vec<Period>,
         kind: Kind,
     }
@@ -212,6 +212,7 @@ mod tests {
         );
         assert_eq!(err(r#"{"year":2025,"kind":"promoted"}"#), "periods: 缺少必填字段");
         assert_eq!(err(r#"{"year":"2025","periods":[],"kind":"promoted"}"#), "year: 类型错误，应为非负整数");
+        assert_eq!(err(r#"{"year":3000,"periods":[],"kind":"promoted"}"#), "year: 年度“3000”应在1900年至2200年之间");
         assert_eq!(
             err(r#"{"year":2025,"periods":[{"start":"2025-05-10","x":1}],"kind":"promoted"}"#),
             "periods[0].x: 未知字段，文件中不应有此项"

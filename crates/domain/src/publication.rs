@@ -8,8 +8,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::labelled_enum;
 use crate::tenths::parse_tenths;
+use crate::{Year, labelled_enum};
 
 labelled_enum!(
     /// The kind of a published project (seed 000: 推荐项目, 推广项目, 基地项目).
@@ -30,7 +30,7 @@ pub const DEFAULT_PROVINCIAL_PATTERN: &str = "YYYY-SS-TT-NNN（{简称}）";
 /// national projects, the province's abbreviation for provincial ones.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProjectNumber {
-    pub year: u16,
+    pub year: Year,
     /// Second-level subject, two digits (`04`).
     pub secondary: String,
     /// Third-level subject's own two digits (`08` of `04-08`).
@@ -86,6 +86,7 @@ impl ProjectNumber {
         if !(1990..=2100).contains(&year) {
             return Err(format!("项目编号“{}”的年度 {year} 不合理", text.trim()));
         }
+        let year = Year::try_from(year).map_err(|_| shape())?;
         if crate::subject::secondary_name(secondary).is_none() {
             return Err(format!("项目编号“{}”的二级学科代码 {secondary} 不存在（应为 01–24）", text.trim()));
         }
@@ -156,7 +157,7 @@ pub fn sequence_key(pattern: &str, secondary: &str, tertiary_code: &str) -> Stri
 
 /// Fills a pattern: `YYYY` the year, `SS` the second-level subject, `TT` the third-level's own
 /// digits, `NNN` (or more N) the serial padded to that width, `{简称}` the abbreviation.
-pub fn format_pattern(pattern: &str, year: u16, tertiary_code: &str, serial: u32, abbreviation: &str) -> String {
+pub fn format_pattern(pattern: &str, year: Year, tertiary_code: &str, serial: u32, abbreviation: &str) -> String {
     let (secondary, tertiary) = tertiary_code.split_once('-').unwrap_or((tertiary_code, "00"));
     let mut out = String::new();
     let chars: Vec<char> = pattern.chars().collect();
@@ -164,7 +165,7 @@ pub fn format_pattern(pattern: &str, year: u16, tertiary_code: &str, serial: u32
     while i < chars.len() {
         let rest: String = chars[i..].iter().collect();
         if rest.starts_with("YYYY") {
-            out.push_str(&format!("{year:04}"));
+            out.push_str(&format!("{:04}", year.get()));
             i += 4;
         } else if rest.starts_with("{简称}") {
             out.push_str(abbreviation);
@@ -188,7 +189,7 @@ pub fn format_pattern(pattern: &str, year: u16, tertiary_code: &str, serial: u32
 }
 
 /// The national number of a project.
-pub fn national_number(year: u16, tertiary_code: &str, serial: u32) -> String {
+pub fn national_number(year: Year, tertiary_code: &str, serial: u32) -> String {
     format_pattern("YYYY-SS-TT-NNN（国）", year, tertiary_code, serial, NATIONAL_MARK)
 }
 
@@ -436,6 +437,10 @@ pub fn kind_from_remarks(remarks: &str) -> ProjectKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn y(year: u16) -> Year {
+        Year::try_from(year).unwrap()
+    }
     use proptest::prelude::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -445,7 +450,7 @@ mod tests {
     #[test]
     fn numbers_as_printed_in_public_text() {
         let n = ProjectNumber::parse("2021-04-08-186（国）", None).unwrap();
-        assert_eq!((n.year, n.subject(), n.serial, n.mark.as_str()), (2021, "04-08".to_string(), 186, "国"));
+        assert_eq!((n.year, n.subject(), n.serial, n.mark.as_str()), (y(2021), "04-08".to_string(), 186, "国"));
         assert_eq!(n.text(), "2021-04-08-186（国）");
         // Wrapped onto two lines, half-width brackets, bracket on its own line.
         assert_eq!(ProjectNumber::parse("2021-04-08-\n186\n(国)", None).unwrap(), n);
@@ -469,10 +474,10 @@ mod tests {
 
     #[test]
     fn patterns() {
-        assert_eq!(national_number(2024, "03-07", 12), "2024-03-07-012（国）");
-        assert_eq!(format_pattern(DEFAULT_PROVINCIAL_PATTERN, 2025, "14-02", 3, "京"), "2025-14-02-003（京）");
-        assert_eq!(format_pattern("冀YYYYNNNN", 2025, "14-02", 3, "冀"), "冀20250003");
-        assert_eq!(national_number(2024, "03-07", 1234), "2024-03-07-1234（国）");
+        assert_eq!(national_number(y(2024), "03-07", 12), "2024-03-07-012（国）");
+        assert_eq!(format_pattern(DEFAULT_PROVINCIAL_PATTERN, y(2025), "14-02", 3, "京"), "2025-14-02-003（京）");
+        assert_eq!(format_pattern("冀YYYYNNNN", y(2025), "14-02", 3, "冀"), "冀20250003");
+        assert_eq!(national_number(y(2024), "03-07", 1234), "2024-03-07-1234（国）");
         assert!(check_pattern(DEFAULT_PROVINCIAL_PATTERN).is_ok());
         assert!(check_pattern("YYYY-TT-NNN").is_err());
         assert!(check_pattern("SS-TT-NNN").is_err());
@@ -628,6 +633,7 @@ mod tests {
         #[test]
         fn numbers_round_trip(year in 1990u16..2100, ss in 1u32..=24, tt in 0u32..100, serial in 1u32..100_000, provincial in any::<bool>()) {
             let mark = if provincial { "京" } else { "国" };
+            let year = Year::try_from(year).unwrap();
             let n = ProjectNumber { year, secondary: format!("{ss:02}"), tertiary: format!("{tt:02}"), serial, mark: mark.into() };
             let text = n.text();
             prop_assert_eq!(ProjectNumber::parse(&text, None).unwrap(), n.clone());

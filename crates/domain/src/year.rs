@@ -6,6 +6,7 @@
 //! conversions from wider integers are checked, and conversions to them are lossless.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::Datelike;
 
@@ -19,6 +20,15 @@ pub struct Year(u16);
 #[error("年度“{0}”应在1900年至2200年之间")]
 pub struct YearOutOfRange(pub i64);
 
+/// Why a text (a form field, a query parameter, a cell) is not a [`Year`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum YearParseError {
+    #[error("年度应为四位数字")]
+    NotANumber,
+    #[error(transparent)]
+    OutOfRange(#[from] YearOutOfRange),
+}
+
 impl Year {
     pub const FIRST: Year = Year(1900);
     pub const LAST: Year = Year(2200);
@@ -31,6 +41,21 @@ impl Year {
 
     pub const fn get(self) -> u16 {
         self.0
+    }
+
+    /// 1 January of the year.
+    pub fn first_day(self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(i32::from(self.0), 1, 1).expect("every year in range has 1 January")
+    }
+
+    /// 31 December of the year.
+    pub fn last_day(self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(i32::from(self.0), 12, 31).expect("every year in range has 31 December")
+    }
+
+    /// The year `years` later (earlier when negative), if it is still in range.
+    pub fn checked_add(self, years: i32) -> Option<Year> {
+        Year::try_from(i64::from(self.0) + i64::from(years)).ok()
     }
 
     fn checked(value: i64) -> Result<Year, YearOutOfRange> {
@@ -87,6 +112,21 @@ impl fmt::Display for Year {
     }
 }
 
+/// Reads a year as people type it (`2025`, spaces around allowed); anything else is
+/// [`YearParseError::NotANumber`], a number outside the range [`YearParseError::OutOfRange`].
+impl FromStr for Year {
+    type Err = YearParseError;
+    fn from_str(text: &str) -> Result<Year, YearParseError> {
+        let text = text.trim();
+        // Digits only: `i64::from_str` would take a sign (`+2025`).
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(YearParseError::NotANumber);
+        }
+        let value: i64 = text.parse().map_err(|_| YearParseError::OutOfRange(YearOutOfRange(i64::MAX)))?;
+        Ok(Year::try_from(value)?)
+    }
+}
+
 /// Read from a JSON number, checked against the range.
 impl<'de> serde::Deserialize<'de> for Year {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Year, D::Error> {
@@ -112,6 +152,30 @@ mod tests {
         assert_eq!(Year::try_from(70_000_i64), Err(YearOutOfRange(70_000)));
         assert_eq!(Year::try_from(-2024_i32), Err(YearOutOfRange(-2024)));
         assert!(YearOutOfRange(3000).to_string().contains("3000"));
+    }
+
+    #[test]
+    fn days_and_neighbours() {
+        let year = Year::try_from(2024_i32).unwrap();
+        assert_eq!(year.first_day(), NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        assert_eq!(year.last_day(), NaiveDate::from_ymd_opt(2024, 12, 31).unwrap());
+        assert_eq!(Year::LAST.last_day(), NaiveDate::from_ymd_opt(2200, 12, 31).unwrap());
+        assert_eq!(year.checked_add(1).map(Year::get), Some(2025));
+        assert_eq!(year.checked_add(-3).map(Year::get), Some(2021));
+        assert_eq!(Year::LAST.checked_add(1), None);
+        assert_eq!(Year::FIRST.checked_add(-1), None);
+    }
+
+    #[test]
+    fn parsed_from_text_with_a_chinese_reason() {
+        assert_eq!(" 2025 ".parse::<Year>().map(Year::get), Ok(2025));
+        for bad in ["", "abc", "+2025", "-2025", "2025.0", "二〇二五"] {
+            assert_eq!(bad.parse::<Year>(), Err(YearParseError::NotANumber), "{bad:?}");
+        }
+        assert_eq!("3000".parse::<Year>(), Err(YearParseError::OutOfRange(YearOutOfRange(3000))));
+        assert!(matches!("99999999999999999999".parse::<Year>(), Err(YearParseError::OutOfRange(_))));
+        assert_eq!(YearParseError::NotANumber.to_string(), "年度应为四位数字");
+        assert_eq!("1899".parse::<Year>().unwrap_err().to_string(), "年度“1899”应在1900年至2200年之间");
     }
 
     #[test]

@@ -83,7 +83,8 @@ mod tests {
     }
 
     /// A corrupt value in a stored row makes the read fail, naming the column, on both backends:
-    /// a project's year, an application's count of errors, a credit record's year.
+    /// a project's year, an application's count of errors, a credit record's year, and the years
+    /// of applications, windows and self-study plans.
     #[tokio::test]
     async fn corrupt_rows_are_errors_not_zeros() {
         use crate::applications::ApplicationFilter;
@@ -111,6 +112,24 @@ mod tests {
             assert_eq!(corrupt_column(listed.map(|_| ())), "applications.errors", "{}", db.name);
             let years = store.credit_years_of(PersonId(900)).await;
             assert_eq!(corrupt_column(years.map(|_| ())), "credit_records.year", "{}", db.name);
+            // A year outside 1900..=2200 is as corrupt as one beyond any integer type.
+            for fixture in [
+                "UPDATE applications SET errors = 0, year = 1800",
+                "INSERT INTO application_windows (year, level, org_id, opens, closes, updated_at) VALUES (2201, 'national', 900, '2024-01-01', '2024-01-31', 0)",
+                "INSERT INTO self_study_plans (person_id, year, content, planned_tenths, status, created_at) VALUES (900, 0, 'x', 10, 'submitted', 0)",
+            ] {
+                sqlx::query(fixture).execute(&store.pool).await.unwrap();
+            }
+            let listed = store.applications(&ApplicationFilter::default(), PageRequest::default()).await;
+            assert_eq!(corrupt_column(listed.map(|_| ())), "applications.year", "{}", db.name);
+            assert_eq!(
+                corrupt_column(store.windows(None).await.map(|_| ())),
+                "application_windows.year",
+                "{}",
+                db.name
+            );
+            let plans = store.self_study_plans(&crate::credit_records::PlanFilter::default()).await;
+            assert_eq!(corrupt_column(plans.map(|_| ())), "self_study_plans.year", "{}", db.name);
             store.close().await;
         }
     }

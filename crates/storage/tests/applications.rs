@@ -10,6 +10,11 @@ use jijiao_storage::applications::{ApplicationFilter, ApplicationId, NewApplicat
 use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, OrgId, PageRequest, Store, StoreError};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
 fn system() -> Actor {
@@ -77,7 +82,7 @@ async fn the_document_is_kept_whole_with_the_id_number_encrypted() {
         let stored = store.application(id).await.unwrap();
         assert_eq!(stored.document, doc, "{backend}");
         let s = &stored.summary;
-        assert_eq!((s.year, s.level, s.status), (2025, Level::National, Status::Draft));
+        assert_eq!((s.year, s.level, s.status), (y(2025), Level::National, Status::Draft));
         assert_eq!(s.province_code, "11");
         assert_eq!(s.unit_name, "首都医科大学附属北京安贞医院");
         assert_eq!((s.subject_secondary.as_str(), s.subject_tertiary.as_str()), ("03", "03-01"));
@@ -233,7 +238,7 @@ async fn the_context_comes_from_the_records() {
         // Last year: three approved national projects of the unit, one rejected.
         for (i, approve) in [true, true, true, false].into_iter().enumerate() {
             let mut doc = document();
-            doc.year = 2024;
+            doc.year = y(2024);
             doc.name = format!("往年项目{i}");
             let id = store.create_application(&s, &new_app(doc, w.unit, None)).await.unwrap();
             store.step_application(&s, id, Step::Submit, "", on).await.unwrap();
@@ -254,7 +259,7 @@ async fn the_context_comes_from_the_records() {
         store.step_application(&s, other, Step::Submit, "", on).await.unwrap();
 
         let ctx = store
-            .application_context(2025, Level::National, w.unit, (Some(leader), "王建国"), Some(draft))
+            .application_context(y(2025), Level::National, w.unit, (Some(leader), "王建国"), Some(draft))
             .await
             .unwrap();
         assert_eq!(ctx.leader_applications, 1, "{backend}: the submitted one; drafts do not count");
@@ -262,12 +267,14 @@ async fn the_context_comes_from_the_records() {
         assert_eq!(ctx.unit_previous_year_approved, Some(3));
         assert_eq!(ctx.others, vec![("北京医院".to_string(), "别家的项目".to_string(), "李堃".to_string())]);
         let ctx = store
-            .application_context(2025, Level::National, w.unit, (Some(leader), "王建国"), Some(first))
+            .application_context(y(2025), Level::National, w.unit, (Some(leader), "王建国"), Some(first))
             .await
             .unwrap();
         assert_eq!((ctx.leader_applications, ctx.unit_applications), (0, 0), "itself excluded");
-        let ctx =
-            store.application_context(2025, Level::National, w.other_unit, (None, "李堃"), Some(other)).await.unwrap();
+        let ctx = store
+            .application_context(y(2025), Level::National, w.other_unit, (None, "李堃"), Some(other))
+            .await
+            .unwrap();
         assert_eq!(ctx.unit_previous_year_approved, None);
         assert_eq!(ctx.leader_applications, 0);
         assert_eq!(ctx.others.len(), 1, "the unit's own applications are not duplicates");
@@ -281,7 +288,7 @@ async fn windows_are_set_moved_and_found_by_level() {
         let w = world(&store).await;
         let s = system();
         let national = WindowRecord {
-            year: 2025,
+            year: y(2025),
             level: Level::National,
             org_id: w.national.0,
             province_code: None,
@@ -290,18 +297,18 @@ async fn windows_are_set_moved_and_found_by_level() {
         };
         store.set_window(&s, &national).await.unwrap();
         assert_eq!(
-            store.window_for(2025, Level::National, "11", None).await.unwrap(),
+            store.window_for(y(2025), Level::National, "11", None).await.unwrap(),
             Some(national.clone()),
             "{backend}"
         );
         let moved = WindowRecord { closes: day("2024-11-30"), ..national.clone() };
         store.set_window(&s, &moved).await.unwrap();
-        assert_eq!(store.windows(Some(2025)).await.unwrap(), vec![moved]);
+        assert_eq!(store.windows(Some(y(2025))).await.unwrap(), vec![moved]);
         let backwards = WindowRecord { closes: day("2024-11-01"), ..national.clone() };
         assert!(
             matches!(store.set_window(&s, &backwards).await, Err(StoreError::Invalid(ref m)) if m.contains("截止"))
         );
-        assert_eq!(store.window_for(2025, Level::Provincial, "11", None).await.unwrap(), None);
+        assert_eq!(store.window_for(y(2025), Level::Provincial, "11", None).await.unwrap(), None);
         let district = WindowRecord {
             level: Level::District,
             org_id: w.district.0,
@@ -309,9 +316,9 @@ async fn windows_are_set_moved_and_found_by_level() {
             ..national.clone()
         };
         store.set_window(&s, &district).await.unwrap();
-        assert_eq!(store.window_for(2025, Level::District, "11", Some(w.district.0)).await.unwrap(), Some(district));
-        assert_eq!(store.window_for(2025, Level::District, "11", Some(w.unit.0)).await.unwrap(), None);
-        assert_eq!(store.windows(Some(2026)).await.unwrap(), vec![]);
+        assert_eq!(store.window_for(y(2025), Level::District, "11", Some(w.district.0)).await.unwrap(), Some(district));
+        assert_eq!(store.window_for(y(2025), Level::District, "11", Some(w.unit.0)).await.unwrap(), None);
+        assert_eq!(store.windows(Some(y(2026))).await.unwrap(), vec![]);
     })
     .await;
 }
@@ -343,7 +350,7 @@ async fn a_district_approves_no_more_than_half_of_last_years_district_projects()
         let on = day("2024-11-20");
         let district_app = |year: u16, n: usize| {
             let mut doc = document();
-            doc.year = year;
+            doc.year = y(year);
             doc.level = Level::District;
             doc.name = format!("社区慢病管理培训班第{n}期");
             new_app(doc, w.unit, Some(w.district))
@@ -356,7 +363,7 @@ async fn a_district_approves_no_more_than_half_of_last_years_district_projects()
         for n in 1..=3 {
             assert_eq!(approve(2024, n).await.unwrap(), Status::Approved, "{backend}: nothing held in 2023, no limit");
         }
-        let q2024 = store.district_quota(w.district, 2024).await.unwrap();
+        let q2024 = store.district_quota(w.district, y(2024)).await.unwrap();
         assert_eq!((q2024.held_previous_year, q2024.quota, q2024.approved), (0, None, 3));
         assert!(!q2024.exhausted());
 
@@ -367,13 +374,13 @@ async fn a_district_approves_no_more_than_half_of_last_years_district_projects()
             matches!(refused, Err(StoreError::Invalid(ref m)) if m.contains("限额1项") && m.contains("上一年度举办3项")),
             "{backend}: {refused:?}"
         );
-        let q2025 = store.district_quota(w.district, 2025).await.unwrap();
+        let q2025 = store.district_quota(w.district, y(2025)).await.unwrap();
         assert_eq!((q2025.held_previous_year, q2025.quota, q2025.approved), (3, Some(1), 1));
         assert!(q2025.exhausted());
         // The refused application still waits for the district: returning or rejecting it is allowed.
         let waiting = store
             .applications(
-                &ApplicationFilter { year: Some(2025), status: Some(Status::Submitted), ..Default::default() },
+                &ApplicationFilter { year: Some(y(2025)), status: Some(Status::Submitted), ..Default::default() },
                 PageRequest::default(),
             )
             .await
@@ -382,7 +389,7 @@ async fn a_district_approves_no_more_than_half_of_last_years_district_projects()
         let id = waiting.items[0].id;
         assert_eq!(store.step_application(&s, id, Step::Reject, "超出限额", on).await.unwrap(), Status::Rejected);
         // Another district's quota is its own.
-        let other = store.district_quota(w.national, 2025).await.unwrap();
+        let other = store.district_quota(w.national, y(2025)).await.unwrap();
         assert_eq!((other.held_previous_year, other.quota, other.approved), (0, None, 0));
     })
     .await;

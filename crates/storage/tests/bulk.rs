@@ -10,6 +10,11 @@ use jijiao_storage::credit_records::NewCreditRecord;
 use jijiao_storage::testing::{each_backend, hospital};
 use jijiao_storage::{Actor, AuditFilter, NewPerson, OrgId, PageRequest, PersonId, Store, StoreError};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
 }
@@ -140,7 +145,7 @@ async fn bulk_records_are_stored_as_one_by_one_records_are() {
         assert_eq!(store.bulk_record_credits(&loader, &batch).await.unwrap(), 3, "{backend}");
         let one = store.record_credit(&loader, &new_record(p, practice(12, "2025-03-01"), true)).await.unwrap();
 
-        let records = store.credit_records_of(p, Some(2025)).await.unwrap();
+        let records = store.credit_records_of(p, Some(y(2025))).await.unwrap();
         assert_eq!(records.len(), 3, "{backend}");
         let single = records.iter().find(|r| r.id == one).unwrap();
         let bulk = records.iter().find(|r| r.id != one && r.facts == single.facts).unwrap();
@@ -163,7 +168,7 @@ async fn bulk_records_are_stored_as_one_by_one_records_are() {
         let provisional = records.iter().find(|r| r.facts.kind == ActivityKind::SelfStudy).unwrap();
         assert_eq!((provisional.status, provisional.decided_by_name.as_deref()), (RecordStatus::Provisional, None));
         assert_eq!(provisional.facts.credits, Some(Credits::from_tenths(25)), "{backend}: tenths kept");
-        let other = store.credit_records_of(q, Some(2025)).await.unwrap();
+        let other = store.credit_records_of(q, Some(y(2025))).await.unwrap();
         assert_eq!((other.len(), other[0].org_id, other[0].province_code.as_deref()), (1, None, None), "{backend}");
 
         // A bad record or an unknown person refuses the whole batch.
@@ -212,7 +217,7 @@ async fn batches_larger_than_a_statement_are_whole_and_audited_once() {
             ids.iter().map(|&id| new_record(id, practice(2, "2025-02-01"), true)).collect();
         assert_eq!(store.bulk_record_credits(&loader, &records).await.unwrap(), 3_000);
         for i in [0, 1_152, 1_153, 2_999] {
-            assert_eq!(store.credit_records_of(ids[i], Some(2025)).await.unwrap().len(), 1, "{backend}: record {i}");
+            assert_eq!(store.credit_records_of(ids[i], Some(y(2025))).await.unwrap().len(), 1, "{backend}: record {i}");
         }
 
         let log = store.audit_log(&AuditFilter::default(), PageRequest::new(None, Some(50))).await.unwrap();

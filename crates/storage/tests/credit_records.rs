@@ -9,6 +9,11 @@ use jijiao_storage::credit_records::{CreditFilter, CreditRecordId, Decision, New
 use jijiao_storage::testing::{each_backend, hospital};
 use jijiao_storage::{Actor, AuditFilter, NewPerson, PageRequest, PersonId, Store, StoreError};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
 }
@@ -145,14 +150,14 @@ async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
         // The engine counts neither the reversed record nor its reversal; the replacement once granted.
         store.decide_credits(&province, &[fixed], &Decision::Grant).await.unwrap();
         let records: Vec<_> =
-            store.credit_records_of(p, Some(2025)).await.unwrap().iter().map(|r| r.year_record()).collect();
+            store.credit_records_of(p, Some(y(2025))).await.unwrap().iter().map(|r| r.year_record()).collect();
         assert_eq!(records.len(), 3);
         let who = Person {
             id_number: IdNumber::parse("11010519491231002X").unwrap(),
             province: "北京市".into(),
             grassroots: false,
         };
-        let s = summarise(2025, &who, &records, &RuleSettings::default());
+        let s = summarise(y(2025), &who, &records, &RuleSettings::default());
         assert_eq!(s.report.total, Credits::whole(3), "{backend}: 18 h ÷ 6");
         let log = store
             .audit_log(
@@ -210,7 +215,7 @@ async fn a_batch_is_stored_whole_or_not_at_all() {
             .unwrap();
         assert_eq!(ids.len(), 2);
         assert_eq!(store.credit_record(ids[0]).await.unwrap().status, RecordStatus::Granted, "{backend}");
-        assert_eq!(store.credit_years_of(p).await.unwrap(), vec![2024, 2023]);
+        assert_eq!(store.credit_years_of(p).await.unwrap(), vec![y(2024), y(2023)]);
     })
     .await;
 }
@@ -246,7 +251,7 @@ async fn review_lists_filter_by_scope_status_kind_and_year() {
         assert_eq!(store.credit_records(&none, page).await.unwrap().total, 0);
         let named = CreditFilter { q: Some("学员4".into()), ..Default::default() };
         assert_eq!(store.credit_records(&named, page).await.unwrap().total, 3);
-        let other_year = CreditFilter { year: Some(2026), ..Default::default() };
+        let other_year = CreditFilter { year: Some(y(2026)), ..Default::default() };
         assert_eq!(store.credit_records(&other_year, page).await.unwrap().total, 0);
         let employer = CreditFilter { sources: Some(vec![RecordSource::Employer]), ..bj_practice.clone() };
         let pending = CreditFilter { status: Some(RecordStatus::Provisional), ..employer };
@@ -257,7 +262,7 @@ async fn review_lists_filter_by_scope_status_kind_and_year() {
         let small = store.credit_records(&bj, PageRequest::new(Some(2), Some(2))).await.unwrap();
         assert_eq!((small.items.len(), small.total), (1, 3));
 
-        let compliance = store.compliance_year(Some("11"), None, 2025, page).await.unwrap();
+        let compliance = store.compliance_year(Some("11"), None, y(2025), page).await.unwrap();
         assert_eq!(compliance.total, 1, "{backend}");
         let me = &compliance.items[0];
         assert_eq!((me.person_id, me.records.len()), (beijing, 2), "granted records only");
@@ -273,11 +278,11 @@ async fn self_study_plans_are_decided_once_and_one_is_open_per_year() {
         let me = person(&store, "协和", "11", 11).await;
         let other = person(&store, "河北二院", "13", 12).await;
         let plan =
-            store.submit_self_study_plan(&actor("本人"), me, 2025, "阅读专业期刊", Credits::whole(6)).await.unwrap();
-        let again = store.submit_self_study_plan(&actor("本人"), me, 2025, "再来一份", Credits::whole(6)).await;
+            store.submit_self_study_plan(&actor("本人"), me, y(2025), "阅读专业期刊", Credits::whole(6)).await.unwrap();
+        let again = store.submit_self_study_plan(&actor("本人"), me, y(2025), "再来一份", Credits::whole(6)).await;
         assert!(matches!(again, Err(StoreError::Conflict(_))), "{backend}: one open plan per year");
         assert!(matches!(
-            store.submit_self_study_plan(&actor("本人"), me, 2026, "  ", Credits::whole(6)).await,
+            store.submit_self_study_plan(&actor("本人"), me, y(2026), "  ", Credits::whole(6)).await,
             Err(StoreError::Invalid(_))
         ));
         let blank = Decision::Reject { reason: " ".into() };
@@ -289,7 +294,7 @@ async fn self_study_plans_are_decided_once_and_one_is_open_per_year() {
         let twice = store.decide_self_study_plan(&actor("单位"), plan, &Decision::Grant).await;
         assert!(matches!(twice, Err(StoreError::Conflict(_))), "{backend}: decided once");
         let stored = store.self_study_plan(plan).await.unwrap();
-        assert_eq!((stored.status, stored.planned, stored.year), (PlanStatus::Approved, Credits::whole(6), 2025));
+        assert_eq!((stored.status, stored.planned, stored.year), (PlanStatus::Approved, Credits::whole(6), y(2025)));
         assert_eq!(stored.decided_by_name.as_deref(), Some("单位"));
 
         // Applications against the plan count toward what it allows, rejected ones not.
@@ -322,12 +327,15 @@ async fn self_study_plans_are_decided_once_and_one_is_open_per_year() {
         let hebei = PlanFilter { org_ids: Some(vec![hebei_org]), ..PlanFilter::default() };
         assert!(store.self_study_plans(&hebei).await.unwrap().is_empty());
         let rejected =
-            store.submit_self_study_plan(&actor("他人"), other, 2025, "学习", Credits::whole(2)).await.unwrap();
+            store.submit_self_study_plan(&actor("他人"), other, y(2025), "学习", Credits::whole(2)).await.unwrap();
         store
             .decide_self_study_plan(&actor("单位"), rejected, &Decision::Reject { reason: "计划过于简单".into() })
             .await
             .unwrap();
-        store.submit_self_study_plan(&actor("他人"), other, 2025, "重新提交的计划", Credits::whole(2)).await.unwrap();
+        store
+            .submit_self_study_plan(&actor("他人"), other, y(2025), "重新提交的计划", Credits::whole(2))
+            .await
+            .unwrap();
         let entries = store
             .audit_log(
                 &AuditFilter { object_type: Some("self_study_plan".into()), ..Default::default() },
@@ -357,29 +365,29 @@ async fn compliance_lists_everyone_of_a_scope_with_granted_records_only() {
         store.record_credit(&actor("单位"), &new(a, practice(6, "2025-04-01"), false)).await.unwrap();
         store.record_credit(&actor("省"), &new(c, practice(6, "2025-04-01"), true)).await.unwrap();
         store.record_credit(&actor("省"), &new(b, practice(6, "2026-04-01"), true)).await.unwrap();
-        let beijing = store.compliance_all(Some("11"), None, 2025).await.unwrap();
+        let beijing = store.compliance_all(Some("11"), None, y(2025)).await.unwrap();
         let names: Vec<_> = beijing.iter().map(|p| (p.person_id, p.records.len())).collect();
         assert_eq!(names, vec![(a, 1), (b, 0)], "{backend}: both people, this year's granted records only");
         assert_eq!(beijing[0].province_code.as_deref(), Some("11"));
         let settings = RuleSettings::default();
         let person =
             Person { id_number: beijing[0].id_number.clone(), province: "北京市".into(), grassroots: false };
-        let summary = summarise(2025, &person, &beijing[0].records, &settings);
+        let summary = summarise(y(2025), &person, &beijing[0].records, &settings);
         assert_eq!(summary.report.total, Credits::whole(5), "practice over 30 hours, ÷6");
         let hebei_org = store.organisation_by_name("河北二院").await.unwrap().id.0;
-        let hebei = store.compliance_all(None, Some(&[hebei_org]), 2025).await.unwrap();
+        let hebei = store.compliance_all(None, Some(&[hebei_org]), y(2025)).await.unwrap();
         assert_eq!(hebei.len(), 1);
         assert_eq!((hebei[0].person_id, hebei[0].records.len()), (c, 1));
-        assert!(store.compliance_all(None, Some(&[]), 2025).await.unwrap().is_empty());
+        assert!(store.compliance_all(None, Some(&[]), y(2025)).await.unwrap().is_empty());
 
         // The ranges of a bulk recomputation: people in id order with this year's granted records.
         let max = store.max_person_id().await.unwrap();
         assert_eq!(max, c.0);
-        let ranged = store.person_years_in_range(2025, a.0, max + 1).await.unwrap();
+        let ranged = store.person_years_in_range(y(2025), a.0, max + 1).await.unwrap();
         let got: Vec<_> = ranged.iter().map(|p| (p.person_id, p.records.len())).collect();
         assert_eq!(got, vec![(a, 1), (b, 0), (c, 1)], "{backend}");
         assert_eq!(ranged[0].records, beijing[0].records, "the same records as the compliance list");
-        assert!(store.person_years_in_range(2025, max + 1, max + 100).await.unwrap().is_empty());
+        assert!(store.person_years_in_range(y(2025), max + 1, max + 100).await.unwrap().is_empty());
     })
     .await;
 }
@@ -404,8 +412,8 @@ async fn a_recomputation_range_sees_corrections_as_the_record_page_does() {
         let (_, fixed) = store.reverse_credit(&province, wrong, "学时有误", Some(&replacement)).await.unwrap();
         store.decide_credits(&province, &[fixed.unwrap()], &Decision::Grant).await.unwrap();
 
-        let ranged = store.person_years_in_range(2025, a.0, b.0 + 1).await.unwrap();
-        let listed = store.compliance_all(Some("11"), None, 2025).await.unwrap();
+        let ranged = store.person_years_in_range(y(2025), a.0, b.0 + 1).await.unwrap();
+        let listed = store.compliance_all(Some("11"), None, y(2025)).await.unwrap();
         for (r, l) in ranged.iter().zip(listed.iter().filter(|l| l.person_id == a || l.person_id == b)) {
             assert_eq!(r.person_id, l.person_id);
             assert_eq!(r.records, l.records, "{backend}: the same records and cancellations as the list");
@@ -416,8 +424,9 @@ async fn a_recomputation_range_sees_corrections_as_the_record_page_does() {
             2,
             "{backend}: the record and its reversal: {cancelled:?}"
         );
+
         let who = Person { id_number: ranged[0].id_number.clone(), province: "北京市".into(), grassroots: false };
-        let s = summarise(2025, &who, &ranged[0].records, &RuleSettings::default());
+        let s = summarise(y(2025), &who, &ranged[0].records, &RuleSettings::default());
         assert_eq!(s.report.total, Credits::whole(5), "{backend}: (12 + 18) h ÷ 6, the 30 h cancelled");
     })
     .await;

@@ -10,6 +10,11 @@ use jijiao_storage::projects::{NewBatch, NewProject, ProjectFilter, ProjectPerio
 use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, OrgId, PageRequest, Store, StoreError};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
 fn system() -> Actor {
@@ -47,7 +52,7 @@ fn national_batch(year: u16, batch: u16) -> NewBatch {
     NewBatch {
         level: Level::National,
         province_code: None,
-        year,
+        year: y(year),
         batch,
         notice: format!("全继委办发〔{year}〕{batch}号"),
         notice_date: Some(day("2024-01-10")),
@@ -176,7 +181,7 @@ async fn provincial_batches_use_the_province_pattern() {
         let batch = NewBatch {
             level: Level::Provincial,
             province_code: Some("11".into()),
-            year: 2025,
+            year: y(2025),
             batch: 1,
             notice: "京继委办发〔2025〕1号".into(),
             notice_date: None,
@@ -240,7 +245,7 @@ async fn the_catalogue_searches_filters_and_suspends() {
         assert!(sorted.items.windows(2).all(|w| w[0].first_day <= w[1].first_day));
         assert_eq!(sorted.items[0].first_day, day("2024-03-01") + chrono::Days::new(77));
         for f in [
-            ProjectFilter { year: Some(2023), ..Default::default() },
+            ProjectFilter { year: Some(y(2023)), ..Default::default() },
             ProjectFilter { batch: Some(2), ..Default::default() },
             ProjectFilter { province_code: Some("13".into()), ..Default::default() },
             ProjectFilter { level: Some(Level::Provincial), ..Default::default() },
@@ -251,7 +256,7 @@ async fn the_catalogue_searches_filters_and_suspends() {
         assert_eq!(
             store
                 .projects(
-                    &ProjectFilter { year: Some(2024), batch: Some(1), ..Default::default() },
+                    &ProjectFilter { year: Some(y(2024)), batch: Some(1), ..Default::default() },
                     PageRequest::default()
                 )
                 .await
@@ -468,6 +473,7 @@ async fn counts_stop_at_the_cap_and_pages_continue() {
             ProjectFilter { delivery: Some(Delivery::FaceToFace), level: Some(Level::National), ..Default::default() },
         ] {
             let all = store.project_list(&filter, i64::MAX / 2).await.unwrap();
+
             let first = store.projects(&filter, PageRequest::new(Some(1), Some(50))).await.unwrap();
             assert_eq!(first.total, all.len().min(cap) as i64, "{backend}: {filter:?}");
             assert_eq!(first.capped, all.len() > cap, "{backend}: {filter:?}");

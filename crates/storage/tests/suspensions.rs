@@ -7,6 +7,11 @@ use jijiao_storage::projects::{NewBatch, NewProject, ProjectPeriod};
 use jijiao_storage::testing::databases;
 use jijiao_storage::{Actor, AuditFilter, PageRequest, StoreError};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 fn project(n: u32, unit: &str) -> NewProject {
     let day = NaiveDate::from_ymd_opt(2025, 9, 2).unwrap();
     NewProject {
@@ -40,11 +45,12 @@ async fn a_lifted_suspension_frees_its_projects_and_stays_on_record() {
         let batch = NewBatch {
             level: Level::National,
             province_code: None,
-            year: 2025,
+            year: y(2025),
             batch: 1,
             notice: String::new(),
             notice_date: None,
         };
+
         let rows: Vec<_> = (1..=6).map(|n| project(n, if n <= 4 { "甲医院" } else { "乙医院" })).collect();
         store.import_projects(&s, &batch, &rows).await.unwrap();
         assert!(store.active_suspensions().await.unwrap().is_empty(), "{backend}");

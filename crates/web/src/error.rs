@@ -6,7 +6,9 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jijiao_app::AppError;
+use jijiao_domain::Year;
 use jijiao_domain::document::DocumentError;
+use jijiao_domain::year::YearParseError;
 use jijiao_storage::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -108,6 +110,15 @@ impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::InvalidInput { field: Some(field.into()), message: message.into() }
     }
+}
+
+/// A year typed into a form: `not_a_number` is the form's own wording for text that is no number;
+/// a number outside 1900..=2200 says so. Both name `field`.
+pub fn form_year(field: &str, text: &str, not_a_number: impl FnOnce() -> String) -> Result<Year, ApiError> {
+    text.parse::<Year>().map_err(|e| match e {
+        YearParseError::NotANumber => ApiError::invalid(field, not_a_number()),
+        e @ YearParseError::OutOfRange(_) => ApiError::invalid(field, e.to_string()),
+    })
 }
 
 impl IntoResponse for ApiError {

@@ -269,6 +269,9 @@ pub async fn chinese_rejections(request: Request, next: Next) -> Response {
         too_large(api, if upload { UPLOAD_LIMIT } else { BODY_LIMIT })
     } else {
         let (error, heading) = rejection_in_chinese(status, &detail);
+        // A value a domain type refused with its own reason (a year out of range) is invalid
+        // input, as the same value is when an operation checks it; other refusals keep axum's status.
+        let status = if matches!(error, ApiError::InvalidInput { .. }) { error.status() } else { status };
         if api {
             let mut r = error.into_response();
             *r.status_mut() = status;
@@ -290,6 +293,16 @@ pub async fn chinese_rejections(request: Request, next: Next) -> Response {
 fn rejection_in_chinese(status: StatusCode, detail: &str) -> (ApiError, &'static str) {
     if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return (ApiError::UnsupportedMediaType("请求的内容类型（Content-Type）不正确".into()), "请求无效");
+    }
+    // axum names the parameter (`…query string: year: …`); a reason in Chinese is a domain type's own
+    // (`年度“3000”应在1900年至2200年之间`) and is passed on as invalid input of that field.
+    if let Some((field, reason)) =
+        detail.split_once("query string: ").and_then(|(_, rest)| rest.split_once(": ")).filter(|(f, _)| *f != ".")
+    {
+        if reason.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            return (ApiError::invalid(field, reason.trim()), "请求无效");
+        }
+        return (ApiError::BadRequest(format!("查询参数“{field}”的格式不正确")), "请求无效");
     }
     let message = if detail.starts_with("Invalid URL") || detail.contains("path param") {
         "网址中的参数无效，请检查链接"
@@ -319,6 +332,31 @@ mod tests {
         assert!(has_refused_control("a\0b") && has_refused_control("\u{7f}") && has_refused_control("\u{1b}[0m"));
         assert!(!has_refused_control("第一行\r\n\t第二行"));
         assert_eq!(percent_decoded("%00a%zz%4"), b"\0a%zz%4");
+    }
+
+    /// axum's refusal of a query names the parameter; a domain type's Chinese reason is invalid
+    /// input of that field (422), any other is a bad request naming it (400).
+    #[test]
+    fn query_refusals_name_the_parameter() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            year: Option<jijiao_domain::Year>,
+            page: Option<u32>,
+        }
+        let refusal = |query: &str| {
+            let uri: Uri = format!("/x?{query}").parse().unwrap();
+            let rejection = axum::extract::Query::<Q>::try_from_uri(&uri).unwrap_err();
+            rejection_in_chinese(rejection.status(), &rejection.body_text()).0
+        };
+        let out_of_range = refusal("year=3000");
+        assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(out_of_range.body().field.as_deref(), Some("year"));
+        assert_eq!(out_of_range.to_string(), "年度“3000”应在1900年至2200年之间");
+        let not_a_number = refusal("year=abc");
+        assert_eq!(not_a_number.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(not_a_number.to_string(), "查询参数“year”的格式不正确");
+        assert_eq!(refusal("page=-1").to_string(), "查询参数“page”的格式不正确");
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::{Acting, App, AppError, blocking};
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 #[serde(default)]
 pub struct ListQuery {
-    pub year: Option<u16>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u16>, minimum = 1900, maximum = 2200))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u16>, minimum = 1900, maximum = 2200))]
+    pub year: Option<jijiao_domain::Year>,
     /// national / provincial / district
     pub level: Option<String>,
     /// A province code (`11`).

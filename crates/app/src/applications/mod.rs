@@ -250,7 +250,7 @@ pub async fn copy(app: &App, p: &Acting, id: i64) -> Result<(ApplicationId, Revi
         return Err(AppError::Forbidden);
     }
     let mut doc = stored.document.clone();
-    doc.year = u16::try_from(app.this_year()).unwrap_or(2026) + 1;
+    doc.year = windows::coming_year(app);
     doc.commitment_signed = false;
     let shift = i32::from(doc.year) - i32::from(stored.document.year);
     for period in &mut doc.periods {

@@ -3,16 +3,14 @@
 //! workers, because laying out and embedding the CJK font takes tens of milliseconds of CPU. The
 //! download's HTTP headers are the web crate's.
 
-use std::collections::BTreeMap;
-
 use jijiao_documents::pdf::{
     self, CommitmentInput, FormInput, HistoryYear, LeaderInput, NATIONAL_ISSUER, NATIONAL_TITLE, PROVINCIAL_COVER_NOTE,
     PdfError, PeriodRow, TeacherRow,
 };
-use jijiao_domain::IdNumber;
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::Level;
 use jijiao_domain::review::{Category, LeaderProject, Method};
+use jijiao_domain::{IdNumber, Year};
 use jijiao_storage::applications::{ApplicationSummary, StoredApplication};
 use jijiao_storage::{Change, OrgId};
 
@@ -235,14 +233,12 @@ pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) ->
 }
 
 /// The three years before the project year, oldest first, with the leader's projects of each.
-fn history(year: u16, projects: &[LeaderProject]) -> Vec<HistoryYear> {
-    let mut years: BTreeMap<u16, HistoryYear> = (1..=3)
-        .rev()
-        .map(|back| year.saturating_sub(back))
-        .map(|y| (y, HistoryYear { year: y, ..Default::default() }))
-        .collect();
+fn history(year: Year, projects: &[LeaderProject]) -> Vec<HistoryYear> {
+    // Near 1900 fewer than three years exist before; those rows print blank.
+    let mut years: Vec<HistoryYear> =
+        (1..=3).rev().map(|back| HistoryYear { year: year.checked_add(-back), ..Default::default() }).collect();
     for p in projects {
-        let Some(row) = years.get_mut(&p.year) else { continue };
+        let Some(row) = years.iter_mut().find(|row| row.year == Some(p.year)) else { continue };
         match p.level {
             Level::National => row.national.push(p.number.clone()),
             Level::Provincial | Level::District => row.provincial.push(p.number.clone()),
@@ -250,7 +246,7 @@ fn history(year: u16, projects: &[LeaderProject]) -> Vec<HistoryYear> {
         // A year counts as carried out only when every project of it was.
         row.executed = Some(row.executed.unwrap_or(true) && p.executed);
     }
-    years.into_values().collect()
+    years
 }
 
 fn period_dates(start: chrono::NaiveDate, end: chrono::NaiveDate) -> String {
@@ -278,17 +274,25 @@ fn method_label(m: Method) -> &'static str {
 mod tests {
     use super::*;
 
+    /// A year for the tests (in range by construction).
+    fn y(year: u16) -> jijiao_domain::Year {
+        jijiao_domain::Year::try_from(year).expect("a year in range")
+    }
+
     #[test]
     fn the_history_covers_the_three_years_before() {
         let projects = vec![
             LeaderProject {
-                year: 2023, level: Level::National, number: "2023-03-01-045（国）".into(), executed: true
+                year: y(2023),
+                level: Level::National,
+                number: "2023-03-01-045（国）".into(),
+                executed: true,
             },
-            LeaderProject { year: 2024, level: Level::Provincial, number: "2024-03-01-112".into(), executed: false },
-            LeaderProject { year: 2019, level: Level::National, number: "old".into(), executed: true },
+            LeaderProject { year: y(2024), level: Level::Provincial, number: "2024-03-01-112".into(), executed: false },
+            LeaderProject { year: y(2019), level: Level::National, number: "old".into(), executed: true },
         ];
-        let rows = history(2025, &projects);
-        assert_eq!(rows.iter().map(|r| r.year).collect::<Vec<_>>(), vec![2022, 2023, 2024]);
+        let rows = history(y(2025), &projects);
+        assert_eq!(rows.iter().map(|r| r.year).collect::<Vec<_>>(), vec![Some(y(2022)), Some(y(2023)), Some(y(2024))]);
         assert_eq!(rows[0].executed, None);
         assert_eq!(rows[1].national, vec!["2023-03-01-045（国）".to_string()]);
         assert_eq!(rows[1].executed, Some(true));

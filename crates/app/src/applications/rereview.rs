@@ -82,8 +82,12 @@ pub async fn rereview_all(app: &App) -> Result<Rereview, AppError> {
         ctx.leader_applications_same_level =
             per_leader.get(&(group(s), leader_of(s))).copied().unwrap_or(0).saturating_sub(own);
         ctx.unit_applications = per_unit.get(&(group(s), s.unit_id)).copied().unwrap_or(0).saturating_sub(own);
-        ctx.unit_previous_year_approved =
-            approved.get(&(s.year.wrapping_sub(1), s.level.code(), s.unit_id)).copied().filter(|n| *n > 0);
+        ctx.unit_previous_year_approved = s
+            .year
+            .checked_add(-1)
+            .and_then(|last| approved.get(&(last, s.level.code(), s.unit_id)))
+            .copied()
+            .filter(|n| *n > 0);
         ctx.unit_history = Vec::new();
         let mut candidates: Vec<usize> = by_name
             .get(&(group(s), name_key(&doc.name)))

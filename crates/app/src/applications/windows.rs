@@ -2,6 +2,7 @@
 //! quotas that bind units and district offices (rules.md §3 `unit.quota`, 002).
 
 use chrono::NaiveDate;
+use jijiao_domain::Year;
 use jijiao_domain::authz::Role;
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::{Level, OrgKind};
@@ -17,7 +18,8 @@ use crate::{Acting, App, AppError};
 #[serde(deny_unknown_fields)]
 pub struct SetWindow {
     /// The project year the window accepts applications for.
-    pub year: u16,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     /// national / provincial / district
     pub level: String,
     /// YYYY-MM-DD
@@ -113,7 +115,8 @@ pub async fn set_window(app: &App, p: &Acting, w: &SetWindow) -> Result<WindowRe
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WindowView {
-    pub year: u16,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     pub level: String,
     pub level_label: String,
     pub office: String,
@@ -141,9 +144,9 @@ pub async fn windows(app: &App) -> Result<Vec<WindowView>, AppError> {
     Ok(out)
 }
 
-/// The year units are applying for now: the coming one.
-pub fn coming_year(app: &App) -> u16 {
-    u16::try_from(app.this_year() + 1).unwrap_or(u16::MAX)
+/// The year units are applying for now: the coming one (the range's last year at its end).
+pub fn coming_year(app: &App) -> Year {
+    app.this_year().checked_add(1).unwrap_or(Year::LAST)
 }
 
 /// A unit's national quota (rules.md §3 `unit.quota`).
@@ -160,7 +163,8 @@ pub struct NationalQuota {
 #[derive(Clone, Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quotas {
-    pub year: u16,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     /// For a unit administrator.
     pub national: Option<NationalQuota>,
     /// For a district administrator: { year, held_previous_year, quota (null: no limit), approved }.
@@ -170,7 +174,7 @@ pub struct Quotas {
 
 /// A unit administrator's national quota for `year` (from the unit's approvals of the year
 /// before) and a district administrator's quota of district projects (002).
-pub async fn quotas(app: &App, p: &Acting, year: u16) -> Result<Quotas, AppError> {
+pub async fn quotas(app: &App, p: &Acting, year: Year) -> Result<Quotas, AppError> {
     let unit = p.grants.iter().find(|g| g.role == Role::UnitAdmin).and_then(|g| g.unit);
     let district = p.grants.iter().find(|g| g.role == Role::DistrictAdmin).and_then(|g| g.district);
     let national = match unit {

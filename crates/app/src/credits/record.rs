@@ -59,7 +59,8 @@ pub struct YearView {
     /// Masked.
     pub id_number: String,
     pub employer: Option<String>,
-    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     /// `2024` (the 2024 measures) or `2006` (legacy I类/II类 years).
     pub rules: String,
     pub rules_label: String,
@@ -71,7 +72,8 @@ pub struct YearView {
     pub by_kind: Vec<KindLine>,
     pub records: Vec<RecordLine>,
     /// Years with records, newest first (the current year always).
-    pub years: Vec<i32>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<u16>))]
+    pub years: Vec<Year>,
 }
 
 /// The cap of a kind in words: the caps that apply to the person (the national ones, or their
@@ -137,19 +139,17 @@ fn record_line(r: &CreditRecord, summary: &YearSummary) -> RecordLine {
 }
 
 /// A person's learning record for a year (the current year by default).
-pub async fn year_view(app: &App, s: &Subject, year: Option<i32>) -> Result<YearView, AppError> {
+pub async fn year_view(app: &App, s: &Subject, year: Option<Year>) -> Result<YearView, AppError> {
     let now = app.this_year();
     let year = year.unwrap_or(now);
-    if !(1990..=2100).contains(&year) {
+    if !(1990..=2100).contains(&year.get()) {
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
-    // Within the range just checked, so within every year's; the rules read it as a `u16`.
-    let rules_year = u16::from(Year::try_from(year).map_err(|e| AppError::invalid("year", e.to_string()))?);
     let person = s.engine_person()?;
     let records = app.store.credit_records_of(s.person.id, Some(year)).await?;
     let year_records: Vec<_> = records.iter().map(CreditRecord::year_record).collect();
     let settings = &*app.rules;
-    let summary = summarise(rules_year, &person, &year_records, settings);
+    let summary = summarise(year, &person, &year_records, settings);
     let (caps, _) = settings.caps_for(&person);
     let report = &summary.report;
     let mut years = app.store.credit_years_of(s.person.id).await?;

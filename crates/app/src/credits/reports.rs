@@ -19,7 +19,8 @@ use crate::{Acting, App, AppError, blocking};
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 pub struct ComplianceQuery {
     /// The calendar year (default: this year).
-    pub year: Option<i32>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u16>, minimum = 1900, maximum = 2200))]
+    pub year: Option<Year>,
     /// One unit (its organisation id).
     pub unit: Option<i64>,
     /// One district office and its units.
@@ -61,7 +62,8 @@ pub struct ComplianceLine {
 pub struct ComplianceView {
     /// The scope in words (北京市, 北京协和医院, 全国 …).
     pub scope: String,
-    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     pub rules_label: String,
     pub people: i64,
     pub reached: i64,
@@ -164,17 +166,15 @@ async fn all_lines(
     app: &App,
     p: &Acting,
     q: &ComplianceQuery,
-) -> Result<(Scope, i32, Regime, Vec<ComplianceLine>), AppError> {
+) -> Result<(Scope, Year, Regime, Vec<ComplianceLine>), AppError> {
     let year = q.year.unwrap_or_else(|| app.this_year());
-    if !(1990..=2100).contains(&year) {
+    if !(1990..=2100).contains(&year.get()) {
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
-    // Within the range just checked, so within every year's; the rules read it as a `u16`.
-    let rules_year = u16::from(Year::try_from(year).map_err(|e| AppError::invalid("year", e.to_string()))?);
     let scope = scope(app, p, q).await?;
     let people = app.store.compliance_all(scope.province.as_deref(), scope.org_ids.as_deref(), year).await?;
     let settings = &*app.rules;
-    let regime = settings.regime(rules_year);
+    let regime = settings.regime(year);
     let columns = kind_columns(regime);
     let lines = people
         .into_iter()
@@ -183,7 +183,7 @@ async fn all_lines(
             // computed under the right province's rules.
             let person =
                 crate::rules::engine_person(&py.name, &py.id_number, py.province_code.as_deref(), py.grassroots)?;
-            let summary = summarise(rules_year, &person, &py.records, settings);
+            let summary = summarise(year, &person, &py.records, settings);
             let report = summary.report;
             Ok(ComplianceLine {
                 person_id: py.person_id.0,
@@ -240,7 +240,7 @@ pub async fn report(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<Compli
 }
 
 /// The whole report as an xlsx workbook: a summary sheet and one row per person.
-pub async fn report_xlsx(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<(i32, Vec<u8>), AppError> {
+pub async fn report_xlsx(app: &App, p: &Acting, q: &ComplianceQuery) -> Result<(Year, Vec<u8>), AppError> {
     let (scope, year, regime, lines) = all_lines(app, p, q).await?;
     let columns = kind_columns(regime);
     let reached = lines.iter().filter(|l| l.compliant).count() as i64;

@@ -1,6 +1,7 @@
 //! Review by the province (rules.md §2.5): the provisional records of its scope granted or rejected
 //! one by one or in bulk, and granted records corrected by reversal.
 
+use jijiao_domain::Year;
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_domain::credits::learning_record::{RecordSource, RecordStatus};
 use jijiao_storage::credit_records::{CreditFilter, CreditRecord, CreditRecordId, Decision};
@@ -16,7 +17,8 @@ pub struct ReviewQuery {
     /// `provisional` (default) | `granted` | `rejected` | `all`
     pub status: Option<String>,
     pub kind: Option<String>,
-    pub year: Option<i32>,
+    #[cfg_attr(feature = "openapi", param(value_type = Option<u16>, minimum = 1900, maximum = 2200))]
+    pub year: Option<Year>,
     /// Words of the person's name.
     pub q: Option<String>,
     pub page: Option<u32>,
@@ -68,7 +70,8 @@ pub struct ReviewLine {
     pub person_id: i64,
     pub person: String,
     pub employer: Option<String>,
-    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     pub kind_label: String,
     pub title: String,
     pub role: Option<String>,
@@ -88,7 +91,7 @@ pub fn review_line(r: &CreditRecord) -> ReviewLine {
         person_id: r.person_id.0,
         person: r.person_name.clone(),
         employer: r.org_name.clone(),
-        year: i32::from(r.year),
+        year: r.year,
         kind_label: r.facts.kind.label().into(),
         title: r.facts.title.clone(),
         role: r.facts.role.map(role_label),

@@ -2,11 +2,12 @@
 //! plan, the professional applies for credits against it, and the employer grants them.
 
 use chrono::Datelike;
-use jijiao_domain::Credits;
 use jijiao_domain::authz::Place;
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_domain::credits::ActivityKind;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus};
+use jijiao_domain::year::YearParseError;
+use jijiao_domain::{Credits, Year};
 use jijiao_storage::PageRequest;
 use jijiao_storage::credit_records::{
     CreditFilter, CreditRecord, CreditRecordId, Decision, NewCreditRecord, PlanFilter, PlanId, PlanStatus,
@@ -65,7 +66,8 @@ pub struct PlanLine {
     pub person_id: i64,
     pub person: String,
     pub employer: Option<String>,
-    pub year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = u16, minimum = 1900, maximum = 2200))]
+    pub year: Year,
     pub content: String,
     pub planned: String,
     /// Credits applied for against the plan (provisional or granted).
@@ -150,10 +152,13 @@ async fn applicant(app: &App, p: &Acting) -> Result<Subject, AppError> {
 pub async fn submit_plan(app: &App, p: &Acting, input: &PlanInput) -> Result<PlanId, AppError> {
     let s = applicant(app, p).await?;
     let year_text = blank(&input.year).ok_or_else(|| AppError::invalid("year", "请填写年度"))?;
-    let year: i32 =
-        year_text.parse().map_err(|_| AppError::invalid("year", format!("年度“{year_text}”应为四位数字")))?;
-    if !(2025..=2100).contains(&year) {
-        return Err(AppError::invalid("year", "自学计划适用于2025年及以后的年度"));
+    let too_early = || AppError::invalid("year", "自学计划适用于2025年及以后的年度");
+    let year: Year = year_text.parse().map_err(|e| match e {
+        YearParseError::NotANumber => AppError::invalid("year", format!("年度“{year_text}”应为四位数字")),
+        YearParseError::OutOfRange(_) => too_early(),
+    })?;
+    if !(2025..=2100).contains(&year.get()) {
+        return Err(too_early());
     }
     if input.content.trim().is_empty() {
         return Err(AppError::invalid("content", "请填写学习计划内容"));
@@ -187,7 +192,7 @@ pub async fn apply_self_study(app: &App, p: &Acting, input: &ApplyInput) -> Resu
         None => {
             let filter = PlanFilter {
                 person_id: Some(s.person.id),
-                year: Some(end.year()),
+                year: Some(Year::of(end)),
                 status: Some(PlanStatus::Approved),
                 ..PlanFilter::default()
             };
@@ -199,7 +204,7 @@ pub async fn apply_self_study(app: &App, p: &Acting, input: &ApplyInput) -> Resu
     if plan.status != PlanStatus::Approved {
         return Err(AppError::invalid("plan_id", format!("该自学计划{}，不能申请学分", plan.status.label())));
     }
-    if end.year() != plan.year {
+    if end.year() != i32::from(plan.year) {
         return Err(AppError::invalid("end", format!("完成日期应在计划年度 {} 年内", plan.year)));
     }
     let credits = parse_credits("credits", input.credits.as_deref())?;

@@ -22,7 +22,7 @@ use jijiao_domain::authz::Role;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, summarise};
 use jijiao_domain::credits::{ActivityKind, Person as EnginePerson, Role as ActivityRole, RuleSettings};
 use jijiao_domain::org::{Delivery, InspectionResult, Level, OrgKind, UnitType};
-use jijiao_domain::{Credits, Hours};
+use jijiao_domain::{Credits, Hours, Year};
 use jijiao_storage::credit_records::NewCreditRecord;
 use jijiao_storage::{
     Actor, DatabaseTarget, NewAccount, NewOrganisation, NewPerson, NewRole, OrgId, PersonId, Store, Vault,
@@ -31,6 +31,11 @@ use tower::ServiceExt;
 
 /// The year the generated records belong to (2024 rules).
 const YEAR: i32 = 2025;
+
+/// [`YEAR`] as the store and the engine take it.
+fn year() -> Year {
+    Year::try_from(YEAR).expect("YEAR is a year")
+}
 /// A fixed key: the generated database is for benchmarks only.
 const KEY: [u8; 32] = [7; 32];
 /// People per bulk call (one transaction for them, one for their records).
@@ -319,7 +324,7 @@ async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Resul
                     return Ok::<_, anyhow::Error>(());
                 }
                 let begun = Instant::now();
-                let years = store.person_years_in_range(YEAR, from, from + range).await?;
+                let years = store.person_years_in_range(year(), from, from + range).await?;
                 let loaded = Instant::now();
                 load_ns.fetch_add((loaded - begun).as_nanos() as u64, Ordering::Relaxed);
                 // The engine is CPU work: off the async workers, in place.
@@ -335,12 +340,7 @@ async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Resul
                             .map_or_else(|| "北京市".to_string(), |p| p.name.to_string());
                         let person =
                             EnginePerson { id_number: py.id_number.clone(), province, grassroots: py.grassroots };
-                        let summary = summarise(
-                            jijiao_domain::Year::try_from(YEAR).expect("YEAR is a year").get(),
-                            &person,
-                            &py.records,
-                            &settings,
-                        );
+                        let summary = summarise(year(), &person, &py.records, &settings);
                         ok += u64::from(summary.report.compliant);
                         sum += summary.report.total.tenths();
                         recs += py.records.len() as u64;

@@ -13,7 +13,13 @@ use clap::{Parser, Subcommand};
 use http_body_util::BodyExt;
 use jijiao_bench::{Histogram, millis};
 use jijiao_documents::{CellOut, Sheet, write_xlsx};
+use jijiao_domain::Year;
 use jijiao_domain::org::{Delivery, Level};
+
+/// A year of the generated lists.
+fn y(year: u16) -> Year {
+    Year::try_from(year).expect("a year in range")
+}
 use jijiao_domain::publication::ProjectKind;
 use jijiao_storage::projects::{NewBatch, ProjectFilter, ProjectSort};
 use jijiao_storage::{DatabaseTarget, PageRequest, Store, Vault};
@@ -75,7 +81,7 @@ const TOPICS: [(&str, &str); 12] = [
 const FORMS: [&str; 5] = ["规范化诊疗学习班", "新进展研讨会", "适宜技术推广培训班", "高级研修班", "学术年会"];
 
 /// A published list of `rows` projects of `year`, in the real columns, as xlsx bytes.
-fn list(rows: usize, year: u16) -> Vec<u8> {
+fn list(rows: usize, year: Year) -> Vec<u8> {
     let mut serials = std::collections::HashMap::new();
     let data: Vec<Vec<CellOut>> = (0..rows)
         .map(|i| {
@@ -124,7 +130,7 @@ async fn postgres_store(admin: &str) -> (Store, jijiao_storage::testing::TestDat
 }
 
 /// Imports a generated list of `rows` for `year` into `store`; returns (calamine, parse, store) times.
-async fn import(store: &Store, rows: usize, year: u16) -> (Duration, Duration, Duration) {
+async fn import(store: &Store, rows: usize, year: Year) -> (Duration, Duration, Duration) {
     let bytes = list(rows, year);
     let t = Instant::now();
     {
@@ -180,7 +186,7 @@ async fn sqlite_floor(file: &std::path::Path) -> (Duration, Duration, Duration) 
             let (tertiary, province, level, kind, delivery): (String, Option<String>, String, String, String) =
                 (r.get(4), r.get(5), r.get(6), r.get(7), r.get(8));
             let facets = Facets {
-                year: jijiao_domain::Year::try_from(r.get::<i64, _>(2)).expect("a stored year").get(),
+                year: Year::try_from(r.get::<i64, _>(2)).expect("a stored year"),
                 batch: u16::try_from(r.get::<i64, _>(3)).expect("a stored batch"),
                 subject_tertiary: &tertiary,
                 province_code: province.as_deref(),
@@ -235,7 +241,7 @@ async fn main() {
     match cli.command {
         Bench::Import { rows } => {
             let store = sqlite_store(dir.path()).await;
-            let (calamine, parse, save) = import(&store, rows, 2024).await;
+            let (calamine, parse, save) = import(&store, rows, y(2024)).await;
             let total = parse + save;
             println!(
                 "import {rows} rows (SQLite): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
@@ -258,7 +264,7 @@ async fn main() {
         }
         Bench::Export { rows } => {
             let store = sqlite_store(dir.path()).await;
-            import(&store, rows, 2024).await;
+            import(&store, rows, y(2024)).await;
             let batch = store.batches(None, None).await.unwrap()[0].clone();
             let t = Instant::now();
             let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
@@ -295,7 +301,7 @@ async fn main() {
                 let years = rows.div_ceil(20_000);
                 for y in 0..years {
                     let n = (rows - y * 20_000).min(20_000);
-                    import(&store, n, u16::try_from(2010 + y).expect("a year")).await;
+                    import(&store, n, Year::try_from((2010 + y) as i64).expect("a year")).await;
                 }
                 println!("loaded {rows} projects in {:.1} s", t.elapsed().as_secs_f64());
             } else {
@@ -305,10 +311,10 @@ async fn main() {
             let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
             let queries: Arc<Vec<ProjectFilter>> = Arc::new(vec![
                 ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
-                ProjectFilter { q: Some("心力衰竭".into()), year: Some(2012), ..Default::default() },
+                ProjectFilter { q: Some("心力衰竭".into()), year: Some(y(2012)), ..Default::default() },
                 ProjectFilter { subject: Some("06".into()), ..Default::default() },
                 ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
-                ProjectFilter { year: Some(2015), batch: Some(1), ..Default::default() },
+                ProjectFilter { year: Some(y(2015)), batch: Some(1), ..Default::default() },
                 ProjectFilter::default(),
                 ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
                 ProjectFilter { from: day(2013, 5, 1), to: day(2013, 5, 31), ..Default::default() },

@@ -69,7 +69,7 @@ async fn run(args: &Args) -> anyhow::Result<bool> {
     let national = store.create_organisation(&actor, &office(OrgKind::National, "全国办".into(), None, None)).await?;
     let provinces = [("11", "北京市"), ("13", "河北省"), ("31", "上海市"), ("44", "广东省")];
     let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
-    let year = u16::try_from(chrono::Datelike::year(&today) + 1)?;
+    let year = jijiao_domain::Year::of(today).checked_add(1).context("the coming year is out of range")?;
     let mut units = Vec::new();
     for (code, name) in provinces {
         let office_id = store

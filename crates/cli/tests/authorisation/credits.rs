@@ -19,7 +19,7 @@ use super::common::{World, multipart_file};
 use super::{Scope, Who};
 
 /// The year of the self-study plans the matrix applies against.
-fn plan_year() -> i32 {
+fn plan_year() -> jijiao_domain::Year {
     jijiao_app::Clock::this_year(&jijiao_app::SystemClock)
 }
 
@@ -141,7 +141,7 @@ fn practice(title: &str) -> RecordFacts {
         delivery: None,
         role: Some(Role::Participant),
         start: None,
-        end: chrono::NaiveDate::from_ymd_opt(plan_year(), 3, 1).unwrap(),
+        end: chrono::NaiveDate::from_ymd_opt(i32::from(plan_year()), 3, 1).unwrap(),
         passed: None,
         hours: Some(Hours::whole(6)),
         credits: None,

@@ -15,6 +15,11 @@ use jijiao_storage::projects::{NewBatch, NewProject, ProjectPeriod};
 use super::common::World;
 use super::{Scope, Who};
 
+/// A year for the tests (in range by construction).
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}
+
 /// The expected status of this area's routes; `None` for a route of another area.
 pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u16> {
     use Who::*;
@@ -81,7 +86,7 @@ pub async fn target(w: &World, path: &str, scope: Scope, n: usize) -> Option<i64
         let batch = NewBatch {
             level: Level::National,
             province_code: None,
-            year: 2099,
+            year: y(2099),
             batch: 1,
             notice: String::new(),
             notice_date: None,
@@ -128,7 +133,7 @@ pub async fn target(w: &World, path: &str, scope: Scope, n: usize) -> Option<i64
     let new = NewBatch {
         level: Level::Provincial,
         province_code: Some(province.into()),
-        year,
+        year: y(year),
         batch,
         notice: "测试".into(),
         notice_date: None,

@@ -414,7 +414,7 @@ fn history(flow: &mut Flow, input: &FormInput) {
     for (year, numbers) in rows {
         let y = baseline(line_top, size);
         let mut x = left + pad;
-        let printed_year = if year.year == 0 { "______".to_string() } else { year.year.to_string() };
+        let printed_year = year.year.map_or_else(|| "______".to_string(), |y| y.to_string());
         let parts: [(String, Option<bool>); 5] = [
             (format!("{printed_year}年继续医学教育项目申报情况：国家级"), Some(!year.national.is_empty())),
             ("省级".into(), Some(!year.provincial.is_empty())),

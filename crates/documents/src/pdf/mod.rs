@@ -13,6 +13,7 @@ mod font;
 mod layout;
 
 use chrono::NaiveDate;
+use jijiao_domain::Year;
 
 /// The title of the national form (附件2 of seed 003).
 pub const NATIONAL_TITLE: &str = "继续医学教育推荐项目申报书";
@@ -60,7 +61,7 @@ pub struct FormInput {
     /// The form's title, e.g. [`NATIONAL_TITLE`] or "2025年北京市级继续医学教育推荐项目申报书".
     pub title: String,
     /// The year under the title: "（2025年）". `None` for titles that already name the year.
-    pub year: Option<u16>,
+    pub year: Option<Year>,
     /// Printed at the foot of the cover, e.g. [`NATIONAL_ISSUER`]; empty for none.
     pub issuer: String,
     /// 申请代码 (second-level subject – third-level subject – sequence); empty before submission.
@@ -161,8 +162,8 @@ pub struct LeaderInput {
 /// they were carried out. A year without projects prints empty boxes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryYear {
-    /// The year, e.g. 2023; 0 leaves it blank.
-    pub year: u16,
+    /// The year, e.g. 2023; `None` leaves it blank.
+    pub year: Option<Year>,
     /// 国家级项目编号 (the box 国家级 is ticked when there is one).
     pub national: Vec<String>,
     /// 省级项目编号 (the box 省级 is ticked when there is one).

@@ -11,13 +11,13 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::document::optional_date;
 use crate::org::{Delivery, Level};
-use crate::{Credits, Hours, IdNumber};
+use crate::{Credits, Hours, IdNumber, Year};
 
 /// One professional's activities in one calendar year.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Activities {
-    pub year: u16,
+    pub year: Year,
     pub person: Person,
     pub activities: Vec<Activity>,
 }
@@ -446,6 +446,23 @@ mod tests {
 
     fn err(activities: &str) -> String {
         parse::<Activities>(&doc(activities)).unwrap_err().to_string()
+    }
+
+    /// Formats.md gives the year as a number; one outside 1900..=2200 (which `u16` once let through,
+    /// to be judged by the dates alone) is a field error now, like any other bad value.
+    #[test]
+    fn a_year_outside_the_range_is_a_field_error() {
+        let with_year = |year: &str| format!(r#"{{ "year": {year}, {PERSON}, "activities": [] }}"#);
+        assert_eq!(parse::<Activities>(&with_year("2025")).unwrap().year.get(), 2025);
+        for (year, message) in [
+            ("1899", "year: 年度“1899”应在1900年至2200年之间"),
+            ("2201", "year: 年度“2201”应在1900年至2200年之间"),
+            ("70000", "year: 年度“70000”应在1900年至2200年之间"),
+            ("-1", "year: 年度“-1”应在1900年至2200年之间"),
+            ("\"2025\"", "year: 类型错误，应为非负整数"),
+        ] {
+            assert_eq!(parse::<Activities>(&with_year(year)).unwrap_err().to_string(), message, "{year}");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::report::{ActivityCredit, ByKind, CreditReport, KindTotal, Short, rule
 use super::settings::{Caps, Regime, RuleSettings, formula};
 use super::validate::rejections;
 use crate::org::Delivery;
-use crate::{Credits, Hours};
+use crate::{Credits, Hours, Year};
 
 /// The three kinds that share the three-month rule and the 25-credit ceiling (rules.md §2.3).
 const PERIOD_GROUP: &str = "进修学习、在职学历（学位）教育和政府指令性医疗卫生任务";
@@ -338,9 +338,7 @@ struct PeriodYear<'a> {
 
 impl<'a> PeriodYear<'a> {
     fn decide(doc: &'a Activities, order: &[usize], settings: &RuleSettings) -> Self {
-        let year = i32::from(doc.year);
-        let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("every u16 year");
-        let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("every u16 year");
+        let (first, last) = (doc.year.first_day(), doc.year.last_day());
         // Passed activities in end order, clipped to the year. Counted records end inside the year and
         // start no later than they end, so every clipped range is non-empty.
         let passed: Vec<(&str, NaiveDate, NaiveDate)> = order
@@ -394,7 +392,7 @@ fn union_days(ranges: &[(&str, NaiveDate, NaiveDate)]) -> i64 {
 }
 
 fn summarise(
-    year: u16,
+    year: Year,
     activities: Vec<ActivityCredit>,
     regime: Regime,
     settings: &RuleSettings,
@@ -463,7 +461,7 @@ pub(crate) mod tests {
     }
 
     fn year(year: u16, activities: Vec<Activity>) -> Activities {
-        Activities { year, person: person(false), activities }
+        Activities { year: Year::try_from(year).unwrap(), person: person(false), activities }
     }
 
     pub(crate) fn project(

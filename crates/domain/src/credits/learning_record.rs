@@ -16,7 +16,7 @@ use super::engine::evaluate;
 use super::report::CreditReport;
 use super::settings::{Regime, RuleSettings};
 use crate::org::{Delivery, Level};
-use crate::{Credits, Hours};
+use crate::{Credits, Hours, Year};
 
 /// Where a record came from (rules.md §2.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -129,9 +129,10 @@ const MAX_HOURS: i64 = 8_784;
 const MAX_CREDITS: i64 = 100;
 
 impl RecordFacts {
-    /// The year the credits count toward (rules.md §2.1): the year the activity ended.
-    pub fn year(&self) -> i32 {
-        self.end.year()
+    /// The year the credits count toward (rules.md §2.1): the year the activity ended (checked
+    /// facts end in 1990..=2100, well inside [`Year`]'s range).
+    pub fn year(&self) -> Year {
+        Year::of(self.end)
     }
 
     /// Every problem of the facts for their kind under `settings` (empty when the record can be stored).
@@ -271,7 +272,7 @@ pub struct YearRecord {
 /// what it would earn if granted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct YearSummary {
-    pub year: u16,
+    pub year: Year,
     pub report: CreditReport,
     /// The report with provisional records counted too: their prospective explanations.
     pub prospective: CreditReport,
@@ -298,11 +299,11 @@ impl YearSummary {
 
 /// Evaluates a person's records of one year. Rejected and cancelled records are left out; provisional
 /// records count only in the prospective report.
-pub fn summarise(year: u16, person: &Person, records: &[YearRecord], settings: &RuleSettings) -> YearSummary {
+pub fn summarise(year: Year, person: &Person, records: &[YearRecord], settings: &RuleSettings) -> YearSummary {
     let build = |with_provisional: bool| {
         let activities = records
             .iter()
-            .filter(|r| !r.cancelled && i32::from(year) == r.facts.year())
+            .filter(|r| !r.cancelled && i32::from(year) == r.facts.end.year())
             .filter(|r| match r.status {
                 RecordStatus::Granted => true,
                 RecordStatus::Provisional => with_provisional,
@@ -364,7 +365,7 @@ mod tests {
             YearRecord { cancelled: true, ..record("4", practice(30, "2025-05-02"), RecordStatus::Granted) },
             record("5", practice(3, "2026-01-02"), RecordStatus::Granted),
         ];
-        let s = summarise(2025, &person(), &records, &RuleSettings::default());
+        let s = summarise(Year::try_from(2025_u16).unwrap(), &person(), &records, &RuleSettings::default());
         assert_eq!(s.report.total, Credits::whole(2));
         assert_eq!(s.prospective.total, Credits::whole(3));
         assert_eq!(s.credit_of("2").unwrap().credits, Credits::whole(1));
@@ -389,7 +390,7 @@ mod tests {
             record("1", legacy(LegacyClass::I, 12, "2023-04-01"), RecordStatus::Granted),
             record("2", legacy(LegacyClass::II, 14, "2023-05-01"), RecordStatus::Granted),
         ];
-        let s = summarise(2023, &person(), &records, &RuleSettings::default());
+        let s = summarise(Year::try_from(2023_u16).unwrap(), &person(), &records, &RuleSettings::default());
         assert_eq!(s.regime, Regime::Legacy2006);
         assert!(!s.report.compliant);
         assert!(s.report.missing().iter().any(|m| m.contains("II类学分还差 1.0")));
@@ -428,7 +429,7 @@ mod tests {
             ..practice(0, "2025-12-01")
         };
         let records = vec![record("9", facts, RecordStatus::Granted)];
-        let s = summarise(2025, &person(), &records, &RuleSettings::default());
+        let s = summarise(Year::try_from(2025_u16).unwrap(), &person(), &records, &RuleSettings::default());
         assert_eq!(s.report.total, Credits::whole(10), "self-study's cap of 10");
         assert_eq!(s.credit_of("9").unwrap().removed_by_caps, Credits::whole(2));
     }

@@ -70,7 +70,7 @@ fn build(spec: &Spec, id: &str, end_day: u32) -> Activity {
 
 fn doc_of(specs: &[(Spec, u32)], grassroots: bool) -> Activities {
     Activities {
-        year: 2025,
+        year: crate::Year::try_from(2025_u16).unwrap(),
         person: person(grassroots),
         activities: specs.iter().enumerate().map(|(i, (s, end))| build(s, &format!("a{i}"), *end)).collect(),
     }

@@ -8,7 +8,7 @@ use serde::ser::SerializeMap;
 
 use super::activities::ActivityKind;
 use super::settings::{LegacyRules, Regime};
-use crate::Credits;
+use crate::{Credits, Year};
 
 /// The stable rule identifiers of rules.md §2 (they appear in API output, the UI and tests).
 pub mod rule {
@@ -91,7 +91,7 @@ impl Serialize for ByKind {
 /// One person's credits for one year (formats.md "Credits output").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CreditReport {
-    pub year: u16,
+    pub year: Year,
     /// In file order.
     pub activities: Vec<ActivityCredit>,
     pub by_kind: ByKind,

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::activities::Person;
-use crate::Credits;
 use crate::credits::amount::ANNUAL_REQUIREMENT;
+use crate::{Credits, Year};
 
 /// Activities ending on or after this day follow the 2024 rules (rules.md §2.1, Reading).
 pub const SWITCH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2025, 1, 1) {
@@ -152,9 +152,8 @@ impl RuleSettings {
     /// A year is a legacy year when it ends before the switch date. A year the switch date falls in
     /// (possible only when the switch is configured off 1 January) follows the 2024 rules, with the
     /// legacy records of its first part counted as recorded.
-    pub fn regime(&self, year: u16) -> Regime {
-        let last_day = NaiveDate::from_ymd_opt(i32::from(year), 12, 31).expect("every u16 year");
-        if last_day < self.switch_date { Regime::Legacy2006 } else { Regime::Rules2024 }
+    pub fn regime(&self, year: Year) -> Regime {
+        if year.last_day() < self.switch_date { Regime::Legacy2006 } else { Regime::Rules2024 }
     }
 
     /// The caps for this person, and the province whose grassroots rules gave them, if any.
@@ -191,15 +190,15 @@ mod tests {
         assert_eq!(s.caps.self_study_per_year, Credits::whole(10));
         assert_eq!(s.caps.other_per_year, None);
         assert_eq!((s.full_year_days, s.full_year_credits), (90, Credits::whole(25)));
-        assert_eq!(s.regime(2024), Regime::Legacy2006);
-        assert_eq!(s.regime(2025), Regime::Rules2024);
+        assert_eq!(s.regime(Year::try_from(2024_u16).unwrap()), Regime::Legacy2006);
+        assert_eq!(s.regime(Year::try_from(2025_u16).unwrap()), Regime::Rules2024);
     }
 
     #[test]
     fn a_mid_year_switch_makes_that_year_a_2024_year() {
         let s = RuleSettings { switch_date: NaiveDate::from_ymd_opt(2024, 11, 1).unwrap(), ..RuleSettings::default() };
-        assert_eq!(s.regime(2023), Regime::Legacy2006);
-        assert_eq!(s.regime(2024), Regime::Rules2024);
+        assert_eq!(s.regime(Year::try_from(2023_u16).unwrap()), Regime::Legacy2006);
+        assert_eq!(s.regime(Year::try_from(2024_u16).unwrap()), Regime::Rules2024);
     }
 
     #[test]

@@ -16,11 +16,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::activities::{Activities, Activity};
 use super::report::rule;
 use super::settings::RuleSettings;
+use crate::Year;
 use crate::document::DocumentError;
 
 /// Why one record is not counted.
@@ -68,10 +69,10 @@ pub(crate) fn rejections(doc: &Activities, settings: &RuleSettings) -> Vec<Optio
         .collect()
 }
 
-fn check_record(a: &Activity, year: u16, switch: NaiveDate) -> Option<Rejection> {
+fn check_record(a: &Activity, year: Year, switch: NaiveDate) -> Option<Rejection> {
     let id = a.id();
     let end = a.end();
-    if end.year() != i32::from(year) {
+    if Year::of(end) != year {
         return Some(reject(
             rule::OUTSIDE_YEAR,
             "end",

@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::document::date;
 use crate::org::{Delivery, InspectionResult, Level, UnitType};
-use crate::{Credits, Hours};
+use crate::{Credits, Hours, Year};
 
 crate::tenths::tenths_type!(
     /// A percentage with at most one decimal, in tenths: `Percent::from_tenths(125)` is 12.5%.
@@ -22,7 +22,7 @@ crate::tenths::tenths_type!(
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
-    pub year: u16,
+    pub year: Year,
     pub level: Level,
     /// The province whose office reviews it (full name; `北京` is read as `北京市`).
     #[serde(deserialize_with = "province_name")]
@@ -155,7 +155,7 @@ impl std::fmt::Debug for Leader {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeaderProject {
-    pub year: u16,
+    pub year: Year,
     pub level: Level,
     pub number: String,
     pub executed: bool,
@@ -237,7 +237,7 @@ pub struct Window {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitProject {
-    pub year: u16,
+    pub year: Year,
     pub number: String,
     pub level: Level,
     pub held: bool,

@@ -24,10 +24,10 @@ use super::application::{Application, Method, ProjectInspection};
 use super::names::{NameKeys, is_themeless, same_person, same_unit, unit_key};
 use super::rules::{RULE_COUNT, Rule, Severity};
 use super::thresholds::*;
-use crate::IdNumber;
 use crate::org::{Delivery, Level, UnitType};
 use crate::subject::{Catalogue, INFECTIOUS_DISEASES, NURSING, secondary_name};
 use crate::title::{Rank, TitleClass, classify, rank_of};
+use crate::{IdNumber, Year};
 
 /// What every check reads: the application, the catalogue, and the teachers counted once.
 pub(super) struct Ctx<'a> {
@@ -174,8 +174,8 @@ pub(super) fn text_length(text: &str) -> usize {
 }
 
 /// Whether `year` is one of the `span` calendar years before `application_year`.
-fn in_last_years(year: u16, application_year: u16, span: u16) -> bool {
-    year < application_year && u32::from(year) + u32::from(span) >= u32::from(application_year)
+fn in_last_years(year: Year, application_year: Year, span: u16) -> bool {
+    year < application_year && u32::from(year.get()) + u32::from(span) >= u32::from(application_year.get())
 }
 
 fn rank_text(title: &str, rank: Rank) -> String {
@@ -251,8 +251,8 @@ fn leader_history(c: &Ctx<'_>, out: &mut Out<'_>) {
             format!(
                 "国家级项目负责人近{}年（{}—{}年）应担任过国家级或省级继续医学教育项目负责人且项目执行情况良好，申报书中没有这样的记录，请如实补填或慎重申报",
                 LEADER_HISTORY_YEARS,
-                u32::from(year).saturating_sub(u32::from(LEADER_HISTORY_YEARS)),
-                u32::from(year).saturating_sub(1)
+                u32::from(year.get()).saturating_sub(u32::from(LEADER_HISTORY_YEARS)),
+                u32::from(year.get()).saturating_sub(1)
             ),
         );
     }
@@ -546,13 +546,13 @@ fn periods_count(c: &Ctx<'_>, out: &mut Out<'_>) {
     } else if count > PERIODS_MAX {
         out.push("periods", format!("每年举办的期（次）数不得超过{PERIODS_MAX}期，当前{count}期"));
     }
-    let year = i32::from(app.year);
+    let year = app.year;
     for (i, p) in app.periods.iter().enumerate() {
         let n = i + 1;
         if p.start > p.end {
             out.push(format!("periods[{i}].end"), format!("第{n}期结束日期{}早于开始日期{}", p.end, p.start));
-        } else if p.start.year() != year || p.end.year() != year {
-            let field = if p.start.year() != year { "start" } else { "end" };
+        } else if p.start.year() != i32::from(year) || p.end.year() != i32::from(year) {
+            let field = if p.start.year() != i32::from(year) { "start" } else { "end" };
             out.push(
                 format!("periods[{i}].{field}"),
                 format!("第{n}期举办时间{}至{}应在{}年内", p.start, p.end, app.year),
@@ -878,9 +878,10 @@ mod tests {
         assert_eq!(percent(1, 2), "50%");
         assert_eq!(percent(1, 0), "0%");
         assert_eq!(text_length("推荐 理由\n"), 4);
-        assert!(in_last_years(2023, 2025, 2) && in_last_years(2024, 2025, 2));
-        assert!(!in_last_years(2022, 2025, 2) && !in_last_years(2025, 2025, 2));
-        assert!(in_last_years(2022, 2025, 3));
-        assert!(!in_last_years(0, u16::MAX, u16::MAX - 1));
+        let y = |n: u16| Year::try_from(n).unwrap();
+        assert!(in_last_years(y(2023), y(2025), 2) && in_last_years(y(2024), y(2025), 2));
+        assert!(!in_last_years(y(2022), y(2025), 2) && !in_last_years(y(2025), y(2025), 2));
+        assert!(in_last_years(y(2022), y(2025), 3));
+        assert!(!in_last_years(Year::FIRST, Year::LAST, 299) && in_last_years(Year::FIRST, Year::LAST, u16::MAX));
     }
 }

@@ -11,7 +11,11 @@ use serde_json::Value;
 
 use super::*;
 use crate::org::{Delivery, InspectionResult, Level, UnitType};
-use crate::{Credits, Hours};
+use crate::{Credits, Hours, Year};
+
+fn y(year: u16) -> Year {
+    Year::try_from(year).unwrap()
+}
 
 const NATIONAL: &str = include_str!("../../tests/fixtures/review/valid_national.json");
 const PROVINCIAL: &str = include_str!("../../tests/fixtures/review/valid_provincial.json");
@@ -120,7 +124,7 @@ const CASES: &[Case] = &[
     }),
     warns("leader.history", N, "history too old", |a| {
         for h in &mut a.leader.history {
-            h.year = 2021;
+            h.year = y(2021);
         }
     }),
     warns("leader.history", N, "history of district projects only", |a| {
@@ -666,9 +670,9 @@ fn history_windows() {
     // Leader: the 3 years before (2022–2024) count.
     let mut a = national();
     a.leader.history.truncate(1);
-    a.leader.history[0].year = 2022;
+    a.leader.history[0].year = y(2022);
     assert_eq!(ids(&a), none());
-    a.leader.history[0].year = 2025;
+    a.leader.history[0].year = y(2025);
     assert_eq!(ids(&a), only("leader.history"));
     // History is a national rule.
     let mut p = provincial();
@@ -676,7 +680,7 @@ fn history_windows() {
     assert_eq!(ids(&p), none());
     // Unit: the 2 years before (2023–2024) count; 2022 does not.
     let mut u = national();
-    u.context.unit_history[0].year = 2022;
+    u.context.unit_history[0].year = y(2022);
     u.context.unit_history[0].inspection = Some(ProjectInspection::Failed);
     u.context.unit_history[0].learners = 5;
     assert_eq!(ids(&u), none());
@@ -866,7 +870,7 @@ proptest! {
         approved in prop::option::of(any::<u32>()),
         unit_applications in any::<u32>(),
         leader_applications in any::<u32>(),
-        year in any::<u16>(),
+        year in 1900_u16..=2200,
         remote in any::<bool>(),
     ) {
         let mut a = national();
@@ -883,7 +887,7 @@ proptest! {
         a.context.unit_previous_year_approved = approved;
         a.context.unit_applications = unit_applications;
         a.context.leader_applications_same_level = leader_applications;
-        a.year = year;
+        a.year = y(year);
         if remote {
             a.delivery = Delivery::Remote;
         }

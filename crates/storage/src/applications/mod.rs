@@ -11,6 +11,7 @@
 //! quota are in `review`, the windows in `windows`.
 
 use chrono::NaiveDate;
+use jijiao_domain::Year;
 use jijiao_domain::org::Level;
 use jijiao_domain::personal::mask_id_number;
 use jijiao_domain::review::Application;
@@ -59,7 +60,7 @@ pub struct StoredApplication {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ApplicationSummary {
     pub id: ApplicationId,
-    pub year: u16,
+    pub year: Year,
     pub level: Level,
     pub province_code: String,
     pub district_id: Option<i64>,
@@ -83,7 +84,7 @@ pub struct ApplicationSummary {
 /// Which applications to list (every field narrows).
 #[derive(Clone, Debug, Default)]
 pub struct ApplicationFilter {
-    pub year: Option<u16>,
+    pub year: Option<Year>,
     pub level: Option<Level>,
     pub province_code: Option<String>,
     pub district_id: Option<i64>,
@@ -404,7 +405,7 @@ impl Store {
     /// application itself.
     pub async fn application_context(
         &self,
-        year: u16,
+        year: Year,
         level: Level,
         unit_id: OrgId,
         leader: (Option<PersonId>, &str),
@@ -532,7 +533,7 @@ fn summary_from_row(r: &AnyRow) -> Result<ApplicationSummary> {
     let submitted_on: Option<String> = r.try_get("submitted_on")?;
     Ok(ApplicationSummary {
         id: ApplicationId(r.try_get("id")?),
-        year: decode::int(r, "year", "applications.year")?,
+        year: decode::year(r, "year", "applications.year")?,
         level: level_of(&r.try_get::<String, _>("level")?)?,
         province_code: r.try_get("province_code")?,
         district_id: r.try_get("district_id")?,

@@ -3,6 +3,7 @@
 //! first submission gives the application its code, and a district's approvals stop at its quota.
 
 use chrono::NaiveDate;
+use jijiao_domain::Year;
 use jijiao_domain::org::Level;
 use jijiao_domain::review::workflow::{Status, Step, after, application_code, district_quota};
 use serde::Serialize;
@@ -30,7 +31,7 @@ pub struct StepRecord {
 /// A district office's quota of district projects for a year (002, Beijing; rules.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct DistrictQuota {
-    pub year: u16,
+    pub year: Year,
     /// District projects the district approved for the year before.
     pub held_previous_year: u32,
     /// At most this many approvals this year; `None`: no limit (none held the year before).
@@ -47,7 +48,7 @@ impl DistrictQuota {
 
 /// Counts a district's approvals of district projects for `year` and the year before, on the
 /// connection given (inside the approving transaction, so the count and the approval agree).
-async fn district_quota_on(conn: &mut sqlx::AnyConnection, district: i64, year: u16) -> Result<DistrictQuota> {
+async fn district_quota_on(conn: &mut sqlx::AnyConnection, district: i64, year: Year) -> Result<DistrictQuota> {
     let rows = sqlx::query(
         "SELECT year, CAST(COUNT(*) AS BIGINT) AS approved FROM applications
          WHERE district_id = $1 AND level = $2 AND status = $3 AND year IN ($4, $5) GROUP BY year",
@@ -196,7 +197,7 @@ impl Store {
     }
 
     /// A district office's quota of district projects for `year` and how much of it is used.
-    pub async fn district_quota(&self, district: OrgId, year: u16) -> Result<DistrictQuota> {
+    pub async fn district_quota(&self, district: OrgId, year: Year) -> Result<DistrictQuota> {
         let mut conn = self.pool.acquire().await?;
         district_quota_on(&mut conn, district.0, year).await
     }

@@ -3,6 +3,7 @@
 //! district's window.
 
 use chrono::NaiveDate;
+use jijiao_domain::Year;
 use jijiao_domain::org::Level;
 use serde::Serialize;
 use sqlx::Row;
@@ -16,7 +17,7 @@ use crate::{Result, Store, StoreError, now_millis};
 /// The window one office set for one level and year, both ends inclusive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WindowRecord {
-    pub year: u16,
+    pub year: Year,
     pub level: Level,
     /// The office that set it.
     pub org_id: i64,
@@ -85,7 +86,7 @@ impl Store {
     }
 
     /// Every window, newest year first (optionally of one year).
-    pub async fn windows(&self, year: Option<u16>) -> Result<Vec<WindowRecord>> {
+    pub async fn windows(&self, year: Option<Year>) -> Result<Vec<WindowRecord>> {
         let mut f = Filter::default();
         if let Some(y) = year {
             f.and("year = ?", [Bind::Int(i64::from(y))]);
@@ -102,7 +103,7 @@ impl Store {
     /// national applications, its province's for provincial ones, its district's for district ones.
     pub async fn window_for(
         &self,
-        year: u16,
+        year: Year,
         level: Level,
         province_code: &str,
         district_id: Option<i64>,
@@ -129,7 +130,7 @@ impl Store {
 
 fn window_from_row(r: &AnyRow) -> Result<WindowRecord> {
     Ok(WindowRecord {
-        year: decode::int(r, "year", "application_windows.year")?,
+        year: decode::year(r, "year", "application_windows.year")?,
         level: decode::code(&r.try_get::<String, _>("level")?, "application_windows.level", Level::from_code)?,
         org_id: r.try_get("org_id")?,
         province_code: r.try_get("province_code")?,

@@ -60,7 +60,7 @@ pub(crate) fn facet(field: char, value: &str) -> String {
 
 /// What a published project is filtered by, as `facet` tokens.
 pub struct Facets<'a> {
-    pub year: u16,
+    pub year: jijiao_domain::Year,
     pub batch: u16,
     pub subject_tertiary: &'a str,
     pub province_code: Option<&'a str>,
@@ -233,18 +233,20 @@ pub(crate) fn postgres_grams(word: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const FACETS: Facets = Facets {
-        year: 2024,
-        batch: 1,
-        subject_tertiary: "03-05",
-        province_code: Some("11"),
-        level: "national",
-        kind: "recommended",
-        delivery: "face_to_face",
-    };
+    fn facets() -> Facets<'static> {
+        Facets {
+            year: jijiao_domain::Year::try_from(2024_u16).unwrap(),
+            batch: 1,
+            subject_tertiary: "03-05",
+            province_code: Some("11"),
+            level: "national",
+            kind: "recommended",
+            delivery: "face_to_face",
+        }
+    }
 
     fn document_terms(text: &str) -> BTreeSet<String> {
-        sqlite_document(text, &FACETS).split(' ').map(str::to_string).collect()
+        sqlite_document(text, &facets()).split(' ').map(str::to_string).collect()
     }
 
     /// Every term a word looks up is in the document of any text that contains the word.
@@ -286,7 +288,7 @@ mod tests {
         /// The fast writer writes exactly the plain definition's grams, each once, and the facets.
         #[test]
         fn the_document_is_the_plain_grams(text in "[\\x00-\\x7f\u{80}-\u{7ff}\u{4e00}-\u{9fff}\u{1f600}-\u{1f64f}]{0,40}") {
-            let document = sqlite_document(&text, &FACETS);
+            let document = sqlite_document(&text, &facets());
             let tokens: Vec<&str> = document.split(' ').filter(|t| !t.starts_with('z')).collect();
             let distinct: BTreeSet<String> = tokens.iter().map(|t| t.to_string()).collect();
             proptest::prop_assert_eq!(distinct.len(), tokens.len());
@@ -298,14 +300,14 @@ mod tests {
     #[test]
     fn terms_are_whole_ascii_tokens() {
         assert_eq!(
-            sqlite_document("肿瘤", &FACETS),
+            sqlite_document("肿瘤", &facets()),
             "b80bfx7624 u7624 u80bf zc03 zdfacetoface zkrecommended zlnational zn1 zp11 zs0305 zy2024"
         );
         assert_eq!(sqlite_query("肿瘤").unwrap(), "\"b80bfx7624\"");
         assert_eq!(sqlite_query("肿").unwrap(), "\"u80bf\"");
         assert_eq!(sqlite_query("A-1").unwrap(), "\"t61x2dx31\"");
         assert_eq!(sqlite_query(""), None);
-        assert!(sqlite_document("x y", &FACETS).split(' ').all(|t| t.chars().all(|c| c.is_ascii_alphanumeric())));
+        assert!(sqlite_document("x y", &facets()).split(' ').all(|t| t.chars().all(|c| c.is_ascii_alphanumeric())));
         assert_eq!(facet('s', "03-05"), "zs0305");
     }
 
@@ -379,7 +381,7 @@ mod tests {
                     .await
                     .unwrap();
                 let facets = Facets {
-                    year: 2023,
+                    year: jijiao_domain::Year::try_from(2023_u16).unwrap(),
                     batch: 1,
                     subject_tertiary: "03-05",
                     province_code: None,

@@ -40,7 +40,7 @@ pub enum ProjectSort {
 pub struct ProjectFilter {
     /// Words of the name, unit, leader or number; every word must match.
     pub q: Option<String>,
-    pub year: Option<u16>,
+    pub year: Option<jijiao_domain::Year>,
     pub batch: Option<u16>,
     pub batch_id: Option<BatchId>,
     /// `SS` or `SS-TT`.

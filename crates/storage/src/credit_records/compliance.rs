@@ -2,6 +2,7 @@
 //! a year, for the compliance lists and their export, and the same by ranges of people for a bulk
 //! recomputation of everyone's year.
 
+use jijiao_domain::Year;
 use jijiao_domain::credits::learning_record::{RecordStatus, YearRecord};
 use sqlx::Row;
 
@@ -29,7 +30,7 @@ impl Store {
         &self,
         province_code: Option<&str>,
         org_ids: Option<&[i64]>,
-        year: i32,
+        year: Year,
         page: PageRequest,
     ) -> Result<Page<PersonYear>> {
         let all = self.compliance_all(province_code, org_ids, year).await?;
@@ -44,7 +45,7 @@ impl Store {
         &self,
         province_code: Option<&str>,
         org_ids: Option<&[i64]>,
-        year: i32,
+        year: Year,
     ) -> Result<Vec<PersonYear>> {
         let mut scope = String::new();
         let mut f = Filter::default();
@@ -124,7 +125,7 @@ impl Store {
     /// the driver (a hand-over between threads and a decoded value per column on SQLite), not the
     /// query, and aggregating cuts the rows tenfold (BENCHMARKS.md, issue 4). The aggregate is the
     /// one dialect-specific part.
-    pub async fn person_years_in_range(&self, year: i32, from: i64, to: i64) -> Result<Vec<PersonYear>> {
+    pub async fn person_years_in_range(&self, year: Year, from: i64, to: i64) -> Result<Vec<PersonYear>> {
         let rows = sqlx::query(
             "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
         )

@@ -98,7 +98,7 @@ pub struct CreditFilter {
     pub kind: Option<ActivityKind>,
     /// Records of any of these sources.
     pub sources: Option<Vec<RecordSource>>,
-    pub year: Option<i32>,
+    pub year: Option<jijiao_domain::Year>,
     /// Words of the person's name.
     pub q: Option<String>,
 }
@@ -233,7 +233,11 @@ impl Store {
     }
 
     /// A person's records, of one year or all, in the order the activities ended.
-    pub async fn credit_records_of(&self, person: PersonId, year: Option<i32>) -> Result<Vec<CreditRecord>> {
+    pub async fn credit_records_of(
+        &self,
+        person: PersonId,
+        year: Option<jijiao_domain::Year>,
+    ) -> Result<Vec<CreditRecord>> {
         let mut f = Filter::default();
         f.and("r.person_id = ?", [Bind::Int(person.0)]);
         if let Some(y) = year {
@@ -245,7 +249,7 @@ impl Store {
     }
 
     /// The years a person has records in, newest first.
-    pub async fn credit_years_of(&self, person: PersonId) -> Result<Vec<i32>> {
+    pub async fn credit_years_of(&self, person: PersonId) -> Result<Vec<jijiao_domain::Year>> {
         let years: Vec<i64> =
             sqlx::query_scalar("SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC")
                 .bind(person.0)

@@ -2,7 +2,7 @@
 //! and how much has been applied for against it (rules.md §2.2: self-study counts only when planned
 //! and approved).
 
-use jijiao_domain::Credits;
+use jijiao_domain::{Credits, Year};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -60,7 +60,7 @@ pub struct SelfStudyPlan {
     pub org_id: Option<OrgId>,
     pub org_name: Option<String>,
     pub province_code: Option<String>,
-    pub year: i32,
+    pub year: Year,
     pub content: String,
     pub planned: Credits,
     pub status: PlanStatus,
@@ -76,7 +76,7 @@ pub struct PlanFilter {
     pub person_id: Option<PersonId>,
     pub org_ids: Option<Vec<i64>>,
     pub status: Option<PlanStatus>,
-    pub year: Option<i32>,
+    pub year: Option<Year>,
 }
 
 const PLAN_COLUMNS: &str = "s.id, s.person_id, p.name AS person_name, s.org_id, o.name AS org_name, s.province_code, \
@@ -93,7 +93,7 @@ fn plan_from_row(r: &AnyRow) -> Result<SelfStudyPlan> {
         org_id: r.try_get::<Option<i64>, _>("org_id")?.map(OrgId),
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,
-        year: decode::int(r, "year", "self_study_plans.year")?,
+        year: decode::year(r, "year", "self_study_plans.year")?,
         content: r.try_get("content")?,
         planned: Credits::from_tenths(r.try_get("planned_tenths")?),
         status: decode::code(&status, "self_study_plans.status", PlanStatus::from_code)?,
@@ -115,7 +115,7 @@ impl Store {
         &self,
         actor: &Actor,
         person: PersonId,
-        year: i32,
+        year: Year,
         content: &str,
         planned: Credits,
     ) -> Result<PlanId> {

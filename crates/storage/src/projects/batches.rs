@@ -107,7 +107,7 @@ impl Store {
             if s.status != Status::Approved {
                 return Err(StoreError::Invalid(format!("申报书“{}”尚未批准，不能公布", s.name)));
             }
-            if s.year != batch.year.get() || s.level != batch.level {
+            if s.year != batch.year || s.level != batch.level {
                 return Err(StoreError::Invalid(format!("申报书“{}”的年度或级别与批次不符", s.name)));
             }
             if batch.province_code.as_ref().is_some_and(|p| *p != s.province_code) {
@@ -218,7 +218,7 @@ impl Store {
                 let first = last - projects.len() as i64 + 1;
                 for (offset, (id, tertiary, text, (province, kind, delivery))) in projects.iter().enumerate() {
                     let serial = u32::try_from(first + offset as i64).unwrap_or(u32::MAX);
-                    let number = publication::format_pattern(pattern, batch.year.get(), tertiary, serial, mark);
+                    let number = publication::format_pattern(pattern, batch.year, tertiary, serial, mark);
                     let text = format!("{text} {number}");
                     let done =
                         sqlx::query("UPDATE projects SET number = $2, search_text = $3 WHERE id = $1 AND number IS NULL")
@@ -279,7 +279,7 @@ pub(super) async fn insert_batch(
     new: &NewBatch,
     scope: &str,
 ) -> Result<i64> {
-    if !(1990..=2100).contains(&new.year) || new.batch == 0 {
+    if !(1990..=2100).contains(&new.year.get()) || new.batch == 0 {
         return Err(StoreError::Invalid("年度或批次不合理".into()));
     }
     sqlx::query_scalar(

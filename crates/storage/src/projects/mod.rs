@@ -38,7 +38,7 @@ pub struct NewBatch {
     pub level: Level,
     /// The publishing province of a provincial batch.
     pub province_code: Option<String>,
-    pub year: u16,
+    pub year: Year,
     pub batch: u16,
     pub notice: String,
     pub notice_date: Option<NaiveDate>,

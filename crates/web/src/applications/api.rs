@@ -208,7 +208,8 @@ pub async fn set_window(
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct QuotaQuery {
     /// The year applied for; the coming year when absent.
-    year: Option<u16>,
+    #[param(value_type = Option<u16>, minimum = 1900, maximum = 2200)]
+    year: Option<jijiao_domain::Year>,
 }
 
 /// The caller's quotas: a unit administrator's national quota (50 % of last year's approvals,

@@ -8,6 +8,7 @@ use jijiao_app::credits::reports::{self, ComplianceQuery, ComplianceView};
 use jijiao_app::credits::{
     self, ApplyInput, PlanInput, RegisterInput, ReviewLine, ReviewQuery, SelfStudyView, YearView, imports,
 };
+use jijiao_domain::Year;
 use jijiao_domain::authz::credits::CreditAction;
 use jijiao_domain::authz::credits::may_ever;
 use jijiao_storage::PersonId;
@@ -77,7 +78,8 @@ fn xlsx(file_name: &str, bytes: Vec<u8>) -> Response {
 #[derive(Deserialize, IntoParams)]
 pub struct YearQuery {
     /// The calendar year (default: this year).
-    year: Option<i32>,
+    #[param(value_type = Option<u16>, minimum = 1900, maximum = 2200)]
+    year: Option<Year>,
 }
 
 /// The caller's own learning record for a year: every record with its explanation, totals by kind and caps.
@@ -196,7 +198,8 @@ pub struct BulkDecision {
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
-    year: Option<i32>,
+    #[schema(value_type = Option<u16>, minimum = 1900, maximum = 2200)]
+    year: Option<Year>,
     /// Words of the person's name.
     #[serde(default)]
     q: Option<String>,

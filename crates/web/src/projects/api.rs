@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jijiao_app::projects::{self as project_ops, CatalogueQuery, ListImport};
+use jijiao_domain::Year;
 use jijiao_domain::org::Level;
 use jijiao_storage::projects::{Batch, BatchId, NewBatch, Project, ProjectFilter};
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,8 @@ pub struct ProjectView {
     name: String,
     unit: String,
     leader: String,
-    year: u16,
+    #[schema(value_type = u16, minimum = 1900, maximum = 2200)]
+    year: Year,
     batch: u16,
     /// 公布文号
     notice: String,
@@ -91,7 +93,7 @@ impl From<Project> for ProjectView {
             name: p.name,
             unit: p.unit_name,
             leader: p.leader_name,
-            year: p.year.get(),
+            year: p.year,
             batch: p.batch,
             notice: p.notice,
             level: p.level.code().into(),
@@ -191,7 +193,8 @@ pub struct BatchView {
     id: i64,
     level: String,
     province: Option<String>,
-    year: u16,
+    #[schema(value_type = u16, minimum = 1900, maximum = 2200)]
+    year: Year,
     batch: u16,
     notice: String,
     notice_date: Option<String>,
@@ -206,7 +209,7 @@ impl From<Batch> for BatchView {
             id: b.id.0,
             level: b.level.code().into(),
             province: b.province_code,
-            year: b.year.get(),
+            year: b.year,
             batch: b.batch,
             notice: b.notice,
             notice_date: b.notice_date.map(|d| d.to_string()),
@@ -252,7 +255,8 @@ pub struct NewBatchBody {
     pub level: String,
     /// 省级批次的省份代码
     pub province: Option<String>,
-    pub year: u16,
+    #[schema(value_type = u16, minimum = 1900, maximum = 2200)]
+    pub year: Year,
     pub batch: u16,
     /// 公布文号，如 全继委办发〔2024〕3号
     #[serde(default)]
@@ -281,7 +285,7 @@ pub fn new_batch(p: &Principal, body: &NewBatchBody) -> Result<NewBatch, ApiErro
     if !project_ops::may_publish(p, level, province.as_deref()) {
         return Err(ApiError::Forbidden);
     }
-    if !(2000..=2100).contains(&body.year) {
+    if !(2000..=2100).contains(&body.year.get()) {
         return Err(ApiError::invalid("year", "年度不合理"));
     }
     if body.batch == 0 || body.batch > 99 {
@@ -400,7 +404,8 @@ pub fn file_bytes(name: &str, bytes: Vec<u8>) -> Result<Response, ApiError> {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
-    year: Option<u16>,
+    #[param(value_type = Option<u16>, minimum = 1900, maximum = 2200)]
+    year: Option<Year>,
     batch: Option<u16>,
     #[serde(default)]
     dry_run: bool,

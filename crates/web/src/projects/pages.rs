@@ -12,6 +12,7 @@ use jijiao_storage::projects::{Batch, Project, ProjectFilter};
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::error::form_year;
 use crate::pages::{Layout, PageError, render};
 use crate::projects::api::{NewBatchBody, new_batch, own_batch, visible_batches};
 use crate::routes::Routes;
@@ -266,7 +267,7 @@ async fn create_batch(
         let body = NewBatchBody {
             level: form.level,
             province: Some(form.province).filter(|p| !p.is_empty()),
-            year: form.year.trim().parse().map_err(|_| ApiError::invalid("year", "年度应为四位数字"))?,
+            year: form_year("year", &form.year, || "年度应为四位数字".into())?,
             batch: form.batch.trim().parse().map_err(|_| ApiError::invalid("batch", "批次应为数字"))?,
             notice: form.notice,
             notice_date: Some(form.notice_date),
@@ -431,7 +432,7 @@ async fn upload(
     let result = async {
         let (name, bytes) =
             file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| ApiError::invalid("file", "请选择要导入的文件"))?;
-        let year: u16 = year.trim().parse().map_err(|_| ApiError::invalid("year", "年度应为四位数字"))?;
+        let year = form_year("year", &year, || "年度应为四位数字".into())?;
         let batch: u16 = batch.trim().parse().map_err(|_| ApiError::invalid("batch", "批次应为数字"))?;
         let import = ListImport { year, batch, notice, dry_run };
         Ok::<_, ApiError>(project_ops::import_list(&state, &p, &bytes, &name, &import).await?)

@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use jijiao_app::applications::{self as ops, ListQuery, WindowView};
+use jijiao_domain::Year;
 use jijiao_domain::authz::Role;
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::{Level, OrgKind};
@@ -24,6 +24,7 @@ use super::json_path::{get_path, set_path, text_of};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::error::form_year;
 use crate::pages::{Layout, PageError, PageForm, render};
 use crate::{ApiError, AppState};
 
@@ -185,7 +186,7 @@ pub(super) async fn save(
 
 pub(super) struct EarlierView {
     id: i64,
-    year: u16,
+    year: Year,
     level: &'static str,
     name: String,
     status: &'static str,
@@ -195,7 +196,7 @@ pub(super) struct EarlierView {
 #[template(path = "applications/new.html")]
 pub(super) struct NewPage {
     layout: Layout,
-    year: i32,
+    year: Year,
     levels: &'static [(&'static str, &'static str)],
     earlier: Vec<EarlierView>,
     windows: Vec<WindowView>,
@@ -210,11 +211,11 @@ pub(super) async fn new_page(
         return Err(PageError::forbidden("只有单位管理员和项目负责人可以申报项目。"));
     }
     let page = ops::list(&state, &p, &ListQuery { per_page: Some(100), ..Default::default() }).await?;
-    let this_year = state.today().year();
+    let this_year = state.this_year();
     let earlier = page
         .items
         .into_iter()
-        .filter(|a| i32::from(a.year) <= this_year)
+        .filter(|a| a.year <= this_year)
         .map(|a| EarlierView {
             id: a.id.0,
             year: a.year,
@@ -228,7 +229,7 @@ pub(super) async fn new_page(
         StatusCode::OK,
         &NewPage {
             layout: layout("/applications", &p, &csrf),
-            year: state.today().year() + 1,
+            year: ops::coming_year(&state),
             levels: LEVELS,
             earlier,
             windows,
@@ -253,9 +254,9 @@ pub(super) async fn blank_document(
 ) -> Result<Application, ApiError> {
     let bad = |field: &str, message: String| ApiError::InvalidInput { field: Some(field.into()), message };
     let level = Level::from_code_or_label(&form.level).ok_or_else(|| bad("level", "请选择项目级别".into()))?;
-    let year: u16 = match form.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        Some(y) => y.parse().map_err(|_| bad("year", format!("申报年度应为四位数字，当前为“{y}”")))?,
-        None => u16::try_from(state.today().year() + 1).unwrap_or(2027),
+    let year = match form.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(y) => form_year("year", y, || format!("申报年度应为四位数字，当前为“{y}”"))?,
+        None => ops::coming_year(state),
     };
     let grant = p
         .grants

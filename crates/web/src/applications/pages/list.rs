@@ -11,15 +11,16 @@ use serde::Deserialize;
 
 use super::form::LEVELS;
 use super::*;
+use crate::AppState;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
+use crate::error::form_year;
 use crate::pages::{Layout, PageError, render};
-use crate::{ApiError, AppState};
 
 pub(super) struct RowView {
     id: i64,
     code: String,
-    year: u16,
+    year: jijiao_domain::Year,
     level: &'static str,
     name: String,
     unit: String,
@@ -89,17 +90,9 @@ pub(super) async fn list_page(
         return Err(PageError::forbidden("此页面供申报单位、项目负责人和各级审核部门使用。"));
     }
     let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-    let year = match opt(&form.year).map(|y| y.parse::<u16>()) {
-        Some(Ok(y)) => Some(y),
-        Some(Err(_)) => {
-            return Err(ApiError::InvalidInput {
-                field: Some("year".into()),
-                message: format!("年度应为四位数字，当前为“{}”", form.year),
-            }
-            .into());
-        }
-        None => None,
-    };
+    let year = opt(&form.year)
+        .map(|y| form_year("year", &y, || format!("年度应为四位数字，当前为“{}”", form.year)))
+        .transpose()?;
     let query = ListQuery {
         year,
         level: opt(&form.level),

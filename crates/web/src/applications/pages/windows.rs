@@ -4,17 +4,17 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use jijiao_app::applications::{self as ops, SetWindow, WindowView};
 use jijiao_domain::authz::applications as rules;
 use jijiao_domain::org::Level;
 use serde::Deserialize;
 
 use super::*;
+use crate::AppState;
 use crate::auth::PageUser;
 use crate::csrf::CsrfToken;
+use crate::error::form_year;
 use crate::pages::{Layout, PageError, PageForm, render};
-use crate::{ApiError, AppState};
 
 #[derive(Template)]
 #[template(path = "applications/windows.html")]
@@ -23,7 +23,7 @@ pub(super) struct WindowsPage {
     windows: Vec<WindowView>,
     /// The level whose window this office sets, if any.
     own_level: Option<(&'static str, &'static str)>,
-    year: i32,
+    year: jijiao_domain::Year,
     message: Option<String>,
 }
 
@@ -58,7 +58,7 @@ pub(super) async fn windows_page(
             layout: layout("/application-windows", &p, &csrf),
             windows,
             own_level,
-            year: state.today().year() + 1,
+            year: ops::coming_year(&state),
             message: q.saved.map(|_| "申报时间已保存。".to_string()),
         },
     ))
@@ -77,13 +77,7 @@ pub(super) async fn set_window(
     PageUser(p): PageUser,
     PageForm(form): PageForm<WindowForm>,
 ) -> Result<Response, PageError> {
-    let Ok(year) = form.year.trim().parse::<u16>() else {
-        return Err(ApiError::InvalidInput {
-            field: Some("year".into()),
-            message: format!("年度应为四位数字，当前为“{}”", form.year),
-        }
-        .into());
-    };
+    let year = form_year("year", &form.year, || format!("年度应为四位数字，当前为“{}”", form.year))?;
     let input = SetWindow { year, level: form.level, opens: form.opens, closes: form.closes };
     ops::set_window(&state, &p, &input).await?;
     Ok(Redirect::to("/application-windows?saved=1").into_response())

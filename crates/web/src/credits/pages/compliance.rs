@@ -43,7 +43,13 @@ pub(super) fn number<T: std::str::FromStr>(field: &str, text: &Option<String>) -
 
 pub(super) fn compliance_query(f: &ComplianceForm) -> Result<ComplianceQuery, ApiError> {
     Ok(ComplianceQuery {
-        year: number("year", &f.year)?,
+        year: f
+            .year
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| form_year("year", t, || format!("“{t}”应为数字")))
+            .transpose()?,
         unit: number("unit", &f.unit)?,
         district: number("district", &f.district)?,
         province: f.province.clone().filter(|p| !p.trim().is_empty()),
@@ -53,7 +59,7 @@ pub(super) fn compliance_query(f: &ComplianceForm) -> Result<ComplianceQuery, Ap
     })
 }
 
-pub(super) fn compliance_query_string(q: &ComplianceQuery, year: i32) -> String {
+pub(super) fn compliance_query_string(q: &ComplianceQuery, year: Year) -> String {
     let mut parts = vec![format!("year={year}")];
     if let Some(u) = q.unit {
         parts.push(format!("unit={u}"));

@@ -12,12 +12,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jijiao_app::credits::{self, YearView};
 use jijiao_documents::XLSX_CONTENT_TYPE as XLSX;
+use jijiao_domain::Year;
 use jijiao_domain::authz::credits::{CreditAction, may_ever, permits};
 use jijiao_storage::PersonId;
 use serde::Deserialize;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::error::form_year;
 use crate::pages::{Layout, PageError, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -81,7 +83,7 @@ fn layout(current: &str, p: &Principal, csrf: &CsrfToken) -> Layout {
 
 #[derive(Deserialize)]
 pub struct YearQuery {
-    year: Option<i32>,
+    year: Option<Year>,
 }
 
 #[derive(Template)]
@@ -95,7 +97,7 @@ struct YearPage {
     may_reverse: bool,
 }
 
-async fn own_view(state: &AppState, p: &Principal, year: Option<i32>) -> Result<YearView, ApiError> {
+async fn own_view(state: &AppState, p: &Principal, year: Option<Year>) -> Result<YearView, ApiError> {
     let s = credits::own(state, p).await?;
     Ok(credits::year_view(state, &s, year).await?)
 }

@@ -120,7 +120,7 @@ pub(super) struct ReviewForm {
 
 pub(super) fn review_query(f: &ReviewForm) -> Result<ReviewQuery, ApiError> {
     let year = match f.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        Some(y) => Some(y.parse::<i32>().map_err(|_| ApiError::invalid("year", format!("年度“{y}”应为四位数字")))?),
+        Some(y) => Some(form_year("year", y, || format!("年度“{y}”应为四位数字"))?),
         None => None,
     };
     Ok(ReviewQuery {

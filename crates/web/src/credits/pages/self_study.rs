@@ -22,7 +22,7 @@ pub(super) struct SelfStudyPage {
     v: SelfStudyView,
     /// The professional's own page (else the unit administrator's queue).
     own: bool,
-    this_year: i32,
+    this_year: jijiao_domain::Year,
     message: Option<String>,
     error: Option<String>,
 }
