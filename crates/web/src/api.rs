@@ -80,6 +80,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(credits::Doc::openapi());
     doc.merge(applications::Doc::openapi());
     doc.merge(projects::Doc::openapi());
+    crate::schemas::describe_checks(&mut doc);
     doc
 }
 

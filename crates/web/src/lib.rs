@@ -21,6 +21,7 @@ pub(crate) mod pages;
 mod projects;
 mod reference;
 pub mod routes;
+mod schemas;
 pub mod security;
 pub mod settings;
 

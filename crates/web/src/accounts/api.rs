@@ -307,9 +307,9 @@ pub struct AuditView {
     action: String,
     object_type: String,
     object_id: String,
-    #[schema(value_type = Object)]
+    /// The object before the change; `null` for a creation (any JSON value).
     before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    /// The object after the change; `null` for a deletion (any JSON value).
     after: Option<serde_json::Value>,
 }
 
