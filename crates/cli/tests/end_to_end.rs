@@ -13,4 +13,5 @@ mod guard;
 mod limits;
 mod login;
 mod projects;
+mod recovery;
 mod reference_data;
