@@ -77,6 +77,18 @@ mod tests {
         }
     }
 
+    /// Found by scripts/schemathesis: the list of suspensions was documented as an object.
+    #[test]
+    fn the_suspensions_are_a_list() {
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap();
+        let schema =
+            &doc["paths"]["/api/v1/suspensions"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["type"], "array", "{schema}");
+        assert_eq!(schema["items"]["$ref"], "#/components/schemas/SuspensionView", "{schema}");
+        let fields = doc["components"]["schemas"]["SuspensionView"]["required"].clone();
+        assert_eq!(fields, serde_json::json!(["id", "unit_name", "reason", "projects", "actor", "at"]));
+    }
+
     #[test]
     fn the_checks_point_at_the_schemas() {
         let doc = serde_json::to_value(crate::api::openapi()).unwrap();

@@ -21,7 +21,7 @@ use crate::{ApiError, AppState};
 #[derive(OpenApi)]
 #[openapi(
     paths(search, download, project, batches, create_batch, add_applications, publish, export_batch, import_list, suspend, suspensions, lift_suspension, number_patterns, set_number_pattern),
-    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended, LiftBody, Lifted, PatternBody, project_ops::NumberPattern)),
+    components(schemas(ProjectView, PeriodView, SearchResult, BatchView, NewBatchBody, AddBody, Added, Published, Imported, SuspendBody, Suspended, SuspensionView, LiftBody, Lifted, PatternBody, project_ops::NumberPattern)),
     tags((name = "projects", description = "项目目录（无需登录）与分批公布（国家级、省级管理员）"))
 )]
 pub struct Doc;
@@ -469,10 +469,26 @@ pub async fn suspend(
     Ok(Json(Suspended { projects: state.store.suspend_unit_projects(&p.actor(), &body.unit, &body.reason).await? }))
 }
 
+/// A suspension in force, as `GET /api/v1/suspensions` lists it (the store's `ActiveSuspension`,
+/// described here for the OpenAPI document: the list is an array, not an object).
+#[derive(Serialize, ToSchema)]
+pub struct SuspensionView {
+    id: i64,
+    unit_name: String,
+    /// Shown publicly.
+    reason: String,
+    /// Projects it covers now.
+    projects: u32,
+    /// Who suspended them.
+    actor: String,
+    /// When, in milliseconds since the epoch (UTC).
+    at: i64,
+}
+
 /// The suspensions in force: unit, public reason, projects covered, who suspended them and when
 /// (national office).
 #[utoipa::path(get, path = "/api/v1/suspensions", tag = "projects", security(("bearer" = [])),
-    responses((status = 200, description = "[ { id, unit_name, reason, projects, actor, at } ]", body = Object), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [SuspensionView]), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn suspensions(
     State(state): State<AppState>,
     p: Principal,
