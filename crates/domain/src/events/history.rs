@@ -39,7 +39,9 @@ pub struct PeriodFacts {
 /// left out.
 pub fn unit_history(periods: &[PeriodFacts], application_year: Year, today: NaiveDate) -> Vec<UnitProject> {
     let first = application_year.get().saturating_sub(UNIT_HISTORY_YEARS);
-    let mut projects: BTreeMap<(Year, &str), (Level, bool, Option<ProjectInspection>, bool)> = BTreeMap::new();
+    // Per project: level, held, inspection, whether anything is known yet.
+    type Known = (Level, bool, Option<ProjectInspection>, bool);
+    let mut projects: BTreeMap<(Year, &str), Known> = BTreeMap::new();
     for p in periods.iter().filter(|p| p.year.get() >= first && p.year < application_year) {
         let entry = projects.entry((p.year, p.number.as_str())).or_insert((p.level, true, None, false));
         let ended = p.end < today;
