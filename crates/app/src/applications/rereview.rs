@@ -65,6 +65,7 @@ pub async fn rereview_all(app: &App) -> Result<Rereview, AppError> {
             Level::District => Some(w.org_id) == s.district_id,
         })
     };
+    let mut histories: HashMap<_, Vec<jijiao_domain::review::UnitProject>> = HashMap::new();
     let mut out = Rereview::default();
     let mut counts = Vec::with_capacity(apps.len());
     for stored in &apps {
@@ -84,7 +85,16 @@ pub async fn rereview_all(app: &App) -> Result<Rereview, AppError> {
         ctx.unit_applications = per_unit.get(&(group(s), s.unit_id)).copied().unwrap_or(0).saturating_sub(own);
         ctx.unit_previous_year_approved =
             approved.get(&(s.year.wrapping_sub(1), s.level.code(), s.unit_id)).copied().filter(|n| *n > 0);
-        ctx.unit_history = Vec::new();
+        // rules.md §7.7, as the single review reads it; one query per unit and year.
+        let key = (s.unit_id, s.year);
+        if let std::collections::hash_map::Entry::Vacant(slot) = histories.entry(key) {
+            let history = match jijiao_domain::Year::try_from(s.year) {
+                Ok(year) => crate::events::unit_history(app, jijiao_storage::OrgId(s.unit_id), year).await?,
+                Err(_) => Vec::new(),
+            };
+            slot.insert(history);
+        }
+        ctx.unit_history = histories.get(&key).cloned().unwrap_or_default();
         let mut candidates: Vec<usize> = by_name
             .get(&(group(s), name_key(&doc.name)))
             .into_iter()

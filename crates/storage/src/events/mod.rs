@@ -147,6 +147,15 @@ impl Store {
         .await
     }
 
+    /// The number of a published project by its id (`None` while unpublished).
+    pub async fn project_number_of(&self, project_id: i64) -> Result<Option<String>> {
+        let number: Option<Option<String>> = sqlx::query_scalar("SELECT number FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        number.ok_or(StoreError::NotFound)
+    }
+
     /// Every version of a period's filing, oldest first.
     pub async fn filings(&self, project_id: i64, period: u32) -> Result<Vec<StoredFiling>> {
         let rows = sqlx::query(&format!(
