@@ -10,6 +10,7 @@ pub mod blocking;
 pub mod clock;
 pub mod credits;
 mod error;
+pub mod events;
 pub mod passwords;
 pub mod projects;
 pub mod reference;

@@ -22,6 +22,7 @@ pub struct DemoSummary {
     pub credit_records: usize,
     pub applications: usize,
     pub projects: usize,
+    pub events: usize,
 }
 
 struct UnitSpec {
@@ -299,6 +300,7 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.credit_records = crate::demo_credits::load(store, &actor, clock.this_year()).await?;
     summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
+    summary.events = crate::demo_events::load(store, &actor, clock.today()).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)
 }

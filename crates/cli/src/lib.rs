@@ -7,6 +7,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_applications;
 pub mod demo_credits;
+pub mod demo_events;
 pub mod demo_projects;
 pub mod import_projects;
 

@@ -9,6 +9,8 @@ use crate::common;
 mod applications_matrix;
 #[path = "authorisation/credits.rs"]
 mod credits_matrix;
+#[path = "authorisation/events.rs"]
+mod events_matrix;
 #[path = "authorisation/projects.rs"]
 mod projects_matrix;
 
@@ -79,6 +81,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     if let Some(status) = credits_matrix::expected(method, path, who, scope)
         .or_else(|| applications_matrix::expected(method, path, who, scope))
         .or_else(|| projects_matrix::expected(method, path, who, scope))
+        .or_else(|| events_matrix::expected(method, path, who, scope))
     {
         return status;
     }
@@ -300,6 +303,7 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
     if let Some(body) = credits_matrix::body(w, method, path, n)
         .or_else(|| applications_matrix::body(w, method, path, n))
         .or_else(|| projects_matrix::body(w, method, path, n))
+        .or_else(|| events_matrix::body(method, path))
     {
         return Some(body);
     }
@@ -342,6 +346,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
             let has_target =
                 route.path.contains('{') && !["{name}", "{number}", "{code}"].iter().any(|p| route.path.contains(p));
             let scoped = has_target
+                || events_matrix::scoped(&route.path)
                 || matches!(
                     (route.method.as_str(), route.path.as_str()),
                     ("POST", "/admin/accounts" | "/api/v1/accounts")
@@ -364,7 +369,10 @@ async fn every_route_every_role_in_and_out_of_scope() {
                             None => projects_matrix::target(&w, &route.path, *scope, n).await,
                         },
                     };
-                    let path = fill(&route.path, &t, area_id);
+                    let path = match events_matrix::path(&w, &route.path, *scope, n).await {
+                        Some(path) => path,
+                        None => fill(&route.path, &t, area_id),
+                    };
                     let want = expected(&route.method, &route.path, *who, *scope);
                     let reply = w
                         .send(&client, route.method.clone(), &path, body_for(&w, &route.method, &route.path, &t, n))

@@ -9,6 +9,7 @@ mod audit;
 mod authorisation;
 mod browser;
 mod credits;
+mod events;
 mod guard;
 mod limits;
 mod login;

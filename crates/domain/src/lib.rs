@@ -7,6 +7,7 @@ pub mod authz;
 pub mod check;
 pub mod credits;
 pub mod document;
+pub mod events;
 pub mod id_number;
 pub mod org;
 pub mod personal;

@@ -44,6 +44,7 @@ pub(crate) enum Constraint {
     ProjectPeriodPosition,
     ProjectNumberSequence,
     SearchTerm,
+    FilingVersion,
 }
 
 /// One row of [`KNOWN`].
@@ -205,6 +206,12 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "",
         message: "检索词已存在，请重试",
     },
+    Known {
+        constraint: Constraint::FilingVersion,
+        sqlite: "period_filings.project_id, period_filings.period, period_filings.version",
+        postgres: "period_filings_version",
+        message: "该期的这一报备版本已存在，请刷新后重试",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -365,6 +372,9 @@ mod tests {
                 "INSERT INTO project_number_sequences (year, scope, sequence_key, last_serial) VALUES (2024, '', '03-05', {n})"
             }
             Constraint::SearchTerm => "INSERT INTO project_search_terms (term, docs) VALUES ('t1x2x3', {n})",
+            Constraint::FilingVersion => {
+                "INSERT INTO period_filings (project_id, period, version, start_date, end_date, venue_province, place, form, document, contact_phone_enc, late, author, filed_at, filed_on) VALUES (900, 1, 1, '2024-05-01', '2024-05-02', '11', '北京', 'offline', '{}', 'x', 0, 'x', {n}, '2024-04-01')"
+            }
         }
     }
 

@@ -16,6 +16,7 @@ pub mod credit_records;
 mod decode;
 mod dialect;
 mod error;
+pub mod events;
 mod migrations;
 mod organisations;
 mod page;

@@ -7,6 +7,7 @@ mod bulk;
 mod concurrency;
 mod contract;
 mod credit_records;
+mod events;
 mod projects;
 mod sign_in;
 mod suspensions;

@@ -5,6 +5,7 @@ use crate::accounts::api as accounts;
 use crate::applications::api as applications;
 use crate::checks;
 use crate::credits::api as credits;
+use crate::events::api as events;
 use crate::projects::api as projects;
 use crate::reference::api as reference;
 
@@ -71,6 +72,7 @@ pub fn routes() -> Routes {
         .merge(credits::routes())
         .merge(applications::routes())
         .merge(projects::routes())
+        .merge(events::routes())
         .fallback(api_not_found)
 }
 
@@ -81,6 +83,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(applications::Doc::openapi());
     doc.merge(projects::Doc::openapi());
     crate::schemas::describe_checks(&mut doc);
+    doc.merge(events::Doc::openapi());
     doc
 }
 

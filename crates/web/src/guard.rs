@@ -36,6 +36,34 @@ pub const UPLOAD_ROUTES: &[&str] = &[
     "/admin/reference/subjects",
 ];
 
+/// Routes with path parameters that take files (a filing's notice, inspection photos: up to 10 of
+/// 10 MB each, within [`UPLOAD_LIMIT`] a request); `{…}` stands for one segment. Their JSON and text
+/// fields are still checked here; only the raw-file imports of [`UPLOAD_ROUTES`] skip that.
+pub const UPLOAD_PATTERNS: &[&str] = &[
+    "/api/v1/projects/{number}/periods/{n}/filing",
+    "/api/v1/projects/{number}/periods/{n}/inspections",
+    "/api/v1/projects/{number}/periods/{n}/own-inspection",
+    "/events/{number}/{n}/filing",
+    "/events/{number}/{n}/inspect",
+    "/events/{number}/{n}/own",
+];
+
+fn matches_pattern(pattern: &str, path: &str) -> bool {
+    let (mut a, mut b) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(p), Some(s)) if (p.starts_with('{') && !s.is_empty()) || p == s => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `path` takes files up to [`UPLOAD_LIMIT`].
+pub fn is_upload(path: &str) -> bool {
+    UPLOAD_ROUTES.contains(&path) || UPLOAD_PATTERNS.iter().any(|p| matches_pattern(p, path))
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -138,7 +166,7 @@ pub async fn inspect(mut request: Request, next: Next) -> Response {
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let multipart = content_type.starts_with("multipart/form-data");
-    let upload = UPLOAD_ROUTES.contains(&path.as_str());
+    let upload = is_upload(&path);
     let limit = if upload { UPLOAD_LIMIT } else { BODY_LIMIT };
     let declared = request
         .headers()
@@ -150,7 +178,7 @@ pub async fn inspect(mut request: Request, next: Next) -> Response {
     }
     // An import's raw file is not text and is read by the handler (within the same limit, set by
     // the router's `DefaultBodyLimit`); everything else is small and read here once.
-    if upload && !multipart {
+    if upload && !multipart && UPLOAD_ROUTES.contains(&path.as_str()) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
@@ -250,7 +278,7 @@ fn json_control_path(value: &serde_json::Value, path: &str) -> Option<String> {
 /// the API's JSON error in Chinese or the Chinese error page. Handlers never answer plain text.
 pub async fn chinese_rejections(request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
-    let upload = UPLOAD_ROUTES.contains(&request.uri().path());
+    let upload = is_upload(request.uri().path());
     let response = next.run(request).await;
     let status = response.status();
     let plain_text = response
@@ -383,6 +411,19 @@ mod tests {
             let posted = table.iter().any(|r| r.method == axum::http::Method::POST && r.path == *path);
             assert!(posted, "{path} is no POST route of the table");
         }
+    }
+
+    #[test]
+    fn upload_patterns_are_routes_and_match_one_segment_each() {
+        let table = crate::route_table();
+        for pattern in UPLOAD_PATTERNS {
+            let written = table.iter().any(|r| r.method != axum::http::Method::GET && r.path == *pattern);
+            assert!(written, "{pattern} is no POST or PUT route of the table");
+        }
+        assert!(is_upload("/api/v1/projects/2026-03-01-001%EF%BC%88%E5%9B%BD%EF%BC%89/periods/1/inspections"));
+        assert!(!is_upload("/api/v1/projects/x/periods/1/inspections/2"));
+        assert!(!is_upload("/api/v1/projects/x/periods//inspections"));
+        assert!(is_upload("/publication/import"));
     }
 
     #[test]

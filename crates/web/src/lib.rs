@@ -14,6 +14,7 @@ mod credits;
 pub mod csrf;
 pub mod downloads;
 pub mod error;
+mod events;
 pub mod guard;
 pub mod health;
 mod home;

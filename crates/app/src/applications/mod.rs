@@ -75,8 +75,7 @@ async fn leader_person(app: &App, p: &Acting, unit: i64, doc: &Application) -> R
 
 /// Runs the formal review with the context filled from the records: the window, the day of
 /// submission (today for an unsubmitted one), the leader's and the unit's other applications,
-/// last year's approvals and other units' applications. The unit history stays empty until the
-/// events are recorded.
+/// last year's approvals, other units' applications and the unit's history (rules.md §7.7).
 pub async fn review_in_context(
     app: &App,
     doc: &Application,
@@ -101,7 +100,8 @@ pub async fn review_in_context(
     ctx.leader_applications_same_level = counts.leader_applications;
     ctx.unit_applications = counts.unit_applications;
     ctx.unit_previous_year_approved = counts.unit_previous_year_approved;
-    ctx.unit_history = Vec::new();
+    // rules.md §7.7: the unit's last 2 years, from its stored filings and inspections.
+    ctx.unit_history = crate::events::unit_history(app, OrgId(unit), doc.year).await?;
     ctx.other_applications =
         counts.others.into_iter().map(|(unit, name, leader)| OtherApplication { unit, name, leader }).collect();
     let catalogue = app.store.catalogue().await?;

@@ -65,6 +65,7 @@ pub async fn rereview_all(app: &App) -> Result<Rereview, AppError> {
             Level::District => Some(w.org_id) == s.district_id,
         })
     };
+    let mut histories: HashMap<_, Vec<jijiao_domain::review::UnitProject>> = HashMap::new();
     let mut out = Rereview::default();
     let mut counts = Vec::with_capacity(apps.len());
     for stored in &apps {
@@ -88,7 +89,12 @@ pub async fn rereview_all(app: &App) -> Result<Rereview, AppError> {
             .and_then(|last| approved.get(&(last, s.level.code(), s.unit_id)))
             .copied()
             .filter(|n| *n > 0);
-        ctx.unit_history = Vec::new();
+        // rules.md §7.7, as the single review reads it; one query per unit and year.
+        let key = (s.unit_id, s.year);
+        if let std::collections::hash_map::Entry::Vacant(slot) = histories.entry(key) {
+            slot.insert(crate::events::unit_history(app, jijiao_storage::OrgId(s.unit_id), s.year).await?);
+        }
+        ctx.unit_history = histories.get(&key).cloned().unwrap_or_default();
         let mut candidates: Vec<usize> = by_name
             .get(&(group(s), name_key(&doc.name)))
             .into_iter()

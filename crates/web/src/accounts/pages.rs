@@ -455,6 +455,8 @@ struct MePage {
     must_change_password: bool,
     person: Option<PersonLines>,
     roles: Vec<RoleLine>,
+    /// What the account must do next (待办, issue 15), overdue first.
+    tasks: Vec<jijiao_app::events::Task>,
 }
 
 struct PersonLines {
@@ -501,7 +503,13 @@ async fn me(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToke
             None => None,
         };
         let employer_name = person.as_ref().and_then(|(_, e)| e.clone());
+        let tasks = if p.account.confirmed {
+            jijiao_app::events::tasks::tasks(&state, &p).await.map_err(|e| StoreError::Unsupported(e.to_string()))?
+        } else {
+            Vec::new()
+        };
         let page = MePage {
+            tasks,
             layout: Layout::new("/me", &MaybePrincipal(Some(p.clone())), &csrf),
             name: p.account.display_name.clone(),
             username: if p.account.username.len() == 18 {

@@ -137,6 +137,8 @@ struct ProjectPage {
     hours: Option<String>,
     subject: String,
     p: Project,
+    /// The periods as filed (rules.md §7.1): number, dates, place, whether a later filing moved them.
+    filed: Vec<(u32, String, String, bool)>,
 }
 
 async fn project_page(
@@ -154,6 +156,20 @@ async fn project_page(
     let catalogue = state.store.catalogue().await.ok();
     let subject =
         catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
+    let filed = match &p.number {
+        Some(number) => {
+            let scope = jijiao_storage::events::EventScope { all: true, ..Default::default() };
+            let filter = jijiao_storage::events::EventFilter { number: Some(number.clone()), ..Default::default() };
+            state
+                .store
+                .events(&scope, &filter)
+                .await?
+                .into_iter()
+                .filter_map(|r| r.filed.map(|f| (r.period, format!("{} 至 {}", f.start, f.end), f.place, f.moved)))
+                .collect()
+        }
+        None => Vec::new(),
+    };
     Ok(render(
         StatusCode::OK,
         &ProjectPage {
@@ -163,6 +179,7 @@ async fn project_page(
             hours: p.hours.map(|h| h.to_string()),
             subject,
             p,
+            filed,
         },
     ))
 }

@@ -1,0 +1,149 @@
+//! What each account must do next (待办, issue 15): a list of providers, each giving the tasks of
+//! one kind for the signed-in account; the list merges and orders them. Later kinds (reports due,
+//! audits due) are providers added to [`PROVIDERS`].
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::Days;
+use jijiao_domain::authz::Role;
+use jijiao_domain::events::access;
+use jijiao_domain::events::tasks::{self as due, Task};
+use jijiao_storage::events::{EventFilter, EventRow};
+
+use super::{events, place_of};
+use crate::{Acting, App, AppError};
+
+type Tasks<'a> = Pin<Box<dyn Future<Output = Result<Vec<Task>, AppError>> + Send + 'a>>;
+
+/// One kind of task: what the account must do of it, by the context's clock.
+pub type Provider = for<'a> fn(&'a App, &'a Acting) -> Tasks<'a>;
+
+/// Every kind of task, in the order the start page lists them when due on the same day.
+pub const PROVIDERS: &[Provider] = &[filings_due, inspections_due, supervision_this_week];
+
+/// The account's tasks: overdue first, then by due day.
+pub async fn tasks(app: &App, p: &Acting) -> Result<Vec<Task>, AppError> {
+    let mut all = Vec::new();
+    for provider in PROVIDERS {
+        all.extend(provider(app, p).await?);
+    }
+    due::sort(&mut all);
+    Ok(all)
+}
+
+fn event_url(r: &EventRow) -> String {
+    format!("/events/{}/{}", crate::events::url_number(&r.number), r.period)
+}
+
+/// A unit's periods starting within 21 days and not filed (the unit administrator, the leader).
+fn filings_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        if !access::is_filer(&p.grants) {
+            return Ok(Vec::new());
+        }
+        let today = app.today();
+        let filter = EventFilter {
+            from: Some(today),
+            to: Some(today + Days::new(due::FILING_HORIZON_DAYS)),
+            filed: Some(false),
+            ..Default::default()
+        };
+        let rows = events(app, p, &filter).await?;
+        Ok(rows
+            .iter()
+            .filter(|r| access::may_file(&p.grants, &place_of(r)))
+            .filter_map(|r| {
+                let (due_day, _) = due::filing_due(r.start(), r.end(), r.filed.is_some(), today)?;
+                Some(Task::new(
+                    "filing",
+                    due_day,
+                    today,
+                    format!("报备 {} 第{}期（{} 开始）：{}", r.number, r.period, r.start(), r.name),
+                    format!("{}/filing", event_url(r)),
+                ))
+            })
+            .collect())
+    })
+}
+
+/// An inspector's events of the venue province today (due today) and the rest of the week.
+fn inspections_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        if !access::is_inspector(&p.grants) {
+            return Ok(Vec::new());
+        }
+        let today = app.today();
+        let (_, sunday) = due::week_of(today);
+        let filter = EventFilter { from: Some(today), to: Some(sunday), filed: Some(true), ..Default::default() };
+        let rows = events(app, p, &filter).await?;
+        Ok(rows
+            .iter()
+            .filter(|r| access::may_inspect(&p.grants, &place_of(r)) && r.inspections == 0)
+            .map(|r| {
+                let due_day = r.start().max(today);
+                let when = if r.start() <= today { "今日举办" } else { "本周举办" };
+                Task::new(
+                    "inspection",
+                    due_day,
+                    today,
+                    format!(
+                        "督查（{when}，{} 至 {}）{} 第{}期：{}，{}",
+                        r.start(),
+                        r.end(),
+                        r.number,
+                        r.period,
+                        r.name,
+                        r.place()
+                    ),
+                    format!("{}/inspect", event_url(r)),
+                )
+            })
+            .collect())
+    })
+}
+
+/// An office's events held in its province this week, to supervise.
+fn supervision_this_week<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        let provinces: Vec<String> = p
+            .grants
+            .iter()
+            .filter(|g| matches!(g.role, Role::ProvinceAdmin | Role::DistrictAdmin))
+            .filter_map(|g| g.province.clone())
+            .collect();
+        if provinces.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = app.today();
+        let (monday, sunday) = due::week_of(today);
+        let mut out = Vec::new();
+        for province in provinces {
+            let filter = EventFilter {
+                from: Some(monday),
+                to: Some(sunday),
+                venue_province: Some(province),
+                ..Default::default()
+            };
+            for r in events(app, p, &filter).await? {
+                // Due on its last day: supervision of an event ends with it.
+                out.push(Task::new(
+                    "supervision",
+                    r.end(),
+                    today.min(r.end()),
+                    format!(
+                        "本周在本省举办：{} 第{}期 {}（{}，{} 至 {}）",
+                        r.number,
+                        r.period,
+                        r.name,
+                        r.unit_name,
+                        r.start(),
+                        r.end()
+                    ),
+                    event_url(&r),
+                ));
+            }
+        }
+        Ok(out)
+    })
+}
