@@ -47,13 +47,15 @@ pub async fn issue_certificates_for(
         }
         check_eligible(&r)?;
         let year = i32::from(r.year);
-        if !credits_by_year.contains_key(&(r.person_id.0, year)) {
-            let s = subject(app, r.person_id).await?;
-            let view = year_view(app, &s, Some(year)).await?;
-            let lines = view.records.into_iter().map(|l| (l.id, l.credits)).collect();
-            credits_by_year.insert((r.person_id.0, year), lines);
-        }
-        let credits = credits_by_year[&(r.person_id.0, year)].get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
+        let lines = match credits_by_year.entry((r.person_id.0, year)) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let s = subject(app, r.person_id).await?;
+                let view = year_view(app, &s, Some(year)).await?;
+                e.insert(view.records.into_iter().map(|l| (l.id, l.credits)).collect())
+            }
+        };
+        let credits = lines.get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
         drafts.push(draft(app, &r, credits, today).await?);
     }
     let offices: std::collections::BTreeSet<String> = drafts.iter().map(|d| d.facts.office.clone()).collect();
