@@ -3,6 +3,7 @@
 
 use crate::accounts::api as accounts;
 use crate::applications::api as applications;
+use crate::certificates::api as certificates;
 use crate::checks;
 use crate::credits::api as credits;
 use crate::projects::api as projects;
@@ -71,6 +72,7 @@ pub fn routes() -> Routes {
         .merge(credits::routes())
         .merge(applications::routes())
         .merge(projects::routes())
+        .merge(certificates::routes())
         .fallback(api_not_found)
 }
 
@@ -80,6 +82,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(credits::Doc::openapi());
     doc.merge(applications::Doc::openapi());
     doc.merge(projects::Doc::openapi());
+    doc.merge(certificates::Doc::openapi());
     doc
 }
 
