@@ -299,6 +299,7 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.credit_records = crate::demo_credits::load(store, &actor, clock.this_year()).await?;
     summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
+    crate::demo_certificates::load(store, &actor, clock).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)
 }
