@@ -262,7 +262,7 @@ async fn my_certificates(
             None => years.push(YearGroup { year: line.year, certificates: vec![line] }),
         }
     }
-    years.sort_by(|a, b| b.year.cmp(&a.year));
+    years.sort_by_key(|g| std::cmp::Reverse(g.year));
     let layout = Layout::new("/me/certificates", &MaybePrincipal(Some(p)), &csrf);
     Ok(render(StatusCode::OK, &MinePage { layout, years }))
 }
