@@ -300,3 +300,76 @@ async fn the_public_credit_query_needs_the_right_pair_and_the_captcha() {
         assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+/// Reads a binary greyscale PGM (`P5`), as `pdftoppm -gray` writes it.
+fn read_pgm(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P5");
+    let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (w, h, bytes[at + 1..at + 1 + w * h].to_vec())
+}
+
+/// In Chromium: the QR code of a certificate PDF, rendered as a printer would (pdftoppm) and read
+/// from the picture like a phone camera (rqrr), opens the verification page, phone-sized.
+#[tokio::test]
+async fn the_qr_code_in_the_pdf_opens_the_verification_page() {
+    let Some(browser) = crate::browser::browser().await else { return };
+    let db = jijiao_storage::testing::sqlite().await;
+    let w = world(db).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let settings = jijiao_web::WebSettings { secure_cookies: false, ..Default::default() };
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::with_settings(w.store.clone(), settings)));
+
+    let person = w.store.account_by_username("yisheng").await.unwrap().person_id.unwrap();
+    let c = w
+        .store
+        .certificates_of_person(person, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.revoked_on.is_none())
+        .unwrap();
+    let pdf = jijiao_app::certificates::pdf(&c, &format!("http://{address}")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.pdf"), &pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", "300", "c.pdf", "page"])
+        .current_dir(dir.path())
+        .status()
+        .expect("pdftoppm (poppler-utils) runs");
+    assert!(status.success());
+    let picture = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .expect("a rendered page");
+    let (width, height, pixels) = read_pgm(&std::fs::read(picture).unwrap());
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| pixels[y * width + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the page");
+    let (_, text) = grids[0].decode().unwrap();
+    assert!(text.starts_with(&format!("http://{address}/certificates/verify?number={}#", c.number)), "{text}");
+
+    let client = &browser.client;
+    client.set_window_size(390, 844).await.unwrap();
+    client.goto(&text).await.unwrap();
+    let main = client.find(fantoccini::Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(main.contains("该证书有效") && main.contains(&c.number) && main.contains("心力衰竭规范化诊疗"), "{main}");
+    // Phone-first: nothing wider than the screen.
+    let overflow =
+        client.execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![]).await.unwrap();
+    assert_eq!(overflow, serde_json::json!(false), "the verification page fits 390 px");
+    browser.close().await;
+}
