@@ -7,6 +7,7 @@ pub mod accounts;
 mod acting;
 pub mod applications;
 pub mod blocking;
+pub mod certificates;
 pub mod clock;
 pub mod credits;
 mod error;

@@ -2,10 +2,12 @@
 //! documents offline. `main.rs` only calls [`run`], so tests drive the same code.
 
 pub mod audit;
+pub mod certificate;
 pub mod check;
 pub mod config;
 pub mod demo;
 pub mod demo_applications;
+pub mod demo_certificates;
 pub mod demo_credits;
 pub mod demo_events;
 pub mod demo_projects;
@@ -68,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Electronic credit certificates: verify one (offline from its PDF, or by number), rotate a key.
+    Certificate {
+        #[command(subcommand)]
+        command: certificate::CertificateCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +110,10 @@ pub fn run() -> ExitCode {
     // The checks work offline: no configuration, no database.
     let command = match cli.command {
         Command::Check { command } => return check::execute(command),
+        // Verification needs no database either: the PDF and the published keys are enough.
+        Command::Certificate { command: certificate::CertificateCommand::Verify(args) } => {
+            return certificate::verify_command(&args);
+        }
         other => other,
     };
     let config = match Config::load(cli.config.as_deref()) {
@@ -232,6 +243,14 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Audit { command: AuditCommand::Anchor { output } } => {
             let store = open_store(&config).await?;
             audit::anchor(&store, output.as_deref()).await
+        }
+        Command::Certificate { command: certificate::CertificateCommand::Verify(args) } => {
+            Ok(certificate::verify_command(&args))
+        }
+        Command::Certificate { command: certificate::CertificateCommand::RotateKey { office } } => {
+            let store = open_store(&config).await?;
+            let today = config.app(store.clone()).today();
+            certificate::rotate_key(&store, &office, today).await
         }
         Command::Config => {
             println!("# jijiao 配置（环境变量优先于配置文件）");

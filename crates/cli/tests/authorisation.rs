@@ -7,6 +7,8 @@ use crate::common;
 // Each area's routes have their expectations, targets and bodies in a file of their own.
 #[path = "authorisation/applications.rs"]
 mod applications_matrix;
+#[path = "authorisation/certificates.rs"]
+mod certificates_matrix;
 #[path = "authorisation/credits.rs"]
 mod credits_matrix;
 #[path = "authorisation/events.rs"]
@@ -78,7 +80,8 @@ pub enum Scope {
 /// one's powers 403.
 fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     use Who::*;
-    if let Some(status) = credits_matrix::expected(method, path, who, scope)
+    if let Some(status) = certificates_matrix::expected(method, path, who, scope)
+        .or_else(|| credits_matrix::expected(method, path, who, scope))
         .or_else(|| applications_matrix::expected(method, path, who, scope))
         .or_else(|| projects_matrix::expected(method, path, who, scope))
         .or_else(|| events_matrix::expected(method, path, who, scope))
@@ -300,7 +303,8 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
     if method == Method::GET {
         return None;
     }
-    if let Some(body) = credits_matrix::body(w, method, path, n)
+    if let Some(body) = certificates_matrix::body(method, path)
+        .or_else(|| credits_matrix::body(w, method, path, n))
         .or_else(|| applications_matrix::body(w, method, path, n))
         .or_else(|| projects_matrix::body(w, method, path, n))
         .or_else(|| events_matrix::body(method, path))
@@ -347,6 +351,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                 route.path.contains('{') && !["{name}", "{number}", "{code}"].iter().any(|p| route.path.contains(p));
             let scoped = has_target
                 || events_matrix::scoped(&route.path)
+                || certificates_matrix::scoped(&route.path)
                 || matches!(
                     (route.method.as_str(), route.path.as_str()),
                     ("POST", "/admin/accounts" | "/api/v1/accounts")
@@ -371,7 +376,10 @@ async fn every_route_every_role_in_and_out_of_scope() {
                     };
                     let path = match events_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
-                        None => fill(&route.path, &t, area_id),
+                        None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
+                            Some(path) => fill(&path, &t, area_id),
+                            None => fill(&route.path, &t, area_id),
+                        },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);
                     let reply = w

@@ -7,14 +7,14 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
@@ -26,7 +26,7 @@ fn in_ci() -> bool {
 }
 
 /// Starts chromedriver on a free port and opens a headless Chromium session.
-async fn browser() -> Option<Browser> {
+pub(crate) async fn browser() -> Option<Browser> {
     let (Ok(driver), Ok(chromium)) = (std::env::var("JIJIAO_TEST_CHROMEDRIVER"), std::env::var("JIJIAO_TEST_CHROMIUM"))
     else {
         assert!(!in_ci(), "CI=true 时必须运行浏览器测试：请安装 chromium 与 chromium-driver");
@@ -147,7 +147,14 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
         "xiehe" | "fuzeren" => &["项目申报", "申报时间"],
         _ => &[],
     };
-    let areas = credits.iter().chain(applications.iter()).copied();
+    // Certificates (issue 17), between the learning record and the applications.
+    let certificates: &[&str] = match username {
+        "guojia" | "beijing" | "hebei" => &["证书管理", "签名密钥"],
+        "dongcheng" | "xiehe" => &["证书管理"],
+        "fuzeren" | "yisheng" => &["我的证书"],
+        _ => &[],
+    };
+    let areas = credits.iter().chain(certificates.iter()).chain(applications.iter()).copied();
     match username {
         "guojia" => public
             .iter()

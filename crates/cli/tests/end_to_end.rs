@@ -8,6 +8,7 @@ mod applications;
 mod audit;
 mod authorisation;
 mod browser;
+mod certificates;
 mod credits;
 mod events;
 mod guard;

@@ -3,6 +3,7 @@
 //! format-specific stays in this crate; the rest of the system sees [`Table`] on the way in and
 //! [`Sheet`] or PDF bytes on the way out.
 
+pub mod archive;
 mod cell;
 mod ole;
 mod package;

@@ -4,6 +4,7 @@
 //! its inputs, so it can be tested exhaustively and reused by the CLI, the server and the importers.
 
 pub mod authz;
+pub mod certificate;
 pub mod check;
 pub mod credits;
 pub mod document;

@@ -45,6 +45,11 @@ pub(crate) enum Constraint {
     ProjectNumberSequence,
     SearchTerm,
     FilingVersion,
+    CertificateKeyId,
+    CertificateCurrentKey,
+    CertificateSequence,
+    CertificateNumber,
+    CertificateValidRecord,
 }
 
 /// One row of [`KNOWN`].
@@ -212,6 +217,36 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "period_filings_version",
         message: "该期的这一报备版本已存在，请刷新后重试",
     },
+    Known {
+        constraint: Constraint::CertificateKeyId,
+        sqlite: "certificate_keys.kid",
+        postgres: "certificate_keys_kid_key",
+        message: "证书签名密钥编号已存在，请重试",
+    },
+    Known {
+        constraint: Constraint::CertificateCurrentKey,
+        sqlite: "certificate_keys.office",
+        postgres: "certificate_keys_current",
+        message: "该发证机构已有现用签名密钥",
+    },
+    Known {
+        constraint: Constraint::CertificateSequence,
+        sqlite: "certificate_sequences.year, certificate_sequences.office",
+        postgres: "certificate_sequences_pkey",
+        message: "证书编号序列已存在，请重试",
+    },
+    Known {
+        constraint: Constraint::CertificateNumber,
+        sqlite: "certificates.number",
+        postgres: "certificates_number_key",
+        message: "证书编号已被使用",
+    },
+    Known {
+        constraint: Constraint::CertificateValidRecord,
+        sqlite: "certificates.credit_record_id",
+        postgres: "certificates_valid_record",
+        message: "该学分记录已有有效的证书",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -374,6 +409,21 @@ mod tests {
             Constraint::SearchTerm => "INSERT INTO project_search_terms (term, docs) VALUES ('t1x2x3', {n})",
             Constraint::FilingVersion => {
                 "INSERT INTO period_filings (project_id, period, version, start_date, end_date, venue_province, place, form, document, contact_phone_enc, late, author, filed_at, filed_on) VALUES (900, 1, 1, '2024-05-01', '2024-05-02', '11', '北京', 'offline', '{}', 'x', 0, 'x', {n}, '2024-04-01')"
+            }
+            Constraint::CertificateKeyId => {
+                "INSERT INTO certificate_keys (kid, office, public_key, secret_enc, valid_from, valid_until, created_at) VALUES ('11-900', '11', 'k{n}', 's', '2024-01-01', '2024-02-01', 0)"
+            }
+            Constraint::CertificateCurrentKey => {
+                "INSERT INTO certificate_keys (kid, office, public_key, secret_enc, valid_from, valid_until, created_at) VALUES ('12-90{n}', '12', 'k', 's', '2024-01-01', NULL, 0)"
+            }
+            Constraint::CertificateSequence => {
+                "INSERT INTO certificate_sequences (year, office, last_serial) VALUES (2024, '11', {n})"
+            }
+            Constraint::CertificateNumber => {
+                "INSERT INTO certificates (number, kind, credit_record_id, person_id, office, record_year, project_number, facts, signature, kid, issued_on, status, created_at) VALUES ('2024-11-00000001', 'credit', 900, 900, '11', 2024, 'p', '{}', 's', '11-1', '2024-05-01', 'revoked', {n})"
+            }
+            Constraint::CertificateValidRecord => {
+                "INSERT INTO certificates (number, kind, credit_record_id, person_id, office, record_year, project_number, facts, signature, kid, issued_on, status, created_at) VALUES ('2024-11-0000010{n}', 'credit', 900, 900, '11', 2024, 'p', '{}', 's', '11-1', '2024-05-01', 'valid', 0)"
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod audit_anchor;
 mod bulk;
 pub mod catalogue;
+pub mod certificates;
 mod constraints;
 pub mod credit_records;
 mod decode;

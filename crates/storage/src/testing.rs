@@ -179,6 +179,11 @@ impl Store {
     }
 
     /// Every stored column of a person's row as text, so tests can prove nothing is in clear.
+    /// The stored (encrypted) secrets of the certificate keys, to check none is kept in clear.
+    pub async fn certificate_key_secrets_for_tests(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT secret_enc FROM certificate_keys").fetch_all(&self.pool).await?)
+    }
+
     pub async fn raw_person_row_for_tests(&self, id: PersonId) -> Result<String> {
         let row = sqlx::query(
             "SELECT name, id_number_enc, id_number_hash, birth_date, phone_enc, phone_hash FROM people WHERE id = $1",

@@ -4,6 +4,7 @@
 mod applications;
 mod audit_chain;
 mod bulk;
+mod certificates;
 mod concurrency;
 mod contract;
 mod credit_records;

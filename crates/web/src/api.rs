@@ -3,6 +3,7 @@
 
 use crate::accounts::api as accounts;
 use crate::applications::api as applications;
+use crate::certificates::api as certificates;
 use crate::checks;
 use crate::credits::api as credits;
 use crate::events::api as events;
@@ -73,6 +74,7 @@ pub fn routes() -> Routes {
         .merge(applications::routes())
         .merge(projects::routes())
         .merge(events::routes())
+        .merge(certificates::routes())
         .fallback(api_not_found)
 }
 
@@ -84,6 +86,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(projects::Doc::openapi());
     crate::schemas::describe_checks(&mut doc);
     doc.merge(events::Doc::openapi());
+    doc.merge(certificates::Doc::openapi());
     doc
 }
 

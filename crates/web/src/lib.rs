@@ -9,6 +9,7 @@ mod applications;
 mod assets;
 pub mod auth;
 pub mod captcha;
+mod certificates;
 mod checks;
 mod credits;
 pub mod csrf;

@@ -13,7 +13,7 @@ use jijiao_app::AppError;
 use jijiao_domain::authz::Role;
 use jijiao_storage::StoreError;
 
-use crate::{accounts, applications, credits, events, projects, reference};
+use crate::{accounts, applications, certificates, credits, events, projects, reference};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .merge(applications::pages::routes())
         .merge(projects::pages::routes())
         .merge(events::pages::routes())
+        .merge(certificates::pages::routes())
         .layer(axum::middleware::from_fn(dress_error_pages))
 }
 
@@ -65,6 +66,7 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
         items.push(("/admin/reference", "参考数据"));
     }
     credits::pages::menu(p, &mut items);
+    certificates::pages::menu(p, &mut items);
     applications::pages::menu(p, &mut items);
     projects::pages::menu(p, &mut items);
     events::pages::menu(p, &mut items);

@@ -99,6 +99,12 @@ fn class_of(request: &Request, limits: &Limits) -> Option<(Caller, &'static str,
     };
     if request.method() == Method::POST && matches!(path, "/login" | "/register") {
         Some((address()?, "login", limits.login_per_minute))
+    } else if request.method() == Method::POST && path == "/credit-query" {
+        // The public credit query answers who has which credits: per address, as strictly as login.
+        Some((address()?, "credit_query", limits.login_per_minute))
+    } else if path == "/certificates/verify" || path.starts_with("/.well-known/") {
+        // Public verification without a login: the anonymous API's limit, per address.
+        Some((address()?, "public", limits.public_per_minute))
     } else if path.starts_with("/api/") {
         let principal = request.extensions().get::<MaybePrincipal>().and_then(|p| p.0.as_ref());
         match principal {
@@ -117,7 +123,8 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
     {
         let message = format!("请求过于频繁，请 {wait} 秒后再试");
         // A person at the login or registration form gets a page; programs get the API's JSON.
-        let mut response = if request.uri().path().starts_with("/api/") {
+        let path = request.uri().path();
+        let mut response = if path.starts_with("/api/") || path.starts_with("/.well-known/") {
             (
                 StatusCode::TOO_MANY_REQUESTS,
                 axum::Json(serde_json::json!({ "code": "too_many_requests", "message": message })),

@@ -8,12 +8,15 @@
 //! [`PdfError::MissingGlyphs`] naming the characters, instead of printing a name with a gap.
 
 mod application;
+mod certificate;
 mod commitment;
 mod font;
 mod layout;
 
 use chrono::NaiveDate;
 use jijiao_domain::Year;
+
+pub use certificate::{CertificateInput, QrReadError, certificate, read_certificate_qr};
 
 /// The title of the national form (附件2 of seed 003).
 pub const NATIONAL_TITLE: &str = "继续医学教育推荐项目申报书";

@@ -388,7 +388,11 @@ impl Store {
         };
         let reversal = &reversal;
         self.write(|mut tx| async move {
+            // Its certificate is revoked with the reason (rules.md §7.5), locked before the first
+            // audit entry and recorded after it.
+            let revoked = self.revoke_certificates_of_record(&mut tx, id, reason).await?;
             let reversal_id = self.insert_credit(&mut tx, actor, reversal, Some(id)).await?;
+            self.audit_revocations(&mut tx, actor, &revoked).await?;
             let replacement_id = match replacement {
                 Some(r) => Some(
                     self.insert_credit(&mut tx, actor, &NewCreditRecord { granted: false, ..r.clone() }, None).await?,

@@ -1,0 +1,513 @@
+//! Electronic credit certificates (rules.md §8) with their authorisation: issuing them for granted
+//! project credit records, verification by anyone, the PDF and its downloads, revocation and
+//! reissue by the issuing office, key rotation; and the public credit query of the home page.
+//!
+//! Issued for project records only (学分证书 to a participant, 授课证明 to a speaker), by the
+//! province of the project's applicant unit (§7.5): the approval of an execution report (issue 16)
+//! calls [`issue_certificates_for`] with the records it granted. Reversing a record revokes its
+//! certificate in the storage layer, in the reversal's own transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use jijiao_documents::pdf::{CertificateInput, PdfError};
+use jijiao_domain::Year;
+use jijiao_domain::authz::{Action, Place, Role};
+use jijiao_domain::certificate::{
+    self, CertificateKind, CertificateNumber, Facts, VerifyError, mask_id_number, office_name, qr_text,
+};
+use jijiao_domain::credits::ActivityKind;
+use jijiao_domain::credits::Role as CreditRole;
+use jijiao_domain::credits::learning_record::RecordStatus;
+use jijiao_domain::org::{Delivery, Level};
+use jijiao_storage::certificates::{Certificate, CertificateId, CertificateStatus, NewCertificate};
+use jijiao_storage::credit_records::{CreditRecord, CreditRecordId};
+use jijiao_storage::{Actor, StoreError};
+use serde::Serialize;
+
+use crate::credits::{subject, year_view};
+use crate::{Acting, App, AppError, blocking};
+
+/// Issues a certificate for every granted project credit record given that has none yet (a record
+/// that already has a valid certificate is skipped, so approving again issues nothing twice).
+/// Anything else (not a project record, not granted, reversed) is refused. All or nothing.
+pub async fn issue_certificates_for(
+    app: &App,
+    actor: &Actor,
+    records: &[CreditRecordId],
+) -> Result<Vec<Certificate>, AppError> {
+    let today = app.today();
+    let mut drafts = Vec::with_capacity(records.len());
+    // One learning-record evaluation per person and year: the credits each record earns there.
+    let mut credits_by_year: BTreeMap<(i64, Year), BTreeMap<i64, String>> = BTreeMap::new();
+    for id in records {
+        let r = app.store.credit_record(*id).await?;
+        if app.store.valid_certificate_of_record(r.id).await?.is_some() {
+            continue;
+        }
+        check_eligible(&r)?;
+        let year = r.year;
+        let lines = match credits_by_year.entry((r.person_id.0, year)) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let s = subject(app, r.person_id).await?;
+                let view = year_view(app, &s, Some(year)).await?;
+                e.insert(view.records.into_iter().map(|l| (l.id, l.credits)).collect())
+            }
+        };
+        let credits = lines.get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
+        drafts.push(draft(app, &r, credits, today).await?);
+    }
+    let offices: std::collections::BTreeSet<String> = drafts.iter().map(|d| d.facts.office.clone()).collect();
+    for office in &offices {
+        app.store.ensure_certificate_key(actor, office, today).await?;
+    }
+    Ok(app.store.issue_certificates(actor, &drafts, today).await?)
+}
+
+fn check_eligible(r: &CreditRecord) -> Result<(), AppError> {
+    let refuse = |why: &str| Err(AppError::Conflict(format!("第 {} 号学分记录{why}，不能发放证书", r.id.0)));
+    if r.facts.kind != ActivityKind::Project {
+        return refuse("不是继续医学教育项目的学分");
+    }
+    if r.status != RecordStatus::Granted {
+        return refuse("尚未发放");
+    }
+    if r.cancelled() {
+        return refuse("已冲销");
+    }
+    if r.facts.project_number.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return refuse("没有项目编号");
+    }
+    Ok(())
+}
+
+/// The facts of a record's certificate, but for what the store gives at issue (number, key, date).
+async fn draft(app: &App, r: &CreditRecord, credits: String, today: NaiveDate) -> Result<NewCertificate, AppError> {
+    let person = app.store.person(r.person_id).await?;
+    let number = r.facts.project_number.clone().unwrap_or_default();
+    // The issuing office is the province of the project's applicant unit; a project not in the
+    // catalogue (an imported record) is certified by the province that recorded it.
+    let project = match app.store.project_by_number(&number).await {
+        Ok(p) => Some(p),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let office = project
+        .as_ref()
+        .and_then(|p| p.province_code.clone())
+        .or_else(|| r.province_code.clone())
+        .ok_or_else(|| AppError::Conflict(format!("第 {} 号学分记录无法确定发证的省份", r.id.0)))?;
+    let place = project
+        .as_ref()
+        .and_then(|p| p.periods.iter().find(|period| period.end == r.facts.end).or(p.periods.first()))
+        .map(|period| period.place.clone())
+        .unwrap_or_default();
+    let kind = match r.facts.role {
+        Some(CreditRole::Speaker) => CertificateKind::Teaching,
+        _ => CertificateKind::Credit,
+    };
+    let facts = Facts {
+        number: String::new(),
+        kind,
+        name: person.name.clone(),
+        id_number: mask_id_number(person.id_number.as_str()),
+        project_number: number.trim().to_string(),
+        project_name: project.as_ref().map_or_else(|| r.facts.title.clone(), |p| p.name.clone()),
+        level: r.facts.level.or(project.as_ref().map(|p| p.level)).unwrap_or(Level::National),
+        delivery: r.facts.delivery.or(project.as_ref().map(|p| p.delivery)).unwrap_or(Delivery::FaceToFace),
+        start: r.facts.start,
+        end: r.facts.end,
+        place,
+        hours: r.facts.hours.map(|h| h.to_string()).unwrap_or_else(|| "0.0".into()),
+        credits,
+        office_name: office_name(&office),
+        office,
+        issued_on: today,
+        kid: String::new(),
+        replaces: None,
+    };
+    Ok(NewCertificate {
+        credit_record_id: r.id,
+        person_id: r.person_id,
+        unit_id: project.as_ref().and_then(|p| p.unit_id),
+        record_year: r.year,
+        facts,
+    })
+}
+
+/// What `GET /api/v1/certificates/{number}` answers (formats.md): the facts as signed, the
+/// signature, `valid` | `revoked` | `invalid` (the signature does not verify against the published
+/// keys), and the revocation's date and reason.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicCertificate {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub facts: serde_json::Value,
+    pub signature: String,
+    pub status: String,
+    pub revoked: Option<Revocation>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Revocation {
+    pub on: String,
+    pub reason: String,
+}
+
+/// A certificate as verification shows it: stored, its facts, and the signature's check.
+pub struct Verified {
+    pub certificate: Certificate,
+    pub facts: Facts,
+    pub check: Result<(), VerifyError>,
+}
+
+impl Verified {
+    pub fn status(&self) -> &'static str {
+        match (&self.check, self.certificate.status) {
+            (Err(_), _) => "invalid",
+            (Ok(()), CertificateStatus::Revoked) => "revoked",
+            (Ok(()), CertificateStatus::Valid) => "valid",
+        }
+    }
+
+    pub fn public(&self) -> PublicCertificate {
+        let c = &self.certificate;
+        PublicCertificate {
+            facts: c.facts.clone(),
+            signature: c.signature.clone(),
+            status: self.status().into(),
+            revoked: match (c.revoked_on, &c.revoked_reason) {
+                (Some(on), Some(reason)) => Some(Revocation { on: on.to_string(), reason: reason.clone() }),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Reads a certificate number; a malformed one names the field.
+pub fn parse_number(text: &str) -> Result<CertificateNumber, AppError> {
+    CertificateNumber::parse(text).map_err(|e| AppError::invalid("number", e.to_string()))
+}
+
+/// Anyone may verify a certificate by its number: its facts, its status and the signature checked
+/// against the published keys (no login).
+pub async fn verify_number(app: &App, number: &str) -> Result<Verified, AppError> {
+    let number = parse_number(number)?;
+    let c = app.store.certificate_by_number(&number.to_string()).await?;
+    let keys = app.store.published_keys().await?;
+    let check = certificate::verify(&c.facts, &c.signature, &keys).map(|_| ());
+    let facts = c.parsed_facts()?;
+    Ok(Verified { certificate: c, facts, check })
+}
+
+/// Every published key, current and retired (the well-known document).
+pub async fn published_keys(app: &App) -> Result<Vec<certificate::PublishedKey>, AppError> {
+    Ok(app.store.published_keys().await?)
+}
+
+/// Where a certificate sits for authorisation: the issuing province, the project's unit (and the
+/// district above it), the person.
+async fn place_of(app: &App, c: &Certificate) -> Result<Place, AppError> {
+    let mut place = match c.unit_id {
+        Some(u) => app.store.organisation(jijiao_storage::OrgId(u)).await?.place(),
+        None => Place::default(),
+    };
+    place.province = Some(c.office.clone());
+    place.person = Some(c.person_id.0);
+    Ok(place)
+}
+
+/// A certificate its owner, the project unit's administrators or the issuing office may read in
+/// full (the PDF); anyone else gets 404.
+pub async fn readable(app: &App, p: &Acting, number: &str) -> Result<Certificate, AppError> {
+    let number = CertificateNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    let c = app.store.certificate_by_number(&number.to_string()).await?;
+    if !p.may(Action::Read, &place_of(app, &c).await?) {
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
+/// Whether the principal speaks for the issuing office of `office` (its province administrator, or
+/// the national administrator): who revokes, reissues and rotates keys.
+fn issuing_office(p: &Acting, office: &str) -> bool {
+    p.grants.iter().any(|g| {
+        g.role == Role::NationalAdmin || (g.role == Role::ProvinceAdmin && g.province.as_deref() == Some(office))
+    })
+}
+
+fn reason(text: &str) -> Result<&str, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid("reason", "请填写原因"));
+    }
+    if text.chars().count() > 500 {
+        return Err(AppError::invalid("reason", "原因不能超过500字"));
+    }
+    Ok(text)
+}
+
+/// Revokes a certificate (its issuing office): 404 out of sight, 403 for others who see it.
+pub async fn revoke(app: &App, p: &Acting, number: &str, why: &str) -> Result<Certificate, AppError> {
+    let c = readable(app, p, number).await?;
+    if !issuing_office(p, &c.office) {
+        return Err(AppError::Forbidden);
+    }
+    let why = reason(why)?;
+    Ok(app.store.revoke_certificate(&p.actor(), c.id, why, app.today()).await?)
+}
+
+/// Reissues a certificate (its issuing office): the old one revoked, a new number naming it.
+pub async fn reissue(app: &App, p: &Acting, number: &str, why: &str) -> Result<Certificate, AppError> {
+    let c = readable(app, p, number).await?;
+    if !issuing_office(p, &c.office) {
+        return Err(AppError::Forbidden);
+    }
+    let why = reason(why)?;
+    app.store.ensure_certificate_key(&p.actor(), &c.office, app.today()).await?;
+    Ok(app.store.reissue_certificate(&p.actor(), c.id, why, app.today()).await?)
+}
+
+/// Retires an office's current key and makes a new one: the office's administrator, or the nation.
+pub async fn rotate_key(app: &App, p: &Acting, office: &str) -> Result<(Option<String>, String), AppError> {
+    if jijiao_domain::province::by_code(office).is_none() {
+        return Err(AppError::invalid("office", "发证机构应为省份代码"));
+    }
+    if !issuing_office(p, office) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(app.store.rotate_certificate_key(&p.actor(), office, app.today()).await?)
+}
+
+/// The offices whose keys the principal may rotate.
+pub fn rotatable_offices(p: &Acting) -> Vec<&'static str> {
+    jijiao_domain::province::PROVINCES.iter().map(|pr| pr.code).filter(|code| issuing_office(p, code)).collect()
+}
+
+/// One of a professional's certificates, as `GET /api/v1/me/certificates` lists it (formats.md).
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CertificateLine {
+    pub number: String,
+    pub kind: String,
+    pub project_number: String,
+    pub credits: String,
+    pub status: String,
+    /// Shown on pages; not part of the API's list.
+    #[serde(skip)]
+    pub kind_label: String,
+    #[serde(skip)]
+    pub project_name: String,
+    #[serde(skip)]
+    pub status_label: String,
+    #[serde(skip)]
+    pub year: Year,
+    #[serde(skip)]
+    pub revoked_reason: Option<String>,
+}
+
+fn line(c: &Certificate) -> CertificateLine {
+    let text = |k: &str| c.facts.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    CertificateLine {
+        number: c.number.clone(),
+        kind: c.kind.code().into(),
+        project_number: c.project_number.clone(),
+        credits: text("credits"),
+        status: c.status.code().into(),
+        kind_label: c.kind.label().into(),
+        project_name: text("project_name"),
+        status_label: c.status.label().into(),
+        year: c.record_year,
+        revoked_reason: c.revoked_reason.clone(),
+    }
+}
+
+/// The signed-in professional's certificates, newest first (404 for an account that is no person's).
+pub async fn my_certificates(app: &App, p: &Acting) -> Result<Vec<CertificateLine>, AppError> {
+    let person = p.account.person_id.ok_or(AppError::NotFound)?;
+    Ok(app.store.certificates_of_person(person, None).await?.iter().map(line).collect())
+}
+
+/// The facts as the PDF prints them.
+fn pdf_input(c: &Certificate, f: &Facts, base_url: &str) -> CertificateInput {
+    let date = |d: NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    let dates = match f.start {
+        Some(s) if s != f.end => format!("{}至{}", date(s), date(f.end)),
+        _ => date(f.end),
+    };
+    let project = format!("{}继续医学教育项目“{}”（{}）", f.level.label(), f.project_name, f.delivery.label());
+    let statement = match f.kind {
+        CertificateKind::Credit => format!(
+            "{}（身份证号 {}）于{dates}参加{project}，完成 {} 学时，经考核合格，授予继续医学教育学分 {} 分。特发此证。",
+            f.name, f.id_number, f.hours, f.credits
+        ),
+        CertificateKind::Teaching => format!(
+            "{}（身份证号 {}）于{dates}在{project}中授课 {} 学时，计继续医学教育学分 {} 分。特此证明。",
+            f.name, f.id_number, f.hours, f.credits
+        ),
+    };
+    let mut facts = vec![
+        ("姓名".to_string(), f.name.clone()),
+        ("身份证号".to_string(), f.id_number.clone()),
+        ("项目名称".to_string(), f.project_name.clone()),
+        ("项目编号".to_string(), f.project_number.clone()),
+        ("项目级别".to_string(), format!("{}（{}）", f.level.label(), f.delivery.label())),
+        ("举办时间".to_string(), dates.clone()),
+    ];
+    if !f.place.is_empty() {
+        facts.push(("举办地点".to_string(), f.place.clone()));
+    }
+    facts.push(("学时".to_string(), f.hours.clone()));
+    facts.push(("学分".to_string(), f.credits.clone()));
+    if let Some(old) = &f.replaces {
+        facts.push(("补发".to_string(), format!("替代原证书 {old}")));
+    }
+    CertificateInput {
+        title: f.kind.title().into(),
+        number: f.number.clone(),
+        statement,
+        facts,
+        office: f.office_name.clone(),
+        issued_on: date(f.issued_on),
+        qr: qr_text(base_url, f, &c.signature),
+        qr_caption: format!("签名密钥 {} · Ed25519", f.kid),
+        revoked: match (c.revoked_on, &c.revoked_reason) {
+            (Some(on), Some(r)) => Some(format!("本证书已于{}撤销：{r}", date(on))),
+            _ => None,
+        },
+    }
+}
+
+/// The certificate's PDF; the QR code points at `base_url`'s verification page.
+pub async fn pdf(c: &Certificate, base_url: &str) -> Result<Vec<u8>, AppError> {
+    let input = pdf_input(c, &c.parsed_facts()?, base_url);
+    blocking::run(move || jijiao_documents::pdf::certificate(&input)).await?.map_err(|e| match e {
+        PdfError::MissingGlyphs(_) => AppError::InvalidInput { field: None, message: e.to_string() },
+        other => AppError::Internal(other.to_string()),
+    })
+}
+
+/// Many certificates' PDFs in one zip, named by number.
+async fn zip_of(certificates: &[Certificate], base_url: &str) -> Result<Vec<u8>, AppError> {
+    let mut inputs = Vec::with_capacity(certificates.len());
+    for c in certificates {
+        inputs.push((c.number.clone(), pdf_input(c, &c.parsed_facts()?, base_url)));
+    }
+    blocking::run(move || {
+        let mut files = Vec::with_capacity(inputs.len());
+        for (number, input) in &inputs {
+            files
+                .push((format!("{number}.pdf"), jijiao_documents::pdf::certificate(input).map_err(|e| e.to_string())?));
+        }
+        jijiao_documents::archive::zip_files(&files)
+    })
+    .await?
+    .map_err(AppError::Internal)
+}
+
+/// The signed-in professional's certificates of a year as a zip (404 when there are none).
+pub async fn my_year_zip(app: &App, p: &Acting, year: Year, base_url: &str) -> Result<Vec<u8>, AppError> {
+    let person = p.account.person_id.ok_or(AppError::NotFound)?;
+    let certificates = app.store.certificates_of_person(person, Some(year)).await?;
+    if certificates.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    zip_of(&certificates, base_url).await
+}
+
+/// Every certificate of a project (all its periods) as a zip: the project unit's administrators,
+/// the district and province above it, the nation. Administrators of another scope get 404, anyone
+/// else 403; a project without certificates 404.
+pub async fn project_zip(app: &App, p: &Acting, project_number: &str, base_url: &str) -> Result<Vec<u8>, AppError> {
+    let project = app.store.project_by_number(project_number).await?;
+    let mut place = match project.unit_id {
+        Some(u) => app.store.organisation(jijiao_storage::OrgId(u)).await?.place(),
+        None => Place::default(),
+    };
+    place.province = project.province_code.clone();
+    if !p.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    if !p.may(Action::Read, &place) {
+        return Err(AppError::NotFound);
+    }
+    let number = project.number.clone().unwrap_or_default();
+    let certificates = app.store.certificates_of_project(&number).await?;
+    if certificates.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    zip_of(&certificates, base_url).await
+}
+
+/// The id of a certificate by number, for callers holding only the number (CLI).
+pub async fn id_of(app: &App, number: &str) -> Result<CertificateId, AppError> {
+    Ok(app.store.certificate_by_number(&parse_number(number)?.to_string()).await?.id)
+}
+
+/// One year of the public credit query: totals and each granted record's project (or activity)
+/// and credits, nothing else.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicYear {
+    pub year: Year,
+    pub total: String,
+    pub required: String,
+    pub compliant: bool,
+    pub records: Vec<PublicRecord>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicRecord {
+    pub title: String,
+    pub project_number: Option<String>,
+    pub credits: String,
+}
+
+/// The public credit query (seed 001): a name and an ID number that belong together show that
+/// person's credits by year; any other pair answers `None` (the caller shows one answer for every
+/// failure, so the query reveals nothing about who is on record).
+pub async fn public_credit_query(app: &App, name: &str, id_number: &str) -> Result<Option<Vec<PublicYear>>, AppError> {
+    let Ok(id) = jijiao_domain::IdNumber::parse(id_number.trim()) else { return Ok(None) };
+    let person = match app.store.person_by_id_number(&id).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if person.name.trim() != name.trim() {
+        return Ok(None);
+    }
+    let s = subject(app, person.id).await?;
+    let mut years = Vec::new();
+    for year in app.store.credit_years_of(person.id).await? {
+        let view = match year_view(app, &s, Some(year)).await {
+            Ok(v) => v,
+            Err(AppError::InvalidInput { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        let numbers: BTreeMap<i64, Option<String>> = app
+            .store
+            .credit_records_of(person.id, Some(year))
+            .await?
+            .into_iter()
+            .map(|r| (r.id.0, r.facts.project_number))
+            .collect();
+        years.push(PublicYear {
+            year,
+            total: view.total.clone(),
+            required: view.required.clone(),
+            compliant: view.compliant,
+            records: view
+                .records
+                .iter()
+                .filter(|r| r.status == "granted" && !r.cancelled)
+                .map(|r| PublicRecord {
+                    title: r.title.clone(),
+                    project_number: numbers.get(&r.id).cloned().flatten(),
+                    credits: r.credits.clone(),
+                })
+                .collect(),
+        });
+    }
+    Ok(Some(years))
+}
