@@ -3,7 +3,7 @@
 
 use crate::Target;
 use anyhow::Context;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper::{Request, StatusCode};
@@ -11,7 +11,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 pub struct Connection {
-    sender: SendRequest<Empty<Bytes>>,
+    sender: SendRequest<Full<Bytes>>,
 }
 
 impl Connection {
@@ -31,13 +31,29 @@ impl Connection {
 
     /// One `GET`, reading the whole body; returns the status and the body's length.
     pub async fn get(&mut self, target: &Target) -> anyhow::Result<(StatusCode, usize)> {
+        let (status, body) = self.send(target, "GET", &target.path, &[], Bytes::new()).await?;
+        Ok((status, body.len()))
+    }
+
+    /// Any request on the target's host: `path` with its query, extra headers, a body; returns the
+    /// status and the whole body.
+    pub async fn send(
+        &mut self,
+        target: &Target,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> anyhow::Result<(StatusCode, Bytes)> {
         self.sender.ready().await.context("connection closed")?;
-        let request = Request::get(target.path.as_str())
-            .header(hyper::header::HOST, target.authority.as_str())
-            .body(Empty::<Bytes>::new())?;
-        let response = self.sender.send_request(request).await?;
+        let mut request =
+            Request::builder().method(method).uri(path).header(hyper::header::HOST, target.authority.as_str());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self.sender.send_request(request.body(Full::new(body))?).await?;
         let status = response.status();
         let body = response.into_body().collect().await?.to_bytes();
-        Ok((status, body.len()))
+        Ok((status, body))
     }
 }

@@ -227,6 +227,11 @@ async fn limits_and_refusals_answer_in_chinese() {
         let person = w.signed_in("yisheng").await;
         let query = w.get(&person, "/api/v1/me/credits?year=abc").await;
         assert_api_error(&query, StatusCode::BAD_REQUEST, "bad_request", backend);
+        assert!(query.json()["message"].as_str().unwrap().contains("year"), "{backend}: {}", query.body);
+        // A number that is no year (1900–2200) is invalid input of that field, as an operation says it.
+        let out_of_range = w.get(&person, "/api/v1/me/credits?year=3000").await;
+        assert_api_error(&out_of_range, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", backend);
+        assert_eq!(out_of_range.json()["field"], "year", "{backend}: {}", out_of_range.body);
         // An empty parameter is no filter (issue 18): `year=` is this year, as if it were absent.
         let empty = w.get(&person, "/api/v1/me/credits?year=").await;
         assert_eq!(empty.status, StatusCode::OK, "{backend}: {}", empty.body);
