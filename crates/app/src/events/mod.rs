@@ -384,6 +384,7 @@ pub async fn unit_history(app: &App, unit: OrgId, year: Year) -> Result<Vec<Unit
                 level: r.level,
                 end: r.end(),
                 filed: r.filed.is_some(),
+                recorded_before_end: jijiao_domain::time::shanghai_date(r.recorded_at) <= r.end(),
                 inspections,
             }
         })
