@@ -433,7 +433,7 @@ async fn a_unit_files_an_inspector_inspects_on_a_phone_and_the_unit_sees_it() {
     .await
     .unwrap();
     click_to_new_page(c, c.find(Locator::Css("#filing-form button[type=submit]")).await.unwrap()).await;
-    let flash = c.find(Locator::Css(".flash")).await.map(|f| f).unwrap().text().await.unwrap();
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
     assert!(flash.starts_with("报备已保存"), "{flash}");
     let current = c.find(Locator::Id("current-filing")).await.unwrap().text().await.unwrap();
     assert!(current.contains("东城区帅府园1号") && current.contains("139****5678"), "{current}");
