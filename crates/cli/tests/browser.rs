@@ -155,6 +155,8 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
         _ => &[],
     };
     let areas = credits.iter().chain(certificates.iter()).chain(applications.iter()).copied();
+    // Events (issue 15): everyone but professionals, after publication.
+    let events: &[&str] = if matches!(username, "yisheng" | "daiqueren") { &[] } else { &["举办活动"] };
     match username {
         "guojia" => public
             .iter()
@@ -162,14 +164,29 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
             .copied()
             .chain(["参考数据"])
             .chain(areas)
-            .chain(["项目公布", "接口文档"])
+            .chain(["项目公布"])
+            .chain(events.iter().copied())
+            .chain(["接口文档"])
             .collect(),
-        "beijing" | "hebei" => {
-            public.iter().chain(admin.iter()).copied().chain(areas).chain(["项目公布", "接口文档"]).collect()
-        }
-        "dongcheng" | "xiehe" => public.iter().chain(admin.iter()).copied().chain(areas).chain(["接口文档"]).collect(),
+        "beijing" | "hebei" => public
+            .iter()
+            .chain(admin.iter())
+            .copied()
+            .chain(areas)
+            .chain(["项目公布"])
+            .chain(events.iter().copied())
+            .chain(["接口文档"])
+            .collect(),
+        "dongcheng" | "xiehe" => public
+            .iter()
+            .chain(admin.iter())
+            .copied()
+            .chain(areas)
+            .chain(events.iter().copied())
+            .chain(["接口文档"])
+            .collect(),
         "daiqueren" => public.to_vec(),
-        _ => public.iter().copied().chain(areas).chain(["接口文档"]).collect(),
+        _ => public.iter().copied().chain(areas).chain(events.iter().copied()).chain(["接口文档"]).collect(),
     }
 }
 
@@ -239,7 +256,8 @@ async fn the_learning_record_shows_progress_and_the_unit_reviews_self_study() {
 }
 
 /// A unit administrator copies last year's application, turns it into a provincial one, goes
-/// through the five steps, sees the live review clear a finding beside its field, and submits.
+/// through the five steps, sees the live review clear a finding beside its field, and finds the
+/// submission blocked by the unit's 不合格 inspection of this year (the demo's events).
 #[tokio::test]
 async fn a_unit_fills_and_submits_an_application() {
     let Some(browser) = browser().await else { return };
@@ -281,14 +299,12 @@ async fn a_unit_fills_and_submits_an_application() {
     assert!(cleared, "the live review clears the finding beside the field: {summary}");
     click_to_new_page(c, c.find(Locator::Css("button[value='detail']")).await.unwrap()).await;
     assert!(!c.current_url().await.unwrap().path().ends_with("/edit"), "the detail page, not the form");
-    let submit = c.find(Locator::Css("input[name='step'][value='submit'] ~ button")).await.unwrap();
+    // The demo's events (issue 15) found one of 协和's periods of this year 不合格 on inspection: the
+    // unit's history (rules.md §7.7) blocks its applications of the next two years, so the review
+    // names that rule and the application stays a draft.
     let findings = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
-    assert_eq!(submit.text().await.unwrap(), "提交", "{findings}");
-    click_to_new_page(c, submit).await;
-    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
-    assert_eq!(flash, "已提交。");
-    let main = c.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
-    assert!(main.contains("状态：已提交") && main.contains("申请代码"), "{main}");
+    assert!(findings.contains("督查结果为“不合格”") && findings.contains("不能提交"), "{findings}");
+    assert!(findings.contains("状态：草稿"), "{findings}");
     browser.close().await;
 }
 
@@ -325,5 +341,148 @@ async fn anyone_searches_the_catalogue_and_opens_a_project() {
     c.wait().for_element(Locator::Id("project-number")).await.unwrap();
     assert_eq!(c.find(Locator::Id("project-number")).await.unwrap().text().await.unwrap(), number);
     assert!(number.ends_with("（国）") || number.ends_with("（京）"), "{number}");
+    browser.close().await;
+}
+
+/// Issue 15 in a real browser: 北京协和医院 files a period held today; the 北京 inspector, on a
+/// 390-px-wide window, records the inspection with a photo taken through the file input; the unit
+/// sees it on the event's page, photo included.
+#[tokio::test]
+async fn a_unit_files_an_inspector_inspects_on_a_phone_and_the_unit_sees_it() {
+    use chrono::Datelike;
+    let Some(browser) = browser().await else { return };
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    jijiao::demo::load(&store).await.unwrap();
+    let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
+    let number = format!("{}-03-02-001（国）", today.year());
+    let unit = store.organisation_by_name("北京协和医院").await.unwrap();
+    let batch = jijiao_storage::projects::NewBatch {
+        level: jijiao_domain::org::Level::National,
+        province_code: None,
+        year: u16::try_from(today.year()).unwrap(),
+        batch: 77,
+        notice: String::new(),
+        notice_date: None,
+    };
+    let project = jijiao_storage::projects::NewProject {
+        number: Some(number.clone()),
+        application_id: None,
+        name: "浏览器测试学习班".into(),
+        unit_name: "北京协和医院".into(),
+        unit_id: Some(unit.id.0),
+        province_code: Some("11".into()),
+        leader_name: "王喆".into(),
+        leader_phone: None,
+        subject_tertiary: "03-02".into(),
+        kind: jijiao_domain::publication::ProjectKind::Recommended,
+        delivery: jijiao_domain::org::Delivery::FaceToFace,
+        credits: jijiao_domain::Credits::from_tenths(20),
+        hours: Some(jijiao_domain::Hours::whole(6)),
+        periods: vec![jijiao_storage::projects::ProjectPeriod { start: today, end: today, place: "北京".into() }],
+        audience: String::new(),
+        planned_enrollment: 80,
+        enrollment_note: String::new(),
+        remarks: String::new(),
+    };
+    store.import_projects(&jijiao_storage::Actor::system("测试"), &batch, &[project]).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::new(store)));
+    let event = format!("http://{address}/events/{}/1", jijiao_app::events::url_number(&number));
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    let logout = async || {
+        c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+    };
+
+    // The unit files: the form opens with the published dates; the rest is typed in.
+    login("xiehe").await;
+    c.goto(&format!("{event}/filing")).await.unwrap();
+    c.wait().for_element(Locator::Id("filing-form")).await.unwrap();
+    for (name, value) in [
+        ("city", "北京市"),
+        ("address", "东城区帅府园1号"),
+        ("contact_name", "刘老师"),
+        ("contact_phone", "13912345678"),
+    ] {
+        c.find(Locator::Css(&format!("#filing-form input[name='{name}']")))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    for (name, value) in [
+        ("s_from", "09:00"),
+        ("s_to", "16:00"),
+        ("s_topic", "心力衰竭诊疗"),
+        ("s_teacher", "王喆"),
+        ("s_unit", "北京协和医院"),
+        ("s_title", "主任医师"),
+        ("s_hours", "6"),
+    ] {
+        let first = c.find_all(Locator::Css(&format!("input[name='{name}']"))).await.unwrap().remove(0);
+        first.send_keys(value).await.unwrap();
+    }
+    // A date input takes its value in the browser's locale when typed: set it as the form holds it.
+    c.execute(
+        "document.querySelector(\"input[name='s_date']\").value = arguments[0];",
+        vec![serde_json::json!(today.to_string())],
+    )
+    .await
+    .unwrap();
+    click_to_new_page(c, c.find(Locator::Css("#filing-form button[type=submit]")).await.unwrap()).await;
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.starts_with("报备已保存"), "{flash}");
+    let current = c.find(Locator::Id("current-filing")).await.unwrap().text().await.unwrap();
+    assert!(current.contains("东城区帅府园1号") && current.contains("139****5678"), "{current}");
+    logout().await;
+
+    // The inspector, on a phone-sized window, fills the checklist and adds a photo.
+    c.set_window_size(390, 844).await.unwrap();
+    login("duchayuan").await;
+    c.goto(&format!("{event}/inspect")).await.unwrap();
+    c.wait().for_element(Locator::Id("inspect-form")).await.unwrap();
+    for (key, _) in jijiao_domain::events::inspection::ITEMS {
+        c.find(Locator::Css(&format!("input[name='{key}'][value='yes']"))).await.unwrap().click().await.unwrap();
+    }
+    c.find(Locator::Css("input[name='note_sign_in']")).await.unwrap().send_keys("签到表齐全").await.unwrap();
+    let photo = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(photo.path(), jijiao_domain::events::files::samples::jpeg_with_exif()).unwrap();
+    let camera = c.find(Locator::Css("input[type='file'][capture]")).await.unwrap();
+    camera.send_keys(&photo.path().display().to_string()).await.unwrap();
+    c.find(Locator::Css("input[name='result'][value='pass']")).await.unwrap().click().await.unwrap();
+    let overflow: serde_json::Value =
+        c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap() <= 0, "the form fits a 390-px screen: {overflow}");
+    click_to_new_page(c, c.find(Locator::Css("#inspect-form button[type=submit]")).await.unwrap()).await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/inspections/"));
+    let result = c.find(Locator::Id("result")).await.unwrap().text().await.unwrap();
+    assert!(result.contains("合格"), "{result}");
+    assert_eq!(c.find_all(Locator::Css("#photos img")).await.unwrap().len(), 1);
+    logout().await;
+
+    // The unit sees the inspection and its photo.
+    c.set_window_size(1280, 900).await.unwrap();
+    login("xiehe").await;
+    c.goto(&event).await.unwrap();
+    let inspections = c.wait().for_element(Locator::Id("inspections")).await.unwrap().text().await.unwrap();
+    assert!(
+        inspections.contains("督查") && inspections.contains("合格") && inspections.contains("北京市督查员"),
+        "{inspections}"
+    );
+    let loaded: serde_json::Value = c
+        .execute("const i = document.querySelector('#inspections img'); return i !== null && i.complete && i.naturalWidth > 0;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded, serde_json::json!(true), "the photo is served to the unit");
     browser.close().await;
 }

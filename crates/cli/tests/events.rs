@@ -421,3 +421,58 @@ async fn the_unit_history_feeds_the_formal_review_as_the_offline_check_reads_it(
     );
     assert_eq!(offline, on_server);
 }
+
+/// The filing form answers bad input on the page itself (422), naming the field in Chinese and
+/// keeping what was typed; an inspection outside the period's window is refused by date.
+#[tokio::test]
+async fn the_filing_page_names_bad_fields_and_inspections_keep_to_their_window() {
+    let db = jijiao_storage::testing::sqlite().await;
+    let w = common::world(db).await;
+    let xiehe = w.signed_in("xiehe").await;
+    let (start, _) = published(&w, 906, true).await;
+    let page = format!("/events/{}/1/filing", jijiao_app::events::url_number(&number(906, true)));
+    assert_eq!(w.get(&xiehe, &page).await.status, 200);
+    let field = |name: &str, value: &str| {
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n", b = common::BOUNDARY)
+    };
+    let wrong_year = format!("{}-01-05", today().year() + 1);
+    let mut body = String::new();
+    for (name, value) in [
+        ("start", start.to_string()),
+        ("end", wrong_year.clone()),
+        ("province", "11".into()),
+        ("city", "北京市".into()),
+        ("address", "东城区帅府园1号".into()),
+        ("form", "offline".into()),
+        ("planned_enrollment", "100".into()),
+        ("fee", "0".into()),
+        ("contact_name", "李老师".into()),
+        ("contact_phone", "13800138000".into()),
+        ("s_date", start.to_string()),
+        ("s_from", "09:00".into()),
+        ("s_to", "12:00".into()),
+        ("s_topic", "讲座".into()),
+        ("s_teacher", "张三".into()),
+        ("s_unit", "北京协和医院".into()),
+        ("s_title", "主任医师".into()),
+        ("s_hours", "3".into()),
+    ] {
+        body.push_str(&field(name, &value));
+    }
+    body.push_str(&format!("--{}--\r\n", common::BOUNDARY));
+    let reply = w.post(&xiehe, &page, &body).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(reply.body.contains(&format!("结束日期 {wrong_year} 不在项目年度")), "the year is named");
+    assert!(reply.body.contains("学时合计 3.0 学时"), "the hours are named");
+    assert!(reply.body.contains("东城区帅府园1号"), "what was typed stays");
+    assert_eq!(w.get(&xiehe, &path(906, true, "filing")).await.json()["current"], Value::Null);
+
+    // 905 is filed and starts later: no inspection before its first day.
+    let inspector = w.signed_in("duchayuan").await;
+    let (start_905, _) = published(&w, 905, true).await;
+    if start_905 > today() {
+        let early = send(&w, &inspector, Method::POST, &path(905, true, "inspections"), &inspection("pass", "")).await;
+        assert_eq!((early.status.as_u16(), early.json()["field"].clone()), (422, json!("date")), "{}", early.body);
+        assert!(early.body.contains("督查须在举办期间"), "{}", early.body);
+    }
+}

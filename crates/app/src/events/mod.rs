@@ -203,7 +203,7 @@ pub struct FilingView {
     pub changes: Vec<String>,
     pub author: String,
     pub filed_at: i64,
-    /// `/events/files/{id}` of the notice, if one was uploaded.
+    /// `/event-files/{id}` of the notice, if one was uploaded (served to those who see the event).
     pub notice: Option<String>,
 }
 
@@ -218,7 +218,7 @@ fn view(f: &StoredFiling, filed_on: NaiveDate) -> FilingView {
         changes: f.changes.iter().map(|c| c.code().to_string()).collect(),
         author: f.author.clone(),
         filed_at: f.filed_at,
-        notice: f.notice.as_ref().map(|n| format!("/events/files/{}", n.id)),
+        notice: f.notice.as_ref().map(|n| format!("/event-files/{}", n.id)),
     }
 }
 
@@ -384,6 +384,7 @@ pub async fn unit_history(app: &App, unit: OrgId, year: Year) -> Result<Vec<Unit
                 level: r.level,
                 end: r.end(),
                 filed: r.filed.is_some(),
+                recorded_before_end: jijiao_domain::time::shanghai_date(r.recorded_at) <= r.end(),
                 inspections,
             }
         })

@@ -126,12 +126,13 @@ fn supervision_this_week<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
                 ..Default::default()
             };
             for r in events(app, p, &filter).await? {
-                // Due on its last day: supervision of an event ends with it.
-                out.push(Task::new(
-                    "supervision",
-                    r.end(),
-                    today.min(r.end()),
-                    format!(
+                // Due on its last day (supervision of an event ends with it); never overdue: what
+                // has ended is no longer this week's to supervise.
+                out.push(Task {
+                    kind: "supervision",
+                    due: r.end(),
+                    overdue: false,
+                    title: format!(
                         "本周在本省举办：{} 第{}期 {}（{}，{} 至 {}）",
                         r.number,
                         r.period,
@@ -140,8 +141,8 @@ fn supervision_this_week<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
                         r.start(),
                         r.end()
                     ),
-                    event_url(&r),
-                ));
+                    url: event_url(&r),
+                });
             }
         }
         Ok(out)

@@ -28,13 +28,17 @@ pub struct PeriodFacts {
     pub end: NaiveDate,
     /// Whether the period was filed (the only record, before reports, that it was held).
     pub filed: bool,
+    /// Whether the project was on record here before the period ended. A list imported after its
+    /// periods were held (last year's published list) says nothing of whether they were: only a
+    /// period the system could have received a filing for counts as not held when it has none.
+    pub recorded_before_end: bool,
     /// The results of the inspectors' inspections (not the unit's own records).
     pub inspections: Vec<Outcome>,
 }
 
 /// The projects of the last [`UNIT_HISTORY_YEARS`] years before `application_year`, one entry per
 /// project in the order of year and number, each with what is known by `today`: a project is not
-/// held when a period of it has ended unfiled; its inspection is 不合格 if any inspector found so,
+/// held when a period of it has ended unfiled (one on record before it ended); its inspection is 不合格 if any inspector found so,
 /// else 合格 if one passed it. Projects with nothing to say yet (no period ended, no inspection) are
 /// left out.
 pub fn unit_history(periods: &[PeriodFacts], application_year: Year, today: NaiveDate) -> Vec<UnitProject> {
@@ -45,7 +49,7 @@ pub fn unit_history(periods: &[PeriodFacts], application_year: Year, today: Naiv
     for p in periods.iter().filter(|p| p.year.get() >= first && p.year < application_year) {
         let entry = projects.entry((p.year, p.number.as_str())).or_insert((p.level, true, None, false));
         let ended = p.end < today;
-        if ended && !p.filed {
+        if ended && !p.filed && p.recorded_before_end {
             entry.1 = false;
         }
         for outcome in &p.inspections {
@@ -54,7 +58,7 @@ pub fn unit_history(periods: &[PeriodFacts], application_year: Year, today: Naiv
                 _ => Some(ProjectInspection::Passed),
             };
         }
-        entry.3 |= ended || !p.inspections.is_empty();
+        entry.3 |= (ended && (p.filed || p.recorded_before_end)) || !p.inspections.is_empty();
     }
     projects
         .into_iter()
@@ -88,6 +92,7 @@ mod tests {
             level: Level::National,
             end: NaiveDate::from_ymd_opt(y, end.0, end.1).unwrap(),
             filed,
+            recorded_before_end: true,
             inspections,
         }
     }
@@ -115,6 +120,9 @@ mod tests {
             ]
         );
         assert!(history.iter().all(|h| !h.reported_late && h.learners == HISTORY_LEARNERS_MIN));
+        // A list imported after its periods ended tells nothing of them.
+        let imported = PeriodFacts { recorded_before_end: false, ..period("B", 2025, (3, 1), false, vec![]) };
+        assert_eq!(unit_history(&[imported], year(2027), today), vec![]);
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct EventRow {
     pub leader_person: Option<i64>,
     pub planned_enrollment: u32,
     pub hours_tenths: Option<i64>,
+    /// When the project was put on record here (published or imported), Unix milliseconds.
+    pub recorded_at: i64,
     pub periods: u32,
     pub period: u32,
     pub published_start: NaiveDate,
@@ -114,7 +116,7 @@ const PERIODS: &str = "SELECT pp.project_id, pp.start_date, pp.end_date, pp.plac
     CAST(COUNT(*) OVER (PARTITION BY pp.project_id) AS BIGINT) AS periods FROM project_periods pp";
 
 const SELECT: &str = "SELECT p.id AS project_id, p.number, p.name, p.year, p.level, p.subject_tertiary, p.unit_name, p.unit_id, \
-    p.province_code AS unit_province, d.id AS unit_district, p.leader_name, a.leader_person_id, p.planned_enrollment, p.hours, \
+    p.province_code AS unit_province, d.id AS unit_district, p.leader_name, a.leader_person_id, p.planned_enrollment, p.hours, p.created_at, \
     x.period, x.periods, x.start_date, x.end_date, x.place, \
     c.version, c.start_date AS filed_start, c.end_date AS filed_end, c.venue_province, c.place AS filed_place, c.form, c.late, \
     (SELECT g.filed_on FROM period_filings g WHERE g.project_id = x.project_id AND g.period = x.period AND g.version = 1) AS first_filed_on, \
@@ -241,6 +243,7 @@ fn event_from_row(r: &AnyRow) -> Result<EventRow> {
         leader_person: r.try_get("leader_person_id")?,
         planned_enrollment: decode::int(r, "planned_enrollment", "projects.planned_enrollment")?,
         hours_tenths: r.try_get("hours")?,
+        recorded_at: r.try_get("created_at")?,
         periods: decode::int(r, "periods", "project_periods")?,
         period: decode::int(r, "period", "project_periods.position")?,
         published_start: date("start_date", "project_periods.start_date")?,

@@ -375,7 +375,7 @@ async fn event_page(
         filed_on: c.filed_on.to_string(),
         late: c.late,
         moved: event.row.filed.as_ref().is_some_and(|f| f.moved),
-        notice: c.notice.as_ref().map(|n| n.replace("/events/files/", "/event-files/")),
+        notice: c.notice.clone(),
         sessions: c
             .filing
             .schedule
