@@ -360,7 +360,7 @@ async fn a_unit_files_an_inspector_inspects_on_a_phone_and_the_unit_sees_it() {
     let batch = jijiao_storage::projects::NewBatch {
         level: jijiao_domain::org::Level::National,
         province_code: None,
-        year: u16::try_from(today.year()).unwrap(),
+        year: jijiao_domain::Year::of(today),
         batch: 77,
         notice: String::new(),
         notice_date: None,

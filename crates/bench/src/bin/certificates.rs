@@ -1,0 +1,176 @@
+//! The certificates' benchmarks (issue 17, BENCHMARKS.md): on a fresh database with N professionals
+//! of 北京 and one granted project record each, `issue` times issuing their N certificates in one
+//! call (numbers and Ed25519 signatures, no PDFs: the 1,000 certificates of one period should take
+//! under 1 s); `pdf` times one certificate's PDF (median of K; target under 100 ms); `verify` times
+//! `GET /api/v1/certificates/{number}` through the whole router in-process with C concurrent
+//! callers, and prints requests per second with p50 and p99 (target: at least 80 % of the
+//! catalogue's per-project rate, `projects page`).
+//!
+//! A program whose output is the figure, never a timed test. Quick smoke run:
+//! `cargo run --release -p jijiao-bench --bin certificates -- --people 50 --pdfs 3 --requests 200`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::NaiveDate;
+use clap::Parser;
+use http_body_util::BodyExt;
+use jijiao_bench::{Histogram, millis};
+use jijiao_domain::Hours;
+use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource};
+use jijiao_domain::credits::{ActivityKind, Role};
+use jijiao_domain::org::{Delivery, Level};
+use jijiao_storage::credit_records::{Decision, NewCreditRecord};
+use jijiao_storage::testing::hospital;
+use jijiao_storage::{Actor, DatabaseTarget, NewPerson, Store, Vault};
+use tower::ServiceExt;
+
+#[derive(Parser)]
+#[command(name = "certificates", about = "Benchmarks of electronic credit certificates")]
+struct Args {
+    /// Professionals, one certificate each (the period's roster).
+    #[arg(long, default_value_t = 1000)]
+    people: u64,
+    /// PDFs to time (median printed).
+    #[arg(long, default_value_t = 20)]
+    pdfs: usize,
+    /// Verification requests in all.
+    #[arg(long, default_value_t = 20_000)]
+    requests: usize,
+    /// Concurrent verification callers.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// PostgreSQL URL of an empty database; a temporary SQLite file otherwise.
+    #[arg(long)]
+    postgres: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let target = match &args.postgres {
+        Some(url) => DatabaseTarget::Postgres(url.clone()),
+        None => DatabaseTarget::SqliteFile(dir.path().join("bench.sqlite3")),
+    };
+    let store = Store::open(&target, Vault::from_master_key(&[7; 32])).await?;
+    let actor = Actor::system("基准测试");
+    let unit = store.create_organisation(&actor, &hospital("基准医院", "11")).await?;
+    let mut records = Vec::with_capacity(args.people as usize);
+    let day = NaiveDate::from_ymd_opt(2026, 5, 12).expect("a date");
+    let mut new = Vec::with_capacity(args.people as usize);
+    for n in 0..args.people {
+        let id = jijiao_domain::id_number::compose(
+            "110101",
+            NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date") + chrono::Days::new(n),
+            (n % 900) as u16 + 1,
+        );
+        let person = store
+            .create_person(
+                &actor,
+                &NewPerson {
+                    name: format!("学员{n}"),
+                    id_number: id,
+                    title: None,
+                    employer_id: Some(unit),
+                    in_post: true,
+                    phone: None,
+                },
+            )
+            .await?;
+        new.push(NewCreditRecord {
+            person_id: person,
+            source: RecordSource::Project,
+            source_ref: None,
+            facts: RecordFacts {
+                kind: ActivityKind::Project,
+                title: "心力衰竭规范化诊疗".into(),
+                project_number: Some("2026-03-07-012（国）".into()),
+                level: Some(Level::National),
+                delivery: Some(Delivery::FaceToFace),
+                role: Some(Role::Participant),
+                start: Some(day - chrono::Days::new(2)),
+                end: day,
+                passed: Some(true),
+                hours: Some(Hours::whole(18)),
+                credits: None,
+                legacy_class: None,
+            },
+            granted: false,
+        });
+    }
+    for chunk in new.chunks(1000) {
+        let ids = store.record_credits(&actor, chunk).await?;
+        store.decide_credits(&actor, &ids, &Decision::Grant).await?;
+        records.extend(ids);
+    }
+    let app = jijiao_app::App::new(store.clone());
+
+    let started = Instant::now();
+    let issued = jijiao_app::certificates::issue_certificates_for(&app, &actor, &records).await?;
+    let elapsed = started.elapsed();
+    println!(
+        "issue: {} certificates in {:.3} s (numbers, signatures, audit; no PDFs)",
+        issued.len(),
+        elapsed.as_secs_f64()
+    );
+
+    let mut times = Vec::with_capacity(args.pdfs);
+    for c in issued.iter().cycle().take(args.pdfs) {
+        let started = Instant::now();
+        let pdf = jijiao_app::certificates::pdf(c, "https://jijiao.example").await?;
+        times.push(started.elapsed());
+        anyhow::ensure!(pdf.starts_with(b"%PDF"), "not a PDF");
+    }
+    times.sort();
+    if !times.is_empty() {
+        println!(
+            "pdf: median {:.3} ms, max {:.3} ms over {}",
+            millis(jijiao_bench::median(&times)),
+            millis(times[times.len() - 1]),
+            times.len()
+        );
+    }
+
+    let router = jijiao_web::router(jijiao_web::AppState::new(store.clone()));
+    let numbers: Arc<Vec<String>> = Arc::new(issued.iter().map(|c| c.number.clone()).collect());
+    let per_caller = args.requests / args.concurrency.max(1);
+    let started = Instant::now();
+    let mut callers = Vec::new();
+    for caller in 0..args.concurrency {
+        let (router, numbers) = (router.clone(), numbers.clone());
+        callers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_caller);
+            for i in 0..per_caller {
+                let number = &numbers[(caller * 7919 + i * 104_729) % numbers.len()];
+                let request = Request::get(format!("/api/v1/certificates/{number}")).body(Body::empty())?;
+                let t = Instant::now();
+                let response = router.clone().oneshot(request).await?;
+                anyhow::ensure!(response.status() == StatusCode::OK, "{}", response.status());
+                response.into_body().collect().await?;
+                latencies.push(t.elapsed());
+            }
+            Ok::<Vec<Duration>, anyhow::Error>(latencies)
+        }));
+    }
+    let mut histogram = Histogram::new();
+    let mut done = 0;
+    for c in callers {
+        for latency in c.await?? {
+            histogram.record(latency);
+            done += 1;
+        }
+    }
+    let wall = started.elapsed();
+    println!(
+        "verify: {done} requests, {:.0} per second, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        done as f64 / wall.as_secs_f64(),
+        millis(histogram.quantile(0.5)),
+        millis(histogram.quantile(0.99)),
+        millis(histogram.max())
+    );
+    store.close().await;
+    Ok(())
+}
