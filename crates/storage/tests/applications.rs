@@ -1,6 +1,7 @@
 //! Applications in storage: the document, the review chain with its steps and codes, lists and
 //! filters, the review context and the windows — the same scenarios on SQLite and PostgreSQL.
 
+use crate::y;
 use chrono::NaiveDate;
 use jijiao_domain::IdNumber;
 use jijiao_domain::org::{InspectionResult, Level, OrgKind, UnitType};
@@ -11,10 +12,6 @@ use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, NewPerson, OrgId, PageRequest, Store, StoreError};
 
 /// A year for the tests (in range by construction).
-fn y(year: u16) -> jijiao_domain::Year {
-    jijiao_domain::Year::try_from(year).expect("a year in range")
-}
-
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
 fn system() -> Actor {

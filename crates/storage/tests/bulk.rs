@@ -2,6 +2,7 @@
 //! have stored them, a batch is stored whole or not at all, batches larger than one statement work,
 //! and each batch is one entry of an intact audit chain.
 
+use crate::y;
 use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus};
 use jijiao_domain::credits::{ActivityKind, Role};
@@ -11,10 +12,6 @@ use jijiao_storage::testing::{each_backend, hospital};
 use jijiao_storage::{Actor, AuditFilter, NewPerson, OrgId, PageRequest, PersonId, Store, StoreError};
 
 /// A year for the tests (in range by construction).
-fn y(year: u16) -> jijiao_domain::Year {
-    jijiao_domain::Year::try_from(year).expect("a year in range")
-}
-
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
 }

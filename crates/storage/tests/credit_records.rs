@@ -1,6 +1,7 @@
 //! Credit records on every backend: recording, granting and rejecting once, corrections by reversal,
 //! all-or-nothing batches, scoped lists, and the audit log of each change.
 
+use crate::y;
 use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, summarise};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Person, Role, RuleSettings};
@@ -10,10 +11,6 @@ use jijiao_storage::testing::{each_backend, hospital};
 use jijiao_storage::{Actor, AuditFilter, NewPerson, PageRequest, PersonId, Store, StoreError};
 
 /// A year for the tests (in range by construction).
-fn y(year: u16) -> jijiao_domain::Year {
-    jijiao_domain::Year::try_from(year).expect("a year in range")
-}
-
 fn actor(name: &str) -> Actor {
     Actor { account_id: None, name: name.into(), ip: None }
 }

@@ -1,6 +1,7 @@
 //! Published projects in storage: batches, numbering at publication (never twice, never reused),
 //! imported lists, the catalogue's search and suspensions — the same scenarios on both backends.
 
+use crate::y;
 use chrono::NaiveDate;
 use jijiao_domain::org::{Delivery, InspectionResult, Level, OrgKind, UnitType};
 use jijiao_domain::publication::ProjectKind;
@@ -11,10 +12,6 @@ use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, AuditFilter, NewOrganisation, OrgId, PageRequest, Store, StoreError};
 
 /// A year for the tests (in range by construction).
-fn y(year: u16) -> jijiao_domain::Year {
-    jijiao_domain::Year::try_from(year).expect("a year in range")
-}
-
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
 fn system() -> Actor {

@@ -12,3 +12,8 @@ mod events;
 mod projects;
 mod sign_in;
 mod suspensions;
+
+/// A year the tests know to be in range.
+fn y(year: u16) -> jijiao_domain::Year {
+    jijiao_domain::Year::try_from(year).expect("a year in range")
+}

@@ -1,5 +1,6 @@
 //! Suspending a unit's published projects and lifting the suspension, on both backends.
 
+use crate::y;
 use chrono::NaiveDate;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::ProjectKind;
@@ -8,10 +9,6 @@ use jijiao_storage::testing::databases;
 use jijiao_storage::{Actor, AuditFilter, PageRequest, StoreError};
 
 /// A year for the tests (in range by construction).
-fn y(year: u16) -> jijiao_domain::Year {
-    jijiao_domain::Year::try_from(year).expect("a year in range")
-}
-
 fn project(n: u32, unit: &str) -> NewProject {
     let day = NaiveDate::from_ymd_opt(2025, 9, 2).unwrap();
     NewProject {
