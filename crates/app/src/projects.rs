@@ -330,7 +330,40 @@ pub struct CatalogueQuery {
     pub per_page: Option<String>,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
+/// The `province` filter of the catalogue and the events list: a 2-digit code or a name.
+pub(crate) fn province_filter(given: Option<&str>) -> Result<Option<String>, AppError> {
+    given
+        .map(|p| {
+            jijiao_domain::province::by_code(p)
+                .or_else(|| jijiao_domain::province::find(p))
+                .map(|p| p.code.to_string())
+                .ok_or_else(|| AppError::invalid("province", format!("未知省份“{p}”")))
+        })
+        .transpose()
+}
+
+/// The `level` filter: national or provincial (district projects are never published).
+pub(crate) fn level_filter(given: Option<&str>) -> Result<Option<Level>, AppError> {
+    given
+        .map(|l| {
+            Level::from_code_or_label(l)
+                .filter(|l| *l != Level::District)
+                .ok_or_else(|| AppError::invalid("level", "级别应为 national 或 provincial"))
+        })
+        .transpose()
+}
+
+/// The `subject` filter: a secondary (03) or tertiary (03-07) subject code.
+pub(crate) fn subject_filter(given: Option<&str>) -> Result<(), AppError> {
+    match given {
+        Some(s) if !(s.len() == 2 || s.len() == 5) => {
+            Err(AppError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -359,26 +392,9 @@ impl CatalogueQuery {
                 .transpose()
         };
         let subject = given(&self.subject).map(str::to_string);
-        if let Some(s) = &subject
-            && !(s.len() == 2 || s.len() == 5)
-        {
-            return Err(AppError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"));
-        }
-        let province = given(&self.province)
-            .map(|p| {
-                jijiao_domain::province::by_code(p)
-                    .or_else(|| jijiao_domain::province::find(p))
-                    .map(|p| p.code.to_string())
-                    .ok_or_else(|| AppError::invalid("province", format!("未知省份“{p}”")))
-            })
-            .transpose()?;
-        let level = given(&self.level)
-            .map(|l| {
-                Level::from_code_or_label(l)
-                    .filter(|l| *l != Level::District)
-                    .ok_or_else(|| AppError::invalid("level", "级别应为 national 或 provincial"))
-            })
-            .transpose()?;
+        subject_filter(subject.as_deref())?;
+        let province = province_filter(given(&self.province))?;
+        let level = level_filter(given(&self.level))?;
         let kind = given(&self.kind)
             .map(|k| {
                 ProjectKind::from_code_or_label(k)

@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 use jijiao_documents::{Sheet, write_xlsx};
 use jijiao_domain::events::access;
-use jijiao_domain::org::Level;
 use jijiao_storage::events::{EventFilter, EventRow};
 use serde::Deserialize;
 
 use super::{EXPORT_COLUMNS, export_rows, place_of, scope_of};
+use crate::projects::{given, level_filter, province_filter, subject_filter};
 use crate::{Acting, App, AppError, blocking};
 
 /// The list's query. Everything is text so that an empty form field means "any".
@@ -34,10 +34,6 @@ pub struct EventQuery {
     pub month: Option<String>,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 fn date(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>, AppError> {
     given(v)
         .map(|t| {
@@ -61,27 +57,10 @@ impl EventQuery {
         if (to - from).num_days() > MAX_SPAN_DAYS {
             return Err(AppError::invalid("to", format!("查询范围不能超过{MAX_SPAN_DAYS}天")));
         }
-        let province = given(&self.province)
-            .map(|p| {
-                jijiao_domain::province::by_code(p)
-                    .or_else(|| jijiao_domain::province::find(p))
-                    .map(|p| p.code.to_string())
-                    .ok_or_else(|| AppError::invalid("province", format!("未知省份“{p}”")))
-            })
-            .transpose()?;
-        let level = given(&self.level)
-            .map(|l| {
-                Level::from_code_or_label(l)
-                    .filter(|l| *l != Level::District)
-                    .ok_or_else(|| AppError::invalid("level", "级别应为 national 或 provincial"))
-            })
-            .transpose()?;
+        let province = province_filter(given(&self.province))?;
+        let level = level_filter(given(&self.level))?;
         let subject = given(&self.subject).map(str::to_string);
-        if let Some(s) = &subject
-            && !(s.len() == 2 || s.len() == 5)
-        {
-            return Err(AppError::invalid("subject", "学科应为二级学科代码（03）或三级学科代码（03-07）"));
-        }
+        subject_filter(subject.as_deref())?;
         let inspected = match given(&self.inspected) {
             None => None,
             Some("true" | "1" | "yes" | "已督查") => Some(true),
