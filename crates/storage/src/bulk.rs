@@ -118,38 +118,56 @@ impl Store {
                 ..Default::default()
             };
             append(self, &mut tx, actor, &change).await?;
-            for chunk in records.chunks(MAX_VALUES / CREDIT_COLUMNS) {
-                // Each person's employer and province, once per chunk (as `record_credit` reads them per row).
-                let mut people: Vec<i64> = chunk.iter().map(|r| r.person_id.0).collect();
-                people.sort_unstable();
-                people.dedup();
-                let list = people.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-                let found = sqlx::query(&format!(
-                    "SELECT p.id, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id IN ({list})"
-                ))
-                .fetch_all(&mut *tx)
-                .await?;
-                let mut placement: HashMap<i64, (Option<i64>, Option<String>)> = HashMap::with_capacity(found.len());
-                for r in &found {
-                    placement.insert(r.try_get("id")?, (r.try_get("employer_id")?, r.try_get("province_code")?));
-                }
-                let mut args = AnyArguments::default();
-                for r in chunk {
-                    let (org_id, province) =
-                        placement.get(&r.person_id.0).ok_or_else(|| StoreError::Invalid("人员不存在".into()))?;
-                    let status = if r.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
-                    let at = Placement { org_id: *org_id, province: province.clone(), status, reverses: None };
-                    bind_credit(&mut args, r, &at, actor, now);
-                }
-                let sql = format!(
-                    "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {}",
-                    crate::sql::value_rows(self.backend, chunk.len(), CREDIT_COLUMNS)
-                );
-                sqlx::query_with(&sql, args).execute(&mut *tx).await?;
-            }
+            self.insert_credit_records(&mut tx, actor, records, now).await?;
             tx.commit().await?;
             Ok(records.len())
         })
         .await
+    }
+
+    /// Inserts credit records inside a write transaction, many rows a statement, each filed under its
+    /// person's employer and province, and returns their ids (in no promised order). The caller appends
+    /// the audit entry (one for the batch) and commits: the bulk load and a report's approval, whose
+    /// grant commits with the approval itself.
+    pub(crate) async fn insert_credit_records(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        actor: &Actor,
+        records: &[NewCreditRecord],
+        now: i64,
+    ) -> Result<Vec<crate::credit_records::CreditRecordId>> {
+        let mut ids = Vec::with_capacity(records.len());
+        for chunk in records.chunks(MAX_VALUES / CREDIT_COLUMNS) {
+            // Each person's employer and province, once per chunk (as `record_credit` reads them per row).
+            let mut people: Vec<i64> = chunk.iter().map(|r| r.person_id.0).collect();
+            people.sort_unstable();
+            people.dedup();
+            let list = people.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let found = sqlx::query(&format!(
+                "SELECT p.id, p.employer_id, o.province_code FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id IN ({list})"
+            ))
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut placement: HashMap<i64, (Option<i64>, Option<String>)> = HashMap::with_capacity(found.len());
+            for r in &found {
+                placement.insert(r.try_get("id")?, (r.try_get("employer_id")?, r.try_get("province_code")?));
+            }
+            let mut args = AnyArguments::default();
+            for r in chunk {
+                let (org_id, province) =
+                    placement.get(&r.person_id.0).ok_or_else(|| StoreError::Invalid("人员不存在".into()))?;
+                let status = if r.granted { RecordStatus::Granted } else { RecordStatus::Provisional };
+                let at = Placement { org_id: *org_id, province: province.clone(), status, reverses: None };
+                bind_credit(&mut args, r, &at, actor, now);
+            }
+            let sql = format!(
+                "INSERT INTO credit_records ({CREDIT_INSERT_COLUMNS}) VALUES {} RETURNING id",
+                crate::sql::value_rows(self.backend, chunk.len(), CREDIT_COLUMNS)
+            );
+            for r in sqlx::query_with(&sql, args).fetch_all(&mut **tx).await? {
+                ids.push(crate::credit_records::CreditRecordId(r.try_get("id")?));
+            }
+        }
+        Ok(ids)
     }
 }

@@ -23,6 +23,7 @@ mod organisations;
 mod page;
 mod people;
 pub mod projects;
+pub mod reports;
 mod reference;
 mod sql;
 mod store;
