@@ -15,7 +15,9 @@ pub mod events;
 pub mod passwords;
 pub mod projects;
 pub mod reference;
+pub mod reports;
 pub mod rules;
+mod sheets;
 
 use std::sync::Arc;
 

@@ -5,15 +5,21 @@ use jijiao_app::applications::print::PdfFile;
 
 /// `Content-Disposition` for a download: an ASCII fallback and the UTF-8 name (RFC 6266/5987).
 pub fn content_disposition(file: &PdfFile) -> String {
+    attachment(&file.file_name, &file.ascii_name)
+}
+
+/// `Content-Disposition` for a file named `name` (any characters), with `ascii` as the fallback name.
+pub fn attachment(name: &str, ascii: &str) -> String {
     let mut encoded = String::new();
-    for b in file.file_name.bytes() {
+    for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
             encoded.push(char::from(b));
         } else {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", file.ascii_name)
+    let ascii: String = ascii.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\').collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 #[cfg(test)]

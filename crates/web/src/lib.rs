@@ -21,6 +21,7 @@ pub mod health;
 mod home;
 pub(crate) mod pages;
 mod projects;
+mod reports;
 mod reference;
 pub mod routes;
 mod schemas;

@@ -13,7 +13,7 @@ use jijiao_app::AppError;
 use jijiao_domain::authz::Role;
 use jijiao_storage::StoreError;
 
-use crate::{accounts, applications, certificates, credits, events, projects, reference};
+use crate::{accounts, applications, certificates, credits, events, projects, reference, reports};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .merge(applications::pages::routes())
         .merge(projects::pages::routes())
         .merge(events::pages::routes())
+        .merge(reports::pages::routes())
         .merge(certificates::pages::routes())
         .layer(axum::middleware::from_fn(dress_error_pages))
 }
@@ -70,6 +71,7 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     applications::pages::menu(p, &mut items);
     projects::pages::menu(p, &mut items);
     events::pages::menu(p, &mut items);
+    reports::pages::menu(p, &mut items);
     items.push(("/api/docs", "接口文档"));
     items
 }

@@ -144,3 +144,19 @@ document.addEventListener("submit", (event) => {
     bar.hidden = false;
   }
 });
+
+// The execution report's survey grid: each count's share of all learners, recomputed while typing
+// (the server computes the same shares when the page is drawn).
+document.addEventListener("input", (event) => {
+  const input = event.target.closest("input[data-share]");
+  const form = input && input.closest("[data-learners]");
+  if (!form) return;
+  const learners = Number(form.getAttribute("data-learners"));
+  const count = Number(input.value);
+  const output = input.parentElement.querySelector("output");
+  if (!output) return;
+  output.textContent =
+    learners > 0 && input.value.trim() !== "" && Number.isInteger(count) && count >= 0
+      ? (Math.round((count * 1000) / learners) / 10).toFixed(1) + "%"
+      : "";
+});

@@ -79,7 +79,7 @@ impl Event {
 }
 
 /// The project by its number, with its periods' rows, if the principal sees any of it (else 404).
-async fn project_rows(app: &App, p: &Acting, number: &str) -> Result<(Project, Vec<EventRow>), AppError> {
+pub(crate) async fn project_rows(app: &App, p: &Acting, number: &str) -> Result<(Project, Vec<EventRow>), AppError> {
     if !access::takes_part(&p.grants) {
         return Err(AppError::Forbidden);
     }

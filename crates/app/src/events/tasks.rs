@@ -1,6 +1,6 @@
-//! What each account must do next (待办, issue 15): a list of providers, each giving the tasks of
-//! one kind for the signed-in account; the list merges and orders them. Later kinds (reports due,
-//! audits due) are providers added to [`PROVIDERS`].
+//! What each account must do next (待办, issues 15 and 16): a list of providers, each giving the
+//! tasks of one kind for the signed-in account (filings, inspections, supervision, reports due,
+//! audits due); the list merges and orders them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,6 +8,7 @@ use std::pin::Pin;
 use chrono::Days;
 use jijiao_domain::authz::Role;
 use jijiao_domain::events::access;
+use jijiao_domain::events::report::{self as report_rules, ReportStatus};
 use jijiao_domain::events::tasks::{self as due, Task};
 use jijiao_storage::events::{EventFilter, EventRow};
 
@@ -20,7 +21,7 @@ type Tasks<'a> = Pin<Box<dyn Future<Output = Result<Vec<Task>, AppError>> + Send
 pub type Provider = for<'a> fn(&'a App, &'a Acting) -> Tasks<'a>;
 
 /// Every kind of task, in the order the start page lists them when due on the same day.
-pub const PROVIDERS: &[Provider] = &[filings_due, inspections_due, supervision_this_week];
+pub const PROVIDERS: &[Provider] = &[filings_due, inspections_due, supervision_this_week, reports_due, audits_due];
 
 /// The account's tasks: overdue first, then by due day.
 pub async fn tasks(app: &App, p: &Acting) -> Result<Vec<Task>, AppError> {
@@ -146,5 +147,84 @@ fn supervision_this_week<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
             }
         }
         Ok(out)
+    })
+}
+
+/// How far back a held period's missing report stays on a unit's list: a year is long enough for
+/// anyone to notice, and keeps the list to what can still be mended.
+const REPORT_LOOKBACK_DAYS: u64 = 366;
+
+/// A unit's held periods whose execution report is not in (not submitted, or returned): due 14
+/// days after the end (the unit administrator, the leader).
+fn reports_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        if !access::is_filer(&p.grants) {
+            return Ok(Vec::new());
+        }
+        let today = app.today();
+        let filter = EventFilter {
+            from: Some(today - Days::new(REPORT_LOOKBACK_DAYS)),
+            to: Some(today),
+            filed: Some(true),
+            ..Default::default()
+        };
+        let rows = events(app, p, &filter).await?;
+        let mut statuses = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for r in rows.iter().filter(|r| r.end() < today && access::may_file(&p.grants, &place_of(r))) {
+            if !statuses.contains_key(&r.project_id) {
+                let reports: std::collections::HashMap<u32, ReportStatus> =
+                    app.store.period_reports(r.project_id).await?.into_iter().map(|(n, s)| (n, s.status)).collect();
+                statuses.insert(r.project_id, reports);
+            }
+            let status = statuses[&r.project_id].get(&r.period).copied();
+            let what = match status {
+                Some(ReportStatus::Submitted | ReportStatus::Approved) => continue,
+                Some(ReportStatus::Returned) => "修改并重新提交被退回的执行情况",
+                _ => "填报执行情况",
+            };
+            out.push(Task::new(
+                "report",
+                report_rules::due(r.end()),
+                today,
+                format!("{what}：{} 第{}期（{} 结束）{}", r.number, r.period, r.end(), r.name),
+                format!("{}/report", event_url(r)),
+            ));
+        }
+        Ok(out)
+    })
+}
+
+/// Reports submitted to the office of the applicant unit's province: due 14 days after submission.
+/// The national office is shown the overdue ones of every province.
+fn audits_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        let national = p.grants.iter().any(|g| g.role == Role::NationalAdmin);
+        if !national && !access::is_auditor(&p.grants) {
+            return Ok(Vec::new());
+        }
+        let rows = crate::reports::audit_list(app, p, &[ReportStatus::Submitted]).await?;
+        let today = app.today();
+        Ok(rows
+            .into_iter()
+            .filter(|r| !national || r.overdue)
+            .filter_map(|r| {
+                let due_day = r.audit_due?;
+                Some(Task::new(
+                    "audit",
+                    due_day,
+                    today,
+                    format!(
+                        "审核执行情况：{} 第{}期 {}（{}，{} 提交）",
+                        r.row.number,
+                        r.row.period,
+                        r.row.name,
+                        r.row.unit,
+                        r.row.submitted_on.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                    format!("/events/{}/{}/report", crate::events::url_number(&r.row.number), r.row.period),
+                ))
+            })
+            .collect())
     })
 }

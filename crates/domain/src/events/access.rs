@@ -58,6 +58,18 @@ pub fn may_suspend(grants: &[Grant], e: &EventPlace) -> bool {
     })
 }
 
+/// Audits the period's execution report (returns or approves it, §7.5): the office of the province of
+/// the project's applicant unit, for national and provincial projects alike. The venue province
+/// supervises but does not audit; the national office watches overdue audits but does not decide.
+pub fn may_audit(grants: &[Grant], e: &EventPlace) -> bool {
+    grants.iter().any(|g| g.role == Role::ProvinceAdmin && g.covers(&e.unit))
+}
+
+/// Whether the account audits reports at all (the menu entry).
+pub fn is_auditor(grants: &[Grant]) -> bool {
+    grants.iter().any(|g| g.role == Role::ProvinceAdmin)
+}
+
 /// Whether the account has any part in events at all (the menu entry, 403 before 404).
 pub fn takes_part(grants: &[Grant]) -> bool {
     grants.iter().any(|g| g.role != Role::Professional)
@@ -121,6 +133,11 @@ mod tests {
         assert!(may_suspend(&hebei, &e) && may_suspend(&beijing, &e) && !may_suspend(&shanghai, &e));
         assert!(!may_suspend(&hebei_inspector, &e) && !may_suspend(&unit, &e));
         assert!(!takes_part(&professional) && takes_part(&hebei_inspector));
+        assert!(may_audit(&beijing, &e), "the applicant unit's province audits");
+        let national = grant(Role::NationalAdmin, None, None, None, None);
+        for who in [&hebei, &shanghai, &national, &beijing_inspector, &unit, &leader] {
+            assert!(!may_audit(who, &e), "{who:?}");
+        }
     }
 
     #[test]

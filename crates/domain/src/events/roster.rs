@@ -65,13 +65,18 @@ pub struct Counts {
 
 /// Counts the learners (by province) and speakers of a roster.
 pub fn counts(entries: &[RosterEntry]) -> Counts {
+    count_people(entries.iter().map(|e| (e.province, e.is_speaker())))
+}
+
+/// Counts people given as (province code, is a speaker): a stored roster counts without its cells.
+pub fn count_people<'a>(people: impl IntoIterator<Item = (&'a str, bool)>) -> Counts {
     let mut counts = Counts::default();
-    for e in entries {
-        if e.is_speaker() {
+    for (province, speaker) in people {
+        if speaker {
             counts.speakers += 1;
         } else {
             counts.learners += 1;
-            let name = province::by_code(e.province).map_or(e.province, |p: &Province| p.name);
+            let name = province::by_code(province).map_or(province, |p: &Province| p.name);
             *counts.learners_by_province.entry(name.to_string()).or_default() += 1;
         }
     }

@@ -1,7 +1,7 @@
 //! The files a report carries (rules.md §7.4): the exam questions and the schedule as held, kept in
 //! the database like the events' files, so app servers keep nothing on disk.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::PeriodKey;

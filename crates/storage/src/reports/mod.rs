@@ -387,3 +387,14 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The application a published project came from (`None` for a project of an imported list).
+    pub async fn application_of_project(&self, project_id: i64) -> Result<Option<crate::applications::ApplicationId>> {
+        let id: Option<Option<i64>> = sqlx::query_scalar("SELECT application_id FROM projects WHERE id = $1")
+            .bind(project_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(id.ok_or(StoreError::NotFound)?.map(crate::applications::ApplicationId))
+    }
+}

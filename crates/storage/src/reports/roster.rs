@@ -70,7 +70,8 @@ impl Store {
             let mut people: HashMap<String, PersonId> = HashMap::with_capacity(entries.len());
             for chunk in hashes.chunks(MAX_VALUES) {
                 let list = crate::sql::placeholders(self.backend, 1, chunk.len()).join(", ");
-                let mut query = sqlx::query(&format!("SELECT id, id_number_hash FROM people WHERE id_number_hash IN ({list})"));
+                let sql = format!("SELECT id, id_number_hash FROM people WHERE id_number_hash IN ({list})");
+                let mut query = sqlx::query(&sql);
                 for h in chunk {
                     query = query.bind(h.as_str());
                 }
@@ -164,8 +165,7 @@ impl Store {
                     row: decode::int(r, "sheet_row", "roster_entries.sheet_row")?,
                     person_id: PersonId(r.try_get("person_id")?),
                     name: r.try_get("name")?,
-                    id_number: IdNumber::parse(&id_text)
-                        .map_err(|e| StoreError::Corrupt(format!("people.id_number_enc: {e}")))?,
+                    id_number: IdNumber::parse(&id_text).map_err(|_| StoreError::Decrypt)?,
                     unit: r.try_get("unit")?,
                     province: r.try_get("province_code")?,
                     title: r.try_get("title")?,
@@ -211,7 +211,8 @@ impl Store {
         let mut names = HashMap::with_capacity(ids.len());
         for chunk in hashes.chunks(MAX_VALUES) {
             let list = crate::sql::placeholders(self.backend, 1, chunk.len()).join(", ");
-            let mut query = sqlx::query(&format!("SELECT name, id_number_hash FROM people WHERE id_number_hash IN ({list})"));
+            let sql = format!("SELECT name, id_number_hash FROM people WHERE id_number_hash IN ({list})");
+            let mut query = sqlx::query(&sql);
             for h in chunk {
                 query = query.bind(h.as_str());
             }

@@ -253,6 +253,8 @@ struct Facts {
     published_place: String,
     planned_enrollment: u32,
     link: String,
+    /// The project number as it goes in a path.
+    url_number: String,
 }
 
 fn facts(e: &Event) -> Facts {
@@ -270,6 +272,7 @@ fn facts(e: &Event) -> Facts {
         published_place: r.published_place.clone(),
         planned_enrollment: r.planned_enrollment,
         link: event_link(&r.number, r.period),
+        url_number: url_number(&r.number),
     }
 }
 
@@ -331,6 +334,8 @@ struct EventPage {
     current: Option<Current>,
     versions: Vec<VersionLine>,
     inspections: Vec<InspectionLine>,
+    /// Every period of the project: filed, inspected, roster, report, audit, score.
+    states: Vec<jijiao_app::reports::PeriodState>,
     may_file: bool,
     may_inspect: bool,
     may_record_own: bool,
@@ -413,8 +418,10 @@ async fn event_page(
         })
         .collect();
     let inspections = ops::inspections_of(&state, &event).await?.iter().map(inspection_line).collect();
+    let states = jijiao_app::reports::period_states(&state, &p, &number).await?;
     let place = event.place();
     let page = EventPage {
+        states,
         layout: layout(&p, &csrf),
         f: facts(&event),
         current,
