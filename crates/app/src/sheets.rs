@@ -139,7 +139,12 @@ pub(crate) async fn read(bytes: &[u8], file_name: &str) -> Result<Table, AppErro
 }
 
 /// A template: the columns' headers, one example row to overwrite, and a sheet of explanations.
-pub(crate) async fn template(name: &str, columns: &[Column], example: Vec<CellOut>, help: &[&str]) -> Result<Vec<u8>, AppError> {
+pub(crate) async fn template(
+    name: &str,
+    columns: &[Column],
+    example: Vec<CellOut>,
+    help: &[&str],
+) -> Result<Vec<u8>, AppError> {
     let sheets = [
         Sheet {
             name: name.into(),
@@ -156,4 +161,3 @@ pub(crate) async fn template(name: &str, columns: &[Column], example: Vec<CellOu
     ];
     blocking::run(move || write_xlsx(&sheets)).await?.map_err(|e| AppError::Internal(e.to_string()))
 }
-

@@ -23,6 +23,8 @@ pub struct DemoSummary {
     pub applications: usize,
     pub projects: usize,
     pub events: usize,
+    /// Periods with an execution report (draft, submitted, returned or approved).
+    pub reports: usize,
 }
 
 struct UnitSpec {
@@ -302,6 +304,7 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.projects = crate::demo_projects::load(store, &actor).await?;
     summary.events = crate::demo_events::load(store, &actor, clock.today()).await?;
     crate::demo_certificates::load(store, &actor, clock).await?;
+    summary.reports = crate::demo_reports::load(store, &actor, clock.today()).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)
 }

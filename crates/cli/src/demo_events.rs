@@ -3,7 +3,8 @@
 //! clock, so the calendar, the tasks and the inspector's day always have something to show. Some
 //! periods are filed on time, one late, one changed; one is inspected 合格 and one 不合格 (北京协和医院's
 //! next application then shows `unit.history_inspection`); `duchayuan` (北京市) has events today,
-//! one of them a 河北 unit's held in 北京 (venue supervision).
+//! one of them a 河北 unit's held in 北京 (venue supervision). The periods that have ended carry their
+//! rosters and execution reports at every stage (`demo_reports`).
 
 use chrono::{Datelike, Days, NaiveDate};
 use jijiao_domain::events::files::samples;
@@ -44,7 +45,7 @@ struct Spec {
     inspection: Option<Outcome>,
 }
 
-const SPECS: [Spec; 8] = [
+const SPECS: [Spec; 10] = [
     Spec {
         unit: "北京协和医院",
         level: Level::National,
@@ -141,6 +142,32 @@ const SPECS: [Spec; 8] = [
         story: Story::NotFiled,
         inspection: None,
     },
+    // Two more held periods for the execution reports (demo_reports): one whose audit is overdue,
+    // one whose report is still a draft.
+    Spec {
+        unit: "北京大学第三医院",
+        level: Level::National,
+        serial: 909,
+        name: "骨关节置换围手术期管理学习班",
+        offset: -35,
+        days: 2,
+        venue: "北京市",
+        address: "海淀区花园北路49号 学术报告厅",
+        story: Story::Filed(20),
+        inspection: None,
+    },
+    Spec {
+        unit: "北京协和医院",
+        level: Level::Provincial,
+        serial: 910,
+        name: "临床药学规范化培训班",
+        offset: -12,
+        days: 1,
+        venue: "北京市",
+        address: "东城区帅府园1号 药学楼",
+        story: Story::Filed(16),
+        inspection: None,
+    },
 ];
 
 /// Each demo project's total hours: two sessions of 3 hours a day.
@@ -150,7 +177,7 @@ fn hours(days: u64) -> Hours {
 
 /// A day of the current year: `today` moved by `offset`, kept inside the year (a demo loaded on
 /// 2 January or 30 December squeezes its periods against the year's ends).
-fn day(today: NaiveDate, offset: i64) -> NaiveDate {
+pub(crate) fn day(today: NaiveDate, offset: i64) -> NaiveDate {
     let year = today.year();
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December");

@@ -99,6 +99,47 @@ impl World {
     pub async fn post(&self, client: &Client, path: &str, body: &str) -> Reply {
         self.send(client, Method::POST, path, Some(body.to_string())).await
     }
+
+    /// A multipart request: text parts and file parts (field, file name, content), with the session's
+    /// CSRF header.
+    pub async fn multipart(
+        &self,
+        c: &Client,
+        method: Method,
+        path: &str,
+        texts: &[(&str, String)],
+        files: &[(&str, String, Vec<u8>)],
+    ) -> Reply {
+        let mut body = Vec::new();
+        for (name, value) in texts {
+            body.extend(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .into_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .into_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{BOUNDARY}--\r\n").into_bytes());
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header(header::COOKIE, c.cookie.clone().unwrap());
+        if let Some(csrf) = &c.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = self.app.clone().oneshot(request.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
 }
 
 pub const BOUNDARY: &str = "jjboundary";

@@ -7,9 +7,9 @@ use crate::certificates::api as certificates;
 use crate::checks;
 use crate::credits::api as credits;
 use crate::events::api as events;
-use crate::reports::api as reports;
 use crate::projects::api as projects;
 use crate::reference::api as reference;
+use crate::reports::api as reports;
 
 use axum::Router;
 use axum::body::Bytes;

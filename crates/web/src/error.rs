@@ -28,11 +28,35 @@ pub struct ErrorBody {
     pub errors: Vec<FieldError>,
 }
 
-/// One problem of an invalid document.
+/// One problem of an invalid document: the field path, or for a spreadsheet the row and column too.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
+    /// The spreadsheet row (as Excel numbers it), for an import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
+    /// The spreadsheet column's header, for an import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
     pub message: String,
+}
+
+impl FieldError {
+    /// Imports name a cell as `第4行“姓名”` (the path the spreadsheet readers give): the row and the
+    /// column are read back out of it, as formats.md's `{ "row", "column", "message" }`.
+    fn of(path: &str, message: &str) -> Self {
+        let cell = path.strip_prefix('第').and_then(|rest| {
+            let (row, rest) = rest.split_once('行')?;
+            let column = rest.strip_prefix('“').and_then(|c| c.strip_suffix('”')).filter(|c| !c.is_empty());
+            Some((row.parse::<u32>().ok()?, column.map(str::to_string)))
+        });
+        FieldError {
+            field: path.to_string(),
+            row: cell.as_ref().map(|(row, _)| *row),
+            column: cell.and_then(|(_, column)| column),
+            message: message.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +124,7 @@ impl ApiError {
             ApiError::InvalidInput { field, .. } => (field.clone(), Vec::new()),
             ApiError::InvalidDocument(all) => (
                 all.first().map(|e| e.path.clone()).filter(|p| !p.is_empty()),
-                all.iter().map(|e| FieldError { field: e.path.clone(), message: e.message.clone() }).collect(),
+                all.iter().map(|e| FieldError::of(&e.path, &e.message)).collect(),
             ),
             _ => (None, Vec::new()),
         };
@@ -215,5 +239,15 @@ mod tests {
         }
         let located = ApiError::from(AppError::invalid("year", "年度无效")).body();
         assert_eq!(located.field.as_deref(), Some("year"));
+    }
+
+    #[test]
+    fn an_import_error_names_its_row_and_column() {
+        let cell = FieldError::of("第14行“身份证号”", "校验码错误");
+        assert_eq!((cell.row, cell.column.as_deref()), (Some(14), Some("身份证号")));
+        let header = FieldError::of("第1行", "表头缺少“姓名”列");
+        assert_eq!((header.row, header.column), (Some(1), None));
+        let field = FieldError::of("survey.q1", "超过");
+        assert_eq!((field.row, field.column), (None, None));
     }
 }

@@ -47,6 +47,9 @@ pub struct Subject {
     pub person: Person,
     pub org: Option<Organisation>,
     pub place: Place,
+    /// A person of record (no employer, met on a project's roster): the province the latest roster
+    /// gave, which their credits are computed under until they register with an employer.
+    pub record_province: Option<String>,
 }
 
 impl Subject {
@@ -55,7 +58,7 @@ impl Subject {
         crate::rules::engine_person(
             &self.person.name,
             &self.person.id_number,
-            self.org.as_ref().and_then(|o| o.province_code.as_deref()),
+            self.org.as_ref().and_then(|o| o.province_code.as_deref()).or(self.record_province.as_deref()),
             self.org.as_ref().is_some_and(|o| o.grassroots),
         )
     }
@@ -63,16 +66,19 @@ impl Subject {
 
 pub(crate) async fn subject(app: &App, id: PersonId) -> Result<Subject, AppError> {
     let person = app.store.person(id).await?;
-    let (org, mut place) = match person.employer_id {
+    let (org, mut place, record_province) = match person.employer_id {
         Some(e) => {
             let org = app.store.organisation(e).await?;
             let place = org.place();
-            (Some(org), place)
+            (Some(org), place, None)
         }
-        None => (None, Place::default()),
+        None => {
+            let province = app.store.roster_province_of(id).await?;
+            (None, Place { province: province.clone(), ..Place::default() }, province)
+        }
     };
     place.person = Some(id.0);
-    Ok(Subject { person, org, place })
+    Ok(Subject { person, org, place, record_province })
 }
 
 /// A person whose record the principal may read (else 404), and who may also `action` (else 403).

@@ -164,7 +164,8 @@ pub async fn period_states(app: &App, p: &Acting, number: &str) -> Result<Vec<Pe
             let status = report.map(|s| s.status);
             let report_due = rules::due(end);
             let submitted = matches!(status, Some(ReportStatus::Submitted | ReportStatus::Approved));
-            let audit_due = report.filter(|s| s.status == ReportStatus::Submitted).and_then(|s| s.submitted_on).map(rules::due);
+            let audit_due =
+                report.filter(|s| s.status == ReportStatus::Submitted).and_then(|s| s.submitted_on).map(rules::due);
             let (learners, speakers) = counts.get(&r.period).copied().unwrap_or_default();
             PeriodState {
                 period: r.period,

@@ -187,7 +187,10 @@ pub async fn add_report_file(
         return Err(AppError::Conflict("本期执行情况已审核通过，不能再上传文件".into()));
     }
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(120).collect();
-    Ok(app.store.add_report_file(&p.actor(), &key_of(&event), kind, &name, content_type, bytes, app.clock.now_millis()).await?)
+    Ok(app
+        .store
+        .add_report_file(&p.actor(), &key_of(&event), kind, &name, content_type, bytes, app.clock.now_millis())
+        .await?)
 }
 
 /// A report file's content, for whoever sees the event.
@@ -319,7 +322,11 @@ pub async fn approve_report(app: &App, p: &Acting, number: &str, period: u32) ->
     let ids = app.store.approve_report(&actor, &key, &approval).await?;
     let certificates = crate::certificates::issue_certificates_for(app, &actor, &ids).await?;
     app.store.set_report_certificates(&key, certificates.len()).await?;
-    Ok(Approved { score: mean(&[scored.total]).to_string(), credits_granted: ids.len(), certificates: certificates.len() })
+    Ok(Approved {
+        score: mean(&[scored.total]).to_string(),
+        credits_granted: ids.len(),
+        certificates: certificates.len(),
+    })
 }
 
 /// The score a period's records give today, with every item (the approval stores it).
@@ -346,12 +353,8 @@ pub struct AuditRow {
 pub async fn audit_list(app: &App, p: &Acting, statuses: &[ReportStatus]) -> Result<Vec<AuditRow>, AppError> {
     use jijiao_domain::authz::Role;
     let national = p.grants.iter().any(|g| g.role == Role::NationalAdmin);
-    let provinces: Vec<String> = p
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::ProvinceAdmin)
-        .filter_map(|g| g.province.clone())
-        .collect();
+    let provinces: Vec<String> =
+        p.grants.iter().filter(|g| g.role == Role::ProvinceAdmin).filter_map(|g| g.province.clone()).collect();
     if !national && provinces.is_empty() {
         return Err(AppError::Forbidden);
     }

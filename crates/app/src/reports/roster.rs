@@ -5,11 +5,11 @@
 use jijiao_documents::CellOut;
 use jijiao_domain::Hours;
 use jijiao_domain::IdNumber;
+use jijiao_domain::certificate::mask_id_number;
 use jijiao_domain::document::DocumentError;
 use jijiao_domain::events::access;
 use jijiao_domain::events::roster::{self, RosterEntry, RowProblem};
 use jijiao_domain::personal::mask_phone;
-use jijiao_domain::certificate::mask_id_number;
 use serde::Serialize;
 
 use super::{current_filing, key_of};
@@ -19,7 +19,9 @@ use crate::{Acting, App, AppError};
 
 const COLUMNS: &[Column] = &[
     Column { header: "姓名", aliases: &["学员姓名"], required: true, field: "name" },
-    Column { header: "身份证号", aliases: &["身份证号码", "证件号码"], required: true, field: "id_number" },
+    Column {
+        header: "身份证号", aliases: &["身份证号码", "证件号码"], required: true, field: "id_number"
+    },
     Column { header: "工作单位", aliases: &["单位"], required: true, field: "unit" },
     Column { header: "所在省份", aliases: &["省份"], required: true, field: "province" },
     Column { header: "职称", aliases: &["专业技术职称"], required: true, field: "title" },
@@ -110,14 +112,10 @@ fn parse_rows(table: &jijiao_documents::Table) -> Result<Vec<RosterEntry>, Vec<D
     if problems.is_empty() { Ok(entries) } else { Err(problems) }
 }
 
-/// An hours cell: empty is none; otherwise a number ≥ 0 with at most one decimal (`roster.hours`).
+/// An hours cell: empty is none; otherwise a number ≥ 0 with at most one decimal (`roster.hours`:
+/// the reader refuses a sign).
 fn hours_cell(r: &mut RowReader<'_>, field: &str, what: &str) -> Option<Hours> {
-    let tenths = r.tenths(field, what)?;
-    if tenths < 0 {
-        r.problem(field, format!("{what}不能为负数"));
-        return None;
-    }
-    Some(Hours::from_tenths(tenths))
+    r.tenths(field, what).map(Hours::from_tenths)
 }
 
 fn row_problem(p: RowProblem) -> DocumentError {
@@ -154,9 +152,9 @@ pub async fn import_roster(
     if !access::may_file(&p.grants, &event.place()) {
         return Err(AppError::Forbidden);
     }
-    let filing = current_filing(app, &event).await?.ok_or_else(|| {
-        AppError::Conflict("本期尚未报备：学员名单按报备的日程核对学时，请先报备".into())
-    })?;
+    let filing = current_filing(app, &event)
+        .await?
+        .ok_or_else(|| AppError::Conflict("本期尚未报备：学员名单按报备的日程核对学时，请先报备".into()))?;
     if app.today() < filing.start {
         return Err(AppError::Conflict(format!("本期 {} 开始举办，开始后才能导入学员名单", filing.start)));
     }
@@ -193,7 +191,14 @@ pub async fn import_roster(
         let outcome = app.store.replace_roster(&p.actor(), &key_of(&event), &entries, app.clock.now_millis()).await?;
         outcome.created
     };
-    Ok(RosterImport { learners: counts.learners, speakers: counts.speakers, matched, people_of_record, warnings, dry_run })
+    Ok(RosterImport {
+        learners: counts.learners,
+        speakers: counts.speakers,
+        matched,
+        people_of_record,
+        warnings,
+        dry_run,
+    })
 }
 
 /// One person of a roster as views show it.
@@ -234,7 +239,8 @@ pub async fn roster_view(app: &App, p: &Acting, number: &str, period: u32) -> Re
                 name: e.name,
                 id_number: mask_id_number(e.id_number.as_str()),
                 unit: e.unit,
-                province: jijiao_domain::province::by_code(&e.province).map_or(e.province.clone(), |p| p.name.to_string()),
+                province: jijiao_domain::province::by_code(&e.province)
+                    .map_or(e.province.clone(), |p| p.name.to_string()),
                 title: e.title,
                 phone: if e.phone.is_empty() { String::new() } else { mask_phone(&e.phone) },
                 hours: e.hours.to_string(),

@@ -96,7 +96,11 @@ pub const SURVEY: [(&str, &str, &[&str]); 7] = [
     ("q4", "4. 对授课教师讲授内容的满意度", &["很满意", "满意", "一般"]),
     ("q5", "5. 对教学计划安排的满意度", &["很满意", "满意", "一般"]),
     ("q6", "6. 对教材的满意度", &["很满意", "满意", "一般"]),
-    ("q7", "7. 收获最大的是（选二项）", &["开阔思路", "提高临床诊治能力", "提高理论水平", "提高科研工作能力", "提高操作能力"]),
+    (
+        "q7",
+        "7. 收获最大的是（选二项）",
+        &["开阔思路", "提高临床诊治能力", "提高理论水平", "提高科研工作能力", "提高操作能力"],
+    ),
 ];
 
 impl Report {
@@ -143,7 +147,10 @@ pub fn check_draft(report: &Report, learners: u32) -> Vec<Problem> {
             ));
         }
     }
-    let texts = [("effect_analysis", "实际培训效果分析", &report.effect_analysis), ("problems", "存在的问题与建议", &report.problems)];
+    let texts = [
+        ("effect_analysis", "实际培训效果分析", &report.effect_analysis),
+        ("problems", "存在的问题与建议", &report.problems),
+    ];
     for (field, label, text) in texts {
         if text.chars().count() > MAX_TEXT {
             problems.push(Problem::new("report.length", field, format!("“{label}”不能超过 {MAX_TEXT} 字")));
@@ -162,7 +169,11 @@ pub fn check_draft(report: &Report, learners: u32) -> Vec<Problem> {
     }
     for (i, b) in report.textbooks.iter().enumerate() {
         if b.summary.chars().count() > MAX_TEXT || b.name.chars().count() > MAX_NAME {
-            problems.push(Problem::new("report.length", format!("textbooks[{i}]"), format!("第{}本教材的名称或概述过长", i + 1)));
+            problems.push(Problem::new(
+                "report.length",
+                format!("textbooks[{i}]"),
+                format!("第{}本教材的名称或概述过长", i + 1),
+            ));
         }
     }
     problems
@@ -240,13 +251,16 @@ pub struct PeriodRecords<'a> {
     pub reported_on: Option<NaiveDate>,
 }
 
-/// The place a period was held, judged against the place it was published with: the published
-/// place is usually a city (`北京`), the filing an address (`北京市 东城区帅府园1号`), so the period
-/// was held as planned when the filed venue names the published place (without 省/市).
+/// The place a period was held, judged against the place it was published with. The published place
+/// is often a city (`北京`), the filing an address (`北京市 东城区帅府园1号`), and the two write spaces
+/// differently: the period was held as planned when, without spaces, the filed venue contains the
+/// published place (without a closing 省/市) or the published place contains the filed venue.
 pub fn place_as_planned(planned: &str, filing: &Filing) -> bool {
-    let strip = |s: &str| s.trim().trim_end_matches(['市', '省']).to_string();
-    let planned = strip(planned);
-    !planned.is_empty() && filing.place().contains(&planned)
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let planned = bare(planned);
+    let city = planned.trim_end_matches(['市', '省']);
+    let filed = bare(&filing.place());
+    !city.is_empty() && (filed.contains(city) || planned.contains(&filed))
 }
 
 /// The offline/online form against the plan: a face-to-face project is planned offline, so a blended
@@ -281,7 +295,10 @@ pub fn score_period(records: &PeriodRecords<'_>) -> Period {
         start: filing.map(|f| f.start).or(records.planned.as_ref().map(|p| p.start)),
         end: filing.map(|f| f.end).or(records.planned.as_ref().map(|p| p.end)),
         place,
-        province: filing.and_then(|f| f.venue_province_code()).and_then(crate::province::by_code).map(|p| p.name.to_string()),
+        province: filing
+            .and_then(|f| f.venue_province_code())
+            .and_then(crate::province::by_code)
+            .map(|p| p.name.to_string()),
         scenic_area: filing.is_some_and(|f| f.venue.scenic_area),
         form_change: form.map(form_change),
         days: filing.map(|f| Days::whole((f.end - f.start).num_days() + 1)),
@@ -383,6 +400,8 @@ mod tests {
         assert!(place_as_planned("北京", &filing));
         assert!(place_as_planned("北京市", &filing));
         assert!(!place_as_planned("上海", &filing));
+        assert!(place_as_planned("北京市东城区帅府园1号", &filing), "spaces differ, the place does not");
+        assert!(!place_as_planned("北京市海淀区花园北路49号", &filing));
         let counts = Counts::default();
         let planned = PlannedPeriod {
             start: NaiveDate::from_ymd_opt(2026, 5, 10).unwrap(),

@@ -10,7 +10,8 @@ use crate::{Hours, IdNumber};
 
 /// The template's columns in their order (§7.3); the import also accepts the aliases the
 /// application layer lists beside them.
-pub const COLUMNS: [&str; 9] = ["姓名", "身份证号", "工作单位", "所在省份", "职称", "手机", "考勤学时", "考核结果", "授课学时"];
+pub const COLUMNS: [&str; 9] =
+    ["姓名", "身份证号", "工作单位", "所在省份", "职称", "手机", "考勤学时", "考核结果", "授课学时"];
 
 /// One person of a period's roster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

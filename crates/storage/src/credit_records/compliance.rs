@@ -57,7 +57,7 @@ impl Store {
         }
         scope.push_str(&f.where_sql());
         let people_sql = format!(
-            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id{scope} ORDER BY p.name, p.id"
+            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, COALESCE(o.province_code, (SELECT re.province_code FROM roster_entries re WHERE re.person_id = p.id ORDER BY re.id DESC LIMIT 1)) AS province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id{scope} ORDER BY p.name, p.id"
         );
         let rows = f.query(&people_sql).fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
@@ -127,7 +127,7 @@ impl Store {
     /// one dialect-specific part.
     pub async fn person_years_in_range(&self, year: Year, from: i64, to: i64) -> Result<Vec<PersonYear>> {
         let rows = sqlx::query(
-            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, o.province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
+            "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, COALESCE(o.province_code, (SELECT re.province_code FROM roster_entries re WHERE re.person_id = p.id ORDER BY re.id DESC LIMIT 1)) AS province_code, o.grassroots FROM people p LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id",
         )
         .bind(from)
         .bind(to)

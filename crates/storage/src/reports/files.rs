@@ -82,7 +82,11 @@ impl Store {
             .map(|r| {
                 Ok(ReportFile {
                     id: r.try_get("id")?,
-                    kind: crate::decode::code(&r.try_get::<String, _>("kind")?, "report_files.kind", ReportFileKind::from_code)?,
+                    kind: crate::decode::code(
+                        &r.try_get::<String, _>("kind")?,
+                        "report_files.kind",
+                        ReportFileKind::from_code,
+                    )?,
                     file_name: r.try_get("file_name")?,
                     content_type: r.try_get("content_type")?,
                     size: r.try_get("size")?,
@@ -105,7 +109,11 @@ impl Store {
         .ok_or(StoreError::NotFound)?;
         let file = ReportFile {
             id: r.try_get("id")?,
-            kind: crate::decode::code(&r.try_get::<String, _>("kind")?, "report_files.kind", ReportFileKind::from_code)?,
+            kind: crate::decode::code(
+                &r.try_get::<String, _>("kind")?,
+                "report_files.kind",
+                ReportFileKind::from_code,
+            )?,
             file_name: r.try_get("file_name")?,
             content_type: r.try_get("content_type")?,
             size: r.try_get("size")?,

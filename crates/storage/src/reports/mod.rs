@@ -172,10 +172,10 @@ impl Store {
             "SELECT status, document FROM period_reports WHERE project_id = $1 AND period = $2{}",
             self.backend.lock_rows("period_reports")
         ))
-            .bind(key.project_id)
-            .bind(i64::from(key.period))
-            .fetch_optional(&mut **tx)
-            .await?;
+        .bind(key.project_id)
+        .bind(i64::from(key.period))
+        .fetch_optional(&mut **tx)
+        .await?;
         row.map(|r| {
             let status =
                 decode::code(&r.try_get::<String, _>("status")?, "period_reports.status", ReportStatus::from_code)?;

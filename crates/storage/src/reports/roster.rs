@@ -55,7 +55,13 @@ impl StoredRosterEntry {
 
 impl Store {
     /// Replaces the roster of a period, all or nothing, unless its report is already approved.
-    pub async fn replace_roster(&self, actor: &Actor, key: &PeriodKey, entries: &[RosterEntry], at: i64) -> Result<RosterOutcome> {
+    pub async fn replace_roster(
+        &self,
+        actor: &Actor,
+        key: &PeriodKey,
+        entries: &[RosterEntry],
+        at: i64,
+    ) -> Result<RosterOutcome> {
         // Encryption and hashing before the write lock is taken.
         let hashes: Vec<String> = entries.iter().map(|e| self.vault.lookup_hash(e.id_number.as_str())).collect();
         let phones: Vec<String> = entries
@@ -87,7 +93,14 @@ impl Store {
                 .map(|(e, _)| {
                     let title = Some(e.title.trim().to_string()).filter(|t| !t.is_empty());
                     let phone = Some(e.phone.trim().to_string()).filter(|p| !p.is_empty());
-                    let new = NewPerson { name: e.name.clone(), id_number: e.id_number.clone(), title, employer_id: None, in_post: true, phone };
+                    let new = NewPerson {
+                        name: e.name.clone(),
+                        id_number: e.id_number.clone(),
+                        title,
+                        employer_id: None,
+                        in_post: true,
+                        phone,
+                    };
                     PersonRow::encode(&self.vault, &new)
                 })
                 .collect::<Result<_>>()?;
@@ -112,7 +125,10 @@ impl Store {
             let rows: Vec<(&RosterEntry, PersonId, &String)> =
                 entries.iter().zip(hashes).zip(phones).map(|((e, h), p)| (e, people[h], p)).collect();
             for chunk in rows.chunks(MAX_VALUES / ENTRY_COLUMNS) {
-                let sql = format!("INSERT INTO roster_entries ({ENTRY_INSERT}) VALUES {}", value_rows(self.backend, chunk.len(), ENTRY_COLUMNS));
+                let sql = format!(
+                    "INSERT INTO roster_entries ({ENTRY_INSERT}) VALUES {}",
+                    value_rows(self.backend, chunk.len(), ENTRY_COLUMNS)
+                );
                 let mut args = AnyArguments::default();
                 for (e, person, phone) in chunk {
                     add(&mut args, key.project_id);
@@ -170,7 +186,11 @@ impl Store {
                     province: r.try_get("province_code")?,
                     title: r.try_get("title")?,
                     phone: if phone_enc.is_empty() { String::new() } else { self.vault.decrypt(&phone_enc)? },
-                    hours: decode::tenths(r.try_get("hours_tenths")?, "roster_entries.hours_tenths", Hours::from_tenths)?,
+                    hours: decode::tenths(
+                        r.try_get("hours_tenths")?,
+                        "roster_entries.hours_tenths",
+                        Hours::from_tenths,
+                    )?,
                     taught_hours: r
                         .try_get::<Option<i64>, _>("taught_tenths")?
                         .map(|t| decode::tenths(t, "roster_entries.taught_tenths", Hours::from_tenths))
@@ -203,10 +223,20 @@ impl Store {
 }
 
 impl Store {
+    /// The province of a person's latest roster entry: where a person of record (no employer) is
+    /// placed for their credits and for the offices that see them.
+    pub async fn roster_province_of(&self, person: PersonId) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT province_code FROM roster_entries WHERE person_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(person.0)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     /// The people already registered under these ID numbers: their names by ID number (a roster row
     /// whose name differs is refused, as a typo in the number would give the credits to another).
     pub async fn names_by_id_number(&self, ids: &[IdNumber]) -> Result<HashMap<String, String>> {
-        let by_hash: HashMap<String, &IdNumber> = ids.iter().map(|id| (self.vault.lookup_hash(id.as_str()), id)).collect();
+        let by_hash: HashMap<String, &IdNumber> =
+            ids.iter().map(|id| (self.vault.lookup_hash(id.as_str()), id)).collect();
         let hashes: Vec<&String> = by_hash.keys().collect();
         let mut names = HashMap::with_capacity(ids.len());
         for chunk in hashes.chunks(MAX_VALUES) {

@@ -127,7 +127,8 @@ async fn roster_page_for(
 ) -> Result<RosterPage, PageError> {
     let event = events::event(state, p, number, n).await?;
     let roster = ops::roster_view(state, p, number, n).await?;
-    let approved = state.store.period_report(event.project.id, n).await?.is_some_and(|r| r.status == ReportStatus::Approved);
+    let approved =
+        state.store.period_report(event.project.id, n).await?.is_some_and(|r| r.status == ReportStatus::Approved);
     let link = event_link(event.number(), n);
     Ok(RosterPage {
         layout: layout(p, csrf, "/events"),
@@ -148,7 +149,8 @@ async fn roster_page(
     Path((number, n)): Path<(String, u32)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let page = roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), None, flash_text(flash.done.as_deref())).await?;
+    let page =
+        roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), None, flash_text(flash.done.as_deref())).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -169,7 +171,10 @@ async fn import_roster(
     let dry_run = texts.iter().any(|(k, v)| k == "dry_run" && v == "1");
     match ops::import_roster(&state, &p, &number, n, &bytes, &name, dry_run).await {
         Ok(outcome) if dry_run => {
-            let mut text = format!("检查通过（未保存）：学员 {} 人，授课教师 {} 人，其中 {} 人已在系统中。", outcome.learners, outcome.speakers, outcome.matched);
+            let mut text = format!(
+                "检查通过（未保存）：学员 {} 人，授课教师 {} 人，其中 {} 人已在系统中。",
+                outcome.learners, outcome.speakers, outcome.matched
+            );
             for w in &outcome.warnings {
                 text.push_str(&format!(" 注意：{w}。"));
             }
@@ -210,7 +215,8 @@ const BOOK_FIELDS: [&str; 7] = ["b_name", "b_written", "b_authors", "b_kind", "b
 
 impl Values {
     fn of(report: &Report) -> Self {
-        let mut survey: Vec<Vec<String>> = SURVEY.iter().map(|(_, _, options)| vec![String::new(); options.len()]).collect();
+        let mut survey: Vec<Vec<String>> =
+            SURVEY.iter().map(|(_, _, options)| vec![String::new(); options.len()]).collect();
         for (key, counts) in report.survey_rows() {
             if let Some(i) = SURVEY.iter().position(|(k, ..)| *k == key) {
                 survey[i] = counts.iter().map(u32::to_string).collect();
@@ -350,7 +356,11 @@ impl Values {
                 single_courseware: self.single_courseware,
                 learning_state_check: self.learning_state_check,
             }),
-            teaching: self.teaching.iter().map(|[topic, teacher]| Teaching { topic: topic.trim().into(), teacher: teacher.trim().into() }).collect(),
+            teaching: self
+                .teaching
+                .iter()
+                .map(|[topic, teacher]| Teaching { topic: topic.trim().into(), teacher: teacher.trim().into() })
+                .collect(),
             effect_analysis: self.effect_analysis.trim().into(),
             survey,
             problems: self.problems.trim().into(),
@@ -539,7 +549,8 @@ async fn report_page(
     Path((number, n)): Path<(String, u32)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let page = report_page_for(&state, &p, &csrf, &number, n, None, Vec::new(), flash_text(flash.done.as_deref())).await?;
+    let page =
+        report_page_for(&state, &p, &csrf, &number, n, None, Vec::new(), flash_text(flash.done.as_deref())).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -607,7 +618,11 @@ async fn download_file(
     Path((number, n, id)): Path<(String, u32, i64)>,
 ) -> Result<Response, PageError> {
     let (file, bytes) = ops::report_file(&state, &p, &number, n, id).await?;
-    let ascii = format!("report-file-{}.{}", file.id, file.file_name.rsplit('.').next().filter(|e| e.len() <= 5).unwrap_or("bin"));
+    let ascii = format!(
+        "report-file-{}.{}",
+        file.id,
+        file.file_name.rsplit('.').next().filter(|e| e.len() <= 5).unwrap_or("bin")
+    );
     let disposition = crate::downloads::attachment(&file.file_name, &ascii);
     Ok(([(header::CONTENT_TYPE, file.content_type), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
