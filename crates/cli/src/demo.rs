@@ -303,8 +303,10 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
     summary.events = crate::demo_events::load(store, &actor, clock.today()).await?;
-    crate::demo_certificates::load(store, &actor, clock).await?;
+    // Reports first: their approval issues certificates on the day it happened (a month ago), and
+    // the signing key must already be valid then.
     summary.reports = crate::demo_reports::load(store, &actor, clock.today()).await?;
+    crate::demo_certificates::load(store, &actor, clock).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)
 }

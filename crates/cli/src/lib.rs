@@ -82,6 +82,20 @@ pub enum Command {
 pub enum ImportCommand {
     /// 导入公布的项目名单（xlsx、xls、CSV；列同真实名单：项目编号、项目名称、申办单位……）
     Projects(import_projects::ImportProjectsArgs),
+    /// 导入一期的学员名单（xlsx、xls、CSV UTF-8 或 GBK；列同模板：姓名、身份证号、工作单位……），替换原名单
+    Roster {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// 项目编号，如 2026-03-01-001（国）
+        #[arg(long)]
+        project: String,
+        /// 期次（按公布日期从1起）
+        #[arg(long)]
+        period: u32,
+        /// 只检查并报告，不保存
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// 用文件替换三级学科目录（xlsx、xls、CSV 或 TSV，表头含“代码”“名称”）
     Subjects {
         #[arg(value_name = "FILE")]
@@ -202,6 +216,36 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import { command: ImportCommand::Projects(args) } => {
             let store = open_store(&config).await?;
             import_projects::run(&config.app(store), args).await
+        }
+        Command::Import { command: ImportCommand::Roster { file, project, period, dry_run } } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let store = open_store(&config).await?;
+            let app = config.app(store);
+            let actor = jijiao_storage::Actor::system("命令行导入");
+            match jijiao_app::reports::import_roster_as_operator(&app, &actor, &project, period, &bytes, &name, dry_run)
+                .await
+            {
+                Ok(done) => {
+                    let what = if dry_run { "检查通过，未保存（--dry-run）" } else { "已导入" };
+                    println!(
+                        "{what}：{project} 第{period}期，学员 {} 人，授课教师 {} 人，其中 {} 人已在系统中。",
+                        done.learners, done.speakers, done.matched
+                    );
+                    for w in done.warnings {
+                        println!("注意：{w}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(jijiao_app::AppError::InvalidDocument(problems)) => {
+                    eprintln!("文件 {} 有 {} 处错误，未导入：", file.display(), problems.len());
+                    for p in problems {
+                        eprintln!("  {p}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(app_error(e)),
+            }
         }
         Command::Import { command: ImportCommand::Subjects { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("无法读取文件 {}：{e}", file.display()))?;

@@ -15,6 +15,8 @@ mod credits_matrix;
 mod events_matrix;
 #[path = "authorisation/projects.rs"]
 mod projects_matrix;
+#[path = "authorisation/reports.rs"]
+mod reports_matrix;
 
 use axum::http::Method;
 use common::{World, world};
@@ -80,7 +82,8 @@ pub enum Scope {
 /// one's powers 403.
 fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     use Who::*;
-    if let Some(status) = certificates_matrix::expected(method, path, who, scope)
+    if let Some(status) = reports_matrix::expected(method, path, who, scope)
+        .or_else(|| certificates_matrix::expected(method, path, who, scope))
         .or_else(|| credits_matrix::expected(method, path, who, scope))
         .or_else(|| applications_matrix::expected(method, path, who, scope))
         .or_else(|| projects_matrix::expected(method, path, who, scope))
@@ -303,7 +306,8 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
     if method == Method::GET {
         return None;
     }
-    if let Some(body) = certificates_matrix::body(method, path)
+    if let Some(body) = reports_matrix::body(method, path)
+        .or_else(|| certificates_matrix::body(method, path))
         .or_else(|| credits_matrix::body(w, method, path, n))
         .or_else(|| applications_matrix::body(w, method, path, n))
         .or_else(|| projects_matrix::body(w, method, path, n))
@@ -351,6 +355,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                 route.path.contains('{') && !["{name}", "{number}", "{code}"].iter().any(|p| route.path.contains(p));
             let scoped = has_target
                 || events_matrix::scoped(&route.path)
+                || reports_matrix::scoped(&route.path) && route.path.contains("{number}")
                 || certificates_matrix::scoped(&route.path)
                 || matches!(
                     (route.method.as_str(), route.path.as_str()),
@@ -374,11 +379,14 @@ async fn every_route_every_role_in_and_out_of_scope() {
                             None => projects_matrix::target(&w, &route.path, *scope, n).await,
                         },
                     };
-                    let path = match events_matrix::path(&w, &route.path, *scope, n).await {
+                    let path = match reports_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
-                        None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
-                            Some(path) => fill(&path, &t, area_id),
-                            None => fill(&route.path, &t, area_id),
+                        None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                            Some(path) => path,
+                            None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
+                                Some(path) => fill(&path, &t, area_id),
+                                None => fill(&route.path, &t, area_id),
+                            },
                         },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);

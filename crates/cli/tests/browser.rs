@@ -108,7 +108,8 @@ async fn home_page_renders_chinese_and_navigation_works() {
     let heading = c.find(Locator::Css("h1")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "继续医学教育，一站办理");
     let stats = c.find(Locator::Css(".stats")).await.unwrap().text().await.unwrap();
-    assert!(stats.contains("200"), "200 demo professionals are counted: {stats}");
+    // 200 demo professionals and the 2 people of record met on a demo roster (demo_reports).
+    assert!(stats.contains("202"), "the demo's professionals are counted: {stats}");
 
     c.find(Locator::LinkText("继教委员会")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("tbody tr")).await.unwrap();
@@ -156,7 +157,12 @@ fn expected_menu(username: &str) -> Vec<&'static str> {
     };
     let areas = credits.iter().chain(certificates.iter()).chain(applications.iter()).copied();
     // Events (issue 15): everyone but professionals, after publication.
-    let events: &[&str] = if matches!(username, "yisheng" | "daiqueren") { &[] } else { &["举办活动"] };
+    // Execution reports (issue 16): the offices that audit them, and the national office that watches.
+    let events: &[&str] = match username {
+        "yisheng" | "daiqueren" => &[],
+        "guojia" | "beijing" | "hebei" => &["举办活动", "执行情况审核"],
+        _ => &["举办活动"],
+    };
     match username {
         "guojia" => public
             .iter()

@@ -66,7 +66,10 @@ impl World {
             if unsafe_method && let Some(csrf) = &client.csrf {
                 request = request.header("x-csrf-token", csrf);
             }
-            request = request.header(header::CONTENT_TYPE, "application/json");
+            let upload = body.as_deref().is_some_and(|b| b.starts_with(MULTIPART_START));
+            let content_type =
+                if upload { format!("multipart/form-data; boundary={BOUNDARY}") } else { "application/json".into() };
+            request = request.header(header::CONTENT_TYPE, content_type);
             body.unwrap_or_default()
         } else if body.as_deref().is_some_and(|b| b.starts_with(MULTIPART_START)) {
             // An upload: multipart, with the CSRF token in the query string as the page sends it.

@@ -342,3 +342,45 @@ async fn the_stored_score_is_what_check_score_gives_for_the_export() {
         );
     }
 }
+
+/// `jijiao import roster` offline of the server: every bad row named on standard error with exit 2
+/// and nothing saved; a dry run saves nothing; the import replaces the period's roster.
+#[test]
+fn the_command_line_imports_a_roster_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = common::jijiao(dir.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let number = held();
+    let file = dir.path().join("名单.csv");
+    let mut bad = stranger(7);
+    let last = if bad.ends_with('0') { '1' } else { '0' };
+    bad.replace_range(17.., &last.to_string());
+    let rows = |second: &str| {
+        format!(
+            "{HEADER}\n王一,{},某医院,河北省,医师,,7,合格,\n王二,{second},某医院,河北省,医师,,6,合格,\n",
+            stranger(5)
+        )
+    };
+    std::fs::write(&file, rows(&bad)).unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "roster", file.to_str().unwrap(), "--project", number.as_str(), "--period", "1"];
+        args.extend_from_slice(extra);
+        common::jijiao(dir.path(), &args)
+    };
+    let (code, _, err) = import(&[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("第2行“考勤学时”") && err.contains("第3行“身份证号”"), "every bad row and column: {err}");
+    std::fs::write(&file, rows(&stranger(6)).replace(",7,", ",5,")).unwrap();
+    let (code, out, err) = import(&["--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("未保存") && out.contains("学员 2 人"), "{out}");
+    let (code, out, err) = import(&[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已导入"), "{out}");
+    let (code, _, err) = common::jijiao(
+        dir.path(),
+        &["import", "roster", file.to_str().unwrap(), "--project", "无此编号", "--period", "1"],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("无此编号"), "{err}");
+}

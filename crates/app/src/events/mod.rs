@@ -127,6 +127,23 @@ pub async fn event(app: &App, p: &Acting, number: &str, period: u32) -> Result<E
     Ok(Event { project, row })
 }
 
+/// One period (from 1) of a published project for the server's operator (the command line), who
+/// holds the database and acts in no one's scope.
+pub async fn operator_event(app: &App, number: &str, period: u32) -> Result<Event, AppError> {
+    let project = app.store.project_by_number(number).await.map_err(|e| match e {
+        StoreError::NotFound => AppError::invalid("project", format!("没有编号为“{number}”的已公布项目")),
+        e => e.into(),
+    })?;
+    let filter = EventFilter { number: project.number.clone(), ..Default::default() };
+    let rows = app.store.events(&EventScope { all: true, ..Default::default() }, &filter).await?;
+    let count = rows.len();
+    let row = rows
+        .into_iter()
+        .find(|r| r.period == period)
+        .ok_or_else(|| AppError::invalid("period", format!("第{period}期不存在：该项目公布的举办期数为{count}期")))?;
+    Ok(Event { project, row })
+}
+
 fn problems_error(problems: Vec<Problem>) -> AppError {
     AppError::InvalidDocument(
         problems.into_iter().map(|p| DocumentError { path: p.field, message: p.message }).collect(),

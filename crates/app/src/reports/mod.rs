@@ -25,7 +25,9 @@ use crate::events::{Event, event};
 use crate::{Acting, App, AppError};
 
 pub use execution::{PeriodState, execution_report, period_states, report_from_filing};
-pub use roster::{RosterImport, RosterLine, RosterView, import_roster, roster_template, roster_view};
+pub use roster::{
+    RosterImport, RosterLine, RosterView, import_roster, import_roster_as_operator, roster_template, roster_view,
+};
 
 /// The period as every write names it.
 pub(crate) fn key_of(event: &Event) -> PeriodKey {

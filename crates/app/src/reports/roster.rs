@@ -13,9 +13,10 @@ use jijiao_domain::personal::mask_phone;
 use serde::Serialize;
 
 use super::{current_filing, key_of};
-use crate::events::event;
+use crate::events::{Event, event};
 use crate::sheets::{Column, RowReader, locate, read, template};
 use crate::{Acting, App, AppError};
+use jijiao_storage::Actor;
 
 const COLUMNS: &[Column] = &[
     Column { header: "姓名", aliases: &["学员姓名"], required: true, field: "name" },
@@ -57,8 +58,9 @@ pub async fn roster_template() -> Result<Vec<u8>, AppError> {
     template("学员名单", COLUMNS, example, HELP).await
 }
 
-/// Reads the roster's rows: every bad cell is a problem naming its row and column.
-fn parse_rows(table: &jijiao_documents::Table) -> Result<Vec<RosterEntry>, Vec<DocumentError>> {
+/// Reads the roster's rows: the rows that are right, and every bad cell as a problem naming its row
+/// and column (the rules across rows then judge the rows that are right, so one import reports all).
+fn parse_rows(table: &jijiao_documents::Table) -> Result<(Vec<RosterEntry>, Vec<DocumentError>), Vec<DocumentError>> {
     let found = locate(table, COLUMNS)?;
     let mut entries = Vec::new();
     let mut problems = Vec::new();
@@ -109,13 +111,18 @@ fn parse_rows(table: &jijiao_documents::Table) -> Result<Vec<RosterEntry>, Vec<D
             });
         }
     }
-    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+    Ok((entries, problems))
 }
 
 /// An hours cell: empty is none; otherwise a number ≥ 0 with at most one decimal (`roster.hours`:
 /// the reader refuses a sign).
 fn hours_cell(r: &mut RowReader<'_>, field: &str, what: &str) -> Option<Hours> {
     r.tenths(field, what).map(Hours::from_tenths)
+}
+
+/// The row a problem's path names (`第4行“姓名”` → 4).
+fn row_of(path: &str) -> u32 {
+    path.strip_prefix('第').and_then(|r| r.split_once('行')).and_then(|(n, _)| n.parse().ok()).unwrap_or(0)
 }
 
 fn row_problem(p: RowProblem) -> DocumentError {
@@ -152,16 +159,40 @@ pub async fn import_roster(
     if !access::may_file(&p.grants, &event.place()) {
         return Err(AppError::Forbidden);
     }
-    let filing = current_filing(app, &event)
+    import(app, &event, &p.actor(), bytes, file_name, dry_run).await
+}
+
+/// The same import for the server's operator (`jijiao import roster`), in no one's scope.
+pub async fn import_roster_as_operator(
+    app: &App,
+    actor: &Actor,
+    number: &str,
+    period: u32,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+) -> Result<RosterImport, AppError> {
+    let event = crate::events::operator_event(app, number, period).await?;
+    import(app, &event, actor, bytes, file_name, dry_run).await
+}
+
+async fn import(
+    app: &App,
+    event: &Event,
+    actor: &Actor,
+    bytes: &[u8],
+    file_name: &str,
+    dry_run: bool,
+) -> Result<RosterImport, AppError> {
+    let filing = current_filing(app, event)
         .await?
         .ok_or_else(|| AppError::Conflict("本期尚未报备：学员名单按报备的日程核对学时，请先报备".into()))?;
     if app.today() < filing.start {
         return Err(AppError::Conflict(format!("本期 {} 开始举办，开始后才能导入学员名单", filing.start)));
     }
     let table = read(bytes, file_name).await?;
-    let entries = parse_rows(&table).map_err(AppError::InvalidDocument)?;
-    let mut problems: Vec<DocumentError> =
-        roster::check(&entries, filing.hours()).into_iter().map(row_problem).collect();
+    let (entries, mut problems) = parse_rows(&table).map_err(AppError::InvalidDocument)?;
+    problems.extend(roster::check(&entries, filing.hours()).into_iter().map(row_problem));
     // A name that differs from the one registered under the ID number is almost always a typo in the
     // number: the credits would go to someone else.
     let ids: Vec<IdNumber> = entries.iter().map(|e| e.id_number.clone()).collect();
@@ -179,7 +210,8 @@ pub async fn import_roster(
         }
     }
     if !problems.is_empty() {
-        problems.sort_by_key(|p| p.path.clone());
+        // In the file's order: by row, then as found within the row.
+        problems.sort_by_key(|p| row_of(&p.path));
         return Err(AppError::InvalidDocument(problems));
     }
     let counts = roster::counts(&entries);
@@ -188,8 +220,7 @@ pub async fn import_roster(
     let people_of_record = if dry_run {
         0
     } else {
-        let outcome = app.store.replace_roster(&p.actor(), &key_of(&event), &entries, app.clock.now_millis()).await?;
-        outcome.created
+        app.store.replace_roster(actor, &key_of(event), &entries, app.clock.now_millis()).await?.created
     };
     Ok(RosterImport {
         learners: counts.learners,

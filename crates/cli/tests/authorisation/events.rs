@@ -115,6 +115,11 @@ fn filing(province: &str, address: &str) -> Filing {
     }
 }
 
+/// The number of the fresh project of case `n`.
+pub fn number(n: usize) -> String {
+    format!("{}-03-02-{:05}（国）", today().year(), n % 100_000)
+}
+
 /// A fresh project of the scope's unit with one period today, filed, inspected once (with a photo):
 /// the path of a route of this area filled with it; `None` for other areas' routes.
 pub async fn path(w: &World, route: &str, scope: Scope, n: usize) -> Option<String> {
@@ -128,7 +133,7 @@ pub async fn path(w: &World, route: &str, scope: Scope, n: usize) -> Option<Stri
     };
     let unit = w.store.organisation_by_name(unit_name).await.unwrap();
     let year = today().year();
-    let number = format!("{year}-03-02-{:05}（国）", n % 100_000);
+    let number = number(n);
     let batch = NewBatch {
         level: Level::National,
         province_code: None,
