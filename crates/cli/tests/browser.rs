@@ -492,3 +492,107 @@ async fn a_unit_files_an_inspector_inspects_on_a_phone_and_the_unit_sees_it() {
     assert_eq!(loaded, serde_json::json!(true), "the photo is served to the unit");
     browser.close().await;
 }
+
+/// Issue 16 in Chromium: a unit imports a roster with one bad ID number (refused, the row named),
+/// fixes it, fills the survey grid and submits the report; the province approves; the learner signs
+/// in on a phone and finds the credits in 我的学分.
+#[tokio::test]
+async fn a_roster_and_report_go_from_the_unit_through_the_province_to_the_learner() {
+    use chrono::Datelike;
+    let Some(browser) = browser().await else { return };
+    let (address, db) = server().await;
+    let store = db.open().await;
+    let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
+    // The demo's 协和 period held 12 days ago, its report a draft (demo_reports).
+    let number = format!("{}-03-01-910（京）", today.year());
+    let event = format!("http://{address}/events/{}/1", jijiao_app::events::url_number(&number));
+    let yisheng = store.person(store.account_by_username("yisheng").await.unwrap().person_id.unwrap()).await.unwrap();
+    let stranger =
+        jijiao_domain::id_number::compose("130102", chrono::NaiveDate::from_ymd_opt(1986, 2, 2).unwrap(), 31);
+    let mut wrong = stranger.as_str().to_string();
+    let last = if wrong.ends_with('0') { "1" } else { "0" };
+    wrong.replace_range(17.., last);
+    let csv = |second: &str| {
+        format!(
+            "姓名,身份证号,工作单位,所在省份,职称,手机,考勤学时,考核结果,授课学时\n{},{},北京协和医院,北京市,主治医师,,6,合格,\n钱多多,{second},河北医科大学第二医院,河北省,医师,,6,合格,\n",
+            yisheng.name,
+            yisheng.id_number.as_str()
+        )
+    };
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    let logout = async || {
+        c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+    };
+    // Confirmation dialogs are answered yes (a person would click 确定).
+    let confirm_yes = async || c.execute("window.confirm = () => true;", vec![]).await.unwrap();
+
+    login("xiehe").await;
+    let upload = async |content: String| {
+        std::fs::write(file.path(), content).unwrap();
+        c.goto(&format!("{event}/roster")).await.unwrap();
+        let input = c.wait().for_element(Locator::Css("#roster-form input[type='file']")).await.unwrap();
+        input.send_keys(&file.path().display().to_string()).await.unwrap();
+        click_to_new_page(c, c.find(Locator::Css("#roster-form button[type=submit]")).await.unwrap()).await;
+    };
+    upload(csv(&wrong)).await;
+    let errors = c.find(Locator::Id("errors")).await.unwrap().text().await.unwrap();
+    assert!(errors.contains("第3行“身份证号”") && errors.contains("未保存"), "{errors}");
+    upload(csv(stranger.as_str())).await;
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("学员名单已导入"), "{flash}");
+    let roster = c.find(Locator::Id("roster")).await.unwrap().text().await.unwrap();
+    assert!(roster.contains("钱多多") && roster.contains("****"), "{roster}");
+
+    // The report: the draft opens with what the filing holds; the survey grid shows each share.
+    c.goto(&format!("{event}/report")).await.unwrap();
+    c.wait().for_element(Locator::Id("report-form")).await.unwrap();
+    for q in 1..=7 {
+        for o in 0..if q == 7 { 5 } else { 3 } {
+            let value = match (q, o) {
+                (7, 0 | 1) => "2",
+                (7, _) => "0",
+                (_, 0) => "2",
+                _ => "0",
+            };
+            let input = c.find(Locator::Css(&format!("input[name='q{q}_{o}']"))).await.unwrap();
+            input.clear().await.unwrap();
+            input.send_keys(value).await.unwrap();
+        }
+    }
+    let share = c.find(Locator::Css("#survey-q1 output")).await.unwrap().text().await.unwrap();
+    assert_eq!(share, "100.0%", "the share of all learners beside the count");
+    confirm_yes().await;
+    let submit = c.find(Locator::Css("#report-form button[value='submit']")).await.unwrap();
+    click_to_new_page(c, submit).await;
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("已提交"), "{flash}");
+    logout().await;
+
+    // The province audits: the score its records give, then approval.
+    login("beijing").await;
+    c.goto(&format!("{event}/report")).await.unwrap();
+    let audit = c.wait().for_element(Locator::Id("audit")).await.unwrap();
+    assert!(audit.text().await.unwrap().contains("审核通过"));
+    confirm_yes().await;
+    click_to_new_page(c, c.find(Locator::Css("#audit button[type=submit]")).await.unwrap()).await;
+    let state = c.find(Locator::Id("report-state")).await.unwrap().text().await.unwrap();
+    assert!(state.contains("审核通过") && state.contains("2 条"), "{state}");
+    logout().await;
+
+    // The learner, on a phone, sees the credits at once.
+    c.set_window_size(390, 844).await.unwrap();
+    login("yisheng").await;
+    c.goto(&format!("http://{address}/me/credits")).await.unwrap();
+    let main = c.wait().for_element(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(main.contains("临床药学规范化培训班"), "{main}");
+    browser.close().await;
+}
