@@ -7,7 +7,7 @@
 //! calls [`issue_certificates_for`] with the records it granted. Reversing a record revokes its
 //! certificate in the storage layer, in the reversal's own transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use jijiao_documents::pdf::{CertificateInput, PdfError};
@@ -18,11 +18,12 @@ use jijiao_domain::certificate::{
 };
 use jijiao_domain::credits::ActivityKind;
 use jijiao_domain::credits::Role as CreditRole;
-use jijiao_domain::credits::learning_record::RecordStatus;
+use jijiao_domain::credits::learning_record::{RecordStatus, summarise};
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_storage::certificates::{Certificate, CertificateId, CertificateStatus, NewCertificate};
 use jijiao_storage::credit_records::{CreditRecord, CreditRecordId};
-use jijiao_storage::{Actor, StoreError};
+use jijiao_storage::projects::Project;
+use jijiao_storage::{Actor, Person, PersonId, StoreError};
 use serde::Serialize;
 
 use crate::credits::{subject, year_view};
@@ -31,38 +32,94 @@ use crate::{Acting, App, AppError, blocking};
 /// Issues a certificate for every granted project credit record given that has none yet (a record
 /// that already has a valid certificate is skipped, so approving again issues nothing twice).
 /// Anything else (not a project record, not granted, reversed) is refused. All or nothing.
+///
+/// Everything is read in batches, whatever the number of records: the records, which have
+/// certificates, their people, and each person's learning record of the year (the credits a
+/// record finally earns there, after caps, are what the certificate states). An approval certifies
+/// a whole roster at once.
 pub async fn issue_certificates_for(
     app: &App,
     actor: &Actor,
     records: &[CreditRecordId],
 ) -> Result<Vec<Certificate>, AppError> {
     let today = app.today();
-    let mut drafts = Vec::with_capacity(records.len());
-    // One learning-record evaluation per person and year: the credits each record earns there.
-    let mut credits_by_year: BTreeMap<(i64, Year), BTreeMap<i64, String>> = BTreeMap::new();
-    for id in records {
-        let r = app.store.credit_record(*id).await?;
-        if app.store.valid_certificate_of_record(r.id).await?.is_some() {
-            continue;
-        }
-        check_eligible(&r)?;
-        let year = r.year;
-        let lines = match credits_by_year.entry((r.person_id.0, year)) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                let s = subject(app, r.person_id).await?;
-                let view = year_view(app, &s, Some(year)).await?;
-                e.insert(view.records.into_iter().map(|l| (l.id, l.credits)).collect())
-            }
-        };
-        let credits = lines.get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
-        drafts.push(draft(app, &r, credits, today).await?);
+    let certified = app.store.certified_records(records).await?;
+    let mut todo: Vec<CreditRecord> =
+        app.store.credit_records_in(records).await?.into_iter().filter(|r| !certified.contains(&r.id)).collect();
+    // In the order given, so numbers follow the roster.
+    let order: std::collections::HashMap<CreditRecordId, usize> =
+        records.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    todo.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
+    for r in &todo {
+        check_eligible(r)?;
     }
-    let offices: std::collections::BTreeSet<String> = drafts.iter().map(|d| d.facts.office.clone()).collect();
+    let credits = final_credits(app, &todo).await?;
+    let ids: Vec<PersonId> = todo.iter().map(|r| r.person_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let people: BTreeMap<PersonId, Person> = app.store.people_in(&ids).await?.into_iter().map(|p| (p.id, p)).collect();
+    let mut projects: BTreeMap<String, Option<Project>> = BTreeMap::new();
+    let mut drafts = Vec::with_capacity(todo.len());
+    for r in &todo {
+        let number = r.facts.project_number.clone().unwrap_or_default().trim().to_string();
+        if !projects.contains_key(&number) {
+            let project = match app.store.project_by_number(&number).await {
+                Ok(p) => Some(p),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            projects.insert(number.clone(), project);
+        }
+        let person = people.get(&r.person_id).ok_or(AppError::NotFound)?;
+        let credit = credits.get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
+        drafts.push(draft(r, person, projects[&number].as_ref(), credit, today)?);
+    }
+    let offices: BTreeSet<String> = drafts.iter().map(|d| d.facts.office.clone()).collect();
     for office in &offices {
         app.store.ensure_certificate_key(actor, office, today).await?;
     }
     Ok(app.store.issue_certificates(actor, &drafts, today).await?)
+}
+
+/// What each record finally earns in its person's learning record of its year, after every cap.
+async fn final_credits(app: &App, records: &[CreditRecord]) -> Result<BTreeMap<i64, String>, AppError> {
+    let mut by_year: BTreeMap<Year, BTreeSet<PersonId>> = BTreeMap::new();
+    for r in records {
+        by_year.entry(r.year).or_default().insert(r.person_id);
+    }
+    let mut out = BTreeMap::new();
+    let mut organisations = BTreeMap::new();
+    for (year, people) in by_year {
+        let people: Vec<PersonId> = people.into_iter().collect();
+        let mut records_of: BTreeMap<PersonId, Vec<CreditRecord>> = BTreeMap::new();
+        for r in app.store.credit_records_of_people(&people, year).await? {
+            records_of.entry(r.person_id).or_default().push(r);
+        }
+        for person in app.store.people_in(&people).await? {
+            let org = match person.employer_id {
+                Some(id) => {
+                    if !organisations.contains_key(&id) {
+                        organisations.insert(id, app.store.organisation(id).await?);
+                    }
+                    organisations.get(&id).cloned()
+                }
+                None => None,
+            };
+            let record_province = if org.is_none() { app.store.roster_province_of(person.id).await? } else { None };
+            let place = org.as_ref().map(|o| o.place()).unwrap_or_default();
+            let subject = crate::credits::Subject { person, org, place, record_province };
+            let engine = subject.engine_person()?;
+            let year_records: Vec<_> = records_of
+                .get(&subject.person.id)
+                .map(|rs| rs.iter().map(CreditRecord::year_record).collect())
+                .unwrap_or_default();
+            let summary = summarise(year, &engine, &year_records, &app.rules);
+            for r in records_of.get(&subject.person.id).into_iter().flatten() {
+                if let Some(c) = summary.credit_of(&r.id.0.to_string()) {
+                    out.insert(r.id.0, c.credits.to_string());
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn check_eligible(r: &CreditRecord) -> Result<(), AppError> {
@@ -83,23 +140,21 @@ fn check_eligible(r: &CreditRecord) -> Result<(), AppError> {
 }
 
 /// The facts of a record's certificate, but for what the store gives at issue (number, key, date).
-async fn draft(app: &App, r: &CreditRecord, credits: String, today: NaiveDate) -> Result<NewCertificate, AppError> {
-    let person = app.store.person(r.person_id).await?;
+/// The issuing office is the province of the project's applicant unit; a project not in the
+/// catalogue (an imported record) is certified by the province that recorded it.
+fn draft(
+    r: &CreditRecord,
+    person: &Person,
+    project: Option<&Project>,
+    credits: String,
+    today: NaiveDate,
+) -> Result<NewCertificate, AppError> {
     let number = r.facts.project_number.clone().unwrap_or_default();
-    // The issuing office is the province of the project's applicant unit; a project not in the
-    // catalogue (an imported record) is certified by the province that recorded it.
-    let project = match app.store.project_by_number(&number).await {
-        Ok(p) => Some(p),
-        Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
     let office = project
-        .as_ref()
         .and_then(|p| p.province_code.clone())
         .or_else(|| r.province_code.clone())
         .ok_or_else(|| AppError::Conflict(format!("第 {} 号学分记录无法确定发证的省份", r.id.0)))?;
     let place = project
-        .as_ref()
         .and_then(|p| p.periods.iter().find(|period| period.end == r.facts.end).or(p.periods.first()))
         .map(|period| period.place.clone())
         .unwrap_or_default();
@@ -113,9 +168,9 @@ async fn draft(app: &App, r: &CreditRecord, credits: String, today: NaiveDate) -
         name: person.name.clone(),
         id_number: mask_id_number(person.id_number.as_str()),
         project_number: number.trim().to_string(),
-        project_name: project.as_ref().map_or_else(|| r.facts.title.clone(), |p| p.name.clone()),
-        level: r.facts.level.or(project.as_ref().map(|p| p.level)).unwrap_or(Level::National),
-        delivery: r.facts.delivery.or(project.as_ref().map(|p| p.delivery)).unwrap_or(Delivery::FaceToFace),
+        project_name: project.map_or_else(|| r.facts.title.clone(), |p| p.name.clone()),
+        level: r.facts.level.or(project.map(|p| p.level)).unwrap_or(Level::National),
+        delivery: r.facts.delivery.or(project.map(|p| p.delivery)).unwrap_or(Delivery::FaceToFace),
         start: r.facts.start,
         end: r.facts.end,
         place,
@@ -130,7 +185,7 @@ async fn draft(app: &App, r: &CreditRecord, credits: String, today: NaiveDate) -
     Ok(NewCertificate {
         credit_record_id: r.id,
         person_id: r.person_id,
-        unit_id: project.as_ref().and_then(|p| p.unit_id),
+        unit_id: project.and_then(|p| p.unit_id),
         record_year: r.year,
         facts,
     })

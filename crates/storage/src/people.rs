@@ -216,6 +216,21 @@ impl Store {
         self.person_from_row(&row)
     }
 
+    /// The people with these ids (in no promised order), personal data decrypted.
+    pub async fn people_in(&self, ids: &[PersonId]) -> Result<Vec<Person>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(5000) {
+            let list = chunk.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(", ");
+            for row in sqlx::query(&format!("SELECT {COLUMNS} FROM people p WHERE p.id IN ({list})"))
+                .fetch_all(&self.pool)
+                .await?
+            {
+                out.push(self.person_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Finds a person by ID number through its keyed hash; the number itself is never compared in SQL.
     pub async fn person_by_id_number(&self, id_number: &IdNumber) -> Result<Person> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM people p WHERE p.id_number_hash = $1"))

@@ -62,7 +62,9 @@ fn filing() -> Filing {
     Filing {
         start: day(5, 10),
         end: day(5, 12),
-        venue: Venue { province: "北京市".into(), city: "北京市".into(), address: "东城区".into(), scenic_area: false },
+        venue: Venue {
+            province: "北京市".into(), city: "北京市".into(), address: "东城区".into(), scenic_area: false
+        },
         form: Form::Offline,
         planned_enrollment: 1000,
         fee: 0,
@@ -223,7 +225,13 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let office = Acting {
         account: store.account(account).await?,
-        grants: vec![Grant { role: Role::ProvinceAdmin, province: Some("11".into()), district: None, unit: None, person: None }],
+        grants: vec![Grant {
+            role: Role::ProvinceAdmin,
+            province: Some("11".into()),
+            district: None,
+            unit: None,
+            person: None,
+        }],
         ip: None,
     };
     let started = Instant::now();

@@ -329,7 +329,7 @@ impl Store {
             let year = Year::of(today);
             let numbers = self.draw_numbers(&mut tx, year, new.iter().map(|n| n.facts.office.as_str())).await?;
             let mut keys: std::collections::HashMap<String, (String, SecretKey)> = Default::default();
-            let mut ids = Vec::with_capacity(new.len());
+            let mut rows = Vec::with_capacity(new.len());
             for (n, number) in new.iter().zip(numbers) {
                 let office = n.facts.office.as_str();
                 if !keys.contains_key(office) {
@@ -338,12 +338,33 @@ impl Store {
                 }
                 let (kid, secret) = &keys[office];
                 let facts = Facts { number: number.to_string(), kid: kid.clone(), issued_on: today, ..n.facts.clone() };
-                let id = self.insert_certificate(&mut tx, n, &facts, secret, None).await?;
-                ids.push(id);
+                rows.push((n, facts, secret.clone()));
             }
+            let ids = if let [(n, facts, secret)] = rows.as_slice() {
+                vec![self.insert_certificate(&mut tx, n, facts, secret, None).await?]
+            } else {
+                self.insert_certificates(&mut tx, &rows).await?
+            };
             let issued = self.certificates_in(&mut tx, &ids).await?;
-            for c in &issued {
+            if let [c] = issued.as_slice() {
                 append(self, &mut tx, actor, &change("certificate.issue", c, None, Some(audit_view(c)))).await?;
+            } else {
+                // Many at once (a report's approval): one entry naming every certificate, as the
+                // bulk loads do, rather than a thousand entries for one decision.
+                let first = &issued[0];
+                let batch = Change {
+                    action: "certificate.issue_batch",
+                    object_type: "certificate",
+                    object_id: format!("{}..{}", first.number, issued[issued.len() - 1].number),
+                    province_code: Some(first.office.clone()),
+                    org_id: first.unit_id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "count": issued.len(),
+                        "certificates": issued.iter().map(audit_view).collect::<Vec<_>>(),
+                    })),
+                };
+                append(self, &mut tx, actor, &batch).await?;
             }
             tx.commit().await?;
             Ok(issued)
@@ -429,6 +450,58 @@ impl Store {
         Ok(CertificateId(id))
     }
 
+    /// Inserts many signed certificates, many rows a statement; their ids (in no promised order).
+    async fn insert_certificates(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        rows: &[(&NewCertificate, Facts, SecretKey)],
+    ) -> Result<Vec<CertificateId>> {
+        const COLUMNS_PER_ROW: usize = 14;
+        let now = now_millis();
+        let mut ids = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(2000) {
+            let signed: Vec<(String, String)> = chunk
+                .iter()
+                .map(|(_, facts, secret)| {
+                    let canonical = facts.canonical();
+                    let signature = secret.sign_bytes(canonical.as_bytes());
+                    (canonical, signature)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO certificates (number, kind, credit_record_id, person_id, office, unit_id, record_year, project_number, facts, signature, kid, issued_on, status, created_at) \
+                 VALUES {} RETURNING id",
+                crate::sql::value_rows(self.backend, chunk.len(), COLUMNS_PER_ROW)
+            );
+            let mut args = sqlx::any::AnyArguments::default();
+            for ((n, facts, _), (canonical, signature)) in chunk.iter().zip(&signed) {
+                crate::sql::add(&mut args, facts.number.clone());
+                crate::sql::add(&mut args, facts.kind.code());
+                crate::sql::add(&mut args, n.credit_record_id.0);
+                crate::sql::add(&mut args, n.person_id.0);
+                crate::sql::add(&mut args, facts.office.clone());
+                crate::sql::add(&mut args, n.unit_id);
+                crate::sql::add(&mut args, i64::from(n.record_year.get()));
+                crate::sql::add(&mut args, facts.project_number.clone());
+                crate::sql::add(&mut args, canonical.clone());
+                crate::sql::add(&mut args, signature.clone());
+                crate::sql::add(&mut args, facts.kid.clone());
+                crate::sql::add(&mut args, date_text(facts.issued_on));
+                crate::sql::add(&mut args, "valid");
+                crate::sql::add(&mut args, now);
+            }
+            let inserted = sqlx::query_with(&sql, args).fetch_all(&mut **tx).await.map_err(|e| {
+                crate::constraints::naming(e, crate::constraints::Constraint::CertificateValidRecord, || {
+                    "其中有学分记录已有有效的证书".to_string()
+                })
+            })?;
+            for r in &inserted {
+                ids.push(CertificateId(r.try_get("id")?));
+            }
+        }
+        Ok(ids)
+    }
+
     async fn certificates_in(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -488,6 +561,24 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    /// Which of these credit records have a valid certificate already.
+    pub async fn certified_records(
+        &self,
+        records: &[CreditRecordId],
+    ) -> Result<std::collections::HashSet<CreditRecordId>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in records.chunks(5000) {
+            let list = chunk.iter().map(|r| r.0.to_string()).collect::<Vec<_>>().join(", ");
+            let ids: Vec<i64> = sqlx::query_scalar(&format!(
+                "SELECT credit_record_id FROM certificates WHERE status = 'valid' AND credit_record_id IN ({list})"
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            out.extend(ids.into_iter().map(CreditRecordId));
+        }
+        Ok(out)
     }
 
     /// The valid certificate of a credit record, if it has one.

@@ -248,6 +248,43 @@ impl Store {
         rows.iter().map(record_from_row).collect()
     }
 
+    /// The records with these ids (in no promised order): what a certificate issue reads at once.
+    pub async fn credit_records_in(&self, ids: &[CreditRecordId]) -> Result<Vec<CreditRecord>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_LIST) {
+            let list = chunk.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(", ");
+            let rows =
+                sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE r.id IN ({list})")).fetch_all(&self.pool).await?;
+            for r in &rows {
+                out.push(record_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The records of several people in one year, in the order the activities ended: the learning
+    /// records of a whole roster read at once.
+    pub async fn credit_records_of_people(
+        &self,
+        people: &[PersonId],
+        year: jijiao_domain::Year,
+    ) -> Result<Vec<CreditRecord>> {
+        let mut out = Vec::new();
+        for chunk in people.chunks(IN_LIST) {
+            let list = chunk.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(", ");
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} {FROM} WHERE r.person_id IN ({list}) AND r.year = $1 ORDER BY r.end_date, r.id"
+            ))
+            .bind(i64::from(year))
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                out.push(record_from_row(r)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The years a person has records in, newest first.
     pub async fn credit_years_of(&self, person: PersonId) -> Result<Vec<jijiao_domain::Year>> {
         let years: Vec<i64> =
@@ -446,6 +483,9 @@ fn filter_sql(filter: &CreditFilter) -> Filter {
 }
 
 /// The columns a record is inserted with, in the order [`bind_credit`] binds them.
+/// Ids per `IN (…)` list: integers written into the statement, well under both backends' limits.
+const IN_LIST: usize = 5000;
+
 pub(crate) const CREDIT_INSERT_COLUMNS: &str = "person_id, org_id, province_code, year, kind, source, source_ref, title, project_number, level, delivery, role, start_date, end_date, passed, hours_tenths, credits_tenths, legacy_class, status, reverses_id, recorded_by, recorded_by_name, decided_by, decided_by_name, decided_at, created_at";
 
 /// Where a new record is filed: its person's employer and province at the time, its status and the
