@@ -472,10 +472,16 @@ pub async fn my_year_zip(app: &App, p: &Acting, year: Year, base_url: &str) -> R
     zip_of(&certificates, base_url).await
 }
 
-/// Every certificate of a project (all its periods) as a zip: the project unit's administrators,
-/// the district and province above it, the nation. Administrators of another scope get 404, anyone
-/// else 403; a project without certificates 404.
-pub async fn project_zip(app: &App, p: &Acting, project_number: &str, base_url: &str) -> Result<Vec<u8>, AppError> {
+/// Every certificate of a project (all its periods, or one) as a zip: the project unit's
+/// administrators, the district and province above it, the nation. Administrators of another scope
+/// get 404, anyone else 403; a project or period without certificates 404.
+pub async fn project_zip(
+    app: &App,
+    p: &Acting,
+    project_number: &str,
+    period: Option<u32>,
+    base_url: &str,
+) -> Result<Vec<u8>, AppError> {
     let project = app.store.project_by_number(project_number).await?;
     let mut place = match project.unit_id {
         Some(u) => app.store.organisation(jijiao_storage::OrgId(u)).await?.place(),
@@ -489,7 +495,22 @@ pub async fn project_zip(app: &App, p: &Acting, project_number: &str, base_url: 
         return Err(AppError::NotFound);
     }
     let number = project.number.clone().unwrap_or_default();
-    let certificates = app.store.certificates_of_project(&number).await?;
+    let mut certificates = app.store.certificates_of_project(&number).await?;
+    if let Some(n) = period {
+        // A period's certificates state its dates: those of the period as held (its filing) or published.
+        let published = (n as usize).checked_sub(1).and_then(|i| project.periods.get(i)).ok_or(AppError::NotFound)?;
+        let end = match app.store.filings(project.id, n).await?.pop() {
+            Some(f) => f.filing.end,
+            None => published.end,
+        };
+        let mut kept = Vec::new();
+        for c in certificates {
+            if c.parsed_facts()?.end == end {
+                kept.push(c);
+            }
+        }
+        certificates = kept;
+    }
     if certificates.is_empty() {
         return Err(AppError::NotFound);
     }

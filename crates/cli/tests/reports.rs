@@ -157,6 +157,14 @@ async fn a_roster_a_report_an_audit_and_the_learners_credits() {
         assert!(certificates.to_string().contains(&number), "{certificates}");
         let view = w.get(&xiehe, &api(&number, "report")).await.json();
         assert_eq!(view["status"], "approved");
+        // The unit downloads the period's certificates as one zip.
+        let zip = |period: u32| {
+            format!("/certificates/project-zip?number={}&period={period}", jijiao_app::events::url_number(&number))
+        };
+        let got = w.get(&xiehe, &zip(1)).await;
+        assert_eq!(got.status, 200, "{backend}");
+        assert_eq!(got.body.matches(".pdf").count() / 2, 3, "three certificates, each named twice in the zip");
+        assert_eq!(w.get(&xiehe, &zip(2)).await.status, 404, "the project has one period");
         assert_eq!(view["score"], a["score"]);
 
         // A reversal removes the one record with its reason; its certificate is revoked.

@@ -126,6 +126,9 @@ fn fact_lines(v: &Verified) -> Vec<FactLine> {
 #[derive(Deserialize)]
 struct NumberQuery {
     number: Option<String>,
+    /// One period of the project (its certificates only); all periods when absent or empty.
+    #[serde(default)]
+    period: Option<String>,
 }
 
 /// The public verification page: what scanning a certificate's QR code opens. No login.
@@ -307,7 +310,13 @@ async fn project_zip(
     if number.trim().is_empty() {
         return Err(ApiError::InvalidInput { field: Some("number".into()), message: "请填写项目编号".into() }.into());
     }
-    let bytes = certificates::project_zip(&state, &p, &number, &base_url(&state, &headers)).await?;
+    let period = match q.period.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            Some(text.parse::<u32>().map_err(|_| ApiError::invalid("period", format!("期次“{text}”应为正整数")))?)
+        }
+    };
+    let bytes = certificates::project_zip(&state, &p, &number, period, &base_url(&state, &headers)).await?;
     Ok(download("application/zip", "certificates.zip", bytes))
 }
 

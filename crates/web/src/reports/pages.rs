@@ -85,6 +85,8 @@ fn flash_text(done: Option<&str>) -> Option<&'static str> {
 struct Head {
     name: String,
     number: String,
+    /// The number as it goes in a URL.
+    url_number: String,
     period: u32,
     unit: String,
     link: String,
@@ -94,6 +96,7 @@ fn head(event: &Event) -> Head {
     Head {
         name: event.project.name.clone(),
         number: event.number().to_string(),
+        url_number: url_number(event.number()),
         period: event.row.period,
         unit: event.project.unit_name.clone(),
         link: event_link(event.number(), event.row.period),
