@@ -363,6 +363,19 @@ pub(crate) fn subject_filter(given: Option<&str>) -> Result<(), AppError> {
     }
 }
 
+/// A search field that should be a whole number and is not: named by its label and its name
+/// (issue 18: “abcd”不是有效的数字 left the searcher guessing which field).
+fn not_a_number(field: &str, text: &str) -> AppError {
+    let label = match field {
+        "year" => "年度",
+        "batch" => "批次",
+        "page" => "页码",
+        "per_page" => "每页条数",
+        _ => field,
+    };
+    AppError::invalid(field, format!("“{label}”应为正整数，当前为“{text}”"))
+}
+
 pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
@@ -370,15 +383,13 @@ pub(crate) fn given(v: &Option<String>) -> Option<&str> {
 impl CatalogueQuery {
     pub fn filter(&self) -> Result<ProjectFilter, AppError> {
         let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, AppError> {
-            given(v)
-                .map(|t| t.parse::<u16>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
-                .transpose()
+            given(v).map(|t| t.parse::<u16>().map_err(|_| not_a_number(field, t))).transpose()
         };
         // A year that is no number reads as the batch does; one outside 1900..=2200 says so.
         let year = given(&self.year)
             .map(|t| {
                 t.parse::<Year>().map_err(|e| match e {
-                    YearParseError::NotANumber => AppError::invalid("year", format!("“{t}”不是有效的数字")),
+                    YearParseError::NotANumber => not_a_number("year", t),
                     e @ YearParseError::OutOfRange(_) => AppError::invalid("year", e.to_string()),
                 })
             })
@@ -413,6 +424,12 @@ impl CatalogueQuery {
             Some("newest") => ProjectSort::Newest,
             Some(_) => return Err(AppError::invalid("sort", "排序应为 number、date 或 newest")),
         };
+        let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::invalid("to", format!("举办日期止 {to} 早于举办日期起 {from}，请检查日期范围")));
+        }
         Ok(ProjectFilter {
             q: given(&self.q).map(|q| q.chars().take(100).collect()),
             year,
@@ -423,8 +440,8 @@ impl CatalogueQuery {
             level,
             kind,
             delivery,
-            from: date("from", &self.from)?,
-            to: date("to", &self.to)?,
+            from,
+            to,
             unit_name: None,
             sort,
         })
@@ -432,9 +449,7 @@ impl CatalogueQuery {
 
     pub fn page(&self) -> Result<PageRequest, AppError> {
         let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
-            given(v)
-                .map(|t| t.parse::<u32>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
-                .transpose()
+            given(v).map(|t| t.parse::<u32>().map_err(|_| not_a_number(field, t))).transpose()
         };
         Ok(PageRequest::new(n("page", &self.page)?, n("per_page", &self.per_page)?))
     }
@@ -692,12 +707,19 @@ mod tests {
             (CatalogueQuery { level: Some("district".into()), ..Default::default() }, "level"),
             (CatalogueQuery { subject: Some("3".into()), ..Default::default() }, "subject"),
             (CatalogueQuery { sort: Some("x".into()), ..Default::default() }, "sort"),
+            // issue 18: a range that ends before it starts says so instead of finding nothing.
+            (CatalogueQuery { from: Some("2024-09-05".into()), to: Some("2024-09-01".into()), ..Default::default() }, "to"),
         ] {
             match bad.filter() {
                 Err(AppError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),
                 other => panic!("{field}: {other:?}"),
             }
         }
+        // A number that is none names the field by its label.
+        let not_a_year = CatalogueQuery { year: Some("abcd".into()), ..Default::default() }.filter().unwrap_err();
+        assert_eq!(not_a_year.to_string(), "“年度”应为正整数，当前为“abcd”");
+        let not_a_page = CatalogueQuery { page: Some("x".into()), ..Default::default() }.page().unwrap_err();
+        assert!(not_a_page.to_string().contains("页码"), "{not_a_page}");
         assert_eq!(
             CatalogueQuery { q: Some(" 肿瘤".into()), page: Some("3".into()), ..Default::default() }.given_parameters(),
             vec![("q", "肿瘤")]

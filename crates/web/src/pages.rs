@@ -26,7 +26,6 @@ pub fn routes() -> Routes {
         .merge(projects::pages::routes())
         .merge(events::pages::routes())
         .merge(certificates::pages::routes())
-        .layer(axum::middleware::from_fn(dress_error_pages))
 }
 
 pub struct NavItem {
@@ -117,7 +116,8 @@ pub struct ErrorPage {
 /// the API gives the same error (an internal error is 500 and an unavailable database 503 on both),
 /// so handlers use `?` on the operations' results. Rendered first without the visitor (all an
 /// error knows); [`dress_error_pages`] renders it again with the signed-in user's header, menu and
-/// the way back, for every page route.
+/// the way back, for every page answer: the handlers', and the refusals of the guard, CSRF, the
+/// rate limit and the extractors (issue 18: a signed-in user never meets the signed-out header).
 #[derive(Clone, Debug)]
 pub struct PageError {
     pub status: StatusCode,
@@ -207,29 +207,43 @@ fn way_back(path: &str, principal: Option<&Principal>) -> Option<NavItem> {
         .map(|(href, label)| NavItem { href, label, active: false })
 }
 
-/// The middleware over the page routes that renders a [`PageError`] again for the visitor.
-pub async fn dress_error_pages(
-    principal: MaybePrincipal,
-    csrf: CsrfToken,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+/// The middleware (inside authentication, outside everything that may refuse a page) that renders
+/// a [`PageError`] again for the visitor. The first rendering's other headers stay (the anonymous
+/// CSRF cookie, `Retry-After`, `Allow`); the API's answers are never pages and pass untouched.
+pub async fn dress_error_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
-    match response.extensions().get::<PageError>() {
-        Some(error) => visitor_error_page(error, &path, &principal, &csrf),
-        None => response,
+    if path.starts_with("/api/") {
+        return next.run(request).await;
     }
+    let principal = request.extensions().get::<MaybePrincipal>().cloned().unwrap_or_default();
+    let csrf = principal
+        .0
+        .as_ref()
+        .and_then(|p| p.csrf())
+        .or_else(|| crate::auth::cookie(request.headers(), crate::auth::CSRF_COOKIE))
+        .unwrap_or_default()
+        .to_string();
+    let response = next.run(request).await;
+    let Some(error) = response.extensions().get::<PageError>().cloned() else { return response };
+    let mut dressed = visitor_error_page(&error, &path, &principal, &CsrfToken(csrf));
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            dressed.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    dressed
 }
 
 pub fn error_page(status: StatusCode, heading: &'static str, message: &str) -> Response {
     PageError::new(status, heading, message).into_response()
 }
 
-/// The fallback: outside the page routes, so it dresses its page itself.
-pub async fn not_found(principal: MaybePrincipal, csrf: CsrfToken, uri: axum::http::Uri) -> Response {
-    let error = PageError::not_found("您访问的页面不存在或已被移除。");
-    visitor_error_page(&error, uri.path(), &principal, &csrf)
+/// The fallback (dressed for the visitor like every page error).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::NotFound.into_response();
+    }
+    PageError::not_found("您访问的页面不存在或已被移除。").into_response()
 }
 
 /// A submitted form; one that cannot be read (a field missing or malformed, as a hand-made request
