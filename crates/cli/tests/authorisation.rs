@@ -134,9 +134,9 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
                 200
             }
         }
+        // An unconfirmed professional's password is theirs to change too (issue 18).
         (_, "/me/password") => match who {
             Anonymous => 303,
-            Pending => 403,
             _ if get => 200,
             _ => 422,
         },
