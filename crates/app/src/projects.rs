@@ -10,6 +10,7 @@ use jijiao_domain::document::DocumentError;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::personal::mask_phone;
 use jijiao_domain::publication::{self, ProjectKind, ProjectNumber, Term};
+use jijiao_domain::review::thresholds::{CREDITS_CAP, REMOTE_CREDITS_CAP};
 use jijiao_domain::year::YearParseError;
 use jijiao_domain::{Credits, Year};
 use jijiao_storage::projects::{Batch, NewBatch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
@@ -164,6 +165,13 @@ pub fn parse_list(
         let periods = periods_of(&terms, &place);
         let (unit_id, province) = units.get(&unit).cloned().map_or((None, None), |(id, p)| (Some(id), p));
         let remote = place.contains("远程") || place.contains("网络") || place.contains("线上");
+        // The list is held to the rules it publishes under (issue 18: 25 credits were accepted).
+        let cap = if remote { REMOTE_CREDITS_CAP } else { CREDITS_CAP };
+        if credits > cap {
+            let which = if remote { "远程项目" } else { "每个项目" };
+            problems.push(problem(n, "学分", format!("{which}最多 {cap} 学分，名单为 {credits} 学分")));
+            continue;
+        }
         projects.push(NewProject {
             number: Some(number.text()),
             application_id: None,
@@ -229,27 +237,60 @@ pub struct ListImport {
     pub dry_run: bool,
 }
 
+/// The 申办单位 of a checked list that are not units on record, each once in the list's order: their
+/// projects are stored unlinked (no unit files their periods or sees them as its own), which an
+/// import says rather than passing silently (issue 18).
+pub fn unlinked_units(projects: &[NewProject]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    projects
+        .iter()
+        .filter(|p| p.unit_id.is_none() && seen.insert(p.unit_name.clone()))
+        .map(|p| p.unit_name.clone())
+        .collect()
+}
+
+/// What an import did: the projects checked (and stored, unless a dry run), and the units of
+/// [`unlinked_units`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListImported {
+    pub projects: usize,
+    pub unlinked_units: Vec<String>,
+}
+
+impl ListImported {
+    /// The notice about [`Self::unlinked_units`] for people, when there are any.
+    pub fn unlinked_notice(&self) -> Option<String> {
+        let units = &self.unlinked_units;
+        let shown: Vec<&str> = units.iter().take(10).map(String::as_str).collect();
+        let more = if units.len() > shown.len() { format!("等 {} 个", units.len()) } else { String::new() };
+        (!units.is_empty()).then(|| {
+            format!(
+                "申办单位“{}”{more}未在系统中登记：其项目未关联单位，单位无法为其报备举办。请核对单位名称，或登记单位后重新关联。",
+                shown.join("”“")
+            )
+        })
+    }
+}
+
 /// Published national lists are the national office's to import.
 pub fn require_importer(p: &Acting) -> Result<(), AppError> {
     if p.has(Role::NationalAdmin) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// Imports a published national list for the national office (upload page and API): checked by
-/// [`check_list`], then, unless it is a dry run, stored by [`store_list`]. Returns the number of
-/// projects.
+/// [`check_list`], then, unless it is a dry run, stored by [`store_list`].
 pub async fn import_list(
     app: &App,
     p: &Acting,
     bytes: &[u8],
     file_name: &str,
     import: &ListImport,
-) -> Result<usize, AppError> {
+) -> Result<ListImported, AppError> {
     require_importer(p)?;
     let projects = check_list(app, bytes.to_vec(), file_name, import.year, |_, _| {}).await?;
-    if import.dry_run {
-        return Ok(projects.len());
-    }
-    store_list(app, &p.actor(), import, &projects).await
+    let unlinked_units = unlinked_units(&projects);
+    let projects = if import.dry_run { projects.len() } else { store_list(app, &p.actor(), import, &projects).await? };
+    Ok(ListImported { projects, unlinked_units })
 }
 
 /// Reads a list of `year` off the async workers (`progress(done, total)` is called as rows are

@@ -122,3 +122,122 @@ async fn every_refusal_keeps_the_signed_in_users_header() {
         assert!(no_token.body.contains("页面已过期"), "{backend}: {}", no_token.body);
     }
 }
+
+/// Point 4 for the credit forms: a registration or a self-study plan refused keeps everything typed.
+#[tokio::test]
+async fn refused_credit_forms_keep_what_was_typed() {
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let unit = w.signed_in("xiehe").await;
+        let person = w.store.account_by_username("yisheng").await.unwrap().person_id.unwrap().0;
+        // Hours that are no number: refused, and the form comes back as it was sent.
+        let form = format!(
+            "person_id={person}&kind=further_training&title=心内科进修三个月&start=2025-03-01&end=2025-05-31&hours=很多&role=&passed=true&source_ref=协和教发〔2025〕7号"
+        );
+        let page = w.post(&unit, "/credits/register", &form).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", page.body);
+        for kept in [
+            "value=\"心内科进修三个月\"",
+            "value=\"2025-03-01\"",
+            "value=\"2025-05-31\"",
+            "value=\"很多\"",
+            "value=\"协和教发〔2025〕7号\"",
+            "<option value=\"true\" selected>合格</option>",
+            &format!("<option value=\"{person}\" selected>"),
+        ] {
+            assert!(page.body.contains(kept), "{backend}: {kept} is kept: {}", page.body);
+        }
+
+        let me = w.signed_in("yisheng").await;
+        let plan = w.post(&me, "/me/self-study/plans", "year=2025&content=阅读《内科学》第10版心血管部分&planned=很多").await;
+        assert_eq!(plan.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", plan.body);
+        assert!(plan.body.contains(">阅读《内科学》第10版心血管部分</textarea>"), "{backend}: {}", plan.body);
+        assert!(plan.body.contains("value=\"很多\""), "{backend}");
+        let apply = w.post(&me, "/me/self-study/applications", "plan_id=&title=心电图判读自学&end=2025-13-45&credits=2").await;
+        assert_eq!(apply.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", apply.body);
+        assert!(apply.body.contains("value=\"心电图判读自学\"") && apply.body.contains("value=\"2\""), "{backend}");
+    }
+}
+
+/// Point 6: the small wrong things.
+#[tokio::test]
+async fn the_small_wrong_things_are_right() {
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let person = w.store.account_by_username("yisheng").await.unwrap().person_id.unwrap().0;
+
+        // A person's record leads unit and district administrators back to a list of their own.
+        for username in ["xiehe", "dongcheng"] {
+            let admin = w.signed_in(username).await;
+            let page = w.get(&admin, &format!("/credits/people/{person}")).await;
+            assert_eq!(page.status, StatusCode::OK, "{backend}: {username}");
+            assert!(page.body.contains("<a href=\"/credits/compliance\">← 学分达标</a>"), "{backend}: {username}");
+            assert!(!page.body.contains("href=\"/credits/review\""), "{backend}: {username} has no 学分审核");
+        }
+        let office = w.signed_in("beijing").await;
+        let page = w.get(&office, &format!("/credits/people/{person}")).await;
+        assert!(page.body.contains("<a href=\"/credits/review\">← 学分审核</a>"), "{backend}");
+
+        // A registration dated after today is refused, on the form and in a file.
+        let unit = w.signed_in("xiehe").await;
+        let next_month = (chrono::Utc::now() + chrono::Duration::days(40)).date_naive();
+        let today = chrono::Utc::now().date_naive();
+        let form = format!(
+            "person_id={person}&kind=further_training&title=未来的进修&start={today}&end={next_month}&passed=true"
+        );
+        let future = w.post(&unit, "/credits/register", &form).await;
+        assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", future.body);
+        assert!(future.body.contains("晚于今天"), "{backend}: {}", future.body);
+
+        // A published list is held to the credit caps; an unknown 申办单位 is named, not passed silently.
+        let national = w.signed_in("guojia").await;
+        let list = |rows: &str| {
+            format!("项目编号,项目名称,申办单位,项目负责人,举办期限,学分,拟招生人数,举办地点\n{rows}")
+        };
+        let import = "/api/v1/projects/import?year=2030&batch=1&dry_run=true&file_name=list.csv";
+        let send = |body: String| {
+            let request = axum::http::Request::post(import)
+                .header(header::COOKIE, national.cookie.clone().unwrap())
+                .header("x-csrf-token", national.csrf.clone().unwrap())
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let app = w.app.clone();
+            async move {
+                use http_body_util::BodyExt;
+                use tower::ServiceExt;
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+            }
+        };
+        let (status, body) = send(list(
+            "2030-03-01-001（国）,心衰学习班,北京协和医院,王喆,2030-09-02-2030-09-05,25,100,北京\n\
+             2030-03-01-002（国）,远程心电学习班,北京协和医院,王喆,2030-09-02-2030-09-05,5,100,远程\n",
+        ))
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {body}");
+        let errors = body["errors"].to_string();
+        assert!(errors.contains("第2行") && errors.contains("10.0"), "{backend}: {errors}");
+        assert!(errors.contains("第3行") && errors.contains("远程项目最多 3.0"), "{backend}: {errors}");
+        let (status, body) = send(list(
+            "2030-03-01-001（国）,心衰学习班,北京协和医院,王喆,2030-09-02-2030-09-05,10,100,北京\n\
+             2030-03-01-002（国）,肾病学习班,不存在的医院,张三,2030-09-02-2030-09-05,5,100,北京\n",
+        ))
+        .await;
+        assert_eq!(status, StatusCode::OK, "{backend}: {body}");
+        assert_eq!(body["unlinked_units"], serde_json::json!(["不存在的医院"]), "{backend}: {body}");
+
+        // A 北京 unit sees the windows that concern it: the nation's, 北京's, its district's.
+        let windows = w.get(&unit, "/application-windows").await;
+        assert!(windows.body.contains("北京市继续医学教育委员会"), "{backend}: {}", windows.body);
+        assert!(windows.body.contains("全国继续医学教育委员会办公室"), "{backend}");
+        assert!(!windows.body.contains("河北省继续医学教育委员会"), "{backend}: no 河北 window");
+        assert!(!windows.body.contains("上海市继续医学教育委员会"), "{backend}: no 上海 window");
+        let hebei = w.signed_in("hebei").await;
+        assert!(w.get(&hebei, "/application-windows").await.body.contains("河北省继续医学教育委员会"), "{backend}");
+    }
+}

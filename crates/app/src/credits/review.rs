@@ -119,6 +119,11 @@ pub async fn decide_one(app: &App, p: &Acting, id: i64, decision: &Decision) -> 
     if !permits(&p.grants, action, &place) {
         return Err(AppError::Forbidden);
     }
+    if *decision == Decision::Grant
+        && let Some(message) = super::registration::ends_in_future(&r.facts, app.today())
+    {
+        return Err(AppError::invalid("end", format!("不能发放：{message}")));
+    }
     app.store.decide_credits(&p.actor(), &[r.id], decision).await?;
     Ok(r.source)
 }

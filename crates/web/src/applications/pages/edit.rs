@@ -224,7 +224,7 @@ pub(super) async fn new_page(
             status: a.status.label(),
         })
         .collect();
-    let windows = ops::windows(&state).await?;
+    let windows = ops::windows_for(&state, &p).await?;
     Ok(render(
         StatusCode::OK,
         &NewPage {

@@ -27,6 +27,39 @@ pub(super) struct RegisterPage {
     error: Option<String>,
     /// Every bad row of a rejected import.
     problems: Vec<String>,
+    /// What was typed into the form that failed (issue 18: a failed form keeps everything typed).
+    typed: Typed,
+}
+
+/// The one-by-one form's values as typed, empty for a fresh form.
+#[derive(Default)]
+pub(super) struct Typed {
+    person_id: i64,
+    kind: String,
+    title: String,
+    start: String,
+    end: String,
+    hours: String,
+    role: String,
+    passed: String,
+    source_ref: String,
+}
+
+impl From<&RegisterInput> for Typed {
+    fn from(f: &RegisterInput) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Self {
+            person_id: f.person_id,
+            kind: f.kind.clone(),
+            title: f.title.clone(),
+            start: text(&f.start),
+            end: f.end.clone(),
+            hours: text(&f.hours),
+            role: text(&f.role),
+            passed: text(&f.passed),
+            source_ref: text(&f.source_ref),
+        }
+    }
 }
 
 pub(super) async fn register_page(
@@ -36,7 +69,7 @@ pub(super) async fn register_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    register_page_with(state, p, csrf, message, error, Vec::new()).await
+    register_page_with(state, p, csrf, message, error, Vec::new(), Typed::default()).await
 }
 
 pub(super) async fn register_page_with(
@@ -46,6 +79,7 @@ pub(super) async fn register_page_with(
     message: Option<String>,
     error: Option<String>,
     problems: Vec<String>,
+    typed: Typed,
 ) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::Register) {
         return Err(ApiError::Forbidden.into());
@@ -62,6 +96,7 @@ pub(super) async fn register_page_with(
             message,
             error,
             problems,
+            typed,
         },
     ))
 }
@@ -84,7 +119,9 @@ pub(super) async fn register(
         Ok(id) => {
             register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
         }
-        Err(ApiError::InvalidInput { message, .. }) => register_page(&state, &p, &csrf, None, Some(message)).await,
+        Err(ApiError::InvalidInput { message, .. }) => {
+            register_page_with(&state, &p, &csrf, None, Some(message), Vec::new(), Typed::from(&form)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
