@@ -749,7 +749,10 @@ mod tests {
             (CatalogueQuery { subject: Some("3".into()), ..Default::default() }, "subject"),
             (CatalogueQuery { sort: Some("x".into()), ..Default::default() }, "sort"),
             // issue 18: a range that ends before it starts says so instead of finding nothing.
-            (CatalogueQuery { from: Some("2024-09-05".into()), to: Some("2024-09-01".into()), ..Default::default() }, "to"),
+            (
+                CatalogueQuery { from: Some("2024-09-05".into()), to: Some("2024-09-01".into()), ..Default::default() },
+                "to",
+            ),
         ] {
             match bad.filter() {
                 Err(AppError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),

@@ -98,7 +98,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     };
     match (get, path) {
         // Public.
-        (true, "/" | "/committees" | "/subjects" | "/healthz" | "/static/{name}" | "/api/docs/")
+        (true, "/" | "/committees" | "/subjects" | "/healthz" | "/static/{name}" | "/favicon.ico" | "/api/docs/")
         | (true, "/api/v1/openapi.json" | "/api/v1/provinces" | "/api/v1/subjects" | "/api/v1/titles")
         | (true, "/api/v1/id-numbers/{number}") => 200,
         (true, "/login" | "/register") => {

@@ -8,6 +8,7 @@ mod applications;
 mod audit;
 mod authorisation;
 mod browser;
+mod browser_ux;
 mod certificates;
 mod credits;
 mod events;

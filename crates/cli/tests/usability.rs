@@ -150,11 +150,13 @@ async fn refused_credit_forms_keep_what_was_typed() {
         }
 
         let me = w.signed_in("yisheng").await;
-        let plan = w.post(&me, "/me/self-study/plans", "year=2025&content=阅读《内科学》第10版心血管部分&planned=很多").await;
+        let plan =
+            w.post(&me, "/me/self-study/plans", "year=2025&content=阅读《内科学》第10版心血管部分&planned=很多").await;
         assert_eq!(plan.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", plan.body);
         assert!(plan.body.contains(">阅读《内科学》第10版心血管部分</textarea>"), "{backend}: {}", plan.body);
         assert!(plan.body.contains("value=\"很多\""), "{backend}");
-        let apply = w.post(&me, "/me/self-study/applications", "plan_id=&title=心电图判读自学&end=2025-13-45&credits=2").await;
+        let apply =
+            w.post(&me, "/me/self-study/applications", "plan_id=&title=心电图判读自学&end=2025-13-45&credits=2").await;
         assert_eq!(apply.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", apply.body);
         assert!(apply.body.contains("value=\"心电图判读自学\"") && apply.body.contains("value=\"2\""), "{backend}");
     }
@@ -193,9 +195,8 @@ async fn the_small_wrong_things_are_right() {
 
         // A published list is held to the credit caps; an unknown 申办单位 is named, not passed silently.
         let national = w.signed_in("guojia").await;
-        let list = |rows: &str| {
-            format!("项目编号,项目名称,申办单位,项目负责人,举办期限,学分,拟招生人数,举办地点\n{rows}")
-        };
+        let list =
+            |rows: &str| format!("项目编号,项目名称,申办单位,项目负责人,举办期限,学分,拟招生人数,举办地点\n{rows}");
         let import = "/api/v1/projects/import?year=2030&batch=1&dry_run=true&file_name=list.csv";
         let send = |body: String| {
             let request = axum::http::Request::post(import)

@@ -401,7 +401,11 @@ fn query_refusal(field: &str, value: Option<&str>, reason: &str) -> String {
         "格式不正确"
     };
     let label = parameter_label(field);
-    let named = if label == "取值" { format!("查询参数“{field}”") } else { format!("查询参数“{field}”（{label}）") };
+    let named = if label == "取值" {
+        format!("查询参数“{field}”")
+    } else {
+        format!("查询参数“{field}”（{label}）")
+    };
     match value {
         Some(v) => format!("{named}的值“{}”{expected}", shown(v)),
         None => format!("{named}{expected}"),
@@ -485,10 +489,7 @@ mod tests {
         let refusal = |path: &str, detail: &str| rejection_in_chinese(StatusCode::BAD_REQUEST, detail, path, "").0;
         let single = refusal("/applications/abc", "Invalid URL: Cannot parse `abc` to a `i64`");
         assert_eq!(single.to_string(), "网址中的“abc”不是有效的编号（参数 id），请检查链接");
-        let keyed = refusal(
-            "/events/2026-03-01-001/x",
-            "Invalid URL: Cannot parse `n` with value `x` to a `u32`",
-        );
+        let keyed = refusal("/events/2026-03-01-001/x", "Invalid URL: Cannot parse `n` with value `x` to a `u32`");
         assert!(keyed.to_string().contains("（参数 n）") && keyed.to_string().contains("期次"), "{keyed}");
         let unknown = refusal("/no/such/route", "Invalid URL: Cannot parse `abc` to a `i64`");
         assert_eq!(unknown.to_string(), "网址中的参数无效，请检查链接");

@@ -34,9 +34,39 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// A group of the menu, by task (issue 18: sixteen links in a row took a quarter of a phone).
+pub struct NavGroup {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+/// The menu's groups, in this order; an entry's group is found from its path.
+const GROUPS: [&str; 5] = ["查询", "我的", "项目", "学分与证书", "系统管理"];
+
+fn group_of(href: &str) -> usize {
+    let under = |prefix: &str| href == prefix || href.starts_with(&format!("{prefix}/"));
+    if under("/me") {
+        1
+    } else if ["/applications", "/application-windows", "/publication", "/events"].iter().any(|p| under(p)) {
+        2
+    } else if under("/credits") || under("/certificates") || href == "/admin/certificate-keys" {
+        3
+    } else if under("/admin") || under("/api") {
+        4
+    } else {
+        0
+    }
+}
+
+/// A menu this short is shown whole on a phone too; a longer one folds behind one button.
+const SHORT_MENU: usize = 6;
+
 /// What the base layout needs from every page.
 pub struct Layout {
-    pub nav: Vec<NavItem>,
+    /// The menu by task, each group's entries in the menu's order.
+    pub groups: Vec<NavGroup>,
+    /// The menu folds behind a "菜单" button on a phone (see [`SHORT_MENU`]).
+    pub collapsible: bool,
     /// The signed-in user's name, for the header.
     pub user: Option<String>,
     /// The form token for every form on the page (and the logout button).
@@ -48,7 +78,6 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     let mut items = vec![("/", "首页"), ("/committees", "继教委员会"), ("/subjects", "学科目录")];
     projects::pages::public_menu(&mut items);
     let Some(p) = principal else {
-        items.push(("/api/docs", "接口文档"));
         return items;
     };
     items.push(("/me", "我的主页"));
@@ -69,16 +98,34 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     applications::pages::menu(p, &mut items);
     projects::pages::menu(p, &mut items);
     events::pages::menu(p, &mut items);
-    items.push(("/api/docs", "接口文档"));
+    // The API's documentation for those who use the API: administrators, who make its tokens
+    // (issue 18: a professional had no use for it in the menu).
+    if p.is_admin() {
+        items.push(("/api/docs", "接口文档"));
+    }
     items
+}
+
+/// The visitor's menu in its groups (empty groups left out), `current` marked.
+fn grouped(principal: Option<&Principal>, current: &str) -> (Vec<NavGroup>, usize) {
+    let mut groups: Vec<NavGroup> = GROUPS.iter().map(|label| NavGroup { label, items: Vec::new() }).collect();
+    let items = menu(principal);
+    let count = items.len();
+    for (href, label) in items {
+        groups[group_of(href)].items.push(NavItem { href, label, active: href == current });
+    }
+    groups.retain(|g| !g.items.is_empty());
+    (groups, count)
 }
 
 impl Layout {
     /// The navigation for this visitor, with `current` marked for screen readers and the eye.
     pub fn new(current: &str, principal: &MaybePrincipal, csrf: &CsrfToken) -> Self {
         let p = principal.0.as_ref();
+        let (groups, count) = grouped(p, current);
         Self {
-            nav: menu(p).into_iter().map(|(href, label)| NavItem { href, label, active: href == current }).collect(),
+            groups,
+            collapsible: count > SHORT_MENU,
             user: p.map(|p| p.account.display_name.clone()),
             csrf: csrf.0.clone(),
         }
@@ -86,8 +133,8 @@ impl Layout {
 
     /// For error pages, which know nothing of the visitor.
     pub fn anonymous() -> Self {
-        let nav = menu(None).into_iter().map(|(href, label)| NavItem { href, label, active: false }).collect();
-        Self { nav, user: None, csrf: String::new() }
+        let (groups, count) = grouped(None, "");
+        Self { groups, collapsible: count > SHORT_MENU, user: None, csrf: String::new() }
     }
 }
 

@@ -248,8 +248,11 @@ pub async fn review_edit(app: &App, p: &Acting, id: i64, doc: &Application) -> R
     if let Err(e) = check_unit(app, s.unit_id, &doc).await {
         refusal(e)?;
     }
-    let leader =
-        if p.has(Role::UnitAdmin) { leader_person(app, p, s.unit_id, &doc).await? } else { s.leader_person_id.map(PersonId) };
+    let leader = if p.has(Role::UnitAdmin) {
+        leader_person(app, p, s.unit_id, &doc).await?
+    } else {
+        s.leader_person_id.map(PersonId)
+    };
     let result = review_in_context(app, &doc, s.unit_id, s.district_id, leader, Some(s.id), None).await?;
     if refused.is_empty() {
         return Ok(result);

@@ -94,6 +94,8 @@ struct CataloguePage {
     capped: bool,
     page: u32,
     pages: i64,
+    /// The filters given besides the words and the order (shown on the "筛选" button).
+    filters: usize,
 }
 
 async fn catalogue(
@@ -105,6 +107,7 @@ async fn catalogue(
     let subjects = jijiao_domain::subject::SECONDARY.to_vec();
     let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
     let query = serde_urlencoded::to_string(q.given_parameters()).unwrap_or_default();
+    let filters = q.given_parameters().iter().filter(|(name, _)| !matches!(*name, "q" | "sort")).count();
     let search = async {
         let filter = q.filter()?;
         let page = q.page()?;
@@ -124,7 +127,7 @@ async fn catalogue(
     let layout = Layout::new("/projects", &principal, &csrf);
     Ok(render(
         status,
-        &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages },
+        &CataloguePage { layout, filters, q, query, error, subjects, provinces, rows, total, capped, page, pages },
     ))
 }
 
@@ -455,12 +458,16 @@ async fn upload(
         Ok::<_, ApiError>(project_ops::import_list(&state, &p, &bytes, &name, &import).await?)
     };
     match result.await {
-        Ok(n) => {
-            let message = if dry_run {
+        Ok(done) => {
+            let n = done.projects;
+            let mut message = if dry_run {
                 format!("检查通过：{n} 个项目，未保存。")
             } else {
                 format!("已导入 {n} 个项目。")
             };
+            if let Some(notice) = done.unlinked_notice() {
+                message.push_str(&notice);
+            }
             publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
         }
         Err(e) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, refusal(e)?).await,

@@ -249,12 +249,8 @@ pub(crate) struct FieldPlace {
 }
 
 /// Labels of the document's objects that hold several fields of the form.
-const GROUPS: &[(&str, &str)] = &[
-    ("subject", "学科"),
-    ("leader", "项目负责人"),
-    ("applicant", "申报单位"),
-    ("peer_reviewer", "同行评议专家"),
-];
+const GROUPS: &[(&str, &str)] =
+    &[("subject", "学科"), ("leader", "项目负责人"), ("applicant", "申报单位"), ("peer_reviewer", "同行评议专家")];
 
 pub(crate) fn field_place(path: &str) -> FieldPlace {
     let step = step_of_field(path);
@@ -276,7 +272,9 @@ pub(crate) fn field_place(path: &str) -> FieldPlace {
         let row = format!("{}第{}行", rs.label, index + 1);
         let column = rest.strip_prefix('.').and_then(|c| rs.columns.iter().find(|s| s.path == c));
         return match column {
-            Some(c) => FieldPlace { label: format!("{row}“{}”", c.label), step: code, anchor: Some(format!("f-{path}")) },
+            Some(c) => {
+                FieldPlace { label: format!("{row}“{}”", c.label), step: code, anchor: Some(format!("f-{path}")) }
+            }
             None => FieldPlace { label: row, step: code, anchor: table },
         };
     }
@@ -602,7 +600,10 @@ mod tests {
             (p.label, p.step, p.anchor)
         };
         assert_eq!(place("leader.title"), ("职称".into(), "leader", Some("f-leader.title".into())));
-        assert_eq!(place("peer_reviewer.subject"), ("专家所在学科代码".into(), "final", Some("f-peer_reviewer.subject".into())));
+        assert_eq!(
+            place("peer_reviewer.subject"),
+            ("专家所在学科代码".into(), "final", Some("f-peer_reviewer.subject".into()))
+        );
         assert_eq!(place("commitment_signed").0, "项目负责人已签署承诺书");
         assert_eq!(
             place("teachers[2].hours"),

@@ -73,7 +73,9 @@ pub(super) async fn import_registrations(
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
-        Err(message) => return register_page_with(&state, &p, &csrf, None, None, vec![message], Default::default()).await,
+        Err(message) => {
+            return register_page_with(&state, &p, &csrf, None, None, vec![message], Default::default()).await;
+        }
     };
     match imports::import_registrations(&state, &p, &bytes, &name).await {
         Ok(n) => {

@@ -93,7 +93,15 @@ async fn render_typed(
     let current = if own { "/me/self-study" } else { "/credits/self-study" };
     Ok(render(
         status,
-        &SelfStudyPage { layout: layout(current, p, csrf), v, own, this_year: state.this_year(), message, error, typed },
+        &SelfStudyPage {
+            layout: layout(current, p, csrf),
+            v,
+            own,
+            this_year: state.this_year(),
+            message,
+            error,
+            typed,
+        },
     ))
 }
 
