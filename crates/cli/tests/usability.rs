@@ -242,3 +242,49 @@ async fn the_small_wrong_things_are_right() {
         assert!(w.get(&hebei, "/application-windows").await.body.contains("河北省继续医学教育委员会"), "{backend}");
     }
 }
+
+/// Point 10: what a decision did is said; a published batch offers no 公布并编号.
+#[tokio::test]
+async fn success_messages_name_what_happened() {
+    fn ids(body: &str, before: &str, after: &str) -> Vec<String> {
+        body.split(before).skip(1).filter_map(|rest| rest.split_once(after).map(|(id, _)| id.to_string())).collect()
+    }
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let follow = |reply: &crate::common::Reply| {
+            reply.headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_string()
+        };
+
+        // Granting one registration says so, on the list it goes back to.
+        let office = w.signed_in("beijing").await;
+        let review = w.get(&office, "/credits/review?status=provisional").await;
+        let record = ids(&review.body, "action=\"/credits/records/", "/grant\"").into_iter().next().expect("a record to grant");
+        let granted = w.post(&office, &format!("/credits/records/{record}/grant"), "").await;
+        assert_eq!(granted.status, StatusCode::SEE_OTHER, "{backend}: {}", granted.body);
+        let list = w.get(&office, &follow(&granted)).await;
+        assert!(list.body.contains("已发放 1 条学分记录"), "{backend}: {}", list.body);
+
+        // Confirming a registered professional names them.
+        let unit = w.signed_in("xiehe").await;
+        let pending = w.get(&unit, "/admin/confirmations").await;
+        let account = ids(&pending.body, "action=\"/admin/accounts/", "/confirm\"").into_iter().next().expect("one waits");
+        let confirmed = w.post(&unit, &format!("/admin/accounts/{account}/confirm"), "").await;
+        let page = w.get(&unit, &follow(&confirmed)).await;
+        assert!(page.body.contains("已确认“"), "{backend}: {}", page.body);
+
+        // The demo's batches are published: none offers to publish again.
+        let national = w.signed_in("guojia").await;
+        let publication = w.get(&national, "/publication").await;
+        let batches = ids(&publication.body, "href=\"/publication/batches/", "\"");
+        assert!(!batches.is_empty(), "{backend}");
+        for batch in batches.iter().filter(|b| b.chars().all(|c| c.is_ascii_digit())) {
+            let page = w.get(&national, &format!("/publication/batches/{batch}")).await;
+            if page.body.contains("· 已公布") {
+                assert!(!page.body.contains("/publish\""), "{backend}: batch {batch} is published");
+            }
+        }
+        let added = w.get(&national, &format!("/publication/batches/{}?added=2", batches[0])).await;
+        assert!(added.body.contains("已将 2 份申报书加入本批次"), "{backend}");
+    }
+}

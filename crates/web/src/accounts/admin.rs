@@ -72,6 +72,7 @@ struct AccountsPage {
     pages: i64,
     total: i64,
     pending: bool,
+    message: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +80,8 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     page: Option<u32>,
+    /// The account just confirmed, named in the message (issue 18: confirming said nothing).
+    confirmed: Option<i64>,
 }
 
 fn display_username(username: &str) -> String {
@@ -113,6 +116,12 @@ async fn account_list(
         })
         .collect();
     let current = if pending { "/admin/confirmations" } else { "/admin/accounts" };
+    let message = match q.confirmed {
+        Some(id) => accounts::visible_account(&state, &p, AccountId(id)).await.ok().map(|(account, _, _)| {
+            format!("已确认“{}”：其账号现可使用学分、证书等全部功能。", account.display_name)
+        }),
+        None => None,
+    };
     Ok(render(
         StatusCode::OK,
         &AccountsPage {
@@ -124,6 +133,7 @@ async fn account_list(
             pages,
             total: page.total,
             pending,
+            message,
         },
     ))
 }
@@ -358,7 +368,7 @@ async fn confirm(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     accounts::confirm(&state, &p, AccountId(id)).await?;
-    Ok(Redirect::to("/admin/confirmations").into_response())
+    Ok(Redirect::to(&format!("/admin/confirmations?confirmed={id}")).into_response())
 }
 
 async fn reset_password(

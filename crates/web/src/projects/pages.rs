@@ -320,6 +320,17 @@ async fn show_batch(
     id: i64,
     problems: Vec<String>,
 ) -> Result<Response, PageError> {
+    show_batch_with(state, p, csrf, id, problems, None).await
+}
+
+async fn show_batch_with(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    id: i64,
+    problems: Vec<String>,
+    message: Option<String>,
+) -> Result<Response, PageError> {
     let loaded = async {
         let batch = own_batch(state, p, id).await?;
         let candidates = state.store.publishable_applications(&batch).await?;
@@ -332,7 +343,14 @@ async fn show_batch(
     projects.truncate(500);
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-    Ok(render(status, &BatchPage { layout, batch, candidates, projects, more, message: None, problems }))
+    Ok(render(status, &BatchPage { layout, batch, candidates, projects, more, message, problems }))
+}
+
+/// What an action on a batch did, named after it (issue 18: adding and publishing said nothing).
+#[derive(serde::Deserialize, Default)]
+struct BatchDone {
+    added: Option<usize>,
+    published: Option<usize>,
 }
 
 async fn batch_page(
@@ -340,8 +358,14 @@ async fn batch_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(done): Query<BatchDone>,
 ) -> Result<Response, PageError> {
-    show_batch(&state, &p, &csrf, id, vec![]).await
+    let message = match (done.added, done.published) {
+        (Some(n), _) => Some(format!("已将 {n} 份申报书加入本批次，公布时统一编号。")),
+        (_, Some(n)) => Some(format!("本批次已公布，{n} 个项目已编号，现已在项目目录中公开。")),
+        _ => None,
+    };
+    show_batch_with(&state, &p, &csrf, id, vec![], message).await
 }
 
 /// The checked applications arrive as repeated `application` fields.
@@ -363,7 +387,7 @@ async fn add_applications(
         Ok::<_, ApiError>(state.store.add_applications(&p.actor(), batch.id, &ids).await?)
     };
     match result.await {
-        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Ok(n) => Ok(Redirect::to(&format!("/publication/batches/{id}?added={n}")).into_response()),
         Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }
@@ -379,7 +403,7 @@ async fn publish(
         Ok::<_, ApiError>(state.store.publish_batch(&p.actor(), batch.id).await?)
     };
     match result.await {
-        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Ok(n) => Ok(Redirect::to(&format!("/publication/batches/{id}?published={n}")).into_response()),
         Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }

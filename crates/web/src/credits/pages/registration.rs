@@ -153,6 +153,8 @@ pub(super) struct ReviewForm {
     q: Option<String>,
     page: Option<u32>,
     done: Option<usize>,
+    /// What was done to the `done` records: `granted` or `rejected`.
+    did: Option<String>,
 }
 
 pub(super) fn review_query(f: &ReviewForm) -> Result<ReviewQuery, ApiError> {
@@ -190,7 +192,7 @@ pub(super) async fn review_page(
         q: f.q.clone().unwrap_or_default(),
         statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
         kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
-        message: f.done.map(|n| format!("已处理 {n} 条学分记录。")),
+        message: f.done.map(|n| done_message(f.did.as_deref(), n)),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -216,14 +218,34 @@ pub(super) async fn decide_matching(
     let q = review_query(&filter)?;
     let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
     let n = credits::decide_matching(&state, &p, &q, &decision).await?;
-    Ok(Redirect::to(&format!("/credits/review?done={n}")).into_response())
+    Ok(Redirect::to(&format!("/credits/review?done={n}&did={}", did(&decision))).into_response())
+}
+
+fn did(decision: &jijiao_storage::credit_records::Decision) -> &'static str {
+    match decision {
+        jijiao_storage::credit_records::Decision::Grant => "granted",
+        jijiao_storage::credit_records::Decision::Reject { .. } => "rejected",
+    }
+}
+
+/// What a decision did, for the list it goes back to (issue 18: not "已处理 1 项").
+pub(super) fn done_message(did: Option<&str>, n: usize) -> String {
+    match (did, n) {
+        (_, 0) => "没有符合条件的待审核学分，未作改动。".to_string(),
+        (Some("granted"), n) => format!("已发放 {n} 条学分记录，已计入本人的学习档案。"),
+        (Some("rejected"), n) => format!("已将 {n} 条学分记录记为不通过，原因本人可见。"),
+        (Some("plan-approved"), _) => "已批准该自学计划，本人可按计划申请学分。".to_string(),
+        (Some("plan-rejected"), _) => "已不批准该自学计划，原因本人可见。".to_string(),
+        _ => format!("已处理 {n} 条学分记录。"),
+    }
 }
 
 /// Back to the list a decided record came from.
-pub(super) fn after_decision(source: RecordSource) -> Response {
+pub(super) fn after_decision(source: RecordSource, decision: &jijiao_storage::credit_records::Decision) -> Response {
+    let did = did(decision);
     match source {
-        RecordSource::SelfStudy => Redirect::to("/credits/self-study?done=1").into_response(),
-        _ => Redirect::to("/credits/review?done=1").into_response(),
+        RecordSource::SelfStudy => Redirect::to(&format!("/credits/self-study?done=1&did={did}")).into_response(),
+        _ => Redirect::to(&format!("/credits/review?done=1&did={did}")).into_response(),
     }
 }
 
@@ -232,8 +254,9 @@ pub(super) async fn grant(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let source = credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await?;
-    Ok(after_decision(source))
+    let decision = jijiao_storage::credit_records::Decision::Grant;
+    let source = credits::decide_one(&state, &p, id, &decision).await?;
+    Ok(after_decision(source, &decision))
 }
 
 #[derive(Deserialize)]
@@ -252,7 +275,7 @@ pub(super) async fn reject(
 ) -> Result<Response, PageError> {
     let decision = credits::decision(false, Some(&form.reason))?;
     let source = credits::decide_one(&state, &p, id, &decision).await?;
-    Ok(after_decision(source))
+    Ok(after_decision(source, &decision))
 }
 
 #[derive(Deserialize)]

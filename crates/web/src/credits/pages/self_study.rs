@@ -66,6 +66,7 @@ impl Typed {
 #[derive(Deserialize, Default)]
 pub(super) struct DoneQuery {
     done: Option<usize>,
+    did: Option<String>,
 }
 
 pub(super) async fn self_study_render(
@@ -161,7 +162,7 @@ pub(super) async fn self_study_queue(
     if !may_ever(&p.grants, CreditAction::ReviewSelfStudy) {
         return Err(ApiError::Forbidden.into());
     }
-    let message = q.done.map(|n| format!("已处理 {n} 项。"));
+    let message = q.done.map(|n| super::registration::done_message(q.did.as_deref(), n));
     self_study_render(&state, &p, &csrf, false, message, None).await
 }
 
@@ -171,7 +172,7 @@ pub(super) async fn approve_plan(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     credits::decide_plan(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await?;
-    Ok(Redirect::to("/credits/self-study?done=1").into_response())
+    Ok(Redirect::to("/credits/self-study?done=1&did=plan-approved").into_response())
 }
 
 pub(super) async fn reject_plan(
@@ -182,5 +183,5 @@ pub(super) async fn reject_plan(
 ) -> Result<Response, PageError> {
     let decision = credits::decision(false, Some(&form.reason))?;
     credits::decide_plan(&state, &p, id, &decision).await?;
-    Ok(Redirect::to("/credits/self-study?done=1").into_response())
+    Ok(Redirect::to("/credits/self-study?done=1&did=plan-rejected").into_response())
 }
