@@ -259,7 +259,8 @@ async fn success_messages_name_what_happened() {
         // Granting one registration says so, on the list it goes back to.
         let office = w.signed_in("beijing").await;
         let review = w.get(&office, "/credits/review?status=provisional").await;
-        let record = ids(&review.body, "action=\"/credits/records/", "/grant\"").into_iter().next().expect("a record to grant");
+        let record =
+            ids(&review.body, "action=\"/credits/records/", "/grant\"").into_iter().next().expect("a record to grant");
         let granted = w.post(&office, &format!("/credits/records/{record}/grant"), "").await;
         assert_eq!(granted.status, StatusCode::SEE_OTHER, "{backend}: {}", granted.body);
         let list = w.get(&office, &follow(&granted)).await;
@@ -268,7 +269,8 @@ async fn success_messages_name_what_happened() {
         // Confirming a registered professional names them.
         let unit = w.signed_in("xiehe").await;
         let pending = w.get(&unit, "/admin/confirmations").await;
-        let account = ids(&pending.body, "action=\"/admin/accounts/", "/confirm\"").into_iter().next().expect("one waits");
+        let account =
+            ids(&pending.body, "action=\"/admin/accounts/", "/confirm\"").into_iter().next().expect("one waits");
         let confirmed = w.post(&unit, &format!("/admin/accounts/{account}/confirm"), "").await;
         let page = w.get(&unit, &follow(&confirmed)).await;
         assert!(page.body.contains("已确认“"), "{backend}: {}", page.body);
@@ -286,5 +288,67 @@ async fn success_messages_name_what_happened() {
         }
         let added = w.get(&national, &format!("/publication/batches/{}?added=2", batches[0])).await;
         assert!(added.body.contains("已将 2 份申报书加入本批次"), "{backend}");
+    }
+}
+
+/// Point 15: a favicon, the API docs' own policy and link for administrators only, and upload
+/// forms that carry their CSRF token in the body, never in the address.
+#[tokio::test]
+async fn favicon_docs_and_upload_tokens() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let anonymous = w.anonymous();
+        let icon = w.get(&anonymous, "/favicon.ico").await;
+        assert_eq!((icon.status, content_type(&icon)), (StatusCode::OK, "image/svg+xml"), "{backend}");
+        let docs = w.get(&anonymous, "/api/docs/").await;
+        let policy = |r: &crate::common::Reply| {
+            r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap().to_string()
+        };
+        assert!(policy(&docs).contains("'sha256-"), "{backend}: {}", policy(&docs));
+        assert!(!policy(&w.get(&anonymous, "/").await).contains("sha256"), "{backend}: pages keep the strict policy");
+        let person = w.signed_in("yisheng").await;
+        assert!(!w.get(&person, "/me").await.body.contains("href=\"/api/docs\""), "{backend}: no API docs link");
+        let admin = w.signed_in("xiehe").await;
+        assert!(
+            w.get(&admin, "/me").await.body.contains("href=\"/api/docs\""),
+            "{backend}: administrators use the API"
+        );
+
+        // Every upload form posts to its plain address, the token in a hidden field.
+        for page in ["/credits/register", "/credits/legacy", "/publication", "/admin/reference"] {
+            let who = if page == "/credits/register" { &admin } else { &w.signed_in("guojia").await.clone() };
+            let body = w.get(who, page).await.body;
+            assert!(!body.contains("?csrf="), "{backend}: {page} puts no token in an address");
+        }
+        let form = w.get(&admin, "/credits/register").await.body;
+        assert!(form.contains("action=\"/credits/register/import\" enctype=\"multipart/form-data\">\n    <input type=\"hidden\" name=\"csrf\""), "{backend}: {form}");
+        // The token read from the multipart body: the upload is judged on its rows, not refused.
+        let csrf = admin.csrf.clone().unwrap();
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.csv\"\r\nContent-Type: text/csv\r\n\r\n姓名,身份证号\n张三,110105194912310025\n\r\n--{b}--\r\n",
+            b = crate::common::BOUNDARY
+        );
+        let send = |body: String| {
+            let request = axum::http::Request::post("/credits/register/import")
+                .header(header::COOKIE, admin.cookie.clone().unwrap())
+                .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={}", crate::common::BOUNDARY))
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let app = w.app.clone();
+            async move {
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                (status, String::from_utf8_lossy(&bytes).into_owned())
+            }
+        };
+        let (status, page) = send(body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: judged on its rows: {page}");
+        assert!(!page.contains("页面已过期"), "{backend}");
+        let (status, _) = send(body.replace(&csrf, "wrong-token")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{backend}: a wrong token in the body is refused");
     }
 }

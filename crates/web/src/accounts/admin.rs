@@ -117,9 +117,10 @@ async fn account_list(
         .collect();
     let current = if pending { "/admin/confirmations" } else { "/admin/accounts" };
     let message = match q.confirmed {
-        Some(id) => accounts::visible_account(&state, &p, AccountId(id)).await.ok().map(|(account, _, _)| {
-            format!("已确认“{}”：其账号现可使用学分、证书等全部功能。", account.display_name)
-        }),
+        Some(id) => accounts::visible_account(&state, &p, AccountId(id))
+            .await
+            .ok()
+            .map(|(account, _, _)| format!("已确认“{}”：其账号现可使用学分、证书等全部功能。", account.display_name)),
         None => None,
     };
     Ok(render(
