@@ -301,3 +301,36 @@ async fn on_a_phone_menus_fold_lists_are_cards_and_results_come_first() {
     assert!(filters.is_displayed().await.unwrap(), "筛选 opens the filters");
     browser.close().await;
 }
+
+/// Point 13: the learning record's print view is one A4 page for a normal year (the demo
+/// professional's: this year's records, a rejected one among them).
+#[tokio::test]
+async fn the_learning_record_prints_on_one_a4_page() {
+    #[derive(Debug)]
+    struct Print;
+    impl fantoccini::wd::WebDriverCompatibleCommand for Print {
+        fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+            base.join(&format!("session/{}/print", session.unwrap_or_default()))
+        }
+        fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+            let a4 = r#"{"page":{"width":21.0,"height":29.7}}"#;
+            (axum::http::Method::POST, Some(a4.into()))
+        }
+    }
+    use base64::Engine;
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let c = &browser.client;
+    login(c, address, "yisheng").await;
+    c.goto(&format!("http://{address}/me/credits/print")).await.unwrap();
+    c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+    let pdf = c.issue_cmd(Print).await.unwrap();
+    let pdf = base64::engine::general_purpose::STANDARD.decode(pdf.as_str().unwrap()).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    if let Ok(dir) = std::env::var("JIJIAO_TEST_PRINT_DIR") {
+        std::fs::write(format!("{dir}/learning-record.pdf"), &pdf).unwrap();
+    }
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert_eq!(pages, 1, "one A4 page");
+    browser.close().await;
+}

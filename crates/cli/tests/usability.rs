@@ -352,3 +352,26 @@ async fn favicon_docs_and_upload_tokens() {
         assert_eq!(status, StatusCode::FORBIDDEN, "{backend}: a wrong token in the body is refused");
     }
 }
+
+/// Point 13: the learning record explains for people, prints with room to sign and stamp, and
+/// the header names the person.
+#[tokio::test]
+async fn the_learning_record_speaks_to_people() {
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let me = w.signed_in("yisheng").await;
+        let account = w.store.account_by_username("yisheng").await.unwrap();
+        let name = w.store.person(account.person_id.unwrap()).await.unwrap().name;
+        let page = w.get(&me, "/me/credits").await;
+        assert!(
+            page.body.contains(&format!("<span class=\"user-name\">{name}</span>")),
+            "{backend}: the person's name"
+        );
+        assert!(page.body.contains("依据：继续医学教育项目学员：学时÷3"), "{backend}: {}", page.body);
+        assert!(!page.body.contains("[project."), "{backend}: no rule ids");
+        let print = w.get(&me, "/me/credits/print").await;
+        assert!(print.body.contains("单位审核（盖章）") && print.body.contains("本人签字"), "{backend}");
+        assert!(print.body.contains("class=\"muted screen-only\""), "{backend}: the hint stays on the screen");
+    }
+}
