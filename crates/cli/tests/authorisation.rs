@@ -189,7 +189,13 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
         (true, "/api/v1/organisations/{id}") => admin_in_scope(200),
         (true, "/api/v1/people/{id}") => admin_in_scope(200),
         // Actions on a professional's account of the scope.
-        (false, "/admin/accounts/{id}/disable" | "/admin/accounts/{id}/enable" | "/admin/accounts/{id}/confirm")
+        (
+            false,
+            "/admin/accounts/{id}/disable"
+            | "/admin/accounts/{id}/enable"
+            | "/admin/accounts/{id}/confirm"
+            | "/admin/accounts/{id}/reject",
+        )
         | (
             false,
             "/admin/accounts/{id}/roles" | "/admin/accounts/{id}/roles/{role_id}/remove" | "/admin/tokens/{id}/revoke",
@@ -323,6 +329,7 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
         "/api/v1/credits/evaluate" => include_str!("../../domain/tests/fixtures/credits/year_2025.json").into(),
         "/register" => String::new(),
         "/me/password" => "current=wrong&password=abc12345&password2=abc12345".into(),
+        "/admin/accounts/{id}/reject" => "reason=工号与本院人事记录不符".into(),
         "/admin/accounts" => {
             format!("username=new{n}&display_name=新管理员&role=unit_admin&org_id={}&password=abcd1234", t.org)
         }
@@ -365,7 +372,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                         Some(u) => w.signed_in(u).await,
                         None => w.anonymous(),
                     };
-                    let confirmed = !route.path.ends_with("/confirm");
+                    let confirmed = !route.path.ends_with("/confirm") && !route.path.ends_with("/reject");
                     let t = targets(&w, *scope, n, confirmed).await;
                     let area_id = match credits_matrix::target(&w, &route.path, *scope, n).await {
                         Some(id) => Some(id),

@@ -375,3 +375,36 @@ async fn the_learning_record_speaks_to_people() {
         assert!(print.body.contains("class=\"muted screen-only\""), "{backend}: the hint stays on the screen");
     }
 }
+
+/// Point 12: the waiting list shows whom the unit confirms, and a registration may be refused
+/// with a reason the registrant reads.
+#[tokio::test]
+async fn the_waiting_list_shows_who_and_refuses_with_a_reason() {
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let unit = w.signed_in("xiehe").await;
+        let waiting = w.store.account_by_username("daiqueren").await.unwrap();
+        let person = w.store.person(waiting.person_id.unwrap()).await.unwrap();
+        let list = w.get(&unit, "/admin/confirmations").await;
+        let masked = jijiao_domain::personal::mask_id_number(person.id_number.as_str());
+        assert!(list.body.contains(&masked) && !list.body.contains(person.id_number.as_str()), "{backend}: masked");
+        assert!(list.body.contains("北京协和医院") && list.body.contains("注册日期"), "{backend}: {}", list.body);
+        if let Some(title) = &person.title {
+            assert!(list.body.contains(title.as_str()), "{backend}: the title");
+        }
+        let id = waiting.id.0;
+        assert!(list.body.contains(&format!("action=\"/admin/accounts/{id}/reject\"")), "{backend}");
+
+        let no_reason = w.post(&unit, &format!("/admin/accounts/{id}/reject"), "reason=").await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: a reason is required");
+        let refused = w.post(&unit, &format!("/admin/accounts/{id}/reject"), "reason=工号与本院人事记录不符").await;
+        assert_eq!(refused.status, StatusCode::SEE_OTHER, "{backend}: {}", refused.body);
+        let location = refused.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
+        let after = w.get(&unit, &location).await;
+        assert!(after.body.contains("已拒绝“") && !after.body.contains(&masked), "{backend}: it leaves the list");
+        let registrant = w.signed_in("daiqueren").await;
+        let me = w.get(&registrant, "/me").await;
+        assert!(me.body.contains("原因：工号与本院人事记录不符"), "{backend}: {}", me.body);
+    }
+}
