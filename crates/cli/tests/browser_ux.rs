@@ -334,3 +334,40 @@ async fn the_learning_record_prints_on_one_a4_page() {
     assert_eq!(pages, 1, "one A4 page");
     browser.close().await;
 }
+
+/// Point 11 in Chromium: a table of the 申报书 takes another row without saving first, and the
+/// people of 登记学分 narrow as a name is typed.
+#[tokio::test]
+async fn rows_are_added_without_saving_and_people_are_found_by_name() {
+    let Some(browser) = browser().await else { return };
+    let (address, db) = server().await;
+    let c = &browser.client;
+    login(c, address, "xiehe").await;
+    c.goto(&format!("http://{address}/applications/new")).await.unwrap();
+    let copy = c.wait().for_element(Locator::Css("form[action$='/copy'] button")).await.unwrap();
+    click_to_new_page(c, copy).await;
+    let edit = c.current_url().await.unwrap();
+    c.goto(&format!("http://{address}{}?step=periods", edit.path())).await.unwrap();
+    let rows = c.find_all(Locator::Css("fieldset[data-array='periods'] .row-fields")).await.unwrap().len();
+    c.find(Locator::Css("fieldset[data-array='periods'] .add-row")).await.unwrap().click().await.unwrap();
+    let added = c.find_all(Locator::Css("fieldset[data-array='periods'] .row-fields")).await.unwrap();
+    assert_eq!(added.len(), rows + 1);
+    let place = c.find(Locator::Css(&format!("input[name='periods[{rows}].place']"))).await.unwrap();
+    assert_eq!(place.prop("value").await.unwrap().as_deref(), Some(""), "the new row is empty");
+
+    c.goto(&format!("http://{address}/credits/register")).await.unwrap();
+    let store = db.open().await;
+    let person = store.account_by_username("yisheng").await.unwrap().person_id.unwrap();
+    let name = store.person(person).await.unwrap().name;
+    let finder = c.find(Locator::Css("input[data-filter-select='person_id']")).await.unwrap();
+    finder.send_keys(&name).await.unwrap();
+    let shown = c
+        .execute("return [...document.querySelectorAll('#person_id option')].filter((o) => !o.hidden).map((o) => o.textContent);", vec![])
+        .await
+        .unwrap();
+    let shown: Vec<String> = serde_json::from_value(shown).unwrap();
+    assert!(!shown.is_empty() && shown.iter().all(|o| o.contains(&name)), "{name}: {shown:?}");
+    let selected = c.find(Locator::Id("person_id")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert_eq!(selected, person.0.to_string(), "the match is selected");
+    browser.close().await;
+}

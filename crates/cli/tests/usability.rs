@@ -408,3 +408,55 @@ async fn the_waiting_list_shows_who_and_refuses_with_a_reason() {
         assert!(me.body.contains("原因：工号与本院人事记录不符"), "{backend}: {}", me.body);
     }
 }
+
+/// Point 11 over HTTP: the pickers are on the pages, and a review decides the rows selected.
+#[tokio::test]
+async fn pickers_and_decisions_on_selected_rows() {
+    fn ids(body: &str, before: &str, after: &str) -> Vec<String> {
+        body.split(before).skip(1).filter_map(|rest| rest.split_once(after).map(|(id, _)| id.to_string())).collect()
+    }
+    for db in jijiao_storage::testing::databases().await {
+        let w = world(db).await;
+        let backend = w.db.name;
+        let unit = w.signed_in("xiehe").await;
+        let created = w.post(&unit, "/applications", "level=national&name=选择器测试项目").await;
+        let location = created.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
+        let draft = ids(&location, "/applications/", "/edit").into_iter().next().expect("a draft");
+        let basic = w.get(&unit, &format!("/applications/{draft}/edit?step=basic")).await;
+        assert!(
+            basic.body.contains("name=\"subject.tertiary\" data-path=\"subject.tertiary\" data-kind=\"text\" value=\""),
+            "{backend}"
+        );
+        assert!(basic.body.contains("list=\"subjects\""), "{backend}: the subject picker");
+        assert!(basic.body.contains("<option value=\"03-07\" label=\"03-07 感染病学\">"), "{backend}: by name or code");
+        let leader = w.get(&unit, &format!("/applications/{draft}/edit?step=leader")).await;
+        assert!(
+            leader.body.contains("list=\"titles\"") && leader.body.contains("<option value=\"主任医师\">"),
+            "{backend}"
+        );
+        let register = w.get(&unit, "/credits/register").await;
+        assert!(
+            register.body.contains("data-filter-select=\"person_id\""),
+            "{backend}: people found by name or number"
+        );
+        let national = w.signed_in("guojia").await;
+        let publication = w.get(&national, "/publication").await;
+        assert!(
+            publication.body.contains("list=\"units\"") && publication.body.contains("<option value=\"北京协和医院\">"),
+            "{backend}"
+        );
+
+        // Granting the rows selected: those two, and only those.
+        let office = w.signed_in("beijing").await;
+        let review = w.get(&office, "/credits/review?status=provisional").await;
+        let records = ids(&review.body, "name=\"record\" value=\"", "\"");
+        assert!(records.len() >= 3, "{backend}: {records:?}");
+        let form = format!("decision=grant&record={}&record={}", records[0], records[1]);
+        let decided = w.post(&office, "/credits/review/decide", &form).await;
+        let location = decided.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_string();
+        assert!(w.get(&office, &location).await.body.contains("已发放 2 条学分记录"), "{backend}");
+        let after = w.get(&office, "/credits/review?status=provisional").await;
+        let left = ids(&after.body, "name=\"record\" value=\"", "\"");
+        assert!(!left.contains(&records[0]) && !left.contains(&records[1]) && left.contains(&records[2]), "{backend}");
+    }
+}

@@ -187,6 +187,54 @@ document.addEventListener("click", (event) => {
   form.addEventListener("change", schedule);
 })();
 
+// Tables of the 申报书 (teachers, periods, earlier projects) take another row without saving
+// first: the last row is copied with the next index in every name and cleared.
+document.querySelectorAll("fieldset[data-array] .add-row").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const rows = button.closest("fieldset").querySelectorAll(".row-fields");
+    const last = rows[rows.length - 1];
+    const index = rows.length;
+    const row = last.cloneNode(true);
+    row.dataset.row = String(index);
+    const renumber = (text) => text.replace(/\[\d+\]/, `[${index}]`);
+    row.querySelectorAll("[name], [id], [for], [data-path], [data-findings-for], [data-field]").forEach((el) => {
+      for (const attr of ["name", "id", "for", "data-path", "data-findings-for", "data-field"]) {
+        if (el.hasAttribute(attr)) el.setAttribute(attr, renumber(el.getAttribute(attr)));
+      }
+    });
+    row.querySelectorAll("input, textarea").forEach((el) => { el.value = ""; });
+    row.querySelectorAll("select").forEach((el) => { el.selectedIndex = 0; });
+    row.querySelectorAll(".findings").forEach((el) => el.replaceChildren());
+    const title = row.querySelector(".row-title");
+    if (title) title.textContent = `第 ${index + 1} 行`;
+    last.after(row);
+    row.querySelector("input, textarea, select")?.focus();
+  });
+});
+
+// A long list of people narrows as a name or ID number is typed (<input data-filter-select="id">):
+// the ID numbers are shown masked, so a typed number matches on its first six and last four.
+document.querySelectorAll("input[data-filter-select]").forEach((input) => {
+  const select = document.getElementById(input.dataset.filterSelect);
+  if (!select) return;
+  input.hidden = false;
+  const options = [...select.options];
+  input.addEventListener("input", () => {
+    const typed = input.value.trim().toUpperCase();
+    const id = /^\d{6,17}[\dX]?$/.test(typed);
+    let first = null;
+    options.forEach((option) => {
+      const text = option.textContent.toUpperCase();
+      const match = typed === "" || text.includes(typed) ||
+        (id && text.includes(typed.slice(0, 6)) && (typed.length < 18 || text.includes(typed.slice(-4))));
+      option.hidden = !match;
+      if (match && first === null) first = option;
+    });
+    if (first && select.selectedOptions[0]?.hidden) first.selected = true;
+  });
+});
+
 document.addEventListener("submit", (event) => {
   // Long uploads (published lists) show a progress bar while the file is sent and checked:
   // <form data-progress> with a hidden <progress>.

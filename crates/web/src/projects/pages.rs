@@ -198,6 +198,8 @@ struct PublicationPage {
     patterns: Vec<project_ops::NumberPattern>,
     /// The suspensions in force (the national office's to lift).
     suspensions: Vec<jijiao_storage::suspensions::ActiveSuspension>,
+    /// The units on record, for the suspension form's picker (issue 18: the exact name was typed).
+    units: Vec<String>,
     message: Option<String>,
     problems: Vec<String>,
 }
@@ -235,9 +237,12 @@ async fn publication(
         let batches = visible_batches(state, p).await?;
         let patterns = project_ops::number_patterns(state, p).await?;
         let suspensions = if national { state.store.active_suspensions().await? } else { Vec::new() };
-        Ok::<_, ApiError>((batches, patterns, suspensions))
+        let mut units: Vec<String> =
+            if national { state.store.unit_directory().await?.into_keys().collect() } else { Vec::new() };
+        units.sort();
+        Ok::<_, ApiError>((batches, patterns, suspensions, units))
     };
-    let (batches, patterns, suspensions) = loaded.await.map_err(unshowable)?;
+    let (batches, patterns, suspensions, units) = loaded.await.map_err(unshowable)?;
     let provinces = jijiao_domain::province::PROVINCES
         .iter()
         .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
@@ -246,7 +251,7 @@ async fn publication(
     let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
     Ok(render(
         status,
-        &PublicationPage { layout, batches, national, provinces, patterns, suspensions, message, problems },
+        &PublicationPage { layout, batches, national, provinces, patterns, suspensions, units, message, problems },
     ))
 }
 

@@ -44,14 +44,23 @@ pub(super) struct FieldSpec {
     pub(super) label: &'static str,
     pub(super) kind: Kind,
     pub(super) hint: &'static str,
+    /// The picker a text field offers while typing (issue 18: codes were typed from memory): the id
+    /// of a datalist on the page, `subjects` (by name or code) or `titles`; empty for none.
+    pub(super) list: &'static str,
 }
 
 pub(super) const fn f(path: &'static str, label: &'static str, kind: Kind) -> FieldSpec {
-    FieldSpec { path, label, kind, hint: "" }
+    FieldSpec { path, label, kind, hint: "", list: "" }
 }
 
 pub(super) const fn fh(path: &'static str, label: &'static str, kind: Kind, hint: &'static str) -> FieldSpec {
-    FieldSpec { path, label, kind, hint }
+    FieldSpec { path, label, kind, hint, list: "" }
+}
+
+impl FieldSpec {
+    const fn picked_from(self, list: &'static str) -> Self {
+        FieldSpec { list, ..self }
+    }
 }
 
 /// A table of rows (teachers, periods, the leader's earlier projects): column paths are relative.
@@ -109,8 +118,8 @@ pub(super) const STEPS: [StepSpec; 5] = [
             f("clinical_skills", "临床技能项目", Kind::Bool),
             f("mutual_recognition", "京津冀互认项目", Kind::Bool),
             f("infectious_disease_training", "传染病防治知识培训类项目", Kind::Bool),
-            fh("subject.secondary", "二级学科代码", Kind::Text, "如 03"),
-            fh("subject.tertiary", "三级学科代码", Kind::Text, "如 03-07"),
+            fh("subject.secondary", "二级学科代码", Kind::Text, "如 03；可输入学科名称选择").picked_from("subjects"),
+            fh("subject.tertiary", "三级学科代码", Kind::Text, "如 03-07；可输入学科名称选择").picked_from("subjects"),
             f("name", "项目名称", Kind::Text),
             f("summary", "项目内容及创新之处", Kind::Area),
             f("audience", "教学对象", Kind::Text),
@@ -136,7 +145,7 @@ pub(super) const STEPS: [StepSpec; 5] = [
         fields: &[
             f("leader.name", "项目负责人姓名", Kind::Text),
             fh("leader.id_number", "身份证号码", Kind::Text, "已保存的号码以掩码显示，不修改则保持不变"),
-            f("leader.title", "职称", Kind::Text),
+            f("leader.title", "职称", Kind::Text).picked_from("titles"),
             f("leader.post", "职务", Kind::Text),
             f("leader.employer", "工作单位", Kind::Text),
             f("leader.in_post", "是否在职（岗）", Kind::Bool),
@@ -170,7 +179,7 @@ pub(super) const STEPS: [StepSpec; 5] = [
             label: "授课教师及课程",
             columns: &[
                 f("name", "教师姓名", Kind::Text),
-                f("title", "职称", Kind::Text),
+                f("title", "职称", Kind::Text).picked_from("titles"),
                 f("employer", "工作单位", Kind::Text),
                 f("topic", "授课内容", Kind::Text),
                 f("method", "授课方式", Kind::Choice(METHODS)),
@@ -201,9 +210,10 @@ pub(super) const STEPS: [StepSpec; 5] = [
         fields: &[
             fh("recommendation", "同行评议推荐理由", Kind::Area, "不少于200字，建议注明培训内容、形式等"),
             fh("peer_reviewer.name", "同行评议专家姓名", Kind::Text, "外单位同学科副高级及以上职称专家"),
-            f("peer_reviewer.title", "专家职称", Kind::Text),
+            f("peer_reviewer.title", "专家职称", Kind::Text).picked_from("titles"),
             f("peer_reviewer.employer", "专家工作单位", Kind::Text),
-            fh("peer_reviewer.subject", "专家所在学科代码", Kind::Text, "如 03-07"),
+            fh("peer_reviewer.subject", "专家所在学科代码", Kind::Text, "如 03-07；可输入学科名称选择")
+                .picked_from("subjects"),
             fh(
                 "commitment_signed",
                 "项目负责人已签署承诺书",
@@ -336,6 +346,7 @@ pub(super) struct FieldView {
     pub(super) value: String,
     pub(super) options: Vec<OptionView>,
     pub(super) findings: Vec<FindingView>,
+    pub(super) list: &'static str,
 }
 
 pub(super) struct RowsView {
@@ -360,7 +371,16 @@ pub(super) fn field_view(spec: &FieldSpec, path: String, value: String, findings
     };
     let mine =
         findings.iter().filter(|f| f.field == path || f.field.starts_with(&format!("{path}."))).cloned().collect();
-    FieldView { path, label: spec.label, kind: spec.kind.code(), hint: spec.hint, value, options, findings: mine }
+    FieldView {
+        path,
+        label: spec.label,
+        kind: spec.kind.code(),
+        hint: spec.hint,
+        value,
+        options,
+        findings: mine,
+        list: spec.list,
+    }
 }
 
 /// The ID number as views show it: masked (the full number stays in the store).

@@ -208,11 +208,27 @@ pub(super) struct BulkForm {
     csrf: Option<String>,
 }
 
+/// All matching, or the rows selected (repeated `record` fields: issue 18 asked for both).
 pub(super) async fn decide_matching(
     State(state): State<AppState>,
     PageUser(p): PageUser,
-    PageForm(form): PageForm<BulkForm>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let selected: Vec<i64> = pairs.iter().filter(|(k, _)| k == "record").filter_map(|(_, v)| v.parse().ok()).collect();
+    let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if !selected.is_empty() {
+        let decision = credits::decision(field("decision").as_deref() == Some("grant"), field("reason").as_deref())?;
+        let n = credits::decide_selected(&state, &p, &selected, &decision).await?;
+        return Ok(Redirect::to(&format!("/credits/review?done={n}&did={}", did(&decision))).into_response());
+    }
+    let form = BulkForm {
+        decision: field("decision").unwrap_or_default(),
+        kind: field("kind"),
+        year: field("year"),
+        q: field("q"),
+        reason: field("reason"),
+        csrf: None,
+    };
     let filter =
         ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
     let q = review_query(&filter)?;
