@@ -231,6 +231,26 @@ pub async fn confirm(app: &App, p: &Acting, id: AccountId) -> Result<(), AppErro
     Ok(app.store.confirm_account(&p.actor(), id).await?)
 }
 
+/// Refuses a self-registration, with the reason its registrant reads on signing in (issue 18):
+/// those who may confirm it may refuse it.
+pub async fn reject_registration(app: &App, p: &Acting, id: AccountId, reason: &str) -> Result<(), AppError> {
+    let (account, _, places) = visible_account(app, p, id).await?;
+    if account.confirmed {
+        return Err(AppError::Conflict("该账号已确认".into()));
+    }
+    if !places.iter().any(|(_, place)| p.may(Action::ConfirmProfessional, place)) {
+        return Err(AppError::Forbidden);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "拒绝时必须填写原因"));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid("reason", "原因不能超过500字"));
+    }
+    Ok(app.store.reject_registration(&p.actor(), id, reason).await?)
+}
+
 /// Resets a password to a temporary one, returned once.
 pub async fn reset_password(app: &App, p: &Acting, id: AccountId) -> Result<String, AppError> {
     managed_account(app, p, id).await?;

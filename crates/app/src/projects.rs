@@ -10,6 +10,7 @@ use jijiao_domain::document::DocumentError;
 use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::personal::mask_phone;
 use jijiao_domain::publication::{self, ProjectKind, ProjectNumber, Term};
+use jijiao_domain::review::thresholds::{CREDITS_CAP, REMOTE_CREDITS_CAP};
 use jijiao_domain::year::YearParseError;
 use jijiao_domain::{Credits, Year};
 use jijiao_storage::projects::{Batch, NewBatch, NewProject, Project, ProjectFilter, ProjectPeriod, ProjectSort};
@@ -164,6 +165,13 @@ pub fn parse_list(
         let periods = periods_of(&terms, &place);
         let (unit_id, province) = units.get(&unit).cloned().map_or((None, None), |(id, p)| (Some(id), p));
         let remote = place.contains("远程") || place.contains("网络") || place.contains("线上");
+        // The list is held to the rules it publishes under (issue 18: 25 credits were accepted).
+        let cap = if remote { REMOTE_CREDITS_CAP } else { CREDITS_CAP };
+        if credits > cap {
+            let which = if remote { "远程项目" } else { "每个项目" };
+            problems.push(problem(n, "学分", format!("{which}最多 {cap} 学分，名单为 {credits} 学分")));
+            continue;
+        }
         projects.push(NewProject {
             number: Some(number.text()),
             application_id: None,
@@ -229,27 +237,60 @@ pub struct ListImport {
     pub dry_run: bool,
 }
 
+/// The 申办单位 of a checked list that are not units on record, each once in the list's order: their
+/// projects are stored unlinked (no unit files their periods or sees them as its own), which an
+/// import says rather than passing silently (issue 18).
+pub fn unlinked_units(projects: &[NewProject]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    projects
+        .iter()
+        .filter(|p| p.unit_id.is_none() && seen.insert(p.unit_name.clone()))
+        .map(|p| p.unit_name.clone())
+        .collect()
+}
+
+/// What an import did: the projects checked (and stored, unless a dry run), and the units of
+/// [`unlinked_units`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListImported {
+    pub projects: usize,
+    pub unlinked_units: Vec<String>,
+}
+
+impl ListImported {
+    /// The notice about [`Self::unlinked_units`] for people, when there are any.
+    pub fn unlinked_notice(&self) -> Option<String> {
+        let units = &self.unlinked_units;
+        let shown: Vec<&str> = units.iter().take(10).map(String::as_str).collect();
+        let more = if units.len() > shown.len() { format!("等 {} 个", units.len()) } else { String::new() };
+        (!units.is_empty()).then(|| {
+            format!(
+                "申办单位“{}”{more}未在系统中登记：其项目未关联单位，单位无法为其报备举办。请核对单位名称，或登记单位后重新关联。",
+                shown.join("”“")
+            )
+        })
+    }
+}
+
 /// Published national lists are the national office's to import.
 pub fn require_importer(p: &Acting) -> Result<(), AppError> {
     if p.has(Role::NationalAdmin) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// Imports a published national list for the national office (upload page and API): checked by
-/// [`check_list`], then, unless it is a dry run, stored by [`store_list`]. Returns the number of
-/// projects.
+/// [`check_list`], then, unless it is a dry run, stored by [`store_list`].
 pub async fn import_list(
     app: &App,
     p: &Acting,
     bytes: &[u8],
     file_name: &str,
     import: &ListImport,
-) -> Result<usize, AppError> {
+) -> Result<ListImported, AppError> {
     require_importer(p)?;
     let projects = check_list(app, bytes.to_vec(), file_name, import.year, |_, _| {}).await?;
-    if import.dry_run {
-        return Ok(projects.len());
-    }
-    store_list(app, &p.actor(), import, &projects).await
+    let unlinked_units = unlinked_units(&projects);
+    let projects = if import.dry_run { projects.len() } else { store_list(app, &p.actor(), import, &projects).await? };
+    Ok(ListImported { projects, unlinked_units })
 }
 
 /// Reads a list of `year` off the async workers (`progress(done, total)` is called as rows are
@@ -363,6 +404,19 @@ pub(crate) fn subject_filter(given: Option<&str>) -> Result<(), AppError> {
     }
 }
 
+/// A search field that should be a whole number and is not: named by its label and its name
+/// (issue 18: “abcd”不是有效的数字 left the searcher guessing which field).
+fn not_a_number(field: &str, text: &str) -> AppError {
+    let label = match field {
+        "year" => "年度",
+        "batch" => "批次",
+        "page" => "页码",
+        "per_page" => "每页条数",
+        _ => field,
+    };
+    AppError::invalid(field, format!("“{label}”应为正整数，当前为“{text}”"))
+}
+
 pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
@@ -370,15 +424,13 @@ pub(crate) fn given(v: &Option<String>) -> Option<&str> {
 impl CatalogueQuery {
     pub fn filter(&self) -> Result<ProjectFilter, AppError> {
         let number = |field: &str, v: &Option<String>| -> Result<Option<u16>, AppError> {
-            given(v)
-                .map(|t| t.parse::<u16>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
-                .transpose()
+            given(v).map(|t| t.parse::<u16>().map_err(|_| not_a_number(field, t))).transpose()
         };
         // A year that is no number reads as the batch does; one outside 1900..=2200 says so.
         let year = given(&self.year)
             .map(|t| {
                 t.parse::<Year>().map_err(|e| match e {
-                    YearParseError::NotANumber => AppError::invalid("year", format!("“{t}”不是有效的数字")),
+                    YearParseError::NotANumber => not_a_number("year", t),
                     e @ YearParseError::OutOfRange(_) => AppError::invalid("year", e.to_string()),
                 })
             })
@@ -413,6 +465,12 @@ impl CatalogueQuery {
             Some("newest") => ProjectSort::Newest,
             Some(_) => return Err(AppError::invalid("sort", "排序应为 number、date 或 newest")),
         };
+        let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::invalid("to", format!("举办日期止 {to} 早于举办日期起 {from}，请检查日期范围")));
+        }
         Ok(ProjectFilter {
             q: given(&self.q).map(|q| q.chars().take(100).collect()),
             year,
@@ -423,8 +481,8 @@ impl CatalogueQuery {
             level,
             kind,
             delivery,
-            from: date("from", &self.from)?,
-            to: date("to", &self.to)?,
+            from,
+            to,
             unit_name: None,
             sort,
         })
@@ -432,9 +490,7 @@ impl CatalogueQuery {
 
     pub fn page(&self) -> Result<PageRequest, AppError> {
         let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
-            given(v)
-                .map(|t| t.parse::<u32>().map_err(|_| AppError::invalid(field, format!("“{t}”不是有效的数字"))))
-                .transpose()
+            given(v).map(|t| t.parse::<u32>().map_err(|_| not_a_number(field, t))).transpose()
         };
         Ok(PageRequest::new(n("page", &self.page)?, n("per_page", &self.per_page)?))
     }
@@ -692,12 +748,22 @@ mod tests {
             (CatalogueQuery { level: Some("district".into()), ..Default::default() }, "level"),
             (CatalogueQuery { subject: Some("3".into()), ..Default::default() }, "subject"),
             (CatalogueQuery { sort: Some("x".into()), ..Default::default() }, "sort"),
+            // issue 18: a range that ends before it starts says so instead of finding nothing.
+            (
+                CatalogueQuery { from: Some("2024-09-05".into()), to: Some("2024-09-01".into()), ..Default::default() },
+                "to",
+            ),
         ] {
             match bad.filter() {
                 Err(AppError::InvalidInput { field: Some(f), .. }) => assert_eq!(f, field),
                 other => panic!("{field}: {other:?}"),
             }
         }
+        // A number that is none names the field by its label.
+        let not_a_year = CatalogueQuery { year: Some("abcd".into()), ..Default::default() }.filter().unwrap_err();
+        assert_eq!(not_a_year.to_string(), "“年度”应为正整数，当前为“abcd”");
+        let not_a_page = CatalogueQuery { page: Some("x".into()), ..Default::default() }.page().unwrap_err();
+        assert!(not_a_page.to_string().contains("页码"), "{not_a_page}");
         assert_eq!(
             CatalogueQuery { q: Some(" 肿瘤".into()), page: Some("3".into()), ..Default::default() }.given_parameters(),
             vec![("q", "肿瘤")]

@@ -314,7 +314,9 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
 /// The password of every demo account (listed in the README).
 pub const DEMO_PASSWORD: &str = "demo2025";
 
-/// One account per role, so a newcomer can click through every menu (listed in the README).
+/// One account per role, so a newcomer can click through every menu (listed in the README):
+/// username, display name, role. An account of a person is shown by the person's name instead
+/// (issue 18: the header said 卫生专业技术人员, a role, where a person expects their own name).
 pub const DEMO_ACCOUNTS: [(&str, &str, &str); 9] = [
     ("guojia", "国家级管理员", "national_admin"),
     ("beijing", "北京市继教办管理员", "province_admin"),
@@ -369,7 +371,10 @@ async fn create_accounts(
             .collect();
         let account = NewAccount {
             username: username.to_string(),
-            display_name: display.to_string(),
+            display_name: match person.and_then(|id| staff.iter().find(|p| p.id == id)) {
+                Some(p) => p.name.clone(),
+                None => display.to_string(),
+            },
             password_hash: hash.clone(),
             person_id: person,
             confirmed: username != "daiqueren",

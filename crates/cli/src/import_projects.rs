@@ -6,7 +6,7 @@
 //! dependency), only when standard error is a terminal.
 
 use clap::Args;
-use jijiao_app::projects::{ListImport, check_list, store_list};
+use jijiao_app::projects::{ListImport, ListImported, check_list, store_list, unlinked_units};
 use jijiao_app::{App, AppError};
 use jijiao_storage::Actor;
 use std::io::{IsTerminal, Write};
@@ -80,6 +80,10 @@ pub async fn run(app: &App, args: ImportProjectsArgs) -> anyhow::Result<ExitCode
         }
         Err(e) => return Err(crate::app_error(e)),
     };
+    let unlinked = ListImported { projects: projects.len(), unlinked_units: unlinked_units(&projects) };
+    if let Some(notice) = unlinked.unlinked_notice() {
+        eprintln!("注意：{notice}");
+    }
     if args.dry_run {
         println!("检查通过：{} 个项目（{}年第{}批），未保存（--dry-run）。", projects.len(), args.year, args.batch);
         return Ok(ExitCode::SUCCESS);

@@ -101,7 +101,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     };
     match (get, path) {
         // Public.
-        (true, "/" | "/committees" | "/subjects" | "/healthz" | "/static/{name}" | "/api/docs/")
+        (true, "/" | "/committees" | "/subjects" | "/healthz" | "/static/{name}" | "/favicon.ico" | "/api/docs/")
         | (true, "/api/v1/openapi.json" | "/api/v1/provinces" | "/api/v1/subjects" | "/api/v1/titles")
         | (true, "/api/v1/id-numbers/{number}") => 200,
         (true, "/login" | "/register") => {
@@ -137,9 +137,9 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
                 200
             }
         }
+        // An unconfirmed professional's password is theirs to change too (issue 18).
         (_, "/me/password") => match who {
             Anonymous => 303,
-            Pending => 403,
             _ if get => 200,
             _ => 422,
         },
@@ -192,7 +192,13 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
         (true, "/api/v1/organisations/{id}") => admin_in_scope(200),
         (true, "/api/v1/people/{id}") => admin_in_scope(200),
         // Actions on a professional's account of the scope.
-        (false, "/admin/accounts/{id}/disable" | "/admin/accounts/{id}/enable" | "/admin/accounts/{id}/confirm")
+        (
+            false,
+            "/admin/accounts/{id}/disable"
+            | "/admin/accounts/{id}/enable"
+            | "/admin/accounts/{id}/confirm"
+            | "/admin/accounts/{id}/reject",
+        )
         | (
             false,
             "/admin/accounts/{id}/roles" | "/admin/accounts/{id}/roles/{role_id}/remove" | "/admin/tokens/{id}/revoke",
@@ -327,6 +333,7 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
         "/api/v1/credits/evaluate" => include_str!("../../domain/tests/fixtures/credits/year_2025.json").into(),
         "/register" => String::new(),
         "/me/password" => "current=wrong&password=abc12345&password2=abc12345".into(),
+        "/admin/accounts/{id}/reject" => "reason=工号与本院人事记录不符".into(),
         "/admin/accounts" => {
             format!("username=new{n}&display_name=新管理员&role=unit_admin&org_id={}&password=abcd1234", t.org)
         }
@@ -370,7 +377,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                         Some(u) => w.signed_in(u).await,
                         None => w.anonymous(),
                     };
-                    let confirmed = !route.path.ends_with("/confirm");
+                    let confirmed = !route.path.ends_with("/confirm") && !route.path.ends_with("/reject");
                     let t = targets(&w, *scope, n, confirmed).await;
                     let area_id = match credits_matrix::target(&w, &route.path, *scope, n).await {
                         Some(id) => Some(id),

@@ -196,7 +196,9 @@ async fn registration_then_confirmation_by_the_unit() {
     let me = Client { cookie: Some(format!("jijiao_session={token}")), csrf: None, bearer: None };
     let page = w.get(&me, "/me").await;
     assert!(page.body.contains("等待所在单位管理员确认") && page.body.contains("110105********002X"));
-    assert_eq!(w.get(&me, "/me/password").await.status, StatusCode::FORBIDDEN, "only the own page until confirmed");
+    assert_eq!(w.get(&me, "/me/credits").await.status, StatusCode::FORBIDDEN, "only the own page until confirmed");
+    // … and the own password (issue 18): it is the professional's, confirmed or not.
+    assert_eq!(w.get(&me, "/me/password").await.status, StatusCode::OK, "the password form until confirmed");
 
     let account = w.store.account_by_username("11010519491231002X").await.unwrap();
     let unit_admin = w.signed_in("xiehe").await;

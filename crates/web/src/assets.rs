@@ -10,10 +10,17 @@ use crate::routes::Routes;
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
 ];
 
 pub fn routes() -> Routes {
-    Routes::new().get("/static/{name}", asset)
+    Routes::new().get("/static/{name}", asset).get("/favicon.ico", favicon)
+}
+
+/// Browsers ask for `/favicon.ico` whatever the page links (issue 18: a 404 on every first visit):
+/// the same icon as the pages link, an SVG.
+async fn favicon() -> Response {
+    asset(Path("favicon.svg".to_string())).await
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

@@ -140,7 +140,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
 }
 
 /// A page visitor that must be signed in: redirected to the login page otherwise. Unconfirmed
-/// professionals may only see their own page until their employer confirms them.
+/// professionals may only see their own page, and change their password (issue 18: a password
+/// is their own whether the employer has confirmed them or not), until their employer confirms them.
 pub struct PageUser(pub Principal);
 
 impl<S: Send + Sync> FromRequestParts<S> for PageUser {
@@ -152,7 +153,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
             let target = format!("/login?next={}", urlencode(next));
             return Err(Redirect::to(&target).into_response());
         };
-        if !principal.account.confirmed && parts.uri.path() != "/me" {
+        if !principal.account.confirmed && !matches!(parts.uri.path(), "/me" | "/me/password") {
             return Err(crate::pages::error_page(
                 axum::http::StatusCode::FORBIDDEN,
                 "等待单位确认",

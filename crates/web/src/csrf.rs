@@ -99,8 +99,9 @@ fn rejection(is_api: bool) -> Response {
     }
 }
 
-/// The token from the header, the query string or a urlencoded form body (which is buffered and
-/// put back for the handler).
+/// The token from the header, the query string, or a urlencoded or multipart form body (which is
+/// buffered and put back for the handler). Upload forms send it in their body (issue 18: in the
+/// query string it stayed in the address bar after the upload, and in the history).
 async fn provided_token(request: Request) -> (Option<String>, Result<Request, Response>) {
     if let Some(v) = request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         return (Some(v.to_string()), Ok(request));
@@ -108,12 +109,11 @@ async fn provided_token(request: Request) -> (Option<String>, Result<Request, Re
     if let Some(t) = request.uri().query().and_then(|q| form_field(q.as_bytes())) {
         return (Some(t), Ok(request));
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_token(request).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return (None, Ok(request));
     }
     let (parts, body) = request.into_parts();
@@ -124,6 +124,28 @@ async fn provided_token(request: Request) -> (Option<String>, Result<Request, Re
         }
         Err(_) => (None, Err(ApiError::TooLarge("表单过大".into()).into_response())),
     }
+}
+
+/// The `csrf` part of a multipart form. The input guard has read and bounded the body already,
+/// so it is read here from memory and put back whole.
+async fn multipart_token(request: Request) -> (Option<String>, Result<Request, Response>) {
+    use axum::extract::FromRequest;
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::guard::UPLOAD_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (None, Err(ApiError::TooLarge("上传的文件过大".into()).into_response())),
+    };
+    let mut token = None;
+    let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+    if let Ok(mut multipart) = axum::extract::Multipart::from_request(copy, &()).await {
+        while let Ok(Some(field)) = multipart.next_field().await {
+            if field.name() == Some(FIELD) && field.file_name().is_none() {
+                token = field.text().await.ok();
+                break;
+            }
+        }
+    }
+    (token, Ok(Request::from_parts(parts, Body::from(bytes))))
 }
 
 fn form_field(bytes: &[u8]) -> Option<String> {

@@ -277,8 +277,10 @@ fn json_control_path(value: &serde_json::Value, path: &str) -> Option<String> {
 /// Replaces the plain-text refusals of axum's extractors and routers (English, `text/plain`) by
 /// the API's JSON error in Chinese or the Chinese error page. Handlers never answer plain text.
 pub async fn chinese_rejections(request: Request, next: Next) -> Response {
-    let api = is_api(request.uri().path());
-    let upload = is_upload(request.uri().path());
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or_default().to_string();
+    let api = is_api(&path);
+    let upload = is_upload(&path);
     let response = next.run(request).await;
     let status = response.status();
     let plain_text = response
@@ -296,7 +298,7 @@ pub async fn chinese_rejections(request: Request, next: Next) -> Response {
     let mut answer = if status == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(api, if upload { UPLOAD_LIMIT } else { BODY_LIMIT })
     } else {
-        let (error, heading) = rejection_in_chinese(status, &detail);
+        let (error, heading) = rejection_in_chinese(status, &detail, &path, &query);
         // A value a domain type refused with its own reason (a year out of range) is invalid
         // input, as the same value is when an operation checks it; other refusals keep axum's status.
         let status = if matches!(error, ApiError::InvalidInput { .. }) { error.status() } else { status };
@@ -317,8 +319,10 @@ pub async fn chinese_rejections(request: Request, next: Next) -> Response {
     answer
 }
 
-/// The Chinese error for one of axum's refusals, recognised by its status and English text.
-fn rejection_in_chinese(status: StatusCode, detail: &str) -> (ApiError, &'static str) {
+/// The Chinese error for one of axum's refusals, recognised by its status and English text; a
+/// parameter that did not parse is named, with the value given (issue 18), from the query string
+/// or the route the path matched.
+fn rejection_in_chinese(status: StatusCode, detail: &str, path: &str, query: &str) -> (ApiError, &'static str) {
     if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return (ApiError::UnsupportedMediaType("请求的内容类型（Content-Type）不正确".into()), "请求无效");
     }
@@ -330,11 +334,21 @@ fn rejection_in_chinese(status: StatusCode, detail: &str) -> (ApiError, &'static
         if reason.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
             return (ApiError::invalid(field, reason.trim()), "请求无效");
         }
-        return (ApiError::BadRequest(format!("查询参数“{field}”的格式不正确")), "请求无效");
+        let value = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().rev().find(|(k, _)| k == field).map(|(_, v)| v));
+        return (ApiError::BadRequest(query_refusal(field, value.as_deref(), reason)), "请求无效");
     }
-    let message = if detail.starts_with("Invalid URL") || detail.contains("path param") {
-        "网址中的参数无效，请检查链接"
-    } else if detail.contains("query string") {
+    if detail.starts_with("Invalid URL") || detail.contains("path param") {
+        let message = match path_value(detail).and_then(|value| Some((path_parameter(path, &value)?, value))) {
+            Some((name, value)) => {
+                format!("网址中的“{}”不是有效的{}（参数 {name}），请检查链接", shown(&value), parameter_label(&name))
+            }
+            None => "网址中的参数无效，请检查链接".to_string(),
+        };
+        return (ApiError::BadRequest(message), "请求无效");
+    }
+    let message = if detail.contains("query string") {
         "查询参数的格式不正确"
     } else if detail.contains("JSON") || detail.contains("json") {
         "请求内容不是有效的 JSON 文档"
@@ -349,6 +363,88 @@ fn rejection_in_chinese(status: StatusCode, detail: &str) -> (ApiError, &'static
         ApiError::BadRequest(message.into())
     };
     (error, "请求无效")
+}
+
+/// A value as a message shows it: at most 40 characters.
+fn shown(value: &str) -> String {
+    let mut out: String = value.chars().take(40).collect();
+    if value.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// What a parameter is, for people: the names the routes and lists use.
+fn parameter_label(name: &str) -> &'static str {
+    match name {
+        "id" | "number" => "编号",
+        "n" => "期次",
+        "code" => "代码",
+        "year" => "年度",
+        "page" => "页码",
+        "per_page" => "每页条数",
+        "batch" => "批次",
+        "from" => "开始日期",
+        "to" => "结束日期",
+        "month" => "月份",
+        _ => "取值",
+    }
+}
+
+/// The refusal of query parameter `field` (holding `value`), with what axum found wrong.
+fn query_refusal(field: &str, value: Option<&str>, reason: &str) -> String {
+    let expected = if reason.contains("digit") || reason.contains("integer") || reason.contains("number") {
+        "应为正整数"
+    } else if reason.contains("bool") {
+        "应为 true 或 false"
+    } else {
+        "格式不正确"
+    };
+    let label = parameter_label(field);
+    let named = if label == "取值" {
+        format!("查询参数“{field}”")
+    } else {
+        format!("查询参数“{field}”（{label}）")
+    };
+    match value {
+        Some(v) => format!("{named}的值“{}”{expected}", shown(v)),
+        None => format!("{named}{expected}"),
+    }
+}
+
+/// The value axum could not parse, from its message (`Cannot parse `abc` to a `i64``, or
+/// `Cannot parse `id` with value `abc` …`).
+fn path_value(detail: &str) -> Option<String> {
+    let rest = match detail.split_once("with value `") {
+        Some((_, rest)) => rest,
+        None => detail.split_once("Cannot parse `")?.1,
+    };
+    rest.split_once('`').map(|(value, _)| value.to_string())
+}
+
+/// The route patterns with parameters (`/applications/{id}`), read once from the route table.
+fn route_patterns() -> &'static [String] {
+    static PATTERNS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let mut patterns: Vec<String> =
+            crate::route_table().into_iter().map(|r| r.path).filter(|p| p.contains('{')).collect();
+        patterns.sort();
+        patterns.dedup();
+        patterns
+    })
+}
+
+/// The name of the parameter of `path` that holds `value`, from the route `path` matches.
+fn path_parameter(path: &str, value: &str) -> Option<String> {
+    let segments: Vec<String> =
+        path.split('/').map(|s| String::from_utf8_lossy(&percent_decoded(s)).into_owned()).collect();
+    route_patterns().iter().filter(|p| matches_pattern(p, path)).find_map(|pattern| {
+        pattern
+            .split('/')
+            .zip(&segments)
+            .find(|(part, segment)| part.starts_with('{') && segment.as_str() == value)
+            .map(|(part, _)| part.trim_matches(|c| c == '{' || c == '}').to_string())
+    })
 }
 
 #[cfg(test)]
@@ -375,7 +471,7 @@ mod tests {
         let refusal = |query: &str| {
             let uri: Uri = format!("/x?{query}").parse().unwrap();
             let rejection = axum::extract::Query::<Q>::try_from_uri(&uri).unwrap_err();
-            rejection_in_chinese(rejection.status(), &rejection.body_text()).0
+            rejection_in_chinese(rejection.status(), &rejection.body_text(), "/x", query).0
         };
         let out_of_range = refusal("year=3000");
         assert_eq!(out_of_range.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -383,8 +479,20 @@ mod tests {
         assert_eq!(out_of_range.to_string(), "年度“3000”应在1900年至2200年之间");
         let not_a_number = refusal("year=abc");
         assert_eq!(not_a_number.status(), StatusCode::BAD_REQUEST);
-        assert_eq!(not_a_number.to_string(), "查询参数“year”的格式不正确");
-        assert_eq!(refusal("page=-1").to_string(), "查询参数“page”的格式不正确");
+        assert_eq!(not_a_number.to_string(), "查询参数“year”（年度）的值“abc”应为正整数");
+        assert_eq!(refusal("page=-1").to_string(), "查询参数“page”（页码）的值“-1”应为正整数");
+    }
+
+    /// A path parameter that does not parse is named from the route it matched (issue 18).
+    #[test]
+    fn path_refusals_name_the_parameter() {
+        let refusal = |path: &str, detail: &str| rejection_in_chinese(StatusCode::BAD_REQUEST, detail, path, "").0;
+        let single = refusal("/applications/abc", "Invalid URL: Cannot parse `abc` to a `i64`");
+        assert_eq!(single.to_string(), "网址中的“abc”不是有效的编号（参数 id），请检查链接");
+        let keyed = refusal("/events/2026-03-01-001/x", "Invalid URL: Cannot parse `n` with value `x` to a `u32`");
+        assert!(keyed.to_string().contains("（参数 n）") && keyed.to_string().contains("期次"), "{keyed}");
+        let unknown = refusal("/no/such/route", "Invalid URL: Cannot parse `abc` to a `i64`");
+        assert_eq!(unknown.to_string(), "网址中的参数无效，请检查链接");
     }
 
     #[test]

@@ -103,16 +103,18 @@ pub fn router(state: AppState) -> Router {
     let routes = user_routes()
         .into_parts()
         .0
-        // Outermost first at run time: headers, trace, the Chinese answer for extractors' refusals,
-        // authenticate, rate limit (per account when signed in, so after authentication), the
-        // input guard (control characters, body limits), then CSRF.
+        // Outermost first at run time: headers, trace, authenticate, the error pages dressed for
+        // the visitor (so every refusal below keeps a signed-in user's header and menu), the
+        // Chinese answer for extractors' refusals, rate limit (per account when signed in, so
+        // after authentication), the input guard (control characters, body limits), then CSRF.
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(axum::middleware::from_fn(guard::inspect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
+        .layer(axum::middleware::from_fn(guard::chinese_rejections))
+        .layer(axum::middleware::from_fn(pages::dress_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         // The extractors' own limit is the largest (imports); the guard holds other bodies to less.
         .layer(axum::extract::DefaultBodyLimit::max(guard::UPLOAD_LIMIT))
-        .layer(axum::middleware::from_fn(guard::chinese_rejections))
         .layer(TraceLayer::new_for_http());
     // The health check carries no credential and changes nothing: monitors reach it without the
     // session lookup, CSRF and rate limit (a limited monitor would mark the server down), and

@@ -27,7 +27,6 @@ pub fn routes() -> Routes {
         .merge(events::pages::routes())
         .merge(reports::pages::routes())
         .merge(certificates::pages::routes())
-        .layer(axum::middleware::from_fn(dress_error_pages))
 }
 
 pub struct NavItem {
@@ -36,9 +35,39 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// A group of the menu, by task (issue 18: sixteen links in a row took a quarter of a phone).
+pub struct NavGroup {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+/// The menu's groups, in this order; an entry's group is found from its path.
+const GROUPS: [&str; 5] = ["查询", "我的", "项目", "学分与证书", "系统管理"];
+
+fn group_of(href: &str) -> usize {
+    let under = |prefix: &str| href == prefix || href.starts_with(&format!("{prefix}/"));
+    if under("/me") {
+        1
+    } else if ["/applications", "/application-windows", "/publication", "/events", "/reports"].iter().any(|p| under(p)) {
+        2
+    } else if under("/credits") || under("/certificates") || href == "/admin/certificate-keys" {
+        3
+    } else if under("/admin") || under("/api") {
+        4
+    } else {
+        0
+    }
+}
+
+/// A menu this short is shown whole on a phone too; a longer one folds behind one button.
+const SHORT_MENU: usize = 6;
+
 /// What the base layout needs from every page.
 pub struct Layout {
-    pub nav: Vec<NavItem>,
+    /// The menu by task, each group's entries in the menu's order.
+    pub groups: Vec<NavGroup>,
+    /// The menu folds behind a "菜单" button on a phone (see [`SHORT_MENU`]).
+    pub collapsible: bool,
     /// The signed-in user's name, for the header.
     pub user: Option<String>,
     /// The form token for every form on the page (and the logout button).
@@ -50,7 +79,6 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     let mut items = vec![("/", "首页"), ("/committees", "继教委员会"), ("/subjects", "学科目录")];
     projects::pages::public_menu(&mut items);
     let Some(p) = principal else {
-        items.push(("/api/docs", "接口文档"));
         return items;
     };
     items.push(("/me", "我的主页"));
@@ -72,16 +100,34 @@ pub fn menu(principal: Option<&Principal>) -> Vec<(&'static str, &'static str)> 
     projects::pages::menu(p, &mut items);
     events::pages::menu(p, &mut items);
     reports::pages::menu(p, &mut items);
-    items.push(("/api/docs", "接口文档"));
+    // The API's documentation for those who use the API: administrators, who make its tokens
+    // (issue 18: a professional had no use for it in the menu).
+    if p.is_admin() {
+        items.push(("/api/docs", "接口文档"));
+    }
     items
+}
+
+/// The visitor's menu in its groups (empty groups left out), `current` marked.
+fn grouped(principal: Option<&Principal>, current: &str) -> (Vec<NavGroup>, usize) {
+    let mut groups: Vec<NavGroup> = GROUPS.iter().map(|label| NavGroup { label, items: Vec::new() }).collect();
+    let items = menu(principal);
+    let count = items.len();
+    for (href, label) in items {
+        groups[group_of(href)].items.push(NavItem { href, label, active: href == current });
+    }
+    groups.retain(|g| !g.items.is_empty());
+    (groups, count)
 }
 
 impl Layout {
     /// The navigation for this visitor, with `current` marked for screen readers and the eye.
     pub fn new(current: &str, principal: &MaybePrincipal, csrf: &CsrfToken) -> Self {
         let p = principal.0.as_ref();
+        let (groups, count) = grouped(p, current);
         Self {
-            nav: menu(p).into_iter().map(|(href, label)| NavItem { href, label, active: href == current }).collect(),
+            groups,
+            collapsible: count > SHORT_MENU,
             user: p.map(|p| p.account.display_name.clone()),
             csrf: csrf.0.clone(),
         }
@@ -89,8 +135,8 @@ impl Layout {
 
     /// For error pages, which know nothing of the visitor.
     pub fn anonymous() -> Self {
-        let nav = menu(None).into_iter().map(|(href, label)| NavItem { href, label, active: false }).collect();
-        Self { nav, user: None, csrf: String::new() }
+        let (groups, count) = grouped(None, "");
+        Self { groups, collapsible: count > SHORT_MENU, user: None, csrf: String::new() }
     }
 }
 
@@ -119,7 +165,8 @@ pub struct ErrorPage {
 /// the API gives the same error (an internal error is 500 and an unavailable database 503 on both),
 /// so handlers use `?` on the operations' results. Rendered first without the visitor (all an
 /// error knows); [`dress_error_pages`] renders it again with the signed-in user's header, menu and
-/// the way back, for every page route.
+/// the way back, for every page answer: the handlers', and the refusals of the guard, CSRF, the
+/// rate limit and the extractors (issue 18: a signed-in user never meets the signed-out header).
 #[derive(Clone, Debug)]
 pub struct PageError {
     pub status: StatusCode,
@@ -209,29 +256,43 @@ fn way_back(path: &str, principal: Option<&Principal>) -> Option<NavItem> {
         .map(|(href, label)| NavItem { href, label, active: false })
 }
 
-/// The middleware over the page routes that renders a [`PageError`] again for the visitor.
-pub async fn dress_error_pages(
-    principal: MaybePrincipal,
-    csrf: CsrfToken,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
+/// The middleware (inside authentication, outside everything that may refuse a page) that renders
+/// a [`PageError`] again for the visitor. The first rendering's other headers stay (the anonymous
+/// CSRF cookie, `Retry-After`, `Allow`); the API's answers are never pages and pass untouched.
+pub async fn dress_error_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = request.uri().path().to_string();
-    let response = next.run(request).await;
-    match response.extensions().get::<PageError>() {
-        Some(error) => visitor_error_page(error, &path, &principal, &csrf),
-        None => response,
+    if path.starts_with("/api/") {
+        return next.run(request).await;
     }
+    let principal = request.extensions().get::<MaybePrincipal>().cloned().unwrap_or_default();
+    let csrf = principal
+        .0
+        .as_ref()
+        .and_then(|p| p.csrf())
+        .or_else(|| crate::auth::cookie(request.headers(), crate::auth::CSRF_COOKIE))
+        .unwrap_or_default()
+        .to_string();
+    let response = next.run(request).await;
+    let Some(error) = response.extensions().get::<PageError>().cloned() else { return response };
+    let mut dressed = visitor_error_page(&error, &path, &principal, &CsrfToken(csrf));
+    for (name, value) in response.headers() {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            dressed.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    dressed
 }
 
 pub fn error_page(status: StatusCode, heading: &'static str, message: &str) -> Response {
     PageError::new(status, heading, message).into_response()
 }
 
-/// The fallback: outside the page routes, so it dresses its page itself.
-pub async fn not_found(principal: MaybePrincipal, csrf: CsrfToken, uri: axum::http::Uri) -> Response {
-    let error = PageError::not_found("您访问的页面不存在或已被移除。");
-    visitor_error_page(&error, uri.path(), &principal, &csrf)
+/// The fallback (dressed for the visitor like every page error).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::NotFound.into_response();
+    }
+    PageError::not_found("您访问的页面不存在或已被移除。").into_response()
 }
 
 /// A submitted form; one that cannot be read (a field missing or malformed, as a hand-made request

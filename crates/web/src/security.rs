@@ -28,7 +28,11 @@ pub fn with_headers<S: Clone + Send + Sync + 'static>(router: axum::Router<S>) -
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     router
-        .layer(set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        // A route may set a policy of its own (the API docs); every other response gets the site's.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "same-origin"))
         .layer(set(header::X_FRAME_OPTIONS, "DENY"))

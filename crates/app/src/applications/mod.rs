@@ -23,7 +23,9 @@ use crate::{Acting, App, AppError};
 
 pub use lists::{EXPORT_LIMIT, ListQuery, export, list, scope_filter};
 pub use rereview::{Rereview, rereview_all};
-pub use windows::{NationalQuota, Quotas, SetWindow, WindowView, coming_year, quotas, set_window, windows};
+pub use windows::{
+    NationalQuota, Quotas, SetWindow, WindowView, coming_year, quotas, set_window, windows, windows_for,
+};
 
 /// Where an application sits, for the authorisation rules.
 pub fn place_of(s: &ApplicationSummary) -> Place {
@@ -211,6 +213,52 @@ pub async fn update(app: &App, p: &Acting, id: i64, doc: &Application) -> Result
     let result = review_in_context(app, doc, s.unit_id, s.district_id, leader, Some(s.id), None).await?;
     app.store.update_application(&p.actor(), s.id, doc, leader, counts(&result)).await?;
     Ok(result)
+}
+
+/// The formal review of an edited, unsaved draft as saving it would judge it (issue 18: the form's
+/// live review must judge what the server will): the same authorisation, the stored ID number for
+/// its mask, the unit's checks and the context from the records, as [`update`]; nothing is stored.
+/// What saving would refuse outright (a wrong mask, another province) is one finding among the others.
+pub async fn review_edit(app: &App, p: &Acting, id: i64, doc: &Application) -> Result<Review, AppError> {
+    let stored = visible(app, p, id).await?;
+    let s = &stored.summary;
+    if !rules::may_edit(&p.grants, &place_of(s), s.status) {
+        return Err(AppError::Forbidden);
+    }
+    let mut refused = Vec::new();
+    let mut refusal = |e: AppError| match e {
+        AppError::InvalidInput { field, message } => {
+            refused.push(Finding {
+                rule: "form.refused",
+                severity: Severity::Error,
+                field: field.unwrap_or_default(),
+                message,
+            });
+            Ok(())
+        }
+        other => Err(other),
+    };
+    let doc = match with_stored_id_number(doc, &stored.document.leader.id_number) {
+        Ok(kept) => kept,
+        Err(e) => {
+            refusal(e)?;
+            doc.clone()
+        }
+    };
+    if let Err(e) = check_unit(app, s.unit_id, &doc).await {
+        refusal(e)?;
+    }
+    let leader = if p.has(Role::UnitAdmin) {
+        leader_person(app, p, s.unit_id, &doc).await?
+    } else {
+        s.leader_person_id.map(PersonId)
+    };
+    let result = review_in_context(app, &doc, s.unit_id, s.district_id, leader, Some(s.id), None).await?;
+    if refused.is_empty() {
+        return Ok(result);
+    }
+    refused.extend(result.findings);
+    Ok(Review::from_findings(refused))
 }
 
 /// Views show the leader's ID number masked, so a client saving back what it read sends the mask:

@@ -125,12 +125,43 @@ pub struct WindowView {
     pub open_now: bool,
 }
 
-/// Every window a signed-in user may need: all of them (deadlines are public to the applicants).
+/// Every window (deadlines are public; the API lists them all).
 pub async fn windows(app: &App) -> Result<Vec<WindowView>, AppError> {
+    windows_where(app, |_| true).await
+}
+
+/// The windows that concern the principal (issue 18: a 北京 unit was shown 河北's and 上海's): the
+/// national office's, and those of the offices above or over the principal's roles (their province's
+/// office, and the district office of their district); the national administrator's, all.
+pub async fn windows_for(app: &App, p: &Acting) -> Result<Vec<WindowView>, AppError> {
+    if p.has(Role::NationalAdmin) {
+        return windows(app).await;
+    }
+    windows_where(app, |office| match office.province_code.as_deref() {
+        None => true,
+        Some(province) => p.grants.iter().any(|g| {
+            g.province.as_deref() == Some(province)
+                && match office.kind {
+                    OrgKind::District => g.role == Role::ProvinceAdmin || g.district == Some(office.id.0),
+                    _ => true,
+                }
+        }),
+    })
+    .await
+}
+
+async fn windows_where(
+    app: &App,
+    concerns: impl Fn(&jijiao_storage::Organisation) -> bool,
+) -> Result<Vec<WindowView>, AppError> {
     let today = app.today();
     let mut out = Vec::new();
     for w in app.store.windows(None).await? {
-        let office = app.store.organisation(OrgId(w.org_id)).await?.name;
+        let office = app.store.organisation(OrgId(w.org_id)).await?;
+        if !concerns(&office) {
+            continue;
+        }
+        let office = office.name;
         out.push(WindowView {
             year: w.year,
             level: w.level.code().into(),

@@ -212,6 +212,9 @@ pub async fn parse_registrations(
                 legacy_class: None,
             };
             check_facts(&mut r, &facts, &app.rules);
+            if let Some(message) = super::registration::ends_in_future(&facts, app.today()) {
+                r.problem("end", message);
+            }
             let key = duplicate_key(person, &facts);
             if let Some(first) = seen.get(&key) {
                 r.problem("title", format!("与第{first}行重复"));

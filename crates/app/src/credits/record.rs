@@ -42,6 +42,8 @@ pub struct RecordLine {
     /// What the record earns (granted) or would earn (provisional), after caps; `0.0` otherwise.
     pub credits: String,
     pub rule: Option<String>,
+    /// The rule's name for people (`继续医学教育项目学员：学时÷3`).
+    pub rule_label: Option<String>,
     pub explanation: String,
     pub removed_by_caps: String,
     pub reject_reason: Option<String>,
@@ -129,6 +131,7 @@ fn record_line(r: &CreditRecord, summary: &YearSummary) -> RecordLine {
         status_label: if r.cancelled() { "已冲销".into() } else { r.status.label().into() },
         credits: credit.map_or(Credits::ZERO, |c| c.credits).to_string(),
         rule: credit.map(|c| c.rule.to_string()),
+        rule_label: credit.and_then(|c| jijiao_domain::credits::rule::label(c.rule)).map(str::to_string),
         explanation,
         removed_by_caps: credit.map_or(Credits::ZERO, |c| c.removed_by_caps).to_string(),
         reject_reason: r.reject_reason.clone(),

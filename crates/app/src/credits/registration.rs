@@ -93,6 +93,9 @@ pub async fn register(app: &App, p: &Acting, input: &RegisterInput) -> Result<Cr
         return Err(AppError::Forbidden);
     }
     let facts = input.facts(&app.rules)?;
+    if let Some(message) = ends_in_future(&facts, app.today()) {
+        return Err(AppError::invalid("end", message));
+    }
     person_for(app, p, PersonId(input.person_id), CreditAction::Register).await?;
     let new = NewCreditRecord {
         person_id: PersonId(input.person_id),
@@ -102,6 +105,12 @@ pub async fn register(app: &App, p: &Acting, input: &RegisterInput) -> Result<Cr
         granted: false,
     };
     Ok(app.store.record_credit(&p.actor(), &new).await?)
+}
+
+/// An activity is registered once it has ended (issue 18: one dated next month was accepted and
+/// then granted in bulk): the refusal, for an end after `today`.
+pub(crate) fn ends_in_future(facts: &RecordFacts, today: chrono::NaiveDate) -> Option<String> {
+    (facts.end > today).then(|| format!("结束日期 {} 晚于今天（{today}）：活动结束后才能登记学分", facts.end))
 }
 
 /// The employees a unit administrator may register for (masked), for the form's list.

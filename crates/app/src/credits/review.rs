@@ -119,8 +119,37 @@ pub async fn decide_one(app: &App, p: &Acting, id: i64, decision: &Decision) -> 
     if !permits(&p.grants, action, &place) {
         return Err(AppError::Forbidden);
     }
+    if *decision == Decision::Grant
+        && let Some(message) = super::registration::ends_in_future(&r.facts, app.today())
+    {
+        return Err(AppError::invalid("end", format!("不能发放：{message}")));
+    }
     app.store.decide_credits(&p.actor(), &[r.id], decision).await?;
     Ok(r.source)
+}
+
+/// Grants or rejects the records selected, all or none: each is checked as [`decide_one`] checks it
+/// before any is decided, then all are decided in one transaction. Returns how many.
+pub async fn decide_selected(app: &App, p: &Acting, ids: &[i64], decision: &Decision) -> Result<usize, AppError> {
+    let mut checked = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (r, place) = visible_record(app, p, *id).await?;
+        let action =
+            if r.source == RecordSource::SelfStudy { CreditAction::ReviewSelfStudy } else { CreditAction::Review };
+        if !permits(&p.grants, action, &place) {
+            return Err(AppError::Forbidden);
+        }
+        if *decision == Decision::Grant
+            && let Some(message) = super::registration::ends_in_future(&r.facts, app.today())
+        {
+            return Err(AppError::invalid("end", format!("第 {id} 条不能发放：{message}")));
+        }
+        checked.push(r.id);
+    }
+    if checked.is_empty() {
+        return Ok(0);
+    }
+    Ok(app.store.decide_credits(&p.actor(), &checked, decision).await?)
 }
 
 /// Corrects a granted record by reversing it (province or national administrator): the record stays as

@@ -28,7 +28,10 @@ fn is_area(path: &str) -> bool {
 /// [`target`] is not told the method, so the GET, PUT and DELETE of `/api/v1/applications/{id}`
 /// all get a draft (the page `/applications/{id}` reads a submitted one).
 fn wants_draft(path: &str) -> bool {
-    path.ends_with("/edit") || path.ends_with("/delete") || path == "/api/v1/applications/{id}"
+    path.ends_with("/edit")
+        || path.ends_with("/delete")
+        || path == "/api/v1/applications/{id}"
+        || path == "/api/v1/applications/{id}/check"
 }
 
 /// The expected status of this area's routes; `None` for a route of another area.
@@ -182,7 +185,9 @@ pub fn body(_w: &World, method: &Method, path: &str, n: usize) -> Option<String>
     }
     let year = 2026;
     Some(match path {
-        "/api/v1/applications" | "/api/v1/applications/{id}" if method != Method::DELETE => {
+        "/api/v1/applications" | "/api/v1/applications/{id}" | "/api/v1/applications/{id}/check"
+            if method != Method::DELETE =>
+        {
             let mut doc: serde_json::Value = serde_json::from_str(VALID).unwrap();
             doc["name"] = format!("授权测试新项目{n}").into();
             doc.to_string()

@@ -41,6 +41,40 @@ pub mod rule {
     pub const BEFORE_SWITCH: &str = "activity.before_switch";
     pub const START_AFTER_END: &str = "activity.start_after_end";
     pub const EMPTY_PROJECT_NUMBER: &str = "activity.empty_project_number";
+
+    /// The rule's name for people (issue 18: the learning record showed `[project.participant]`).
+    pub fn label(id: &str) -> Option<&'static str> {
+        Some(match id {
+            PROJECT_PARTICIPANT => "继续医学教育项目学员：学时÷3",
+            PROJECT_SPEAKER => "继续医学教育项目授课：学时×2",
+            FURTHER_TRAINING_FULL_YEAR => "进修学习满3个月：计25学分",
+            FURTHER_TRAINING_HOURS => "进修学习不足3个月：按学时折算",
+            FURTHER_TRAINING_NOT_PASSED => "进修学习考核未合格：不计学分",
+            DEGREE_EDUCATION_FULL_YEAR => "在职学历（学位）教育满3个月：计25学分",
+            DEGREE_EDUCATION_HOURS => "在职学历（学位）教育不足3个月：按学时折算",
+            DEGREE_EDUCATION_NOT_PASSED => "在职学历（学位）教育考核未合格：不计学分",
+            GOVERNMENT_ASSIGNMENT_FULL_YEAR => "政府指令性医疗卫生任务满3个月：计25学分",
+            GOVERNMENT_ASSIGNMENT_HOURS => "政府指令性医疗卫生任务不足3个月：按学时折算",
+            GOVERNMENT_ASSIGNMENT_NOT_PASSED => "政府指令性医疗卫生任务考核未合格：不计学分",
+            PRACTICE_PARTICIPANT => "实践活动参加者：按学时计",
+            PRACTICE_PARTICIPANT_SINGLE => "实践活动参加者：时间不足的按单次计",
+            PRACTICE_SPEAKER => "实践活动主讲人：按学时计",
+            PRACTICE_SPEAKER_SINGLE => "实践活动主讲人：时间不足的按单次计",
+            PRACTICE_UNDER_ONE_HOUR => "实践活动不足1小时：不计学分",
+            SELF_STUDY => "有计划的自学：单位审核发放",
+            SELF_STUDY_NOT_APPROVED => "自学计划未经批准：不计学分",
+            OTHER => "其他方式：省级登记",
+            LEGACY_I => "原I类学分",
+            LEGACY_II => "原II类学分",
+            EMPTY_ID | DUPLICATE_ID => "记录重复或不完整：不计学分",
+            OUTSIDE_YEAR => "不属于本年度：不计学分",
+            LEGACY_AFTER_SWITCH => "新办法施行后的原I类/II类学分：不计入",
+            BEFORE_SWITCH => "新办法施行前的活动：按原学分记录",
+            START_AFTER_END => "开始日期晚于结束日期：不计学分",
+            EMPTY_PROJECT_NUMBER => "缺少项目编号：不计学分",
+            _ => return None,
+        })
+    }
 }
 
 /// One activity's result. Only the five fields of formats.md are serialised.
@@ -212,4 +246,48 @@ pub fn render_text(report: &CreditReport) -> String {
         let _ = writeln!(out, "注意：有 {rejected} 项记录不符合要求，未计入学分，请更正后重新核算。");
     }
     out
+}
+
+#[cfg(test)]
+mod rule_names {
+    use super::rule::*;
+
+    #[test]
+    fn every_rule_has_a_name_for_people() {
+        let all = [
+            PROJECT_PARTICIPANT,
+            PROJECT_SPEAKER,
+            FURTHER_TRAINING_FULL_YEAR,
+            FURTHER_TRAINING_HOURS,
+            FURTHER_TRAINING_NOT_PASSED,
+            DEGREE_EDUCATION_FULL_YEAR,
+            DEGREE_EDUCATION_HOURS,
+            DEGREE_EDUCATION_NOT_PASSED,
+            GOVERNMENT_ASSIGNMENT_FULL_YEAR,
+            GOVERNMENT_ASSIGNMENT_HOURS,
+            GOVERNMENT_ASSIGNMENT_NOT_PASSED,
+            PRACTICE_PARTICIPANT,
+            PRACTICE_PARTICIPANT_SINGLE,
+            PRACTICE_SPEAKER,
+            PRACTICE_SPEAKER_SINGLE,
+            PRACTICE_UNDER_ONE_HOUR,
+            SELF_STUDY,
+            SELF_STUDY_NOT_APPROVED,
+            OTHER,
+            LEGACY_I,
+            LEGACY_II,
+            EMPTY_ID,
+            DUPLICATE_ID,
+            OUTSIDE_YEAR,
+            LEGACY_AFTER_SWITCH,
+            BEFORE_SWITCH,
+            START_AFTER_END,
+            EMPTY_PROJECT_NUMBER,
+        ];
+        for id in all {
+            let name = label(id).unwrap_or_else(|| panic!("{id} has no name"));
+            assert!(!name.contains('.') && !name.is_ascii(), "{id}: {name}");
+        }
+        assert_eq!(label("no.such_rule"), None);
+    }
 }

@@ -38,6 +38,8 @@ pub struct Account {
     pub confirmed: bool,
     pub must_change_password: bool,
     pub created_at: i64,
+    /// Why the unit refused this self-registration, if it did (the registrant reads it).
+    pub rejected_reason: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -97,7 +99,7 @@ struct AccountUpdate {
     after: serde_json::Value,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at";
+const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at, a.rejected_reason";
 
 impl Store {
     pub async fn create_account(&self, actor: &Actor, new: &NewAccount, roles: &[NewRole]) -> Result<AccountId> {
@@ -347,6 +349,22 @@ impl Store {
         .await
     }
 
+    /// Refuses a self-registration with the reason its registrant reads; it leaves the waiting list.
+    pub async fn reject_registration(&self, actor: &Actor, id: AccountId, reason: &str) -> Result<()> {
+        self.update_account(
+            actor,
+            id,
+            AccountUpdate {
+                action: "account.reject_registration",
+                set_sql: "rejected_reason = $1",
+                binds: vec![Bind::Text(reason.to_string())],
+                before: serde_json::json!({ "confirmed": false }),
+                after: serde_json::json!({ "confirmed": false, "rejected_reason": reason }),
+            },
+        )
+        .await
+    }
+
     /// Sets a new password hash; `must_change` when an administrator reset it. Ends every session.
     pub async fn set_password(
         &self,
@@ -411,7 +429,7 @@ impl Store {
             f.contains(&["a.username", "a.display_name"], q);
         }
         if filter.pending_only {
-            f.and("a.confirmed = 0", []);
+            f.and("a.confirmed = 0 AND a.rejected_reason IS NULL", []);
         }
         let where_sql = f.where_sql();
         let total: i64 =
@@ -492,6 +510,7 @@ fn account_from_row(r: &AnyRow) -> Result<Account> {
         confirmed: r.try_get::<i64, _>("confirmed")? != 0,
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         created_at: r.try_get("created_at")?,
+        rejected_reason: r.try_get("rejected_reason")?,
     })
 }
 

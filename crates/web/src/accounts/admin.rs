@@ -27,6 +27,7 @@ pub fn routes() -> Routes {
         .post("/admin/accounts/{id}/disable", disable)
         .post("/admin/accounts/{id}/enable", enable)
         .post("/admin/accounts/{id}/confirm", confirm)
+        .post("/admin/accounts/{id}/reject", reject_registration)
         .post("/admin/accounts/{id}/password-reset", reset_password)
         .post("/admin/accounts/{id}/roles", add_role)
         .post("/admin/accounts/{id}/roles/{role_id}/remove", remove_role)
@@ -59,6 +60,32 @@ pub struct AccountRow {
     disabled: bool,
     confirmed: bool,
     roles: Vec<RoleLine>,
+    /// For the waiting list (issue 18): who registered, as the unit checks them.
+    registrant: Option<Registrant>,
+}
+
+/// A self-registered professional as the confirmation list shows them: ID number masked.
+pub struct Registrant {
+    id_number: String,
+    employer: String,
+    title: String,
+    registered: String,
+}
+
+async fn registrant(state: &AppState, account: &jijiao_storage::Account) -> Result<Option<Registrant>, ApiError> {
+    let Some(person) = account.person_id else { return Ok(None) };
+    let person = state.store.person(person).await?;
+    let employer = match person.employer_id {
+        Some(org) => state.store.organisation(org).await?.name,
+        None => String::new(),
+    };
+    let registered = jijiao_domain::time::format_shanghai(account.created_at);
+    Ok(Some(Registrant {
+        id_number: jijiao_domain::personal::mask_id_number(person.id_number.as_str()),
+        employer,
+        title: person.title.unwrap_or_default(),
+        registered: registered.split(' ').next().unwrap_or_default().to_string(),
+    }))
 }
 
 #[derive(Template)]
@@ -72,6 +99,7 @@ struct AccountsPage {
     pages: i64,
     total: i64,
     pending: bool,
+    message: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +107,10 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     page: Option<u32>,
+    /// The account just confirmed, named in the message (issue 18: confirming said nothing).
+    confirmed: Option<i64>,
+    /// The registration just refused, named in the message.
+    rejected: Option<i64>,
 }
 
 fn display_username(username: &str) -> String {
@@ -100,19 +132,28 @@ async fn account_list(
     let query = (!q.q.trim().is_empty()).then(|| q.q.trim().to_string());
     let page = accounts::list(&state, &p, query, pending, PageRequest::new(q.page, Some(20))).await?;
     let pages = page.pages();
-    let rows = page
-        .items
-        .into_iter()
-        .map(|s| AccountRow {
+    let mut rows = Vec::with_capacity(page.items.len());
+    for s in page.items {
+        let registrant = if pending { registrant(&state, &s.account).await? } else { None };
+        rows.push(AccountRow {
             id: s.account.id.0,
             username: display_username(&s.account.username),
             display_name: s.account.display_name,
             disabled: s.account.disabled,
             confirmed: s.account.confirmed,
             roles: role_lines(&s.roles, None),
-        })
-        .collect();
+            registrant,
+        });
+    }
     let current = if pending { "/admin/confirmations" } else { "/admin/accounts" };
+    let name = async |id: i64| {
+        accounts::visible_account(&state, &p, AccountId(id)).await.ok().map(|(account, _, _)| account.display_name)
+    };
+    let message = match (q.confirmed, q.rejected) {
+        (Some(id), _) => name(id).await.map(|n| format!("已确认“{n}”：其账号现可使用学分、证书等全部功能。")),
+        (_, Some(id)) => name(id).await.map(|n| format!("已拒绝“{n}”的注册，原因本人登录后可见。")),
+        _ => None,
+    };
     Ok(render(
         StatusCode::OK,
         &AccountsPage {
@@ -124,6 +165,7 @@ async fn account_list(
             pages,
             total: page.total,
             pending,
+            message,
         },
     ))
 }
@@ -358,7 +400,25 @@ async fn confirm(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     accounts::confirm(&state, &p, AccountId(id)).await?;
-    Ok(Redirect::to("/admin/confirmations").into_response())
+    Ok(Redirect::to(&format!("/admin/confirmations?confirmed={id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RejectForm {
+    #[serde(default)]
+    reason: String,
+    #[allow(dead_code)]
+    csrf: Option<String>,
+}
+
+async fn reject_registration(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<RejectForm>,
+) -> Result<Response, PageError> {
+    accounts::reject_registration(&state, &p, AccountId(id), &form.reason).await?;
+    Ok(Redirect::to(&format!("/admin/confirmations?rejected={id}")).into_response())
 }
 
 async fn reset_password(

@@ -452,6 +452,8 @@ struct MePage {
     name: String,
     username: String,
     confirmed: bool,
+    /// Why the unit refused the registration, when it did.
+    rejected_reason: Option<String>,
     must_change_password: bool,
     person: Option<PersonLines>,
     roles: Vec<RoleLine>,
@@ -518,6 +520,7 @@ async fn me(State(state): State<AppState>, PageUser(p): PageUser, csrf: CsrfToke
                 p.account.username.clone()
             },
             confirmed: p.account.confirmed,
+            rejected_reason: p.account.rejected_reason.clone().filter(|_| !p.account.confirmed),
             must_change_password: p.account.must_change_password,
             roles: role_lines(&roles, employer_name.as_deref()),
             person: person.map(|(person, employer)| PersonLines {

@@ -19,10 +19,10 @@ use crate::{ApiError, AppState};
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        list_applications, create_application, get_application, update_application, delete_application,
+        list_applications, create_application, get_application, update_application, check_edit, delete_application,
         step_application, copy_application, export_applications, list_windows, set_window, quotas
     ),
-    components(schemas(SetWindow, WindowView, StepInput, Saved, Quotas, NationalQuota)),
+    components(schemas(SetWindow, WindowView, StepInput, Saved, Quotas, NationalQuota, EditReview, EditFinding)),
     tags((name = "applications", description = "项目申报：草稿、提交、逐级审核、申报时间与限额（按管理范围）"))
 )]
 pub struct Doc;
@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .get("/applications/export.xlsx", export_applications)
         .get("/applications/{id}", get_application)
         .put("/applications/{id}", update_application)
+        .post("/applications/{id}/check", check_edit)
         .delete("/applications/{id}", delete_application)
         .post("/applications/{id}/steps", step_application)
         .post("/applications/{id}/copy", copy_application)
@@ -103,6 +104,72 @@ pub async fn update_application(
     let review = ops::update(&state, &p, id, &doc).await?;
     let status = state.store.application(jijiao_storage::applications::ApplicationId(id)).await?.summary.status;
     Ok(Json(Saved { id, status: status.code().into(), review }))
+}
+
+/// The formal review of an edited draft, each finding placed on the form.
+#[derive(Serialize, ToSchema)]
+pub struct EditReview {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    findings: Vec<EditFinding>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EditFinding {
+    /// The rule (rules.md §3), or `form.unreadable` for a value that is not of its field's kind.
+    rule: String,
+    /// `error` or `warning`
+    severity: String,
+    /// The field's path in the document (`teachers[2].hours`).
+    field: String,
+    message: String,
+    /// The field's name on the 申报书 form (`授课教师及课程第3行“学时”`).
+    label: String,
+    /// The form's step holding the field (`basic`, `leader`, `courses`, `periods`, `final`); empty
+    /// for the application's conditions.
+    step: String,
+    /// The id of the field's element on that step's page, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor: Option<String>,
+}
+
+/// The formal review of a draft as edited, before it is saved: what saving it would find (the
+/// stored ID number for its mask, the context from the records), with each value that is not of
+/// its field's kind as one more finding; nothing is stored. The 申报书 form's live review.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/check", tag = "applications", params(("id" = i64, Path)),
+    request_body(content = Object, description = "申报书（formats.md Application），可含未保存的修改", content_type = "application/json"),
+    responses((status = 200, body = EditReview), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn check_edit(
+    State(state): State<AppState>,
+    p: Principal,
+    Path(id): Path<i64>,
+    ApiJson(sent): ApiJson<serde_json::Value>,
+) -> Result<Json<EditReview>, ApiError> {
+    use crate::applications::pages::form::{field_place, read_leniently};
+    let stored = ops::visible(&state, &p, id).await?;
+    let stored = serde_json::to_value(&stored.document).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (doc, unreadable) = read_leniently(sent, &stored).map_err(|e| ApiError::InvalidDocument(vec![e]))?;
+    let review = ops::review_edit(&state, &p, id, &doc).await?;
+    let findings: Vec<_> = unreadable.into_iter().chain(review.findings).collect();
+    let review = jijiao_domain::review::Review::from_findings(findings);
+    let findings = review
+        .findings
+        .into_iter()
+        .map(|f| {
+            let place = field_place(&f.field);
+            EditFinding {
+                rule: f.rule.to_string(),
+                severity: if f.severity == jijiao_domain::review::Severity::Error { "error" } else { "warning" }.into(),
+                field: f.field,
+                message: f.message,
+                label: place.label,
+                step: place.step.to_string(),
+                anchor: place.anchor,
+            }
+        })
+        .collect();
+    Ok(Json(EditReview { ok: review.ok, errors: review.errors, warnings: review.warnings, findings }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -618,7 +618,7 @@ fn filing_page(
     errors: Vec<String>,
 ) -> FilingPage {
     let f = facts(event);
-    let action = format!("{}/filing?csrf={}", f.link, csrf.0);
+    let action = format!("{}/filing", f.link);
     FilingPage {
         layout: layout(p, csrf),
         rows: v
@@ -760,7 +760,7 @@ fn inspect_page(
 ) -> InspectPage {
     let f = facts(event);
     let own = kind == InspectionKind::Unit;
-    let action = format!("{}/{}?csrf={}", f.link, if own { "own" } else { "inspect" }, csrf.0);
+    let action = format!("{}/{}", f.link, if own { "own" } else { "inspect" });
     let filed = event
         .row
         .filed

@@ -419,6 +419,8 @@ pub struct ImportQuery {
 pub struct Imported {
     projects: usize,
     dry_run: bool,
+    /// 未在系统中登记的申办单位（其项目未关联单位）
+    unlinked_units: Vec<String>,
 }
 
 /// Imports a published national list (the national office), all or nothing; every bad row is
@@ -437,8 +439,8 @@ pub async fn import_list(
     let batch = q.batch.ok_or_else(|| ApiError::invalid("batch", "请指明批次"))?;
     let name = q.file_name.unwrap_or_else(|| "list.xlsx".into());
     let import = ListImport { year, batch, notice: q.notice.unwrap_or_default(), dry_run: q.dry_run };
-    let n = project_ops::import_list(&state, &p, &body, &name, &import).await?;
-    Ok(Json(Imported { projects: n, dry_run: q.dry_run }))
+    let done = project_ops::import_list(&state, &p, &body, &name, &import).await?;
+    Ok(Json(Imported { projects: done.projects, dry_run: q.dry_run, unlinked_units: done.unlinked_units }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -94,6 +94,8 @@ struct CataloguePage {
     capped: bool,
     page: u32,
     pages: i64,
+    /// The filters given besides the words and the order (shown on the "筛选" button).
+    filters: usize,
 }
 
 async fn catalogue(
@@ -105,6 +107,7 @@ async fn catalogue(
     let subjects = jijiao_domain::subject::SECONDARY.to_vec();
     let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
     let query = serde_urlencoded::to_string(q.given_parameters()).unwrap_or_default();
+    let filters = q.given_parameters().iter().filter(|(name, _)| !matches!(*name, "q" | "sort")).count();
     let search = async {
         let filter = q.filter()?;
         let page = q.page()?;
@@ -124,7 +127,7 @@ async fn catalogue(
     let layout = Layout::new("/projects", &principal, &csrf);
     Ok(render(
         status,
-        &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages },
+        &CataloguePage { layout, filters, q, query, error, subjects, provinces, rows, total, capped, page, pages },
     ))
 }
 
@@ -195,6 +198,8 @@ struct PublicationPage {
     patterns: Vec<project_ops::NumberPattern>,
     /// The suspensions in force (the national office's to lift).
     suspensions: Vec<jijiao_storage::suspensions::ActiveSuspension>,
+    /// The units on record, for the suspension form's picker (issue 18: the exact name was typed).
+    units: Vec<String>,
     message: Option<String>,
     problems: Vec<String>,
 }
@@ -232,9 +237,12 @@ async fn publication(
         let batches = visible_batches(state, p).await?;
         let patterns = project_ops::number_patterns(state, p).await?;
         let suspensions = if national { state.store.active_suspensions().await? } else { Vec::new() };
-        Ok::<_, ApiError>((batches, patterns, suspensions))
+        let mut units: Vec<String> =
+            if national { state.store.unit_directory().await?.into_keys().collect() } else { Vec::new() };
+        units.sort();
+        Ok::<_, ApiError>((batches, patterns, suspensions, units))
     };
-    let (batches, patterns, suspensions) = loaded.await.map_err(unshowable)?;
+    let (batches, patterns, suspensions, units) = loaded.await.map_err(unshowable)?;
     let provinces = jijiao_domain::province::PROVINCES
         .iter()
         .filter(|pr| project_ops::may_publish(p, jijiao_domain::org::Level::Provincial, Some(pr.code)))
@@ -243,7 +251,7 @@ async fn publication(
     let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
     Ok(render(
         status,
-        &PublicationPage { layout, batches, national, provinces, patterns, suspensions, message, problems },
+        &PublicationPage { layout, batches, national, provinces, patterns, suspensions, units, message, problems },
     ))
 }
 
@@ -317,6 +325,17 @@ async fn show_batch(
     id: i64,
     problems: Vec<String>,
 ) -> Result<Response, PageError> {
+    show_batch_with(state, p, csrf, id, problems, None).await
+}
+
+async fn show_batch_with(
+    state: &AppState,
+    p: &Principal,
+    csrf: &CsrfToken,
+    id: i64,
+    problems: Vec<String>,
+    message: Option<String>,
+) -> Result<Response, PageError> {
     let loaded = async {
         let batch = own_batch(state, p, id).await?;
         let candidates = state.store.publishable_applications(&batch).await?;
@@ -329,7 +348,14 @@ async fn show_batch(
     projects.truncate(500);
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let layout = Layout::new("/publication", &MaybePrincipal(Some(p.clone())), csrf);
-    Ok(render(status, &BatchPage { layout, batch, candidates, projects, more, message: None, problems }))
+    Ok(render(status, &BatchPage { layout, batch, candidates, projects, more, message, problems }))
+}
+
+/// What an action on a batch did, named after it (issue 18: adding and publishing said nothing).
+#[derive(serde::Deserialize, Default)]
+struct BatchDone {
+    added: Option<usize>,
+    published: Option<usize>,
 }
 
 async fn batch_page(
@@ -337,8 +363,14 @@ async fn batch_page(
     PageUser(p): PageUser,
     csrf: CsrfToken,
     Path(id): Path<i64>,
+    Query(done): Query<BatchDone>,
 ) -> Result<Response, PageError> {
-    show_batch(&state, &p, &csrf, id, vec![]).await
+    let message = match (done.added, done.published) {
+        (Some(n), _) => Some(format!("已将 {n} 份申报书加入本批次，公布时统一编号。")),
+        (_, Some(n)) => Some(format!("本批次已公布，{n} 个项目已编号，现已在项目目录中公开。")),
+        _ => None,
+    };
+    show_batch_with(&state, &p, &csrf, id, vec![], message).await
 }
 
 /// The checked applications arrive as repeated `application` fields.
@@ -360,7 +392,7 @@ async fn add_applications(
         Ok::<_, ApiError>(state.store.add_applications(&p.actor(), batch.id, &ids).await?)
     };
     match result.await {
-        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Ok(n) => Ok(Redirect::to(&format!("/publication/batches/{id}?added={n}")).into_response()),
         Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }
@@ -376,7 +408,7 @@ async fn publish(
         Ok::<_, ApiError>(state.store.publish_batch(&p.actor(), batch.id).await?)
     };
     match result.await {
-        Ok(_) => Ok(Redirect::to(&format!("/publication/batches/{id}")).into_response()),
+        Ok(n) => Ok(Redirect::to(&format!("/publication/batches/{id}?published={n}")).into_response()),
         Err(e) => show_batch(&state, &p, &csrf, id, refusal(e)?).await,
     }
 }
@@ -455,12 +487,16 @@ async fn upload(
         Ok::<_, ApiError>(project_ops::import_list(&state, &p, &bytes, &name, &import).await?)
     };
     match result.await {
-        Ok(n) => {
-            let message = if dry_run {
+        Ok(done) => {
+            let n = done.projects;
+            let mut message = if dry_run {
                 format!("检查通过：{n} 个项目，未保存。")
             } else {
                 format!("已导入 {n} 个项目。")
             };
+            if let Some(notice) = done.unlinked_notice() {
+                message.push_str(&notice);
+            }
             publication(&state, &p, &csrf, StatusCode::OK, Some(message), vec![]).await
         }
         Err(e) => publication(&state, &p, &csrf, StatusCode::UNPROCESSABLE_ENTITY, None, refusal(e)?).await,

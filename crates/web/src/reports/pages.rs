@@ -135,7 +135,7 @@ async fn roster_page_for(
     let link = event_link(event.number(), n);
     Ok(RosterPage {
         layout: layout(p, csrf, "/events"),
-        action: format!("{link}/roster?csrf={}", csrf.0),
+        action: format!("{link}/roster"),
         h: head(&event),
         roster,
         may_import: access::may_file(&p.grants, &event.place()) && !approved,
@@ -504,7 +504,7 @@ async fn report_page_for(
         score_lines,
         errors,
         flash,
-        file_action: format!("{link}/report/files?csrf={}", csrf.0),
+        file_action: format!("{link}/report/files"),
         csrf: csrf.0.clone(),
         forms: HeldForm::ALL.iter().map(|f| (f.code(), f.label())).collect(),
     })

@@ -51,6 +51,9 @@ pub(super) struct EditPage {
     message: Option<String>,
     error: Option<String>,
     may_submit: bool,
+    /// The pickers: every subject (secondary and tertiary) by code with its name, every title.
+    subjects: Vec<(String, String)>,
+    titles: Vec<&'static str>,
 }
 
 pub(super) struct ReturnView {
@@ -92,7 +95,18 @@ pub(super) async fn edit_view(
         .filter(|s| s.step == Step::Return)
         .map(|s| ReturnView { at: jijiao_domain::time::format_shanghai(s.at), actor: s.actor, comment: s.comment })
         .collect();
+    let catalogue = state.store.catalogue().await?;
+    let subjects = jijiao_domain::subject::SECONDARY
+        .iter()
+        .map(|(code, name)| (code.to_string(), name.to_string()))
+        .chain(catalogue.tertiary().iter().map(|t| (t.code.clone(), t.name.clone())))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
+    let titles = jijiao_domain::title::TITLES.iter().map(|t| t.name).collect();
     Ok(EditPage {
+        subjects,
+        titles,
         layout: layout("/applications", p, csrf),
         id: app.summary.id.0,
         name: app.summary.name.clone(),
@@ -224,7 +238,7 @@ pub(super) async fn new_page(
             status: a.status.label(),
         })
         .collect();
-    let windows = ops::windows(&state).await?;
+    let windows = ops::windows_for(&state, &p).await?;
     Ok(render(
         StatusCode::OK,
         &NewPage {

@@ -44,14 +44,23 @@ pub(super) struct FieldSpec {
     pub(super) label: &'static str,
     pub(super) kind: Kind,
     pub(super) hint: &'static str,
+    /// The picker a text field offers while typing (issue 18: codes were typed from memory): the id
+    /// of a datalist on the page, `subjects` (by name or code) or `titles`; empty for none.
+    pub(super) list: &'static str,
 }
 
 pub(super) const fn f(path: &'static str, label: &'static str, kind: Kind) -> FieldSpec {
-    FieldSpec { path, label, kind, hint: "" }
+    FieldSpec { path, label, kind, hint: "", list: "" }
 }
 
 pub(super) const fn fh(path: &'static str, label: &'static str, kind: Kind, hint: &'static str) -> FieldSpec {
-    FieldSpec { path, label, kind, hint }
+    FieldSpec { path, label, kind, hint, list: "" }
+}
+
+impl FieldSpec {
+    const fn picked_from(self, list: &'static str) -> Self {
+        FieldSpec { list, ..self }
+    }
 }
 
 /// A table of rows (teachers, periods, the leader's earlier projects): column paths are relative.
@@ -109,8 +118,8 @@ pub(super) const STEPS: [StepSpec; 5] = [
             f("clinical_skills", "临床技能项目", Kind::Bool),
             f("mutual_recognition", "京津冀互认项目", Kind::Bool),
             f("infectious_disease_training", "传染病防治知识培训类项目", Kind::Bool),
-            fh("subject.secondary", "二级学科代码", Kind::Text, "如 03"),
-            fh("subject.tertiary", "三级学科代码", Kind::Text, "如 03-07"),
+            fh("subject.secondary", "二级学科代码", Kind::Text, "如 03；可输入学科名称选择").picked_from("subjects"),
+            fh("subject.tertiary", "三级学科代码", Kind::Text, "如 03-07；可输入学科名称选择").picked_from("subjects"),
             f("name", "项目名称", Kind::Text),
             f("summary", "项目内容及创新之处", Kind::Area),
             f("audience", "教学对象", Kind::Text),
@@ -136,7 +145,7 @@ pub(super) const STEPS: [StepSpec; 5] = [
         fields: &[
             f("leader.name", "项目负责人姓名", Kind::Text),
             fh("leader.id_number", "身份证号码", Kind::Text, "已保存的号码以掩码显示，不修改则保持不变"),
-            f("leader.title", "职称", Kind::Text),
+            f("leader.title", "职称", Kind::Text).picked_from("titles"),
             f("leader.post", "职务", Kind::Text),
             f("leader.employer", "工作单位", Kind::Text),
             f("leader.in_post", "是否在职（岗）", Kind::Bool),
@@ -170,7 +179,7 @@ pub(super) const STEPS: [StepSpec; 5] = [
             label: "授课教师及课程",
             columns: &[
                 f("name", "教师姓名", Kind::Text),
-                f("title", "职称", Kind::Text),
+                f("title", "职称", Kind::Text).picked_from("titles"),
                 f("employer", "工作单位", Kind::Text),
                 f("topic", "授课内容", Kind::Text),
                 f("method", "授课方式", Kind::Choice(METHODS)),
@@ -201,9 +210,10 @@ pub(super) const STEPS: [StepSpec; 5] = [
         fields: &[
             fh("recommendation", "同行评议推荐理由", Kind::Area, "不少于200字，建议注明培训内容、形式等"),
             fh("peer_reviewer.name", "同行评议专家姓名", Kind::Text, "外单位同学科副高级及以上职称专家"),
-            f("peer_reviewer.title", "专家职称", Kind::Text),
+            f("peer_reviewer.title", "专家职称", Kind::Text).picked_from("titles"),
             f("peer_reviewer.employer", "专家工作单位", Kind::Text),
-            fh("peer_reviewer.subject", "专家所在学科代码", Kind::Text, "如 03-07"),
+            fh("peer_reviewer.subject", "专家所在学科代码", Kind::Text, "如 03-07；可输入学科名称选择")
+                .picked_from("subjects"),
             fh(
                 "commitment_signed",
                 "项目负责人已签署承诺书",
@@ -237,6 +247,51 @@ pub(super) fn step_of_field(field: &str) -> Option<&'static str> {
     }
 }
 
+/// Where a finding's field is on the form, for people: its Chinese label (issue 18: never the raw
+/// path `leader.title`), its step, and the id of the element to link to (`f-` and the path, for
+/// a field; the table's for a row or the table), if the form has one.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct FieldPlace {
+    pub(crate) label: String,
+    /// The step's code; empty for the application's conditions (`context.…`).
+    pub(crate) step: &'static str,
+    pub(crate) anchor: Option<String>,
+}
+
+/// Labels of the document's objects that hold several fields of the form.
+const GROUPS: &[(&str, &str)] =
+    &[("subject", "学科"), ("leader", "项目负责人"), ("applicant", "申报单位"), ("peer_reviewer", "同行评议专家")];
+
+pub(crate) fn field_place(path: &str) -> FieldPlace {
+    let step = step_of_field(path);
+    let code = step.unwrap_or("");
+    let Some(step) = step.and_then(step_spec) else {
+        return FieldPlace { label: "申报条件".into(), step: "", anchor: None };
+    };
+    if let Some(spec) = STEPS.iter().flat_map(|s| s.fields).find(|f| f.path == path) {
+        return FieldPlace { label: spec.label.into(), step: code, anchor: Some(format!("f-{path}")) };
+    }
+    for rs in STEPS.iter().flat_map(|s| s.rows) {
+        let table = Some(format!("f-{}", rs.array));
+        if path == rs.array {
+            return FieldPlace { label: rs.label.into(), step: code, anchor: table };
+        }
+        let Some(rest) = path.strip_prefix(rs.array).and_then(|r| r.strip_prefix('[')) else { continue };
+        let Some((index, rest)) = rest.split_once(']') else { continue };
+        let Ok(index) = index.parse::<usize>() else { continue };
+        let row = format!("{}第{}行", rs.label, index + 1);
+        let column = rest.strip_prefix('.').and_then(|c| rs.columns.iter().find(|s| s.path == c));
+        return match column {
+            Some(c) => {
+                FieldPlace { label: format!("{row}“{}”", c.label), step: code, anchor: Some(format!("f-{path}")) }
+            }
+            None => FieldPlace { label: row, step: code, anchor: table },
+        };
+    }
+    let group = GROUPS.iter().find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")));
+    FieldPlace { label: group.map_or(step.label, |(_, l)| l).into(), step: code, anchor: None }
+}
+
 #[derive(Clone)]
 pub(super) struct FindingView {
     pub(super) field: String,
@@ -244,16 +299,35 @@ pub(super) struct FindingView {
     pub(super) message: String,
     pub(super) step: String,
     pub(super) step_label: String,
+    /// The field's Chinese label.
+    pub(super) label: String,
+    /// The element of the field on its step's page (`f-leader.title`), when there is one.
+    pub(super) anchor: String,
+}
+
+impl FindingView {
+    /// The link to the field from the edit page of step `current`: within the page for its own
+    /// step's findings (what is typed stays), to the other step's page otherwise.
+    pub(super) fn href(&self, id: &i64, current: &str) -> String {
+        let anchor = if self.anchor.is_empty() { "application-form" } else { &self.anchor };
+        if self.step == current {
+            format!("#{anchor}")
+        } else {
+            format!("/applications/{id}/edit?step={}#{anchor}", self.step)
+        }
+    }
 }
 
 pub(super) fn finding_view(f: &Finding) -> FindingView {
-    let step = step_of_field(&f.field);
+    let place = field_place(&f.field);
     FindingView {
         field: f.field.clone(),
         error: f.severity == Severity::Error,
         message: f.message.clone(),
-        step: step.unwrap_or("").to_string(),
-        step_label: step.and_then(step_spec).map_or("申报条件", |s| s.label).to_string(),
+        step: place.step.to_string(),
+        step_label: step_spec(place.step).map_or("申报条件", |s| s.label).to_string(),
+        label: place.label,
+        anchor: place.anchor.unwrap_or_default(),
     }
 }
 
@@ -272,6 +346,7 @@ pub(super) struct FieldView {
     pub(super) value: String,
     pub(super) options: Vec<OptionView>,
     pub(super) findings: Vec<FindingView>,
+    pub(super) list: &'static str,
 }
 
 pub(super) struct RowsView {
@@ -296,7 +371,16 @@ pub(super) fn field_view(spec: &FieldSpec, path: String, value: String, findings
     };
     let mine =
         findings.iter().filter(|f| f.field == path || f.field.starts_with(&format!("{path}."))).cloned().collect();
-    FieldView { path, label: spec.label, kind: spec.kind.code(), hint: spec.hint, value, options, findings: mine }
+    FieldView {
+        path,
+        label: spec.label,
+        kind: spec.kind.code(),
+        hint: spec.hint,
+        value,
+        options,
+        findings: mine,
+        list: spec.list,
+    }
 }
 
 /// The ID number as views show it: masked (the full number stays in the store).
@@ -371,7 +455,10 @@ pub(super) fn json_value(kind: Kind, label: &str, text: &str) -> Result<Value, S
 }
 
 /// Applies one step's submitted fields to the stored document (as JSON). Fields not sent stay as
-/// they were; a table is rebuilt from its rows, leaving out rows with nothing typed in.
+/// they were; a table is rebuilt from its rows, leaving out rows with nothing typed in. A value
+/// that is not of its field's kind is kept as typed, so the page shown again holds everything
+/// typed (issue 18: a bad 拟招生人数 reverted the 学分 typed after it), and every such field is
+/// named in the error.
 pub(super) fn apply_step(
     step: &StepSpec,
     doc: &mut Value,
@@ -379,6 +466,13 @@ pub(super) fn apply_step(
     stored_id: &str,
 ) -> Result<(), String> {
     let value = |name: &str| form.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut problems = Vec::new();
+    let mut entered = |kind: Kind, label: &str, text: &str| {
+        json_value(kind, label, text).unwrap_or_else(|message| {
+            problems.push(message);
+            Value::String(text.trim().to_string())
+        })
+    };
     for spec in step.fields {
         let Some(text) = value(spec.path) else { continue };
         // The ID number is shown masked: an unchanged mask keeps the stored number.
@@ -386,7 +480,7 @@ pub(super) fn apply_step(
             set_path(doc, spec.path, Value::String(stored_id.to_string()));
             continue;
         }
-        set_path(doc, spec.path, json_value(spec.kind, spec.label, text)?);
+        set_path(doc, spec.path, entered(spec.kind, spec.label, text));
     }
     for rs in step.rows {
         let prefix = format!("{}[", rs.array);
@@ -412,18 +506,55 @@ pub(super) fn apply_step(
             let mut row = serde_json::Map::new();
             for c in rs.columns {
                 let label = format!("{}第{}行“{}”", rs.label, rows.len() + 1, c.label);
-                row.insert(c.path.to_string(), json_value(c.kind, &label, &cell(c))?);
+                row.insert(c.path.to_string(), entered(c.kind, &label, &cell(c)));
             }
             rows.push(Value::Object(row));
         }
         set_path(doc, rs.array, Value::Array(rows));
     }
-    Ok(())
+    if problems.is_empty() { Ok(()) } else { Err(problems.join("；")) }
 }
 
 /// Reads the document back (field paths named in the message when a value cannot be read).
 pub(super) fn parse_document(doc: &Value) -> Result<Application, String> {
     jijiao_domain::review::parse_application(&doc.to_string()).map_err(|e| e.to_string())
+}
+
+/// The document as the form sent it, read as far as it reads (issue 18: one non-number in a number
+/// field stopped the whole live review): each value that does not read is a finding naming its
+/// field, and is replaced by the stored value (or, in a row the stored document lacks, loses its
+/// row) before the rest is read again. An error no value explains (not JSON at all) is returned.
+pub(crate) fn read_leniently(
+    mut sent: Value,
+    stored: &Value,
+) -> Result<(Application, Vec<Finding>), jijiao_domain::document::DocumentError> {
+    let mut unreadable: Vec<Finding> = Vec::new();
+    loop {
+        let e = match jijiao_domain::review::parse_application(&sent.to_string()) {
+            Ok(app) => return Ok((app, unreadable)),
+            Err(e) => e,
+        };
+        if e.path.is_empty() || unreadable.iter().any(|f| f.field == e.path) || unreadable.len() >= 50 {
+            return Err(e);
+        }
+        let typed = get_path(&sent, &e.path).map(|v| text_of(Some(v))).filter(|t| !t.is_empty());
+        let replaced = match (get_path(stored, &e.path).cloned(), super::json_path::get_path_mut(&mut sent, &e.path)) {
+            (Some(value), Some(slot)) => {
+                *slot = value;
+                true
+            }
+            _ => super::json_path::remove_row(&mut sent, &e.path),
+        };
+        if !replaced {
+            return Err(e);
+        }
+        let reason = e.message.strip_prefix("类型错误，").unwrap_or(&e.message);
+        let message = match typed {
+            Some(text) => format!("{reason}，当前为“{}”", text.chars().take(40).collect::<String>()),
+            None => reason.to_string(),
+        };
+        unreadable.push(Finding { rule: "form.unreadable", severity: Severity::Error, field: e.path, message });
+    }
 }
 
 #[cfg(test)]
@@ -470,11 +601,65 @@ mod tests {
         assert_eq!(app.leader.id_number, stored);
         assert!(!app.leader.in_post);
         let basic = step_spec("basic").unwrap();
-        let err = apply_step(basic, &mut doc, &form(&[("planned_enrollment", "很多")]), stored).unwrap_err();
-        assert!(err.contains("拟招生人数") && err.contains("很多"), "{err}");
+        // Every bad field is named; everything typed stays, the good and the bad (issue 18).
+        let sent = form(&[("planned_enrollment", "很多"), ("credits", "4"), ("total_hours", "12"), ("year", "明年")]);
+        let err = apply_step(basic, &mut doc, &sent, stored).unwrap_err();
+        assert!(err.contains("拟招生人数") && err.contains("很多") && err.contains("申报年度"), "{err}");
+        assert_eq!((doc["credits"].as_str(), doc["total_hours"].as_str()), (Some("4"), Some("12")));
+        assert_eq!(doc["planned_enrollment"], "很多");
         let mut doc: Value = serde_json::from_str(VALID).unwrap();
         apply_step(basic, &mut doc, &form(&[("category", "")]), stored).unwrap();
         assert_eq!(doc["category"], Value::Null);
+    }
+
+    /// Findings name their field by its label and link to it (issue 18).
+    #[test]
+    fn findings_name_their_field_by_its_label() {
+        let place = |path: &str| {
+            let p = field_place(path);
+            (p.label, p.step, p.anchor)
+        };
+        assert_eq!(place("leader.title"), ("职称".into(), "leader", Some("f-leader.title".into())));
+        assert_eq!(
+            place("peer_reviewer.subject"),
+            ("专家所在学科代码".into(), "final", Some("f-peer_reviewer.subject".into()))
+        );
+        assert_eq!(place("commitment_signed").0, "项目负责人已签署承诺书");
+        assert_eq!(
+            place("teachers[2].hours"),
+            ("授课教师及课程第3行“学时”".into(), "courses", Some("f-teachers[2].hours".into()))
+        );
+        assert_eq!(place("periods[0]"), ("举办期次第1行".into(), "periods", Some("f-periods".into())));
+        assert_eq!(place("teachers"), ("授课教师及课程".into(), "courses", Some("f-teachers".into())));
+        assert_eq!(place("subject"), ("学科".into(), "basic", None));
+        assert_eq!(place("context.window"), ("申报条件".into(), "", None));
+        // Every field of every step has a label of its own, never its path.
+        for step in &STEPS {
+            for field in step.fields {
+                assert_eq!(field_place(field.path).label, field.label);
+            }
+        }
+    }
+
+    /// A value that does not read is one finding; the rest of the document is still read.
+    #[test]
+    fn a_bad_number_is_one_finding_among_the_others() {
+        let stored: Value = serde_json::from_str(VALID).unwrap();
+        let mut sent = stored.clone();
+        sent["planned_enrollment"] = Value::String("abc".into());
+        sent["credits"] = Value::String("4".into());
+        sent["teachers"][0]["hours"] = Value::String("很多".into());
+        let extra = serde_json::json!({"name": "新教师", "title": "主任医师", "employer": "北京医院", "topic": "x",
+            "method": "lecture", "hours": "x"});
+        sent["teachers"].as_array_mut().unwrap().push(extra);
+        let rows = sent["teachers"].as_array().unwrap().len();
+        let (app, findings) = read_leniently(sent, &stored).unwrap();
+        let fields: Vec<&str> = findings.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["planned_enrollment", "teachers[0].hours", &format!("teachers[{}].hours", rows - 1)]);
+        assert!(findings[0].message.contains("当前为“abc”"), "{}", findings[0].message);
+        assert_eq!(app.credits.tenths(), 40, "the fields typed after the bad one are read");
+        assert_eq!(app.planned_enrollment, stored["planned_enrollment"].as_u64().unwrap() as u32);
+        assert!(read_leniently(Value::String("x".into()), &stored).is_err());
     }
 
     #[test]

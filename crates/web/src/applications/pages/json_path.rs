@@ -47,3 +47,31 @@ pub(super) fn text_of(v: Option<&Value>) -> String {
         _ => String::new(),
     }
 }
+
+/// The value at `path` (with `[i]` indices), to change; `None` when there is none.
+pub(super) fn get_path_mut<'a>(doc: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    let mut cur = doc;
+    for part in path.split('.') {
+        let (key, index) = split_index(part);
+        cur = cur.get_mut(key)?;
+        if let Some(i) = index {
+            cur = cur.get_mut(i)?;
+        }
+    }
+    Some(cur)
+}
+
+/// Removes the row of a table that `path` lies in (`teachers[3].hours` removes `teachers[3]`);
+/// false when `path` is in no row.
+pub(super) fn remove_row(doc: &mut Value, path: &str) -> bool {
+    let Some(open) = path.rfind('[') else { return false };
+    let Some(close) = path[open..].find(']').map(|c| open + c) else { return false };
+    let Ok(index) = path[open + 1..close].parse::<usize>() else { return false };
+    match get_path_mut(doc, &path[..open]).and_then(Value::as_array_mut) {
+        Some(rows) if index < rows.len() => {
+            rows.remove(index);
+            true
+        }
+        _ => false,
+    }
+}

@@ -107,7 +107,7 @@ pub(super) async fn list_page(
     // A unit administrator sees the unit's national quota for the coming year (rules.md §3), a
     // district administrator the district's quota of district projects (002).
     let page = ops::list(&state, &p, &query).await?;
-    let windows = ops::windows(&state).await?;
+    let windows = ops::windows_for(&state, &p).await?;
     let quotas = ops::quotas(&state, &p, ops::coming_year(&state)).await?;
     let pages = page.pages();
     let rows = page

@@ -8,7 +8,7 @@
 //! their fields and the script rebuilds the document for the live check without a second mapping.
 
 mod edit;
-mod form;
+pub(crate) mod form;
 mod json_path;
 mod list;
 mod printouts;

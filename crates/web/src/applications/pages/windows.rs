@@ -51,7 +51,7 @@ pub(super) async fn windows_page(
             Level::District => 2,
         })
         .map(|l| (l.code(), l.label()));
-    let windows = ops::windows(&state).await?;
+    let windows = ops::windows_for(&state, &p).await?;
     Ok(render(
         StatusCode::OK,
         &WindowsPage {

@@ -73,14 +73,16 @@ pub(super) async fn import_registrations(
     }
     let (name, bytes) = match upload(&mut multipart).await {
         Ok(file) => file,
-        Err(message) => return register_page_with(&state, &p, &csrf, None, None, vec![message]).await,
+        Err(message) => {
+            return register_page_with(&state, &p, &csrf, None, None, vec![message], Default::default()).await;
+        }
     };
     match imports::import_registrations(&state, &p, &bytes, &name).await {
         Ok(n) => {
             let message = format!("已从文件登记 {n} 条学分记录，等待省级审核。");
             register_page(&state, &p, &csrf, Some(message), None).await
         }
-        Err(e) => register_page_with(&state, &p, &csrf, None, None, import_problems(e)?).await,
+        Err(e) => register_page_with(&state, &p, &csrf, None, None, import_problems(e)?, Default::default()).await,
     }
 }
 

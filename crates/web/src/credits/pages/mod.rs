@@ -95,6 +95,18 @@ struct YearPage {
     print: bool,
     /// The viewer may correct granted records (a reversal).
     may_reverse: bool,
+    /// The list this page is reached from, in the viewer's menu: (href, label).
+    back: (&'static str, &'static str),
+}
+
+/// The list of the viewer's menu a person's record is opened from (issue 18: "← 学分审核" led
+/// unit and district administrators, who have no such list, to a 403).
+fn back_to_list(p: &Principal) -> (&'static str, &'static str) {
+    let menu = crate::pages::menu(Some(p));
+    ["/credits/review", "/credits/compliance", "/credits/self-study"]
+        .into_iter()
+        .find_map(|list| menu.iter().find(|(href, _)| *href == list).copied())
+        .unwrap_or(("/me", "我的主页"))
 }
 
 async fn own_view(state: &AppState, p: &Principal, year: Option<Year>) -> Result<YearView, ApiError> {
@@ -111,7 +123,14 @@ async fn my_year(
     let v = own_view(&state, &p, q.year).await?;
     Ok(render(
         StatusCode::OK,
-        &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: false, may_reverse: false },
+        &YearPage {
+            layout: layout("/me/credits", &p, &csrf),
+            v,
+            own: true,
+            print: false,
+            may_reverse: false,
+            back: ("/me", "我的主页"),
+        },
     ))
 }
 
@@ -124,7 +143,14 @@ async fn my_print(
     let v = own_view(&state, &p, q.year).await?;
     Ok(render(
         StatusCode::OK,
-        &YearPage { layout: layout("/me/credits", &p, &csrf), v, own: true, print: true, may_reverse: false },
+        &YearPage {
+            layout: layout("/me/credits", &p, &csrf),
+            v,
+            own: true,
+            print: true,
+            may_reverse: false,
+            back: ("/me", "我的主页"),
+        },
     ))
 }
 
@@ -156,8 +182,6 @@ async fn person_year(
     let may_reverse = permits(&p.grants, CreditAction::Reverse, &s.place);
     let v = credits::year_view(&state, &s, q.year).await?;
     let own = p.account.person_id == Some(PersonId(id));
-    Ok(render(
-        StatusCode::OK,
-        &YearPage { layout: layout("/credits/review", &p, &csrf), v, own, print: false, may_reverse },
-    ))
+    let back = back_to_list(&p);
+    Ok(render(StatusCode::OK, &YearPage { layout: layout(back.0, &p, &csrf), v, own, print: false, may_reverse, back }))
 }

@@ -27,6 +27,39 @@ pub(super) struct RegisterPage {
     error: Option<String>,
     /// Every bad row of a rejected import.
     problems: Vec<String>,
+    /// What was typed into the form that failed (issue 18: a failed form keeps everything typed).
+    typed: Typed,
+}
+
+/// The one-by-one form's values as typed, empty for a fresh form.
+#[derive(Default)]
+pub(super) struct Typed {
+    person_id: i64,
+    kind: String,
+    title: String,
+    start: String,
+    end: String,
+    hours: String,
+    role: String,
+    passed: String,
+    source_ref: String,
+}
+
+impl From<&RegisterInput> for Typed {
+    fn from(f: &RegisterInput) -> Self {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Self {
+            person_id: f.person_id,
+            kind: f.kind.clone(),
+            title: f.title.clone(),
+            start: text(&f.start),
+            end: f.end.clone(),
+            hours: text(&f.hours),
+            role: text(&f.role),
+            passed: text(&f.passed),
+            source_ref: text(&f.source_ref),
+        }
+    }
 }
 
 pub(super) async fn register_page(
@@ -36,7 +69,7 @@ pub(super) async fn register_page(
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    register_page_with(state, p, csrf, message, error, Vec::new()).await
+    register_page_with(state, p, csrf, message, error, Vec::new(), Typed::default()).await
 }
 
 pub(super) async fn register_page_with(
@@ -46,6 +79,7 @@ pub(super) async fn register_page_with(
     message: Option<String>,
     error: Option<String>,
     problems: Vec<String>,
+    typed: Typed,
 ) -> Result<Response, PageError> {
     if !may_ever(&p.grants, CreditAction::Register) {
         return Err(ApiError::Forbidden.into());
@@ -62,6 +96,7 @@ pub(super) async fn register_page_with(
             message,
             error,
             problems,
+            typed,
         },
     ))
 }
@@ -84,7 +119,9 @@ pub(super) async fn register(
         Ok(id) => {
             register_page(&state, &p, &csrf, Some(format!("已登记（第 {} 号），等待省级审核。", id.0)), None).await
         }
-        Err(ApiError::InvalidInput { message, .. }) => register_page(&state, &p, &csrf, None, Some(message)).await,
+        Err(ApiError::InvalidInput { message, .. }) => {
+            register_page_with(&state, &p, &csrf, None, Some(message), Vec::new(), Typed::from(&form)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -116,6 +153,8 @@ pub(super) struct ReviewForm {
     q: Option<String>,
     page: Option<u32>,
     done: Option<usize>,
+    /// What was done to the `done` records: `granted` or `rejected`.
+    did: Option<String>,
 }
 
 pub(super) fn review_query(f: &ReviewForm) -> Result<ReviewQuery, ApiError> {
@@ -153,7 +192,7 @@ pub(super) async fn review_page(
         q: f.q.clone().unwrap_or_default(),
         statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
         kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
-        message: f.done.map(|n| format!("已处理 {n} 条学分记录。")),
+        message: f.done.map(|n| done_message(f.did.as_deref(), n)),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -169,24 +208,60 @@ pub(super) struct BulkForm {
     csrf: Option<String>,
 }
 
+/// All matching, or the rows selected (repeated `record` fields: issue 18 asked for both).
 pub(super) async fn decide_matching(
     State(state): State<AppState>,
     PageUser(p): PageUser,
-    PageForm(form): PageForm<BulkForm>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let selected: Vec<i64> = pairs.iter().filter(|(k, _)| k == "record").filter_map(|(_, v)| v.parse().ok()).collect();
+    let field = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if !selected.is_empty() {
+        let decision = credits::decision(field("decision").as_deref() == Some("grant"), field("reason").as_deref())?;
+        let n = credits::decide_selected(&state, &p, &selected, &decision).await?;
+        return Ok(Redirect::to(&format!("/credits/review?done={n}&did={}", did(&decision))).into_response());
+    }
+    let form = BulkForm {
+        decision: field("decision").unwrap_or_default(),
+        kind: field("kind"),
+        year: field("year"),
+        q: field("q"),
+        reason: field("reason"),
+        csrf: None,
+    };
     let filter =
         ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
     let q = review_query(&filter)?;
     let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
     let n = credits::decide_matching(&state, &p, &q, &decision).await?;
-    Ok(Redirect::to(&format!("/credits/review?done={n}")).into_response())
+    Ok(Redirect::to(&format!("/credits/review?done={n}&did={}", did(&decision))).into_response())
+}
+
+fn did(decision: &jijiao_storage::credit_records::Decision) -> &'static str {
+    match decision {
+        jijiao_storage::credit_records::Decision::Grant => "granted",
+        jijiao_storage::credit_records::Decision::Reject { .. } => "rejected",
+    }
+}
+
+/// What a decision did, for the list it goes back to (issue 18: not "已处理 1 项").
+pub(super) fn done_message(did: Option<&str>, n: usize) -> String {
+    match (did, n) {
+        (_, 0) => "没有符合条件的待审核学分，未作改动。".to_string(),
+        (Some("granted"), n) => format!("已发放 {n} 条学分记录，已计入本人的学习档案。"),
+        (Some("rejected"), n) => format!("已将 {n} 条学分记录记为不通过，原因本人可见。"),
+        (Some("plan-approved"), _) => "已批准该自学计划，本人可按计划申请学分。".to_string(),
+        (Some("plan-rejected"), _) => "已不批准该自学计划，原因本人可见。".to_string(),
+        _ => format!("已处理 {n} 条学分记录。"),
+    }
 }
 
 /// Back to the list a decided record came from.
-pub(super) fn after_decision(source: RecordSource) -> Response {
+pub(super) fn after_decision(source: RecordSource, decision: &jijiao_storage::credit_records::Decision) -> Response {
+    let did = did(decision);
     match source {
-        RecordSource::SelfStudy => Redirect::to("/credits/self-study?done=1").into_response(),
-        _ => Redirect::to("/credits/review?done=1").into_response(),
+        RecordSource::SelfStudy => Redirect::to(&format!("/credits/self-study?done=1&did={did}")).into_response(),
+        _ => Redirect::to(&format!("/credits/review?done=1&did={did}")).into_response(),
     }
 }
 
@@ -195,8 +270,9 @@ pub(super) async fn grant(
     PageUser(p): PageUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let source = credits::decide_one(&state, &p, id, &jijiao_storage::credit_records::Decision::Grant).await?;
-    Ok(after_decision(source))
+    let decision = jijiao_storage::credit_records::Decision::Grant;
+    let source = credits::decide_one(&state, &p, id, &decision).await?;
+    Ok(after_decision(source, &decision))
 }
 
 #[derive(Deserialize)]
@@ -215,7 +291,7 @@ pub(super) async fn reject(
 ) -> Result<Response, PageError> {
     let decision = credits::decision(false, Some(&form.reason))?;
     let source = credits::decide_one(&state, &p, id, &decision).await?;
-    Ok(after_decision(source))
+    Ok(after_decision(source, &decision))
 }
 
 #[derive(Deserialize)]
