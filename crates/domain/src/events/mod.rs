@@ -1,12 +1,14 @@
-//! Holding a project (rules.md §7.1, §7.2, §7.7, §4): the pure rules of filing a period, inspecting
-//! it on the day, the files both carry (notices, photos), who may do which, the unit's history the
-//! formal review reads, and what falls due. No IO: the application layer feeds these the records.
+//! Holding a project (rules.md §7.1, §7.2, §7.6, §7.7, §4): the pure rules of filing a period,
+//! inspecting it on the day, the files both carry (notices, photos), the QR sign-in of learners, who
+//! may do which, the unit's history the formal review reads, and what falls due. No IO: the
+//! application layer feeds these the records.
 
 pub mod access;
 pub mod files;
 pub mod filing;
 pub mod history;
 pub mod inspection;
+pub mod sign_in;
 pub mod tasks;
 
 /// One problem with an input: the rule it breaks, the field at fault (`schedule[2].hours`), and a
