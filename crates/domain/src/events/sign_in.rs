@@ -170,12 +170,24 @@ impl Code {
     }
 
     /// Whether this code was made with `secret` for project `project_number` (the project of
-    /// [`Code::project_id`]) and is accepted at `now` (Unix milliseconds): in its step or the
-    /// [`PAST_STEPS`] after it. The tag is compared in constant time.
+    /// [`Code::project_id`]) and is accepted at `now` (Unix milliseconds): [`Code::authentic`] and
+    /// [`Code::fresh`].
     pub fn check(&self, secret: &Secret, project_number: &str, now: i64) -> Result<(), Refusal> {
+        self.authentic(secret, project_number)?;
+        self.fresh(now)
+    }
+
+    /// Whether this code was made with `secret` for project `project_number`: the tag, compared in
+    /// constant time.
+    pub fn authentic(&self, secret: &Secret, project_number: &str) -> Result<(), Refusal> {
         tag(secret, project_number, self.period, self.slot, self.step)
             .verify_truncated_left(&self.tag)
-            .map_err(|_| Refusal::Invalid)?;
+            .map_err(|_| Refusal::Invalid)
+    }
+
+    /// Whether an authentic code is accepted at `now` (Unix milliseconds): in its step or the
+    /// [`PAST_STEPS`] after it.
+    pub fn fresh(&self, now: i64) -> Result<(), Refusal> {
         match step_at(now) - self.step {
             age if age < 0 => Err(Refusal::Invalid),
             age if age > PAST_STEPS => Err(Refusal::Expired),
