@@ -7,6 +7,7 @@ use crate::certificates::api as certificates;
 use crate::checks;
 use crate::credits::api as credits;
 use crate::events::api as events;
+use crate::events::sign_in::api as sign_in;
 use crate::projects::api as projects;
 use crate::reference::api as reference;
 
@@ -74,6 +75,7 @@ pub fn routes() -> Routes {
         .merge(applications::routes())
         .merge(projects::routes())
         .merge(events::routes())
+        .merge(sign_in::routes())
         .merge(certificates::routes())
         .fallback(api_not_found)
 }
@@ -86,6 +88,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(projects::Doc::openapi());
     crate::schemas::describe_checks(&mut doc);
     doc.merge(events::Doc::openapi());
+    doc.merge(sign_in::Doc::openapi());
     doc.merge(certificates::Doc::openapi());
     doc
 }

@@ -10,6 +10,7 @@ use crate::routes::Routes;
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
+    ("sign-in.js", "text/javascript; charset=utf-8", include_bytes!("../static/sign-in.js")),
 ];
 
 pub fn routes() -> Routes {

@@ -25,6 +25,7 @@ pub fn routes() -> Routes {
         .merge(applications::pages::routes())
         .merge(projects::pages::routes())
         .merge(events::pages::routes())
+        .merge(events::sign_in::pages::routes())
         .merge(certificates::pages::routes())
         .layer(axum::middleware::from_fn(dress_error_pages))
 }
