@@ -301,6 +301,7 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
     summary.events = crate::demo_events::load(store, &actor, clock.today()).await?;
+    crate::demo_sign_ins::load(store, &actor, clock.today()).await?;
     crate::demo_certificates::load(store, &actor, clock).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)

@@ -17,3 +17,4 @@ mod login;
 mod projects;
 mod recovery;
 mod reference_data;
+mod sign_in;

@@ -102,7 +102,7 @@ async fn a_person_signs_in_once_and_out_once_per_session() {
         assert_eq!(lines.len(), 3, "{backend}");
         assert_eq!(lines[0].id_number.matches('*').count(), 8, "{backend}: masked {}", lines[0].id_number);
         assert_eq!(lines[0].unit.as_deref(), Some("签到测试医院"));
-        assert!(!lines[0].confirmed, "{backend}: no account");
+        assert!(!lines[0].awaiting_confirmation, "{backend}: no account, nothing to confirm");
         assert_eq!(
             store.sign_in_counts(project_id, 1).await.unwrap(),
             vec![(morning, 1, 1), (afternoon, 2, 1)],

@@ -170,9 +170,8 @@ pub struct SignInEntry {
     /// Set at sign-out.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "2.9"))]
     pub hours: Option<Hours>,
-    /// Whether the learner's account is confirmed by their employer (false for one who registered
-    /// at the door).
-    pub confirmed: bool,
+    /// Whether the learner registered (at the door, say) and awaits their employer's confirmation.
+    pub awaiting_confirmation: bool,
 }
 
 fn entry(line: &SignInLine) -> SignInEntry {
@@ -185,7 +184,7 @@ fn entry(line: &SignInLine) -> SignInEntry {
         signed_in_at: beijing(line.sign_in.signed_in_at),
         signed_out_at: line.sign_in.signed_out_at.map(beijing),
         hours: line.sign_in.hours,
-        confirmed: line.confirmed,
+        awaiting_confirmation: line.awaiting_confirmation,
     }
 }
 

@@ -54,9 +54,9 @@ pub struct SignInLine {
     pub id_number: String,
     pub unit: Option<String>,
     pub title: Option<String>,
-    /// Whether the person's account is confirmed by their employer (a learner who registered at the
-    /// door signs in before that).
-    pub confirmed: bool,
+    /// Whether the person registered and awaits their employer's confirmation (a learner who
+    /// registered at the door signs in before that); false for a confirmed account.
+    pub awaiting_confirmation: bool,
 }
 
 /// A person's attendance of a period, summed over its sessions, with the person as the people table
@@ -258,7 +258,7 @@ impl Store {
                     id_number: mask_id_number(&id_number),
                     unit: r.try_get("unit")?,
                     title: r.try_get("title")?,
-                    confirmed: r.try_get::<Option<i64>, _>("confirmed")?.unwrap_or(0) != 0,
+                    awaiting_confirmation: r.try_get::<Option<i64>, _>("confirmed")? == Some(0),
                 })
             })
             .collect()

@@ -138,7 +138,7 @@ async fn unit_page(
             signed_in: clock(&e.signed_in_at),
             signed_out: e.signed_out_at.as_deref().map(clock).unwrap_or_default(),
             hours: e.hours.map(|h| h.to_string()).unwrap_or_default(),
-            pending: !e.confirmed,
+            pending: e.awaiting_confirmation,
         })
         .collect();
     let page = UnitPage {
