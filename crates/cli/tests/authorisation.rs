@@ -15,6 +15,8 @@ mod credits_matrix;
 mod events_matrix;
 #[path = "authorisation/projects.rs"]
 mod projects_matrix;
+#[path = "authorisation/sign_in.rs"]
+mod sign_in_matrix;
 
 use axum::http::Method;
 use common::{World, world};
@@ -85,6 +87,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
         .or_else(|| applications_matrix::expected(method, path, who, scope))
         .or_else(|| projects_matrix::expected(method, path, who, scope))
         .or_else(|| events_matrix::expected(method, path, who, scope))
+        .or_else(|| sign_in_matrix::expected(method, path, who, scope))
     {
         return status;
     }
@@ -351,6 +354,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                 route.path.contains('{') && !["{name}", "{number}", "{code}"].iter().any(|p| route.path.contains(p));
             let scoped = has_target
                 || events_matrix::scoped(&route.path)
+                || sign_in_matrix::scoped(&route.path)
                 || certificates_matrix::scoped(&route.path)
                 || matches!(
                     (route.method.as_str(), route.path.as_str()),
@@ -374,17 +378,22 @@ async fn every_route_every_role_in_and_out_of_scope() {
                             None => projects_matrix::target(&w, &route.path, *scope, n).await,
                         },
                     };
-                    let path = match events_matrix::path(&w, &route.path, *scope, n).await {
+                    let path = match sign_in_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
-                        None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
-                            Some(path) => fill(&path, &t, area_id),
-                            None => fill(&route.path, &t, area_id),
+                        None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                            Some(path) => path,
+                            None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
+                                Some(path) => fill(&path, &t, area_id),
+                                None => fill(&route.path, &t, area_id),
+                            },
                         },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);
-                    let reply = w
-                        .send(&client, route.method.clone(), &path, body_for(&w, &route.method, &route.path, &t, n))
-                        .await;
+                    let body = match sign_in_matrix::body(&w, &route.method, &route.path, n).await {
+                        Some(body) => Some(body),
+                        None => body_for(&w, &route.method, &route.path, &t, n),
+                    };
+                    let reply = w.send(&client, route.method.clone(), &path, body).await;
                     if reply.status.as_u16() != want {
                         failures.push(format!(
                             "{backend}: {} {path} as {who:?} ({scope:?}): {} (expected {want}) {}",
