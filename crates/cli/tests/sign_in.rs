@@ -289,3 +289,83 @@ async fn the_pages_show_the_code_and_take_a_learner_through_registration() {
     assert_eq!(office.status, StatusCode::FORBIDDEN);
     assert!(office.body.contains("只有卫生专业技术人员本人可以扫码签到"));
 }
+
+/// In Chromium: the unit's QR page at 390 px and at 1366 px (the code loaded, nothing wider than the
+/// screen, the script's count endpoint answering the page's session), and a professional signing
+/// in on a phone through the page the code opens.
+#[tokio::test]
+async fn in_a_browser_the_unit_shows_the_code_and_a_phone_signs_in() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::browser().await else { return };
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    jijiao::demo::load(&store).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::new(store)));
+    let number = jijiao::demo_sign_ins::number(today().year());
+    let page = format!("http://{address}/events/{}/1/sign-in", jijiao_app::events::url_number(&number));
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    let overflow = async || -> i64 {
+        c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+            .await
+            .unwrap()
+            .as_i64()
+            .unwrap()
+    };
+
+    login("xiehe").await;
+    let mut url = String::new();
+    for (width, height) in [(390, 844), (1366, 900)] {
+        c.set_window_size(width, height).await.unwrap();
+        c.goto(&page).await.unwrap();
+        c.wait().for_element(Locator::Id("sign-in-qr")).await.unwrap();
+        let loaded: Value = c
+            .execute("const i = document.getElementById('sign-in-qr'); return i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width <= window.innerWidth;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(loaded, json!(true), "the QR code is shown within a {width}-px screen");
+        assert!(overflow().await <= 0, "the page fits {width} px");
+        // What the script fetches every 30 s: the counts of the page's session.
+        let counted: Value = c
+            .execute_async(
+                "const done = arguments[0]; const i = document.getElementById('sign-in-qr');
+                 fetch(i.dataset.counts).then(r => r.json()).then(l => done(l.sessions.find(s => s.key === i.dataset.session).signed_in));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(counted.as_i64().unwrap() >= 0, "{counted}");
+        let code: Value = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.json()).then(j => done(j.url));",
+                vec![json!(api(&number, 1, "sign-in-code"))],
+            )
+            .await
+            .unwrap();
+        url = code.as_str().unwrap().to_string();
+    }
+    c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+
+    // The phone: the page the code opens (over this plain-HTTP test server), 签到.
+    c.set_window_size(390, 844).await.unwrap();
+    login("yisheng").await;
+    let path = &url[url.find("/sign-in/").unwrap()..];
+    c.goto(&format!("http://{address}{path}")).await.unwrap();
+    let button = c.wait().for_element(Locator::Id("sign-in-button")).await.unwrap();
+    assert_eq!(button.text().await.unwrap(), "签到");
+    assert!(overflow().await <= 0, "the phone page fits 390 px");
+    button.click().await.unwrap();
+    let done = c.wait().for_element(Locator::Id("sign-in-done")).await.unwrap().text().await.unwrap();
+    assert!(done.starts_with("签到成功"), "{done}");
+    assert_eq!(c.find(Locator::Id("sign-in-button")).await.unwrap().text().await.unwrap(), "签退");
+    browser.close().await;
+}

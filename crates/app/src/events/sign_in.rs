@@ -349,16 +349,10 @@ fn new_sign_in<'a>(target: &'a Target, person: PersonId, at: i64) -> NewSignIn<'
 
 /// Signs the professional in to the session the code names (once: a second time answers the first
 /// sign-in). `expected` as for [`target`].
-pub async fn sign_in(
-    app: &App,
-    p: &Acting,
-    code: &str,
-    expected: Option<(&str, u32)>,
-) -> Result<Attendance, AppError> {
+pub async fn sign_in(app: &App, p: &Acting, code: &str, expected: Option<(&str, u32)>) -> Result<Attendance, AppError> {
     let person = learner(p)?;
     let target = target(app, code, expected).await?;
-    let (stored, new) =
-        app.store.sign_in(&p.actor(), &new_sign_in(&target, person, app.clock.now_millis())).await?;
+    let (stored, new) = app.store.sign_in(&p.actor(), &new_sign_in(&target, person, app.clock.now_millis())).await?;
     Ok(attendance(&target, &stored, new))
 }
 

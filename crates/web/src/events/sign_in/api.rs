@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use jijiao_app::events::sign_in::{self as ops, Attendance, CurrentCode, SessionCount, SessionView, SignInEntry, SignInList};
+use jijiao_app::events::sign_in::{
+    self as ops, Attendance, CurrentCode, SessionCount, SessionView, SignInEntry, SignInList,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 

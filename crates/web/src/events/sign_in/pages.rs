@@ -110,13 +110,17 @@ async fn unit_page(
                 })
                 .collect();
             let qr = Qr {
-                label: format!("{} {}–{}（{}，{}学时）", current.session.date, current.session.from, current.session.to, current.session.topic, current.session.hours),
+                label: format!(
+                    "{} {}–{}（{}，{}学时）",
+                    current.session.date,
+                    current.session.from,
+                    current.session.to,
+                    current.session.topic,
+                    current.session.hours
+                ),
                 image: format!("{base}/qr.svg?session={key}"),
                 refresh_in: (current.refresh_at - state.clock.now_millis()).max(0),
-                counts: format!(
-                    "/api/v1/projects/{}/periods/{n}/sign-ins?session={key}",
-                    url_number(event.number())
-                ),
+                counts: format!("/api/v1/projects/{}/periods/{n}/sign-ins?session={key}", url_number(event.number())),
                 signed_in: count.map_or(0, |c| c.signed_in),
                 signed_out: count.map_or(0, |c| c.signed_out),
                 key: current.session.key,
@@ -169,10 +173,7 @@ async fn qr_image(
     let current = ops::current_code(&state, &p, &number, n, q.session.as_deref()).await?;
     let url = super::code_url(&state, &headers, &current.code);
     let svg = jijiao_documents::qr::svg(&url, "签到二维码").map_err(|m| PageError::from(ApiError::Internal(m)))?;
-    Ok((
-        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
-        svg,
-    )
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], svg)
         .into_response())
 }
 
@@ -315,7 +316,9 @@ async fn learner_submit(
         _ => ops::sign_in(&state, p, &token, None).await,
     };
     let (done, error) = match result {
-        Ok(a) if a.signed_out_at.is_some() => (Some(format!("签退成功：本场计 {} 学时。", a.hours.unwrap_or_default())), None),
+        Ok(a) if a.signed_out_at.is_some() => {
+            (Some(format!("签退成功：本场计 {} 学时。", a.hours.unwrap_or_default())), None)
+        }
         Ok(a) if a.new => (Some(format!("签到成功（{}）。", clock(&a.signed_in_at))), None),
         Ok(_) => (Some("您已签到本场，无需重复签到。".to_string()), None),
         Err(e @ (AppError::InvalidInput { .. } | AppError::Conflict(_))) => (None, Some(e.to_string())),
