@@ -188,7 +188,7 @@ impl Code {
     /// Whether an authentic code is accepted at `now` (Unix milliseconds): in its step or the
     /// [`PAST_STEPS`] after it.
     pub fn fresh(&self, now: i64) -> Result<(), Refusal> {
-        match step_at(now) - self.step {
+        match step_at(now).saturating_sub(self.step) {
             age if age < 0 => Err(Refusal::Invalid),
             age if age > PAST_STEPS => Err(Refusal::Expired),
             _ => Ok(()),
