@@ -211,8 +211,9 @@ struct LearnerPage {
     login: Option<(String, String)>,
     /// The account has no person of its own (an office's).
     no_person: bool,
-    /// The button: `in` (签到) or `out` (签退); none when nothing is left to do.
-    action: Option<(&'static str, &'static str)>,
+    /// The button: `in` (签到) or `out` (签退, asked first: it fixes the hours), with the question;
+    /// none when nothing is left to do.
+    action: Option<(&'static str, &'static str, &'static str)>,
 }
 
 fn status_line(a: &Attendance) -> String {
@@ -224,10 +225,12 @@ fn status_line(a: &Attendance) -> String {
     }
 }
 
-fn action_for(status: Option<&Attendance>) -> Option<(&'static str, &'static str)> {
+fn action_for(status: Option<&Attendance>) -> Option<(&'static str, &'static str, &'static str)> {
     match status {
-        None => Some(("in", "签到")),
-        Some(a) if a.signed_out_at.is_none() => Some(("out", "签退")),
+        None => Some(("in", "签到", "")),
+        Some(a) if a.signed_out_at.is_none() => {
+            Some(("out", "签退", "确定现在签退？签退后本场学时即确定，不能再次签退。"))
+        }
         Some(_) => None,
     }
 }
