@@ -306,6 +306,7 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     // Reports first: their approval issues certificates on the day it happened (a month ago), and
     // the signing key must already be valid then.
     summary.reports = crate::demo_reports::load(store, &actor, clock.today()).await?;
+    crate::demo_sign_ins::load(store, &actor, clock.today()).await?;
     crate::demo_certificates::load(store, &actor, clock).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;
     Ok(summary)

@@ -12,6 +12,7 @@ pub mod demo_credits;
 pub mod demo_events;
 pub mod demo_projects;
 pub mod demo_reports;
+pub mod demo_sign_ins;
 pub mod import_projects;
 
 use clap::{Parser, Subcommand};

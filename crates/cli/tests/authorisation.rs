@@ -17,6 +17,8 @@ mod events_matrix;
 mod projects_matrix;
 #[path = "authorisation/reports.rs"]
 mod reports_matrix;
+#[path = "authorisation/sign_in.rs"]
+mod sign_in_matrix;
 
 use axum::http::Method;
 use common::{World, world};
@@ -88,6 +90,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
         .or_else(|| applications_matrix::expected(method, path, who, scope))
         .or_else(|| projects_matrix::expected(method, path, who, scope))
         .or_else(|| events_matrix::expected(method, path, who, scope))
+        .or_else(|| sign_in_matrix::expected(method, path, who, scope))
     {
         return status;
     }
@@ -363,6 +366,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
             let scoped = has_target
                 || events_matrix::scoped(&route.path)
                 || reports_matrix::scoped(&route.path) && route.path.contains("{number}")
+                || sign_in_matrix::scoped(&route.path)
                 || certificates_matrix::scoped(&route.path)
                 || matches!(
                     (route.method.as_str(), route.path.as_str()),
@@ -388,18 +392,23 @@ async fn every_route_every_role_in_and_out_of_scope() {
                     };
                     let path = match reports_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
-                        None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                        None => match sign_in_matrix::path(&w, &route.path, *scope, n).await {
                             Some(path) => path,
-                            None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
-                                Some(path) => fill(&path, &t, area_id),
-                                None => fill(&route.path, &t, area_id),
+                            None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                                Some(path) => path,
+                                None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
+                                    Some(path) => fill(&path, &t, area_id),
+                                    None => fill(&route.path, &t, area_id),
+                                },
                             },
                         },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);
-                    let reply = w
-                        .send(&client, route.method.clone(), &path, body_for(&w, &route.method, &route.path, &t, n))
-                        .await;
+                    let body = match sign_in_matrix::body(&w, &route.method, &route.path, n).await {
+                        Some(body) => Some(body),
+                        None => body_for(&w, &route.method, &route.path, &t, n),
+                    };
+                    let reply = w.send(&client, route.method.clone(), &path, body).await;
                     if reply.status.as_u16() != want {
                         failures.push(format!(
                             "{backend}: {} {path} as {who:?} ({scope:?}): {} (expected {want}) {}",

@@ -20,3 +20,4 @@ mod recovery;
 mod reference_data;
 mod reports;
 mod usability;
+mod sign_in;

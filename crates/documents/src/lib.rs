@@ -8,6 +8,7 @@ mod cell;
 mod ole;
 mod package;
 pub mod pdf;
+pub mod qr;
 mod read;
 mod table;
 mod text;

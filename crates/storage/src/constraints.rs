@@ -50,6 +50,7 @@ pub(crate) enum Constraint {
     CertificateSequence,
     CertificateNumber,
     CertificateValidRecord,
+    SignInOnce,
 }
 
 /// One row of [`KNOWN`].
@@ -247,6 +248,12 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "certificates_valid_record",
         message: "该学分记录已有有效的证书",
     },
+    Known {
+        constraint: Constraint::SignInOnce,
+        sqlite: "sign_ins.project_id, sign_ins.period, sign_ins.session_date, sign_ins.session_from, sign_ins.person_id",
+        postgres: "sign_ins_once",
+        message: "您已签到本场",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -424,6 +431,9 @@ mod tests {
             }
             Constraint::CertificateValidRecord => {
                 "INSERT INTO certificates (number, kind, credit_record_id, person_id, office, record_year, project_number, facts, signature, kid, issued_on, status, created_at) VALUES ('2024-11-0000010{n}', 'credit', 900, 900, '11', 2024, 'p', '{}', 's', '11-1', '2024-05-01', 'valid', 0)"
+            }
+            Constraint::SignInOnce => {
+                "INSERT INTO sign_ins (project_id, period, session_date, session_from, person_id, signed_in_at) VALUES (900, 1, '2024-05-01', '09:00', 900, {n})"
             }
         }
     }

@@ -25,6 +25,7 @@ pub struct Vault {
     mac_key: [u8; 32],
     audit_key: [u8; 32],
     anchor_key: [u8; 32],
+    sign_in_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Vault {
@@ -53,7 +54,14 @@ impl Vault {
         let mac_key = derive(master, b"jijiao personal data lookup v1");
         let audit_key = derive(master, b"jijiao audit chain v1");
         let anchor_key = derive(master, b"jijiao audit anchor v1");
-        Self { cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"), mac_key, audit_key, anchor_key }
+        let sign_in_key = derive(master, b"jijiao qr sign-in v1");
+        Self {
+            cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"),
+            mac_key,
+            audit_key,
+            anchor_key,
+            sign_in_key,
+        }
     }
 
     /// Parses a base64 master key as configured in `JIJIAO_ENCRYPTION_KEY`.
@@ -125,6 +133,13 @@ impl Vault {
     /// chain entry or the other way round.
     pub fn anchor_mac(&self, canonical: &str) -> String {
         hmac_hex(&self.anchor_key, canonical.as_bytes())
+    }
+
+    /// The secret of the QR sign-in codes (rules.md §7.6): derived from the data key, so every app
+    /// server sharing the database makes and checks the same codes, and of its own purpose, so a
+    /// code's tag is no lookup hash or audit MAC.
+    pub fn sign_in_secret(&self) -> jijiao_domain::events::sign_in::Secret {
+        jijiao_domain::events::sign_in::Secret::new(self.sign_in_key)
     }
 
     /// SHA-256 (hex) of a secret token: sessions and API tokens are stored only as this.

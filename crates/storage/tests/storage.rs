@@ -11,6 +11,7 @@ mod credit_records;
 mod events;
 mod projects;
 mod sign_in;
+mod sign_ins;
 mod suspensions;
 
 /// A year the tests know to be in range.

@@ -7,6 +7,7 @@ use crate::certificates::api as certificates;
 use crate::checks;
 use crate::credits::api as credits;
 use crate::events::api as events;
+use crate::events::sign_in::api as sign_in;
 use crate::projects::api as projects;
 use crate::reference::api as reference;
 use crate::reports::api as reports;
@@ -76,6 +77,7 @@ pub fn routes() -> Routes {
         .merge(projects::routes())
         .merge(events::routes())
         .merge(reports::routes())
+        .merge(sign_in::routes())
         .merge(certificates::routes())
         .fallback(api_not_found)
 }
@@ -89,6 +91,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     crate::schemas::describe_checks(&mut doc);
     doc.merge(events::Doc::openapi());
     doc.merge(reports::Doc::openapi());
+    doc.merge(sign_in::Doc::openapi());
     doc.merge(certificates::Doc::openapi());
     doc
 }

@@ -11,6 +11,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../static/app.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../static/favicon.svg")),
+    ("sign-in.js", "text/javascript; charset=utf-8", include_bytes!("../static/sign-in.js")),
 ];
 
 pub fn routes() -> Routes {

@@ -1,10 +1,11 @@
-//! Holding a project as operations (rules.md §7.1, §7.2, §7.7): filing a period, the events list of
-//! venue supervision, inspections with their photos, the unit's own record, suspension from an
-//! inspection, the files served only in scope, and the unit history the formal review reads. Pages
-//! and API both call these, so every scope check exists once: out of sight is 404, in sight but
-//! beyond one's powers 403.
+//! Holding a project as operations (rules.md §7.1, §7.2, §7.6, §7.7): filing a period, the events list
+//! of venue supervision, inspections with their photos, the unit's own record, suspension from an
+//! inspection, the files served only in scope, QR sign-in, and the unit history the formal review
+//! reads. Pages and API both call these, so every scope check exists once: out of sight is 404, in
+//! sight but beyond one's powers 403.
 
 mod list;
+pub mod sign_in;
 pub mod tasks;
 
 use chrono::NaiveDate;

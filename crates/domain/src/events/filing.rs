@@ -218,8 +218,9 @@ pub fn check(filing: &Filing, published: &Published, period: usize, today: Naive
     out
 }
 
-/// `HH:MM`, 00:00–23:59.
-fn minutes(text: &str) -> Option<u32> {
+/// `HH:MM`, 00:00–23:59, as minutes after midnight (a session's times; the QR sign-in names a
+/// session by its date and start).
+pub fn minutes(text: &str) -> Option<u32> {
     let (h, m) = text.trim().split_once(':')?;
     if h.len() != 2 || m.len() != 2 {
         return None;

@@ -1,7 +1,7 @@
-//! Holding a project (rules.md §7.1–§7.5, §7.7, §4): the pure rules of filing a period, inspecting
-//! it on the day, its roster and execution report, the files they carry (notices, photos), who may
-//! do which, the unit's history the formal review reads, and what falls due. No IO: the application
-//! layer feeds these the records.
+//! Holding a project (rules.md §7.1–§7.7, §4): the pure rules of filing a period, inspecting it on
+//! the day, the QR sign-in of learners, its roster and execution report, the files they carry
+//! (notices, photos), who may do which, the unit's history the formal review reads, and what falls
+//! due. No IO: the application layer feeds these the records.
 
 pub mod access;
 pub mod files;
@@ -10,6 +10,7 @@ pub mod history;
 pub mod inspection;
 pub mod report;
 pub mod roster;
+pub mod sign_in;
 pub mod tasks;
 
 /// One problem with an input: the rule it breaks, the field at fault (`schedule[2].hours`), and a

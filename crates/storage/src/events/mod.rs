@@ -1,5 +1,6 @@
-//! Events (rules.md §7.1–§7.2): the filings of the periods of published projects, the files they
-//! carry and the inspections on the day; the events list that venue supervision reads.
+//! Events (rules.md §7.1–§7.2, §7.6): the filings of the periods of published projects, the files
+//! they carry, the inspections on the day and the learners' QR sign-ins; the events list that venue
+//! supervision reads.
 //!
 //! A filing is never changed in place: each change is a new version (a row), with its author and
 //! time; the current filing is the latest version, and whether the period was filed late is judged
@@ -10,6 +11,7 @@
 mod files;
 mod inspections;
 mod list;
+mod sign_ins;
 
 use chrono::NaiveDate;
 use jijiao_domain::events::filing::{self, Change, Filing};
@@ -25,6 +27,7 @@ use crate::{Result, Store, StoreError, decode};
 pub use files::{EventFile, FileMeta, NewFile};
 pub use inspections::{InspectionKind, NewInspection, StoredInspection};
 pub use list::{EVENTS_CAP, EventFilter, EventRow, EventScope};
+pub use sign_ins::{NewSignIn, SignInHours, SignInLine, StoredSignIn};
 
 /// One version of a period's filing, as stored (the phone decrypted: views mask it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -279,6 +279,8 @@ async fn logout(State(state): State<AppState>, principal: MaybePrincipal) -> Res
 struct RegisterPage {
     layout: Layout,
     form: RegisterForm,
+    /// Where to go once registered (a sign-in page the learner came from), a same-site path.
+    next: String,
     errors: Vec<(&'static str, String)>,
     units: Vec<(i64, String)>,
     titles: Vec<&'static str>,
@@ -311,6 +313,8 @@ pub struct RegisterForm {
     password: String,
     #[serde(default)]
     password2: String,
+    #[serde(default)]
+    next: String,
 }
 
 async fn units(state: &AppState) -> Result<Vec<(i64, String)>, StoreError> {
@@ -327,9 +331,11 @@ async fn register_form(
     State(state): State<AppState>,
     principal: MaybePrincipal,
     csrf: CsrfToken,
+    Query(query): Query<NextQuery>,
 ) -> Result<Response, PageError> {
+    let next = safe_next(query.next.as_deref());
     if principal.0.is_some() {
-        return Ok(Redirect::to("/me").into_response());
+        return Ok(Redirect::to(&next).into_response());
     }
     let units = units(&state).await?;
     Ok(render(
@@ -337,6 +343,7 @@ async fn register_form(
         &RegisterPage {
             layout: Layout::new("/register", &principal, &csrf),
             form: RegisterForm::default(),
+            next,
             errors: vec![],
             units,
             titles: titles(),
@@ -383,6 +390,7 @@ async fn register(
     let page = |errors| RegisterPage {
         layout: Layout::new("/register", &principal, &csrf),
         form: RegisterForm { password: String::new(), password2: String::new(), ..form.clone() },
+        next: safe_next(Some(&form.next)),
         errors,
         units: units.clone(),
         titles: titles(),
@@ -427,7 +435,8 @@ async fn register(
         let role = NewRole { role: Role::Professional, org_id: None, province_code: None };
         let id = state.store.create_account(&actor, &account, &[role]).await?;
         let (token, _) = state.store.create_session(id, ip.as_deref(), state.settings.session_lifetime_ms).await?;
-        let mut response = Redirect::to("/me").into_response();
+        // Back to where the learner came from (a QR sign-in page), else the own page.
+        let mut response = Redirect::to(&safe_next(Some(&form.next))).into_response();
         let cookie = session_cookie(&token, state.settings.secure_cookies, state.settings.session_lifetime_ms / 1000);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, v);

@@ -1,9 +1,11 @@
 //! Holding a project over HTTP (issue 15): the workflow API of formats.md (filing, events,
 //! inspections, tasks) and the pages (the filing form beside the published facts, the events list
-//! and month calendar, the inspection on a phone, the unit's own record, the files in scope).
+//! and month calendar, the inspection on a phone, the unit's own record, the files in scope); and
+//! the QR sign-in of learners (issue 16, [`sign_in`]).
 
 pub mod api;
 pub mod pages;
+pub mod sign_in;
 
 use axum::extract::Multipart;
 
