@@ -51,6 +51,8 @@ pub(crate) enum Constraint {
     CertificateNumber,
     CertificateValidRecord,
     SignInOnce,
+    RosterPerson,
+    ReportPeriod,
 }
 
 /// One row of [`KNOWN`].
@@ -254,6 +256,18 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "sign_ins_once",
         message: "您已签到本场",
     },
+    Known {
+        constraint: Constraint::RosterPerson,
+        sqlite: "roster_entries.project_id, roster_entries.period, roster_entries.person_id",
+        postgres: "roster_entries_person",
+        message: "同一人在本期名单中出现了两次",
+    },
+    Known {
+        constraint: Constraint::ReportPeriod,
+        sqlite: "period_reports.project_id, period_reports.period",
+        postgres: "period_reports_period",
+        message: "本期执行情况正在被他人同时填写，请刷新后重试",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -434,6 +448,12 @@ mod tests {
             }
             Constraint::SignInOnce => {
                 "INSERT INTO sign_ins (project_id, period, session_date, session_from, person_id, signed_in_at) VALUES (900, 1, '2024-05-01', '09:00', 900, {n})"
+            }
+            Constraint::RosterPerson => {
+                "INSERT INTO roster_entries (project_id, period, sheet_row, person_id, name, unit, province_code, title, phone_enc, hours_tenths, passed, created_at) VALUES (900, 1, 2, 900, 'x', 'u', '11', 't', '', 0, 1, {n})"
+            }
+            Constraint::ReportPeriod => {
+                "INSERT INTO period_reports (project_id, period, status, document, updated_by_name, updated_at) VALUES (900, 1, 'draft', '{}', 'x', {n})"
             }
         }
     }
