@@ -145,11 +145,21 @@ pub(crate) async fn template(
     example: Vec<CellOut>,
     help: &[&str],
 ) -> Result<Vec<u8>, AppError> {
+    filled_template(name, columns, vec![example], help).await
+}
+
+/// A template already holding rows (what the system knows, for the user to complete).
+pub(crate) async fn filled_template(
+    name: &str,
+    columns: &[Column],
+    rows: Vec<Vec<CellOut>>,
+    help: &[&str],
+) -> Result<Vec<u8>, AppError> {
     let sheets = [
         Sheet {
             name: name.into(),
             headers: columns.iter().map(|c| c.header.to_string()).collect(),
-            rows: vec![example],
+            rows,
             column_widths: None,
         },
         Sheet {

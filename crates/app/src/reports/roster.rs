@@ -58,6 +58,34 @@ pub async fn roster_template() -> Result<Vec<u8>, AppError> {
     template("学员名单", COLUMNS, example, HELP).await
 }
 
+/// The roster started from the QR sign-ins (§7.6): the template filled with everyone who signed in,
+/// their hours from the sessions they signed out of, 考核结果 left for the unit to fill before it
+/// imports the file. The unit's administrator or the project's leader.
+pub async fn roster_from_sign_ins(app: &App, p: &Acting, number: &str, period: u32) -> Result<Vec<u8>, AppError> {
+    let people = crate::events::sign_in::roster_hours(app, p, number, period).await?;
+    let t = |s: &str| CellOut::Text(s.to_string());
+    let rows = people
+        .iter()
+        .map(|s| {
+            vec![
+                t(&s.name),
+                t(s.id_number.as_str()),
+                t(s.unit.as_deref().unwrap_or_default()),
+                t(s.province.as_deref().unwrap_or_default()),
+                t(s.title.as_deref().unwrap_or_default()),
+                t(s.phone.as_deref().unwrap_or_default()),
+                CellOut::Tenths(s.hours.tenths()),
+                CellOut::Empty,
+                CellOut::Empty,
+            ]
+        })
+        .collect();
+    let help: Vec<&str> = std::iter::once("本名单由扫码签到生成：考勤学时为签退时计算的学时；请填写每人的考核结果（合格/不合格），补充未扫码的学员和授课教师的授课学时后导入。")
+        .chain(HELP.iter().copied())
+        .collect();
+    crate::sheets::filled_template("学员名单", COLUMNS, rows, &help).await
+}
+
 /// Reads the roster's rows: the rows that are right, and every bad cell as a problem naming its row
 /// and column (the rules across rows then judge the rows that are right, so one import reports all).
 fn parse_rows(table: &jijiao_documents::Table) -> Result<(Vec<RosterEntry>, Vec<DocumentError>), Vec<DocumentError>> {

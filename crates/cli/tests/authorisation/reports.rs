@@ -61,6 +61,7 @@ pub fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> Option<u
             National | Province => 200,
             _ => 403,
         },
+        (true, "/events/{number}/{n}/roster/from-sign-ins.xlsx") => act(Unit, 200),
         (true, _) => read(200),
         (false, "/api/v1/projects/{number}/periods/{n}/report/files") => act(Unit, 201),
         (false, p) if p.ends_with("/return") || p.ends_with("/approve") => act(Province, written),

@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
         .get("/events/{number}/{n}/roster", roster_page)
         .post("/events/{number}/{n}/roster", import_roster)
         .get("/roster-template.xlsx", template)
+        .get("/events/{number}/{n}/roster/from-sign-ins.xlsx", from_sign_ins)
         .get("/events/{number}/{n}/report", report_page)
         .post("/events/{number}/{n}/report", save_report)
         .post("/events/{number}/{n}/report/files", upload_file)
@@ -190,6 +191,15 @@ async fn import_roster(
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
+}
+
+async fn from_sign_ins(
+    State(state): State<AppState>,
+    PageUser(p): PageUser,
+    Path((number, n)): Path<(String, u32)>,
+) -> Result<Response, PageError> {
+    let bytes = ops::roster_from_sign_ins(&state, &p, &number, n).await?;
+    Ok(super::api::xlsx("学员名单（扫码签到）.xlsx", bytes))
 }
 
 async fn template(PageUser(_p): PageUser) -> Result<Response, PageError> {
