@@ -15,5 +15,6 @@ mod guard;
 mod limits;
 mod login;
 mod projects;
+mod rate_limits;
 mod recovery;
 mod reference_data;
