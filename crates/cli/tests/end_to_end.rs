@@ -18,3 +18,4 @@ mod projects;
 mod rate_limits;
 mod recovery;
 mod reference_data;
+mod two_servers;
