@@ -10,6 +10,7 @@ mod authorisation;
 mod browser;
 mod certificates;
 mod credits;
+mod deploy;
 mod events;
 mod guard;
 mod limits;

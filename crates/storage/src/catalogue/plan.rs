@@ -14,7 +14,7 @@ use crate::{Backend, Result, decode};
 pub(super) enum Access {
     /// Through the word index for `q` (SQLite joins its FTS table; PostgreSQL adds the GIN
     /// condition) and whatever index the database picks for the rest: counting (which brings the
-    /// ids of up to `COUNT_CAP` matches), downloads, and pages of many matches in a date range.
+    /// ids of up to `PAGE_BY_IDS_UP_TO` matches), downloads, and pages of many matches in a date range.
     Narrow,
     /// Along the index of the page's order, checking every row (`LIKE` for words): pages of many
     /// matches. SQLite is told the index (`INDEXED BY`), as its planner cannot know that matches

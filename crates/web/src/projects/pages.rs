@@ -91,7 +91,6 @@ struct CataloguePage {
     rows: Vec<Row>,
     total: i64,
     /// More than `total` matched (the catalogue counts up to a cap).
-    capped: bool,
     page: u32,
     pages: i64,
 }
@@ -110,22 +109,19 @@ async fn catalogue(
         let page = q.page()?;
         Ok::<_, ApiError>(state.store.projects(&filter, page).await?)
     };
-    let (rows, total, capped, page, pages, error, status) = match search.await {
+    let (rows, total, page, pages, error, status) = match search.await {
         Ok(found) => {
             let pages = found.pages();
-            let (total, capped, page) = (found.total, found.capped, found.page);
-            (found.items.into_iter().map(row).collect(), total, capped, page, pages, None, StatusCode::OK)
+            let (total, page) = (found.total, found.page);
+            (found.items.into_iter().map(row).collect(), total, page, pages, None, StatusCode::OK)
         }
         Err(ApiError::InvalidInput { message, .. }) => {
-            (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
+            (Vec::new(), 0, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return Err(e.into()),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
-    Ok(render(
-        status,
-        &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, capped, page, pages },
-    ))
+    Ok(render(status, &CataloguePage { layout, q, query, error, subjects, provinces, rows, total, page, pages }))
 }
 
 #[derive(Template)]
