@@ -93,7 +93,12 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             f.and("p.number IS NOT NULL", []);
         }
     }
+    // Read through the word index, which decides some words by itself (see `index_decides`).
+    let narrowed = access == Access::Narrow && filter.batch_id.is_none();
     for word in words_of(filter) {
+        if narrowed && word_index::index_decides(plan.backend, word) {
+            continue;
+        }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
         f.and("p.search_text LIKE ? ESCAPE '\\'", [Bind::Text(format!("%{}%", escape_like(word)))]);
     }
