@@ -71,7 +71,7 @@ const FACETS: [(&str, &str); 6] = [
 /// them. Two transactions refreshing the same batch take turns (the second deletes what the first
 /// wrote, rather than both inserting the same keys).
 pub(crate) async fn refresh(store: &Store, tx: &mut sqlx::Transaction<'_, sqlx::Any>, batch_id: i64) -> Result<()> {
-    store.serialise(&mut **tx, &format!("catalogue_counts:{batch_id}")).await?;
+    store.serialise(tx, &format!("catalogue_counts:{batch_id}")).await?;
     sqlx::query("DELETE FROM catalogue_counts WHERE batch_id = $1").bind(batch_id).execute(&mut **tx).await?;
     sqlx::query(&insert_counts("WHERE batch_id = $1 AND number IS NOT NULL")).bind(batch_id).execute(&mut **tx).await?;
     Ok(())
