@@ -50,6 +50,9 @@ pub(crate) enum Constraint {
     CertificateSequence,
     CertificateNumber,
     CertificateValidRecord,
+    RateLimitWindow,
+    CatalogueCount,
+    CatalogueGramCount,
 }
 
 /// One row of [`KNOWN`].
@@ -247,6 +250,25 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "certificates_valid_record",
         message: "该学分记录已有有效的证书",
     },
+    Known {
+        constraint: Constraint::RateLimitWindow,
+        sqlite: "rate_limits.caller, rate_limits.class",
+        postgres: "rate_limits_pkey",
+        message: "限流计数已存在，请重试",
+    },
+    Known {
+        constraint: Constraint::CatalogueCount,
+        sqlite: "catalogue_counts.facet, catalogue_counts.value, catalogue_counts.year, catalogue_counts.level, catalogue_counts.batch_id",
+        postgres: "catalogue_counts_pkey",
+        message: "项目目录计数已存在，请重试",
+    },
+    // PostgreSQL counts one-word searches per gram here; SQLite counts them in its FTS5 index.
+    Known {
+        constraint: Constraint::CatalogueGramCount,
+        sqlite: "",
+        postgres: "catalogue_gram_counts_pkey",
+        message: "项目目录计数已存在，请重试",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -424,6 +446,15 @@ mod tests {
             }
             Constraint::CertificateValidRecord => {
                 "INSERT INTO certificates (number, kind, credit_record_id, person_id, office, record_year, project_number, facts, signature, kid, issued_on, status, created_at) VALUES ('2024-11-0000010{n}', 'credit', 900, 900, '11', 2024, 'p', '{}', 's', '11-1', '2024-05-01', 'valid', 0)"
+            }
+            Constraint::RateLimitWindow => {
+                "INSERT INTO rate_limits (caller, class, window_start, requests) VALUES ('c', 'public', 0, {n})"
+            }
+            Constraint::CatalogueCount => {
+                "INSERT INTO catalogue_counts (batch_id, year, level, facet, value, projects) VALUES (900, 2024, 'national', '', '', {n})"
+            }
+            Constraint::CatalogueGramCount => {
+                "INSERT INTO catalogue_gram_counts (gram, year, level, batch_id, projects) VALUES ('肿瘤', 2024, 'national', 900, {n})"
             }
         }
     }

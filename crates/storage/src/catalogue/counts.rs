@@ -9,20 +9,29 @@
 //! province (`p`), the kind (`k`) and the delivery (`d`). A batch's rows are written again, from
 //! its projects, in every transaction that numbers or imports projects of it ([`refresh`]), so
 //! they are exact whenever a search can see the projects. A filter with words, dates, a unit or
-//! two facets at once is counted from the word index and the rows instead.
+//! two facets at once is counted from the word index and the rows instead, with one exception on
+//! PostgreSQL: one word that the word index decides by itself (one gram, see
+//! `postgres::index_decides`), alone or with a year, batch or level, is summed from
+//! `catalogue_gram_counts` (migration 0016), written per batch in the same transactions. (SQLite
+//! counts such a word from its FTS5 index without reading a row.)
 
 use super::ProjectFilter;
 use super::plan::{subject_of, words_of};
 use crate::sql::{Bind, Filter};
-use crate::{Result, Store};
+use crate::{Backend, Result, Store};
 
-/// The count of a filter-only search as one statement (`n`), or `None` when the filter is not one.
-pub(super) fn filter_only(filter: &ProjectFilter) -> Option<(String, Filter)> {
+/// The count of a filter-only search (or on PostgreSQL of one word the index decides) as one
+/// statement (`n`), or `None` when the filter is neither.
+pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(String, Filter)> {
     let unit = filter.unit_name.as_deref().is_some_and(|u| !u.trim().is_empty());
-    if !words_of(filter).is_empty() || filter.from.is_some() || filter.to.is_some() || filter.batch_id.is_some() || unit
-    {
+    if filter.from.is_some() || filter.to.is_some() || filter.batch_id.is_some() || unit {
         return None;
     }
+    let word = match words_of(filter).as_slice() {
+        [] => None,
+        [word] if backend == Backend::Postgres && super::postgres::index_decides(word) => Some(word.to_string()),
+        _ => return None,
+    };
     let mut facets: Vec<(&str, String)> = Vec::new();
     if let Some(s) = subject_of(filter) {
         match s.get(..2) {
@@ -37,12 +46,21 @@ pub(super) fn filter_only(filter: &ProjectFilter) -> Option<(String, Filter)> {
     }
     facets.extend(filter.kind.map(|k| ("k", k.code().to_string())));
     facets.extend(filter.delivery.map(|d| ("d", d.code().to_string())));
-    if facets.len() > 1 {
-        return None;
-    }
-    let (facet, value) = facets.pop().unwrap_or(("", String::new()));
     let mut f = Filter::default();
-    f.and("c.facet = ?", [Bind::Text(facet.into())]).and("c.value = ?", [Bind::Text(value)]);
+    let table = match word {
+        // The grams are counted per batch only, not per facet.
+        Some(_) if !facets.is_empty() => return None,
+        Some(word) => {
+            f.and("c.gram = ?", [Bind::Text(word)]);
+            "catalogue_gram_counts"
+        }
+        None if facets.len() > 1 => return None,
+        None => {
+            let (facet, value) = facets.pop().unwrap_or(("", String::new()));
+            f.and("c.facet = ?", [Bind::Text(facet.into())]).and("c.value = ?", [Bind::Text(value)]);
+            "catalogue_counts"
+        }
+    };
     if let Some(y) = filter.year {
         f.and("c.year = ?", [Bind::Int(i64::from(y))]);
     }
@@ -52,8 +70,7 @@ pub(super) fn filter_only(filter: &ProjectFilter) -> Option<(String, Filter)> {
     if let Some(b) = filter.batch {
         f.and("c.batch_id IN (SELECT id FROM publication_batches WHERE batch = ?)", [Bind::Int(i64::from(b))]);
     }
-    let sql =
-        format!("SELECT CAST(COALESCE(SUM(c.projects), 0) AS BIGINT) AS n FROM catalogue_counts c{}", f.where_sql());
+    let sql = format!("SELECT CAST(COALESCE(SUM(c.projects), 0) AS BIGINT) AS n FROM {table} c{}", f.where_sql());
     Some((sql, f))
 }
 
@@ -74,6 +91,20 @@ pub(crate) async fn refresh(store: &Store, tx: &mut sqlx::Transaction<'_, sqlx::
     store.serialise(tx, &format!("catalogue_counts:{batch_id}")).await?;
     sqlx::query("DELETE FROM catalogue_counts WHERE batch_id = $1").bind(batch_id).execute(&mut **tx).await?;
     sqlx::query(&insert_counts("WHERE batch_id = $1 AND number IS NOT NULL")).bind(batch_id).execute(&mut **tx).await?;
+    if store.backend == Backend::Postgres {
+        sqlx::query("DELETE FROM catalogue_gram_counts WHERE batch_id = $1").bind(batch_id).execute(&mut **tx).await?;
+        // Each project's grams once (catalogue_grams keeps repeats), counted per batch.
+        sqlx::query(
+            "INSERT INTO catalogue_gram_counts (gram, year, level, batch_id, projects)
+             SELECT g, year, level, batch_id, COUNT(*)
+             FROM projects p CROSS JOIN LATERAL (SELECT DISTINCT unnest(catalogue_grams(p.search_text)) AS g) grams
+             WHERE batch_id = $1 AND number IS NOT NULL
+             GROUP BY g, year, level, batch_id",
+        )
+        .bind(batch_id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
