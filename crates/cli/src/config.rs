@@ -36,6 +36,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     ("JIJIAO_AUDIT_ANCHOR_MINUTES", "60", "追加审计锚点的间隔分钟数（日志无变化时不追加）"),
     (
+        "JIJIAO_PUBLIC_RATE_LIMIT",
+        "600",
+        "未登录调用 API 的限流：每个地址每分钟的请求数；0 表示关闭（由反向代理限流时）",
+    ),
+    (
+        "JIJIAO_TRUSTED_PROXIES",
+        "（无）",
+        "可信的反向代理地址或网段（逗号分隔，如 127.0.0.1,10.0.0.0/8）：仅当请求来自其中之一时，才按 X-Forwarded-For 识别客户端地址",
+    ),
+    (
         "JIJIAO_RULES_FILE",
         "（无：全国统一的学分规则）",
         "学分规则配置文件（JSON，与 jijiao check credits --settings 相同），如各省基层卫生专业技术人员的学分上限；启动时读取",
@@ -57,6 +67,10 @@ pub struct Config {
     pub rules_file: Option<PathBuf>,
     /// The credit rule settings the server applies (rules.md §2, §2.4).
     pub rules: RuleSettings,
+    /// Anonymous API requests a minute per address; 0: no limit.
+    pub public_rate_limit: u32,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: jijiao_web::client_address::TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -73,6 +87,8 @@ impl std::fmt::Debug for Config {
             .field("audit_anchor_file", &self.audit_anchor_file)
             .field("audit_anchor_minutes", &self.audit_anchor_minutes)
             .field("rules_file", &self.rules_file)
+            .field("public_rate_limit", &self.public_rate_limit)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -91,6 +107,8 @@ struct FileConfig {
     audit_anchor_file: Option<PathBuf>,
     audit_anchor_minutes: Option<u32>,
     rules_file: Option<PathBuf>,
+    public_rate_limit: Option<u32>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -166,6 +184,17 @@ impl Config {
             Some(path) => jijiao_app::rules::read_settings(path)?,
             None => RuleSettings::default(),
         };
+        let public_rate_limit = match env("JIJIAO_PUBLIC_RATE_LIMIT") {
+            Some(text) => {
+                text.trim().parse::<u32>().ok().filter(|n| *n <= 1_000_000).ok_or_else(|| {
+                    format!("JIJIAO_PUBLIC_RATE_LIMIT“{text}”应为0到1000000之间的整数（0 表示不限流）")
+                })?
+            }
+            None => from_file.public_rate_limit.unwrap_or(jijiao_web::security::Limits::default().public_per_minute),
+        };
+        let trusted_proxies = jijiao_web::client_address::TrustedProxies::parse(
+            &env("JIJIAO_TRUSTED_PROXIES").or(from_file.trusted_proxies).unwrap_or_default(),
+        )?;
         let config = Config {
             data_dir,
             database_url,
@@ -178,6 +207,8 @@ impl Config {
             audit_anchor_minutes,
             rules_file,
             rules,
+            public_rate_limit,
+            trusted_proxies,
         };
         // Refuse an unknown database scheme now, before anything starts.
         config.database_target()?;
@@ -190,10 +221,13 @@ impl Config {
     }
 
     pub fn web_settings(&self) -> jijiao_web::WebSettings {
+        let defaults = jijiao_web::WebSettings::default();
         jijiao_web::WebSettings {
             session_idle_ms: i64::from(self.session_idle_minutes) * 60_000,
             secure_cookies: self.cookie_secure,
-            ..Default::default()
+            limits: jijiao_web::security::Limits { public_per_minute: self.public_rate_limit, ..defaults.limits },
+            trusted_proxies: self.trusted_proxies.clone(),
+            ..defaults
         }
     }
 
@@ -271,6 +305,33 @@ mod tests {
         std::fs::write(&rules, r#"{ "grassroots": [ { "province": "火星" } ] }"#).unwrap();
         let err = Config::from_sources(None, env(&[("JIJIAO_RULES_FILE", rules.to_str().unwrap())])).unwrap_err();
         assert!(err.contains("rules.json") && err.contains("火星"), "{err}");
+    }
+
+    #[test]
+    fn rate_limit_and_proxies_are_configuration() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(c.web_settings().limits.public_per_minute, 600);
+        assert!(c.web_settings().trusted_proxies.is_empty());
+        let c = Config::from_sources(
+            None,
+            env(&[("JIJIAO_PUBLIC_RATE_LIMIT", "0"), ("JIJIAO_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]),
+        )
+        .unwrap();
+        let web = c.web_settings();
+        assert_eq!(web.limits.public_per_minute, 0, "0 turns the limit off");
+        assert_eq!(web.limits.login_per_minute, 20, "the other limits keep their defaults");
+        assert!(web.trusted_proxies.trusts("10.2.3.4".parse().unwrap()));
+        assert!(!web.trusted_proxies.trusts("192.168.0.1".parse().unwrap()));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, "public_rate_limit = 120\ntrusted_proxies = \"::1\"\n").unwrap();
+        let c = Config::from_sources(Some(&file), env(&[])).unwrap();
+        assert_eq!(c.public_rate_limit, 120);
+        assert!(c.trusted_proxies.trusts("::1".parse().unwrap()));
+        let err = Config::from_sources(None, env(&[("JIJIAO_PUBLIC_RATE_LIMIT", "很多")])).unwrap_err();
+        assert!(err.contains("JIJIAO_PUBLIC_RATE_LIMIT") && err.contains("很多"), "{err}");
+        let err = Config::from_sources(None, env(&[("JIJIAO_TRUSTED_PROXIES", "10.0.0.1,nginx")])).unwrap_err();
+        assert!(err.contains("nginx"), "{err}");
     }
 
     #[test]

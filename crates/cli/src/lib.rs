@@ -331,8 +331,10 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&target, vault).await?)
 }
 
+/// Loads the demo world once: servers started together with `--demo` take turns, and the later
+/// ones find it loaded.
 async fn load_demo(store: &Store) -> anyhow::Result<()> {
-    let summary = demo::load(store).await?;
+    let summary = store.exclusively(|| demo::load(store)).await?;
     if summary.already_loaded {
         println!("演示数据已存在，未重复载入。");
     } else {

@@ -212,7 +212,7 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM audit_log{where_sql} ORDER BY id DESC LIMIT ${n} OFFSET ${}", n + 1);
         let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
         let items = rows.iter().map(entry_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// Walks the whole chain in id order and names the first entry that does not hold.

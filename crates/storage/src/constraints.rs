@@ -53,6 +53,9 @@ pub(crate) enum Constraint {
     SignInOnce,
     RosterPerson,
     ReportPeriod,
+    RateLimitWindow,
+    CatalogueCount,
+    CatalogueGramCount,
 }
 
 /// One row of [`KNOWN`].
@@ -268,6 +271,25 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "period_reports_period",
         message: "本期执行情况正在被他人同时填写，请刷新后重试",
     },
+    Known {
+        constraint: Constraint::RateLimitWindow,
+        sqlite: "rate_limits.caller, rate_limits.class",
+        postgres: "rate_limits_pkey",
+        message: "限流计数已存在，请重试",
+    },
+    Known {
+        constraint: Constraint::CatalogueCount,
+        sqlite: "catalogue_counts.facet, catalogue_counts.value, catalogue_counts.year, catalogue_counts.level, catalogue_counts.batch_id",
+        postgres: "catalogue_counts_pkey",
+        message: "项目目录计数已存在，请重试",
+    },
+    // PostgreSQL counts one-word searches per gram here; SQLite counts them in its FTS5 index.
+    Known {
+        constraint: Constraint::CatalogueGramCount,
+        sqlite: "",
+        postgres: "catalogue_gram_counts_pkey",
+        message: "项目目录计数已存在，请重试",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -454,6 +476,15 @@ mod tests {
             }
             Constraint::ReportPeriod => {
                 "INSERT INTO period_reports (project_id, period, status, document, updated_by_name, updated_at) VALUES (900, 1, 'draft', '{}', 'x', {n})"
+            }
+            Constraint::RateLimitWindow => {
+                "INSERT INTO rate_limits (caller, class, window_start, requests) VALUES ('c', 'public', 0, {n})"
+            }
+            Constraint::CatalogueCount => {
+                "INSERT INTO catalogue_counts (batch_id, year, level, facet, value, projects) VALUES (900, 2024, 'national', '', '', {n})"
+            }
+            Constraint::CatalogueGramCount => {
+                "INSERT INTO catalogue_gram_counts (gram, year, level, batch_id, projects) VALUES ('肿瘤', 2024, 'national', 900, {n})"
             }
         }
     }

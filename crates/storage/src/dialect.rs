@@ -48,6 +48,22 @@ impl Backend {
         }
     }
 
+    /// The statements that take and release the lock a server holds while it migrates the database
+    /// and loads its reference data at start, on one connection, or `None` where the database
+    /// does it already (SQLite: one process serves a file, and each migration and the reference
+    /// data are written under its one write lock). On PostgreSQL a session-level advisory lock on a
+    /// key of its own (sqlx takes another around the migrations alone, which leaves the reference
+    /// data to two servers at once).
+    pub(crate) fn start_lock(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some((
+                "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_lock(hashtext('jijiao.start'))) AS locked",
+                "SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_unlock(hashtext('jijiao.start'))) AS unlocked",
+            )),
+        }
+    }
+
     /// An aggregate giving the rows of a group as one JSON text: an array holding, per row, the array
     /// of `fields` (comma-separated SQL expressions), ordered by `order` if given. NULL for no rows.
     pub(crate) fn json_rows(self, fields: &str, order: Option<&str>) -> String {

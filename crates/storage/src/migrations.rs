@@ -103,4 +103,45 @@ mod tests {
             store.close().await;
         }
     }
+
+    /// Issue 19: servers started at once on an empty PostgreSQL database (a deployment of N
+    /// servers, all restarted by one command) migrate it once and load the reference data once,
+    /// and every one of them starts.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn servers_starting_at_once_on_an_empty_database_migrate_it_once() {
+        let Some(admin_url) = std::env::var(testing::POSTGRES_ENV).ok().filter(|u| !u.is_empty()) else {
+            eprintln!("跳过：未设置 {}", testing::POSTGRES_ENV);
+            return;
+        };
+        for round in 0..3 {
+            let db = testing::postgres(&admin_url).await;
+            let starts: Vec<_> = (0..4)
+                .map(|_| {
+                    let target = db.target.clone();
+                    tokio::spawn(async move { Store::open(&target, testing::test_vault()).await })
+                })
+                .collect();
+            let mut stores = Vec::new();
+            for start in starts {
+                stores.push(
+                    start.await.unwrap().unwrap_or_else(|e| panic!("round {round}: a server did not start: {e}")),
+                );
+            }
+            let store = &stores[0];
+            let all: Vec<i64> = migrator(Backend::Postgres).iter().map(|m| m.version).collect();
+            let rows: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(rows, all, "round {round}: each migration applied once");
+            let provinces: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM provinces")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(provinces as usize, jijiao_domain::province::PROVINCES.len(), "round {round}");
+            for store in stores {
+                store.close().await;
+            }
+        }
+    }
 }

@@ -164,7 +164,7 @@ impl Store {
         );
         let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
         let items = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// Records a unit's latest annual inspection or licence check.

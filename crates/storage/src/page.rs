@@ -34,11 +34,8 @@ impl Default for PageRequest {
 #[derive(Clone, Debug, Serialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Every match, counted exactly.
     pub total: i64,
-    /// Counting stopped at a cap: more than `total` matched (only the public catalogue caps its
-    /// count, see `projects::COUNT_CAP`; every other list counts exactly).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub capped: bool,
     pub page: u32,
     pub per_page: u32,
 }

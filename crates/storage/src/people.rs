@@ -265,7 +265,7 @@ impl Store {
             .iter()
             .map(|r| Ok(self.person_from_row(r)?.masked(r.try_get("employer_name")?)))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     pub async fn count_people(&self) -> Result<i64> {

@@ -242,12 +242,42 @@ impl Store {
         Ok(())
     }
 
-    /// Connect, migrate and load the reference data: what `serve` and `migrate` do at start.
+    /// Connect, migrate and load the reference data: what `serve` and `migrate` do at start. Servers
+    /// starting at once on one database take turns ([`Self::exclusively`]): the first migrates
+    /// and loads, the others find it done.
     pub async fn open(target: &DatabaseTarget, vault: Vault) -> Result<Self> {
         let store = Self::connect(target, vault).await?;
-        store.migrate().await?;
-        store.load_reference_data().await?;
+        store
+            .exclusively(|| async {
+                store.migrate().await?;
+                store.load_reference_data().await
+            })
+            .await?;
         Ok(store)
+    }
+
+    /// Runs `work` while no other server of the database runs work under this lock: what a server
+    /// does once at start (migrations, reference data, the demo world), which two servers started
+    /// together must not do at the same time. On PostgreSQL the lock is held by one pooled
+    /// connection for the whole of `work` and released after it, also when `work` fails; a
+    /// connection whose release failed is closed, so that no later borrower holds the lock.
+    pub async fn exclusively<T, E, F, Fut>(&self, work: F) -> std::result::Result<T, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<T, E>>,
+        E: From<StoreError>,
+    {
+        let Some((lock, unlock)) = self.backend.start_lock() else {
+            return work().await;
+        };
+        let mut holder = self.pool.acquire().await.map_err(StoreError::from)?;
+        sqlx::query(lock).fetch_one(&mut *holder).await.map_err(StoreError::from)?;
+        let outcome = work().await;
+        if let Err(e) = sqlx::query(unlock).fetch_one(&mut *holder).await {
+            tracing::warn!(error = %e, "could not release the start lock; closing its connection");
+            let _ = sqlx::Connection::close(holder.detach()).await;
+        }
+        outcome
     }
 
     pub fn backend(&self) -> Backend {

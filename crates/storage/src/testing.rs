@@ -173,6 +173,11 @@ impl Store {
         Ok(out)
     }
 
+    /// The callers of the stored rate-limit windows as stored, to prove none is kept in clear.
+    pub async fn rate_limit_callers_for_tests(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT caller FROM rate_limits ORDER BY caller").fetch_all(&self.pool).await?)
+    }
+
     /// How many captchas are stored, expired ones included.
     pub async fn captcha_rows_for_tests(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM captchas").fetch_one(&self.pool).await?)

@@ -353,7 +353,7 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
             let mut found: Vec<String> = page.items.iter().map(|p| p.number.clone().unwrap()).collect();
             found.sort();
             assert_eq!(found, expected, "{backend}: q={q}");
-            assert_eq!((page.total, page.capped), (expected.len() as i64, false), "{backend}: q={q}");
+            assert_eq!(page.total, expected.len() as i64, "{backend}: q={q}");
             let listed: Vec<String> =
                 store.project_list(&filter, 100).await.unwrap().into_iter().map(|p| p.number.unwrap()).collect();
             assert_eq!(listed.len(), expected.len(), "{backend}: download of q={q}");
@@ -428,57 +428,133 @@ async fn periods_come_with_their_project_in_order() {
     .await;
 }
 
-/// Counting stops after COUNT_CAP matches and says so; the pages past it are still there, in
-/// order, and every filter reads the same rows whichever way the page is read.
+/// Totals are exact however many match (issue 19; they stopped at 1,000 before), whether counted
+/// through the word index or, for a filter-only search, from the counts per batch; the pages past
+/// the thousandth match are there, in order, and every filter reads the same rows whichever way
+/// the page is read.
 #[tokio::test]
-async fn counts_stop_at_the_cap_and_pages_continue() {
+async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
     each_backend(|store, backend| async move {
         let s = system();
-        let cap = jijiao_storage::projects::COUNT_CAP as usize;
-        let rows: Vec<NewProject> = (1..=cap + 30)
+        let many = jijiao_storage::projects::PAGE_BY_IDS_UP_TO as usize + 30;
+        let rows: Vec<NewProject> = (1..=many)
             .map(|i| {
                 let (name, subject) =
                     if i % 2 == 0 { ("肿瘤学习班", "03-05") } else { ("儿童哮喘学习班", "06-01") };
                 let mut p = listed(&format!("2024-{subject}-{i:04}（国）"), &format!("{name}{i}"), "北京医院", subject);
                 p.periods[0].start = day("2024-01-01") + chrono::Days::new((i % 300) as u64);
                 p.periods[0].end = p.periods[0].start + chrono::Days::new(2);
+                if i % 7 == 0 {
+                    p.province_code = Some("13".into());
+                    p.kind = ProjectKind::Base;
+                }
+                if i % 11 == 0 {
+                    p.delivery = Delivery::Remote;
+                    p.province_code = None;
+                }
                 p
             })
             .collect();
         store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
         let everything = store.projects(&ProjectFilter::default(), PageRequest::new(None, Some(20))).await.unwrap();
-        assert_eq!((everything.total, everything.capped), (cap as i64, true), "{backend}");
-        // Past the counted pages: the last projects, in number order.
-        let last_page = (cap + 30).div_ceil(20) as u32;
+        assert_eq!(everything.total, many as i64, "{backend}");
+        // Past the thousandth: the last projects, in number order.
+        let last_page = many.div_ceil(20) as u32;
         let tail =
             store.projects(&ProjectFilter::default(), PageRequest::new(Some(last_page), Some(20))).await.unwrap();
-        assert_eq!(tail.items.len(), (cap + 30) - (last_page as usize - 1) * 20, "{backend}");
+        assert_eq!(tail.items.len(), many - (last_page as usize - 1) * 20, "{backend}");
         let listed = store.project_list(&ProjectFilter::default(), i64::MAX / 2).await.unwrap();
         let numbers = |items: &[jijiao_storage::projects::Project]| {
             items.iter().map(|p| p.number.clone().unwrap()).collect::<Vec<_>>()
         };
         assert_eq!(numbers(&tail.items), numbers(&listed[listed.len() - tail.items.len()..]), "{backend}");
-        // Every filter and order: each page read (in order when capped) equals the download's rows.
+        // A second batch, published from applications, counts in the totals as soon as it is
+        // published (not before).
+        let ids = approved_applications(&store, &[("肿瘤护理学习班", "03-05"), ("哮喘护理学习班", "06-01")]).await;
+        let second = store.create_batch(&s, &national_batch(2025, 2)).await.unwrap();
+        store.add_applications(&s, second, &ids).await.unwrap();
+        let before = store.projects(&ProjectFilter::default(), PageRequest::default()).await.unwrap().total;
+        assert_eq!(before, many as i64, "{backend}: drafts are not in the catalogue");
+        store.publish_batch(&s, second).await.unwrap();
+        let after = store.projects(&ProjectFilter::default(), PageRequest::default()).await.unwrap().total;
+        assert_eq!(after, many as i64 + 2, "{backend}");
+        let y2024 = Some(y(2024));
+        // Every filter and order: the total is the download's length, each page read (in order
+        // when many match) equals the download's rows.
         for filter in [
+            ProjectFilter::default(),
+            ProjectFilter { year: y2024, ..Default::default() },
+            ProjectFilter { year: y2024, batch: Some(1), ..Default::default() },
+            ProjectFilter { year: Some(y(2025)), batch: Some(2), level: Some(Level::National), ..Default::default() },
+            ProjectFilter { year: y2024, batch: Some(2), ..Default::default() },
+            ProjectFilter { year: Some(y(2023)), ..Default::default() },
+            ProjectFilter { batch: Some(2), subject: Some("03-05".into()), ..Default::default() },
+            ProjectFilter { subject: Some("06".into()), ..Default::default() },
+            ProjectFilter { subject: Some("03-05".into()), year: y2024, ..Default::default() },
+            ProjectFilter { subject: Some("03-0".into()), ..Default::default() },
+            ProjectFilter { subject: Some("3".into()), ..Default::default() },
+            ProjectFilter { province_code: Some("13".into()), ..Default::default() },
+            ProjectFilter { province_code: Some("11".into()), level: Some(Level::National), ..Default::default() },
+            ProjectFilter { province_code: Some("11".into()), kind: Some(ProjectKind::Base), ..Default::default() },
+            ProjectFilter { kind: Some(ProjectKind::Base), ..Default::default() },
+            ProjectFilter { level: Some(Level::Provincial), ..Default::default() },
             ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
             ProjectFilter { q: Some("学习班".into()), sort: ProjectSort::Newest, ..Default::default() },
-            ProjectFilter { subject: Some("06".into()), ..Default::default() },
             ProjectFilter { subject: Some("03-05".into()), q: Some("肿瘤学习班1".into()), ..Default::default() },
             ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
             ProjectFilter { from: Some(day("2024-03-01")), to: Some(day("2024-03-31")), ..Default::default() },
             ProjectFilter { from: Some(day("2024-02-01")), sort: ProjectSort::Date, ..Default::default() },
             ProjectFilter { delivery: Some(Delivery::FaceToFace), level: Some(Level::National), ..Default::default() },
+            ProjectFilter { delivery: Some(Delivery::Remote), sort: ProjectSort::Newest, ..Default::default() },
+            ProjectFilter { unit_name: Some("北京医院".into()), ..Default::default() },
         ] {
             let all = store.project_list(&filter, i64::MAX / 2).await.unwrap();
-
             let first = store.projects(&filter, PageRequest::new(Some(1), Some(50))).await.unwrap();
-            assert_eq!(first.total, all.len().min(cap) as i64, "{backend}: {filter:?}");
-            assert_eq!(first.capped, all.len() > cap, "{backend}: {filter:?}");
+            assert_eq!(first.total, all.len() as i64, "{backend}: {filter:?}");
             assert_eq!(numbers(&first.items), numbers(&all[..all.len().min(50)]), "{backend}: {filter:?}");
             let third = store.projects(&filter, PageRequest::new(Some(3), Some(50))).await.unwrap();
             let expected = all.iter().skip(100).take(50).cloned().collect::<Vec<_>>();
             assert_eq!(numbers(&third.items), numbers(&expected), "{backend}: page 3 of {filter:?}");
         }
+        // The counts the migration fills for a database published before it are the same.
+        let migration = match backend {
+            "sqlite" => include_str!("../migrations/sqlite/0014_catalogue_counts.sql"),
+            _ => include_str!("../migrations/postgres/0014_catalogue_counts.sql"),
+        };
+        let fill = &migration[migration.find("INSERT INTO catalogue_counts").unwrap()..];
+        // PostgreSQL counts one-word searches per gram (0016) the same way.
+        let gram_fill = include_str!("../migrations/postgres/0016_catalogue_gram_counts.sql");
+        let gram_fill = &gram_fill[gram_fill.find("INSERT INTO catalogue_gram_counts").unwrap()..];
+        let totals = |store: Store| async move {
+            let mut out = Vec::new();
+            for filter in [
+                ProjectFilter::default(),
+                ProjectFilter { year: Some(y(2025)), ..Default::default() },
+                ProjectFilter { subject: Some("03-05".into()), ..Default::default() },
+                ProjectFilter { province_code: Some("13".into()), batch: Some(1), ..Default::default() },
+                ProjectFilter { delivery: Some(Delivery::Remote), ..Default::default() },
+                ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
+                ProjectFilter { q: Some("哮喘".into()), year: Some(y(2024)), batch: Some(1), ..Default::default() },
+                ProjectFilter { q: Some("护理".into()), level: Some(Level::National), ..Default::default() },
+            ] {
+                out.push(store.projects(&filter, PageRequest::default()).await.unwrap().total);
+            }
+            out
+        };
+        let written = totals(store.clone()).await;
+        assert_eq!(written[5..], [many as i64 / 2 + 1, many as i64 / 2, 2], "{backend}: {written:?}");
+        store.tamper_audit_for_tests("DELETE FROM catalogue_counts").await.unwrap();
+        if backend == "postgres" {
+            store.tamper_audit_for_tests("DELETE FROM catalogue_gram_counts").await.unwrap();
+            let read = totals(store.clone()).await;
+            assert_eq!(read, [0; 8], "{backend}: the counts are what is read");
+            store.tamper_audit_for_tests(gram_fill.trim().trim_end_matches(';')).await.unwrap();
+        } else {
+            let read = totals(store.clone()).await;
+            assert_eq!(read[..5], [0; 5], "{backend}: the counts are what is read");
+        }
+        store.tamper_audit_for_tests(fill.trim().trim_end_matches(';')).await.unwrap();
+        assert_eq!(totals(store.clone()).await, written, "{backend}");
     })
     .await;
 }

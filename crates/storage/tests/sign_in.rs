@@ -112,3 +112,56 @@ async fn the_captcha_table_is_bounded() {
     })
     .await;
 }
+
+/// Issue 19: rate-limit counts shared by the servers of a database. Counts add up within a
+/// caller's window (the same caller twice in one call as well), a window that ended starts again,
+/// classes and callers are apart, ended windows are forgotten, and no caller is kept in clear.
+#[tokio::test]
+async fn rate_limit_counts_add_up_within_a_window_and_restart_after_it() {
+    use jijiao_storage::{RATE_WINDOW_MS, RateCount};
+    each_backend(|store, backend| async move {
+        let count =
+            |caller: &str, class: &str, requests| RateCount { caller: caller.into(), class: class.into(), requests };
+        let first = store
+            .count_requests(&[count("ip:203.0.113.7", "public", 3), count("account:42", "signed_in", 1)])
+            .await
+            .unwrap();
+        assert_eq!((first[0].requests, first[1].requests), (3, 1), "{backend}");
+        // Another server adds its own; the same caller twice in one batch is one row.
+        let second = store
+            .count_requests(&[
+                count("ip:203.0.113.7", "public", 2),
+                count("ip:203.0.113.7", "login", 1),
+                count("ip:203.0.113.7", "public", 1),
+            ])
+            .await
+            .unwrap();
+        assert_eq!((second[0].requests, second[1].requests, second[2].requests), (6, 1, 6), "{backend}");
+        assert_eq!(second[0].window_start, first[0].window_start, "{backend}: the window is the first one's");
+
+        // A window that ended restarts with the new requests.
+        store
+            .tamper_audit_for_tests(&format!("UPDATE rate_limits SET window_start = window_start - {RATE_WINDOW_MS}"))
+            .await
+            .unwrap();
+        let third = store.count_requests(&[count("ip:203.0.113.7", "public", 1)]).await.unwrap();
+        assert_eq!(third[0].requests, 1, "{backend}");
+        assert!(third[0].window_start >= first[0].window_start, "{backend}: a new window, from now");
+        assert_eq!(store.count_requests(&[]).await.unwrap(), vec![]);
+
+        // The stored rows name no caller in clear; the ended ones are forgotten.
+        let callers = store.rate_limit_callers_for_tests().await.unwrap();
+        assert_eq!(callers.len(), 3, "{backend}");
+        assert!(callers.iter().all(|c| !c.contains("203.0.113") && !c.contains("account")), "{callers:?}");
+        store
+            .tamper_audit_for_tests(&format!(
+                "UPDATE rate_limits SET window_start = window_start - {} WHERE class <> 'public'",
+                2 * RATE_WINDOW_MS
+            ))
+            .await
+            .unwrap();
+        assert_eq!(store.forget_rate_windows().await.unwrap(), 2, "{backend}: login and signed_in");
+        assert_eq!(store.count_requests(&[count("ip:203.0.113.7", "public", 0)]).await.unwrap()[0].requests, 1);
+    })
+    .await;
+}

@@ -47,8 +47,12 @@ impl Principal {
     }
 }
 
-/// The request's address as the server saw it (no proxy header is trusted by default).
+/// The client's address: as a trusted proxy named it ([`crate::client_address`]), or else the
+/// peer's as the server saw it (no proxy header is trusted by default).
 pub fn client_ip(parts_extensions: &axum::http::Extensions) -> Option<String> {
+    if let Some(resolved) = parts_extensions.get::<crate::client_address::ClientAddress>() {
+        return Some(resolved.0.to_string());
+    }
     parts_extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
 }
 

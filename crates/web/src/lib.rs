@@ -11,6 +11,7 @@ pub mod auth;
 pub mod captcha;
 mod certificates;
 mod checks;
+pub mod client_address;
 mod credits;
 pub mod csrf;
 pub mod downloads;
@@ -44,7 +45,8 @@ pub use settings::WebSettings;
 
 /// What every handler can reach: the application (the store, the clock and the rule settings, see
 /// [`App`]; `AppState` derefs to it, so `state.store` and `&state` as `&App` both work), the web
-/// settings, and the rate limiter (soft state, see [`security`]).
+/// settings, and the rate limiter (its counts in memory until added to the database, see
+/// [`security`]).
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub app: App,
@@ -103,16 +105,18 @@ pub fn router(state: AppState) -> Router {
     let routes = user_routes()
         .into_parts()
         .0
-        // Outermost first at run time: headers, trace, authenticate, the error pages dressed for
-        // the visitor (so every refusal below keeps a signed-in user's header and menu), the
-        // Chinese answer for extractors' refusals, rate limit (per account when signed in, so
-        // after authentication), the input guard (control characters, body limits), then CSRF.
+        // Outermost first at run time: headers, trace, the client's address (behind a trusted proxy),
+        // authenticate, the error pages dressed for the visitor (so every refusal below keeps a
+        // signed-in user's header and menu), the Chinese answer for extractors' refusals, rate limit
+        // (per account when signed in, so after authentication), the input guard (control
+        // characters, body limits), then CSRF.
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
         .layer(axum::middleware::from_fn(guard::inspect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
         .layer(axum::middleware::from_fn(guard::chinese_rejections))
         .layer(axum::middleware::from_fn(pages::dress_error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client_address::resolve))
         // The extractors' own limit is the largest (imports); the guard holds other bodies to less.
         .layer(axum::extract::DefaultBodyLimit::max(guard::UPLOAD_LIMIT))
         .layer(TraceLayer::new_for_http());
@@ -155,10 +159,15 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// Serves until the process is stopped (Ctrl-C or SIGTERM), finishing requests in flight.
+/// Meanwhile this server's API request counts go to the database every second, where the other
+/// servers of the deployment read them ([`security`]).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    let flusher = security::spawn_flusher(state.rate_limiter.clone(), state.store.clone());
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    flusher.abort();
+    served
 }
 
 async fn shutdown_signal() {

@@ -1,8 +1,9 @@
 //! The web layer's settings, from the binary's configuration.
 
+use crate::client_address::TrustedProxies;
 use crate::security::Limits;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WebSettings {
     /// A session ends after this long without a request.
     pub session_idle_ms: i64,
@@ -11,6 +12,8 @@ pub struct WebSettings {
     /// Cookies carry `Secure` (off only for plain-HTTP deployments on a private network).
     pub secure_cookies: bool,
     pub limits: Limits,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`JIJIAO_TRUSTED_PROXIES`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebSettings {
@@ -20,6 +23,7 @@ impl Default for WebSettings {
             session_lifetime_ms: 12 * 60 * 60 * 1000,
             secure_cookies: true,
             limits: Limits::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

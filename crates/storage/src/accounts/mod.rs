@@ -443,7 +443,7 @@ impl Store {
             let roles = self.roles_of(account.id).await?;
             items.push(AccountSummary { account, roles });
         }
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 }
 

@@ -370,7 +370,7 @@ impl Store {
         );
         let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
         let items = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// Every application matching the filter with its document, in code order (for exports and

@@ -16,9 +16,9 @@
 //!   differently, and its filter values (`facet`). The document is built here and written by
 //!   `super::sqlite` on insert and at publication; the migration wrote it for the rows already
 //!   there with the same rules in SQL.
-//! * PostgreSQL: a GIN index on `search_grams`, a column the database generates from
-//!   `search_text` with `catalogue_grams()` (one-, two- and three-character grams); here only the
-//!   grams of the words are cut.
+//! * PostgreSQL: a GIN index on `catalogue_grams(search_text)` (one-, two- and three-character
+//!   grams, computed by the database; migration 0007, moved out of the rows by 0015); here only
+//!   the grams of the words are cut.
 //!
 //! A word of one or two characters looks up its one gram (肿瘤 is exactly the bigram 肿瘤); a
 //! longer word looks up all its trigrams, which also makes numbers and unit names such as

@@ -1,6 +1,7 @@
 //! The public catalogue (项目目录): anyone's search of the published projects, at 200,000 of them.
 //!
-//! A search counts its matches through a word index and reads one page of them ([`Store::projects`]),
+//! A search counts its matches exactly (a filter alone from counts per batch, [`counts`]; anything
+//! else through a word index) and reads one page of them ([`Store::projects`]),
 //! or lists them all for a download ([`Store::project_list`]). How each query reaches its rows is
 //! planned in `plan`; the word index, the one part that differs by backend, answers the same set of
 //! questions on both (`word_index`, over `sqlite` and `postgres`); the grams it indexes are cut
@@ -16,6 +17,7 @@ use crate::sql::{Bind, Filter};
 use crate::{Page, PageRequest, Result, Store};
 use plan::{Access, catalogue_sql, order_by};
 
+pub(crate) mod counts;
 pub mod grams;
 mod plan;
 mod postgres;
@@ -57,22 +59,30 @@ pub struct ProjectFilter {
     pub sort: ProjectSort,
 }
 
-/// The public catalogue counts matches up to this many and then says "more than" (`Page::capped`):
-/// an exact count of a common word over 200,000 projects reads tens of thousands of rows per
-/// page, and nobody pages through more than this; they narrow the search or download it.
-pub const COUNT_CAP: i64 = 1_000;
+/// The most matches whose ids the count brings, so that their page is read by id and sorted; more
+/// are read along the index of the page's order, where they are dense enough to fill a page soon.
+pub const PAGE_BY_IDS_UP_TO: i64 = 1_000;
 
 /// What a catalogue row joins, after the `FROM` of [`catalogue_sql`].
 const JOINS: &str =
     " JOIN publication_batches b ON b.id = p.batch_id LEFT JOIN project_suspensions s ON s.id = p.suspension_id";
 
+/// How a page's rows are chosen once the matches are counted.
+enum PageBy {
+    /// Among these ids (text of comma-separated numbers), sorted.
+    Ids(String),
+    /// Through the catalogue's query read this way.
+    Query(Access),
+}
+
 impl Store {
-    /// The catalogue: a page of projects matching the filter, counted up to [`COUNT_CAP`].
+    /// The catalogue: a page of projects matching the filter, and their exact number.
     ///
-    /// The count comes first, through the word index, and brings the ids it found: at most
-    /// `COUNT_CAP` matches are then read by id and sorted, without searching a second time; more
-    /// than that are dense enough that walking the index of the page's order finds a page of them
-    /// soon, with nothing sorted.
+    /// A filter-only search is counted from the counts per batch ([`counts`]). Any other is
+    /// counted through the word index, and the count brings the ids it found: up to
+    /// [`PAGE_BY_IDS_UP_TO`] matches are then read by id and sorted, without searching a second
+    /// time; beyond that, the count goes on to the end without ids, and the page is read along
+    /// the index of its order, where matches that many are dense.
     pub async fn projects(&self, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
         // One connection for the whole search (its plan, count and page), not one per statement:
         // under load each statement otherwise queued for a connection again, so a search's time
@@ -81,40 +91,50 @@ impl Store {
         // issue 6, fourth session).
         let mut conn = self.pool.acquire().await?;
         let plan = plan::search_plan(self.backend, &mut conn, filter).await?;
-        let (matches, f) = match word_index::count_in_index(self.backend, filter, &plan.word_queries) {
-            // The index alone answers: no row is read to count.
-            Some(in_index) => in_index,
-            None => {
-                let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
-                (format!("p.id FROM {from}"), f)
+        let (total, by) = if let Some((sql, f)) = counts::filter_only(self.backend, filter) {
+            let total: i64 = f.query_scalar(&sql).fetch_one(&mut *conn).await?;
+            let by = if total > PAGE_BY_IDS_UP_TO {
+                PageBy::Query(in_order_access(filter))
+            } else {
+                PageBy::Query(Access::Narrow)
+            };
+            (total, by)
+        } else {
+            let (matches, f) = match word_index::count_in_index(self.backend, filter, &plan.word_queries) {
+                // The index alone answers: no row is read to count.
+                Some(in_index) => in_index,
+                None => {
+                    let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
+                    (format!("p.id FROM {from}"), f)
+                }
+            };
+            let found = f
+                .query(&format!(
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} AS ids FROM (SELECT {matches}{} LIMIT {}) found",
+                    word_index::ids_found(self.backend),
+                    f.where_sql(),
+                    PAGE_BY_IDS_UP_TO + 1
+                ))
+                .fetch_one(&mut *conn)
+                .await?;
+            let counted: i64 = found.try_get("n")?;
+            if counted <= PAGE_BY_IDS_UP_TO {
+                (counted, PageBy::Ids(found.try_get::<Option<String>, _>("ids")?.unwrap_or_default()))
+            } else {
+                let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT {matches}{}) found", f.where_sql());
+                let total: i64 = f.query_scalar(&sql).fetch_one(&mut *conn).await?;
+                (total, PageBy::Query(in_order_access(filter)))
             }
         };
-        let found = f
-            .query(&format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} AS ids FROM (SELECT {matches}{} LIMIT {}) found",
-                word_index::ids_found(self.backend),
-                f.where_sql(),
-                COUNT_CAP + 1
-            ))
-            .fetch_one(&mut *conn)
-            .await?;
-        let counted: i64 = found.try_get("n")?;
-        let capped = counted > COUNT_CAP;
-        let total = counted.min(COUNT_CAP);
         let mut items = Vec::new();
-        if capped || page.offset() < total {
-            let (from, f) = if capped {
-                // Walking in order is only quick when matches are spread along the order; a date
-                // range gathers them in one stretch of years, which its own index reaches directly.
-                let dated = filter.from.is_some() || filter.to.is_some();
-                let access = if !dated || filter.sort == ProjectSort::Date { Access::InOrder } else { Access::Narrow };
-                catalogue_sql(filter, &plan, access)
-            } else {
-                // Every match's id is known: the page is read by id.
-                let ids: String = found.try_get::<Option<String>, _>("ids")?.unwrap_or_default();
-                let mut f = Filter::default();
-                f.and(word_index::among_ids(self.backend), [Bind::Text(ids)]);
-                ("projects p".to_string(), f)
+        if page.offset() < total {
+            let (from, f) = match by {
+                PageBy::Query(access) => catalogue_sql(filter, &plan, access),
+                PageBy::Ids(ids) => {
+                    let mut f = Filter::default();
+                    f.and(word_index::among_ids(self.backend), [Bind::Text(ids)]);
+                    ("projects p".to_string(), f)
+                }
             };
             // The page's ids are chosen first and its rows read after: sorting the matches then
             // carries their order's columns only, not every column of every match.
@@ -128,7 +148,7 @@ impl Store {
             let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
             items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
         }
-        Ok(Page { items, total, capped, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// Every project matching the filter, in order, at most `limit` (downloads and batch exports).
@@ -146,4 +166,12 @@ impl Store {
         let rows = f.query(&sql).bind(limit).fetch_all(&mut *conn).await?;
         rows.iter().map(project_from_row).collect()
     }
+}
+
+/// How a page of many matches is read: along the index of its order. Walking in order is only
+/// quick when matches are spread along the order; a date range gathers them in one stretch of
+/// years, which its own index reaches directly.
+fn in_order_access(filter: &ProjectFilter) -> Access {
+    let dated = filter.from.is_some() || filter.to.is_some();
+    if !dated || filter.sort == ProjectSort::Date { Access::InOrder } else { Access::Narrow }
 }

@@ -14,7 +14,7 @@ use crate::{Backend, Result, decode};
 pub(super) enum Access {
     /// Through the word index for `q` (SQLite joins its FTS table; PostgreSQL adds the GIN
     /// condition) and whatever index the database picks for the rest: counting (which brings the
-    /// ids of up to `COUNT_CAP` matches), downloads, and pages of many matches in a date range.
+    /// ids of up to `PAGE_BY_IDS_UP_TO` matches), downloads, and pages of many matches in a date range.
     Narrow,
     /// Along the index of the page's order, checking every row (`LIKE` for words): pages of many
     /// matches. SQLite is told the index (`INDEXED BY`), as its planner cannot know that matches
@@ -93,7 +93,12 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             f.and("p.number IS NOT NULL", []);
         }
     }
+    // Read through the word index, which decides some words by itself (see `index_decides`).
+    let narrowed = access == Access::Narrow && filter.batch_id.is_none();
     for word in words_of(filter) {
+        if narrowed && word_index::index_decides(plan.backend, word) {
+            continue;
+        }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
         f.and("p.search_text LIKE ? ESCAPE '\\'", [Bind::Text(format!("%{}%", escape_like(word)))]);
     }

@@ -1,7 +1,8 @@
-//! The word index on PostgreSQL: a GIN index (`projects_grams`, migration 0007) over `search_grams`,
-//! a column the database generates from `search_text`, so the store writes nothing for it and a
-//! search only adds each word's grams as a condition. The same function set as [`super::sqlite`],
-//! behind [`super::word_index`].
+//! The word index on PostgreSQL: a GIN index (`projects_grams`) over the grams of `search_text`,
+//! `catalogue_grams(search_text)`, which the database computes itself, so the store writes nothing
+//! for it and a search only adds each word's grams as a condition. (Migration 0007 stored the grams
+//! in the rows, 0015 moved them into the index alone.) The same function set as
+//! [`super::sqlite`], behind [`super::word_index`].
 
 use super::ProjectFilter;
 use super::grams::postgres_grams;
@@ -22,13 +23,23 @@ pub(super) fn count_in_index(_filter: &ProjectFilter, _word_queries: &[String]) 
     None
 }
 
-/// Each word's grams must all be in the row's (`@>`, which the GIN index answers); the planner
-/// picks the index for the filter values itself.
+/// Each word's grams must all be in the row's (`@>`, which the GIN index answers: the condition is
+/// written as the index's expression); the planner picks the index for the filter values itself.
 pub(super) fn narrow(filter: &ProjectFilter, _word_queries: &[String], f: &mut Filter) -> String {
     for grams in words_of(filter).into_iter().filter_map(postgres_grams) {
-        f.and("p.search_grams @> string_to_array(?, chr(31))", [Bind::Text(grams)]);
+        f.and("catalogue_grams(p.search_text) @> string_to_array(?, chr(31))", [Bind::Text(grams)]);
     }
     "projects p".to_string()
+}
+
+/// Whether the index's condition for `word` is exactly `LIKE`'s, so that `LIKE` need not be
+/// checked as well: a word of one to three characters is one gram, which a text holds exactly
+/// when it contains the word, unless the word has ASCII letters (the grams fold their case,
+/// PostgreSQL's `LIKE` does not). Checking both made the planner multiply two selectivities of
+/// one condition, and read every candidate row to check it again.
+pub(super) fn index_decides(word: &str) -> bool {
+    let n = word.chars().count();
+    (1..=3).contains(&n) && !word.chars().any(|c| c.is_ascii_alphabetic()) && postgres_grams(word).is_some()
 }
 
 /// PostgreSQL's planner finds the order's index (migration 0007) by itself.

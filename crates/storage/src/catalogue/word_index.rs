@@ -62,6 +62,16 @@ pub(super) fn narrow(backend: Backend, filter: &ProjectFilter, word_queries: &[S
     }
 }
 
+/// Whether narrowing by the index decides a word exactly (what [`narrow`] adds is then the whole
+/// condition, and `LIKE` is not checked again). SQLite keeps `LIKE` in every query its planner
+/// was measured with.
+pub(super) fn index_decides(backend: Backend, word: &str) -> bool {
+    match backend {
+        Backend::Sqlite => false,
+        Backend::Postgres => postgres::index_decides(word),
+    }
+}
+
 /// The `FROM` that reads `projects p` along the index of the page's order, every row checked.
 pub(super) fn in_order(backend: Backend, filter: &ProjectFilter) -> String {
     match backend {

@@ -36,7 +36,7 @@ impl Store {
         let all = self.compliance_all(province_code, org_ids, year).await?;
         let total = all.len() as i64;
         let items = all.into_iter().skip(page.offset() as usize).take(page.limit() as usize).collect();
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// Every person of a scope with the granted records of a year, ordered by name: two queries, however

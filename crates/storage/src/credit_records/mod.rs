@@ -305,7 +305,7 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} {FROM}{where_sql} ORDER BY r.id DESC LIMIT ${n} OFFSET ${}", n + 1);
         let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&self.pool).await?;
         let items = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page { items, total, capped: false, page: page.page, per_page: page.per_page })
+        Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
 
     /// The ids of every record matching a filter (for a bulk decision), at most `limit`.

@@ -244,6 +244,7 @@ impl Store {
             let entries =
                 word_index::prepare(self.backend, batch, || published.into_iter().map(|(_, e)| Some(e)).collect());
             word_index::write(&mut tx, entries, &ids).await?;
+            crate::catalogue::counts::refresh(self, &mut tx, batch_id.0).await?;
             sqlx::query("UPDATE publication_batches SET published_at = COALESCE(published_at, $2) WHERE id = $1")
                 .bind(batch_id.0)
                 .bind(now_millis())

@@ -221,5 +221,7 @@ pub(super) async fn insert_projects(
         }
         q.execute(&mut **tx).await?;
     }
+    // The numbered ones count in the catalogue's totals from this transaction on.
+    crate::catalogue::counts::refresh(store, tx, batch.id.0).await?;
     Ok(())
 }

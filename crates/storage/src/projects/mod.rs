@@ -26,7 +26,7 @@ use crate::{Backend, Result, Store, StoreError};
 mod batches;
 mod import;
 
-pub use crate::catalogue::{COUNT_CAP, ProjectFilter, ProjectSort};
+pub use crate::catalogue::{PAGE_BY_IDS_UP_TO, ProjectFilter, ProjectSort};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(transparent)]

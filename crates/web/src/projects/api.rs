@@ -116,21 +116,18 @@ impl From<Project> for ProjectView {
     }
 }
 
-/// A page of the catalogue. Matches are counted up to 1,000: beyond that `total` is 1,000 and
-/// `total_capped` is true, meaning "more than 1,000" (超过 1,000 个); the pages are still there.
+/// A page of the catalogue, with the exact number of matches.
 #[derive(Serialize, ToSchema)]
 pub struct SearchResult {
     items: Vec<ProjectView>,
-    /// 匹配的项目数；超过 1,000 个时为 1,000，且 total_capped 为 true
+    /// 匹配的项目总数（精确计数）
     total: i64,
-    /// true：匹配超过 total 个（计数到 1,000 为止，以免每次查询都清点全部项目）
-    total_capped: bool,
     page: u32,
     per_page: u32,
 }
 
-/// Searches the published projects (no login; rate-limited per address). The count stops at
-/// 1,000 matches (`total_capped`): narrow the search, or download it, to see more.
+/// Searches the published projects (no login; rate-limited per address), with the exact number
+/// of matches.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(CatalogueQuery),
     responses((status = 200, body = SearchResult), (status = 422, body = crate::error::ErrorBody), (status = 429, description = "请求过于频繁")))]
 pub async fn search(
@@ -141,7 +138,6 @@ pub async fn search(
     Ok(Json(SearchResult {
         items: page.items.into_iter().map(ProjectView::from).collect(),
         total: page.total,
-        total_capped: page.capped,
         page: page.page,
         per_page: page.per_page,
     }))

@@ -91,7 +91,6 @@ struct CataloguePage {
     rows: Vec<Row>,
     total: i64,
     /// More than `total` matched (the catalogue counts up to a cap).
-    capped: bool,
     page: u32,
     pages: i64,
     /// The filters given besides the words and the order (shown on the "筛选" button).
@@ -113,21 +112,21 @@ async fn catalogue(
         let page = q.page()?;
         Ok::<_, ApiError>(state.store.projects(&filter, page).await?)
     };
-    let (rows, total, capped, page, pages, error, status) = match search.await {
+    let (rows, total, page, pages, error, status) = match search.await {
         Ok(found) => {
             let pages = found.pages();
-            let (total, capped, page) = (found.total, found.capped, found.page);
-            (found.items.into_iter().map(row).collect(), total, capped, page, pages, None, StatusCode::OK)
+            let (total, page) = (found.total, found.page);
+            (found.items.into_iter().map(row).collect(), total, page, pages, None, StatusCode::OK)
         }
         Err(ApiError::InvalidInput { message, .. }) => {
-            (Vec::new(), 0, false, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
+            (Vec::new(), 0, 1, 0, Some(message), StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => return Err(e.into()),
     };
     let layout = Layout::new("/projects", &principal, &csrf);
     Ok(render(
         status,
-        &CataloguePage { layout, filters, q, query, error, subjects, provinces, rows, total, capped, page, pages },
+        &CataloguePage { layout, filters, q, query, error, subjects, provinces, rows, total, page, pages },
     ))
 }
 
