@@ -21,6 +21,6 @@ mod rate_limits;
 mod recovery;
 mod reference_data;
 mod reports;
-mod usability;
 mod sign_in;
 mod two_servers;
+mod usability;

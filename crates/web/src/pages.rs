@@ -49,7 +49,8 @@ fn group_of(href: &str) -> usize {
     let under = |prefix: &str| href == prefix || href.starts_with(&format!("{prefix}/"));
     if under("/me") {
         1
-    } else if ["/applications", "/application-windows", "/publication", "/events", "/reports"].iter().any(|p| under(p)) {
+    } else if ["/applications", "/application-windows", "/publication", "/events", "/reports"].iter().any(|p| under(p))
+    {
         2
     } else if under("/credits") || under("/certificates") || href == "/admin/certificate-keys" {
         3

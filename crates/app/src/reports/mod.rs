@@ -26,8 +26,8 @@ use crate::{Acting, App, AppError};
 
 pub use execution::{PeriodState, execution_report, period_states, report_from_filing};
 pub use roster::{
-    RosterImport, RosterLine, RosterView, import_roster, import_roster_as_operator, roster_from_sign_ins, roster_template,
-    roster_view,
+    RosterImport, RosterLine, RosterView, import_roster, import_roster_as_operator, roster_from_sign_ins,
+    roster_template, roster_view,
 };
 
 /// The period as every write names it.
