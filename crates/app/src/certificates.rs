@@ -60,13 +60,12 @@ pub async fn issue_certificates_for(
     let mut drafts = Vec::with_capacity(todo.len());
     for r in &todo {
         let number = r.facts.project_number.clone().unwrap_or_default().trim().to_string();
-        if !projects.contains_key(&number) {
-            let project = match app.store.project_by_number(&number).await {
+        if let std::collections::btree_map::Entry::Vacant(e) = projects.entry(number.clone()) {
+            e.insert(match app.store.project_by_number(&number).await {
                 Ok(p) => Some(p),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
-            };
-            projects.insert(number.clone(), project);
+            });
         }
         let person = people.get(&r.person_id).ok_or(AppError::NotFound)?;
         let credit = credits.get(&r.id.0).cloned().unwrap_or_else(|| "0.0".into());
@@ -96,8 +95,8 @@ async fn final_credits(app: &App, records: &[CreditRecord]) -> Result<BTreeMap<i
         for person in app.store.people_in(&people).await? {
             let org = match person.employer_id {
                 Some(id) => {
-                    if !organisations.contains_key(&id) {
-                        organisations.insert(id, app.store.organisation(id).await?);
+                    if let std::collections::btree_map::Entry::Vacant(e) = organisations.entry(id) {
+                        e.insert(app.store.organisation(id).await?);
                     }
                     organisations.get(&id).cloned()
                 }

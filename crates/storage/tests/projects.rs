@@ -518,12 +518,12 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
         }
         // The counts the migration fills for a database published before it are the same.
         let migration = match backend {
-            "sqlite" => include_str!("../migrations/sqlite/0014_catalogue_counts.sql"),
-            _ => include_str!("../migrations/postgres/0014_catalogue_counts.sql"),
+            "sqlite" => include_str!("../migrations/sqlite/0016_catalogue_counts.sql"),
+            _ => include_str!("../migrations/postgres/0016_catalogue_counts.sql"),
         };
         let fill = &migration[migration.find("INSERT INTO catalogue_counts").unwrap()..];
         // PostgreSQL counts one-word searches per gram (0016) the same way.
-        let gram_fill = include_str!("../migrations/postgres/0016_catalogue_gram_counts.sql");
+        let gram_fill = include_str!("../migrations/postgres/0018_catalogue_gram_counts.sql");
         let gram_fill = &gram_fill[gram_fill.find("INSERT INTO catalogue_gram_counts").unwrap()..];
         let totals = |store: Store| async move {
             let mut out = Vec::new();

@@ -389,6 +389,7 @@ pub async fn legacy_template() -> Result<Vec<u8>, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jijiao_documents::read_table;
 
     #[test]
     fn legacy_classes_are_read_as_people_write_them() {

@@ -172,10 +172,10 @@ fn reports_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
         let mut statuses = std::collections::HashMap::new();
         let mut out = Vec::new();
         for r in rows.iter().filter(|r| r.end() < today && access::may_file(&p.grants, &place_of(r))) {
-            if !statuses.contains_key(&r.project_id) {
+            if let std::collections::hash_map::Entry::Vacant(e) = statuses.entry(r.project_id) {
                 let reports: std::collections::HashMap<u32, ReportStatus> =
                     app.store.period_reports(r.project_id).await?.into_iter().map(|(n, s)| (n, s.status)).collect();
-                statuses.insert(r.project_id, reports);
+                e.insert(reports);
             }
             let status = statuses[&r.project_id].get(&r.period).copied();
             let what = match status {

@@ -18,7 +18,9 @@ use jijiao_domain::events::filing::Filing;
 use jijiao_domain::events::report::{self as rules, Report, ReportStatus};
 use jijiao_domain::score::{self, mean};
 use jijiao_storage::credit_records::NewCreditRecord;
-use jijiao_storage::reports::{Approval, PeriodKey, ReportFile, ReportFileKind, StoredReport, StoredRosterEntry};
+use jijiao_storage::reports::{
+    Approval, NewReportFile, PeriodKey, ReportFile, ReportFileKind, StoredReport, StoredRosterEntry,
+};
 use serde::Serialize;
 
 use crate::events::{Event, event};
@@ -190,10 +192,8 @@ pub async fn add_report_file(
         return Err(AppError::Conflict("本期执行情况已审核通过，不能再上传文件".into()));
     }
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(120).collect();
-    Ok(app
-        .store
-        .add_report_file(&p.actor(), &key_of(&event), kind, &name, content_type, bytes, app.clock.now_millis())
-        .await?)
+    let file = NewReportFile { kind, file_name: &name, content_type, content: bytes };
+    Ok(app.store.add_report_file(&p.actor(), &key_of(&event), file, app.clock.now_millis()).await?)
 }
 
 /// A report file's content, for whoever sees the event.

@@ -11,7 +11,7 @@ use jijiao_domain::Hours;
 use jijiao_domain::events::report::Report;
 use jijiao_domain::events::roster::RosterEntry;
 use jijiao_storage::Actor;
-use jijiao_storage::reports::{PeriodKey, ReportFileKind};
+use jijiao_storage::reports::{NewReportFile, PeriodKey, ReportFileKind};
 
 use super::common::{BOUNDARY, MULTIPART_START, World};
 use super::{Scope, Who, events_matrix};
@@ -119,7 +119,17 @@ pub async fn path(w: &World, route: &str, scope: Scope, n: usize) -> Option<Stri
     }
     let file = w
         .store
-        .add_report_file(&actor, &key, ReportFileKind::Exam, "试题.pdf", "application/pdf", b"%PDF-1.4 test", 0)
+        .add_report_file(
+            &actor,
+            &key,
+            NewReportFile {
+                kind: ReportFileKind::Exam,
+                file_name: "试题.pdf",
+                content_type: "application/pdf",
+                content: b"%PDF-1.4 test",
+            },
+            0,
+        )
         .await
         .unwrap();
     let url_number = filled.trim_start_matches("/events/").trim_end_matches("/1").to_string();

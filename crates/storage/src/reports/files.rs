@@ -16,6 +16,15 @@ jijiao_domain::labelled_enum!(
     }
 );
 
+/// A file to store with a report.
+#[derive(Clone, Copy, Debug)]
+pub struct NewReportFile<'a> {
+    pub kind: ReportFileKind,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub content: &'a [u8],
+}
+
 /// A report's file, without its content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReportFile {
@@ -33,12 +42,10 @@ impl Store {
         &self,
         actor: &Actor,
         key: &PeriodKey,
-        kind: ReportFileKind,
-        file_name: &str,
-        content_type: &str,
-        content: &[u8],
+        file: NewReportFile<'_>,
         at: i64,
     ) -> Result<i64> {
+        let NewReportFile { kind, file_name, content_type, content } = file;
         self.write(|mut tx| async move {
             let change = key.change(
                 "report.file",

@@ -21,7 +21,7 @@ use crate::credit_records::{CreditRecordId, NewCreditRecord};
 use crate::sql::date_text;
 use crate::{Result, Store, StoreError, decode};
 
-pub use files::{ReportFile, ReportFileKind};
+pub use files::{NewReportFile, ReportFile, ReportFileKind};
 pub use roster::{RosterOutcome, StoredRosterEntry};
 
 /// A period of a published project, as every write here names it (and its audit entry places it).

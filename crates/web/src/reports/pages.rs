@@ -115,8 +115,8 @@ struct RosterPage {
     may_import: bool,
     action: String,
     errors: Vec<String>,
-    outcome: Option<String>,
-    flash: Option<&'static str>,
+    /// What the last step did: an import, or a dry run's finding.
+    flash: Option<String>,
 }
 
 async fn roster_page_for(
@@ -126,8 +126,7 @@ async fn roster_page_for(
     number: &str,
     n: u32,
     errors: Vec<String>,
-    outcome: Option<String>,
-    flash: Option<&'static str>,
+    flash: Option<String>,
 ) -> Result<RosterPage, PageError> {
     let event = events::event(state, p, number, n).await?;
     let roster = ops::roster_view(state, p, number, n).await?;
@@ -141,7 +140,6 @@ async fn roster_page_for(
         roster,
         may_import: access::may_file(&p.grants, &event.place()) && !approved,
         errors,
-        outcome,
         flash,
     })
 }
@@ -153,8 +151,8 @@ async fn roster_page(
     Path((number, n)): Path<(String, u32)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let page =
-        roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), None, flash_text(flash.done.as_deref())).await?;
+    let flash = flash_text(flash.done.as_deref()).map(str::to_string);
+    let page = roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), flash).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -168,7 +166,7 @@ async fn import_roster(
     let (name, bytes, texts) = match super::api::upload(multipart).await {
         Ok(upload) => upload,
         Err(e) => {
-            let page = roster_page_for(&state, &p, &csrf, &number, n, vec![e.to_string()], None, None).await?;
+            let page = roster_page_for(&state, &p, &csrf, &number, n, vec![e.to_string()], None).await?;
             return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
@@ -182,12 +180,12 @@ async fn import_roster(
             for w in &outcome.warnings {
                 text.push_str(&format!(" 注意：{w}。"));
             }
-            let page = roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), Some(text), None).await?;
+            let page = roster_page_for(&state, &p, &csrf, &number, n, Vec::new(), Some(text)).await?;
             Ok(render(StatusCode::OK, &page))
         }
         Ok(_) => Ok(Redirect::to(&format!("{}/roster?done=imported", event_link(&number, n))).into_response()),
         Err(e) => {
-            let page = roster_page_for(&state, &p, &csrf, &number, n, messages(e)?, None, None).await?;
+            let page = roster_page_for(&state, &p, &csrf, &number, n, messages(e)?, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
