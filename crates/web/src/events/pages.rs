@@ -684,7 +684,9 @@ async fn filing_form(
     Ok(render(StatusCode::OK, &filing_page(&p, &csrf, &event, v, version, notice, Vec::new())))
 }
 
-fn messages(e: AppError) -> Result<Vec<String>, PageError> {
+/// The lines of an error a form shows in place (bad input, a state that forbids the step), or the
+/// error page for anything else. The reports' pages share it.
+pub(crate) fn messages(e: AppError) -> Result<Vec<String>, PageError> {
     match e {
         AppError::InvalidDocument(all) => Ok(all.iter().map(|d| d.to_string()).collect()),
         AppError::InvalidInput { message, .. } | AppError::Conflict(message) => Ok(vec![message]),

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use crate::auth::{MaybePrincipal, PageUser, Principal};
 use crate::csrf::CsrfToken;
+use crate::events::pages::messages;
 use crate::pages::{Layout, PageError, render};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -53,16 +54,6 @@ fn layout(p: &Principal, csrf: &CsrfToken, current: &str) -> Layout {
 
 fn event_link(number: &str, period: u32) -> String {
     format!("/events/{}/{}", url_number(number), period)
-}
-
-/// The lines of an error the page shows in place (bad input, a state that forbids the step), or
-/// the error page for anything else.
-fn messages(e: AppError) -> Result<Vec<String>, PageError> {
-    match e {
-        AppError::InvalidDocument(all) => Ok(all.iter().map(|d| d.to_string()).collect()),
-        AppError::InvalidInput { message, .. } | AppError::Conflict(message) => Ok(vec![message]),
-        other => Err(other.into()),
-    }
 }
 
 #[derive(Deserialize)]
