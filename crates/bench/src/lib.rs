@@ -2,6 +2,7 @@
 //! the loopback-only target check and a one-connection HTTP/1.1 client. These are programs you
 //! run and whose output is the figure, never timed tests; `run.sh` drives them.
 
+pub mod catalogue;
 pub mod client;
 pub mod histogram;
 pub mod target;

@@ -1,7 +1,7 @@
 //! Opening the database: which backend, the pool, migrations at start, health and backup.
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -59,6 +59,10 @@ fn private_database_file(path: &Path) -> Result<()> {
 
 /// The SQLite file inside the data folder.
 pub const SQLITE_FILE: &str = "jijiao.sqlite3";
+
+/// How long a PostgreSQL connection may sit idle in the pool and still be lent without a ping:
+/// long enough that a busy server never pings, short against the time a restart takes.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
 
 /// What every SQLite connection of the store is set to when it opens (see [`Store::connect`] for
 /// why each); public so that a benchmark measuring SQLite alone runs with the same settings.
@@ -152,11 +156,25 @@ impl Store {
         // No ping before lending a SQLite connection: it is a file opened in this process, it cannot
         // be broken by a network or a server restart, and the ping is a hand-over to the connection's
         // thread and back before every query: the record page at 32 users served 9% more requests
-        // without it (BENCHMARKS.md, issue 4). PostgreSQL keeps it, to replace connections a restart broke.
+        // without it (BENCHMARKS.md, issue 4). On PostgreSQL the ping is a round trip to the server
+        // before every query, doubling the round trips of a busy server; it is there to replace
+        // connections a server restart or a dropped network broke, which only a connection that sat
+        // idle can have missed unnoticed. So a PostgreSQL connection is pinged only when it has been
+        // idle for more than [`PING_AFTER_IDLE`] (BENCHMARKS.md, issue 19).
         let mut options = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(backend == Backend::Postgres);
+            .test_before_acquire(false);
+        if backend == Backend::Postgres {
+            options = options.before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            });
+        }
         if backend == Backend::Sqlite {
             // Set on every connection: foreign keys are per connection in SQLite, and a writer
             // waits for another instead of failing at once. Each connection caches 16 MB of pages

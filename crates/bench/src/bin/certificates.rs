@@ -3,8 +3,11 @@
 //! call (numbers and Ed25519 signatures, no PDFs: the 1,000 certificates of one period should take
 //! under 1 s); `pdf` times one certificate's PDF (median of K; target under 100 ms); `verify` times
 //! `GET /api/v1/certificates/{number}` through the whole router in-process with C concurrent
-//! callers, and prints requests per second with p50 and p99 (target: at least 80 % of the
-//! catalogue's per-project rate, `projects page`).
+//! callers, and prints requests per second with p50 and p99 beside the catalogue's per-project
+//! request (`GET /api/v1/projects/{number}` over M published projects) driven the same way in the
+//! same run, rounds alternating, and the ratio (target: verification at least 80 % of the
+//! catalogue's rate); the public pages (`/certificates/verify?number=` beside `/projects/{number}`)
+//! likewise.
 //!
 //! A program whose output is the figure, never a timed test. Quick smoke run:
 //! `cargo run --release -p jijiao-bench --bin certificates -- --people 50 --pdfs 3 --requests 200`.
@@ -42,6 +45,12 @@ struct Args {
     /// Concurrent verification callers.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// Published projects whose pages the verification is compared with.
+    #[arg(long, default_value_t = 1000)]
+    projects: usize,
+    /// Alternating rounds of each kind of request (catalogue, then verification).
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// PostgreSQL URL of an empty database; a temporary SQLite file otherwise.
     #[arg(long)]
     postgres: Option<String>,
@@ -134,21 +143,77 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
+    let year = jijiao_domain::Year::try_from(2026).expect("a year");
+    let projects = jijiao_bench::catalogue::publish(&store, args.projects, year).await?;
     let router = jijiao_web::router(jijiao_web::AppState::new(store.clone()));
-    let numbers: Arc<Vec<String>> = Arc::new(issued.iter().map(|c| c.number.clone()).collect());
-    let per_caller = args.requests / args.concurrency.max(1);
+    let certificates: Vec<String> = issued.iter().map(|c| c.number.clone()).collect();
+    let kinds: [(&str, Vec<String>); 4] = [
+        (
+            "catalogue API  GET /api/v1/projects/{number}",
+            projects.iter().map(|n| format!("/api/v1/projects/{}", encode(n))).collect(),
+        ),
+        (
+            "verify API     GET /api/v1/certificates/{number}",
+            certificates.iter().map(|n| format!("/api/v1/certificates/{n}")).collect(),
+        ),
+        (
+            "catalogue page GET /projects/{number}",
+            projects.iter().map(|n| format!("/projects/{}", encode(n))).collect(),
+        ),
+        (
+            "verify page    GET /certificates/verify?number=",
+            certificates.iter().map(|n| format!("/certificates/verify?number={n}")).collect(),
+        ),
+    ];
+    let mut rates = [0.0f64; 4];
+    for round in 1..=args.rounds {
+        for (k, (label, uris)) in kinds.iter().enumerate() {
+            let (rate, histogram) = drive(&router, uris, args.requests, args.concurrency).await?;
+            rates[k] += rate / args.rounds as f64;
+            println!(
+                "round {round} {label}: {rate:.0} per second, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+                millis(histogram.quantile(0.5)),
+                millis(histogram.quantile(0.99)),
+                millis(histogram.max())
+            );
+        }
+    }
+    println!(
+        "verification ÷ catalogue, mean of {} rounds: API {:.0}/s ÷ {:.0}/s = {:.0} %; pages {:.0}/s ÷ {:.0}/s = {:.0} % (target ≥ 80 %)",
+        args.rounds,
+        rates[1],
+        rates[0],
+        100.0 * rates[1] / rates[0],
+        rates[3],
+        rates[2],
+        100.0 * rates[3] / rates[2]
+    );
+    store.close().await;
+    Ok(())
+}
+
+/// `requests` GETs of `uris` (spread over them) by `concurrency` callers through the whole router
+/// in-process, each answer read to its end and required to be 200: (requests per second, latencies).
+async fn drive(
+    router: &axum::Router,
+    uris: &[String],
+    requests: usize,
+    concurrency: usize,
+) -> anyhow::Result<(f64, Histogram)> {
+    let uris = Arc::new(uris.to_vec());
+    let per_caller = requests / concurrency.max(1);
     let started = Instant::now();
     let mut callers = Vec::new();
-    for caller in 0..args.concurrency {
-        let (router, numbers) = (router.clone(), numbers.clone());
+    for caller in 0..concurrency {
+        let (router, uris) = (router.clone(), uris.clone());
         callers.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_caller);
             for i in 0..per_caller {
-                let number = &numbers[(caller * 7919 + i * 104_729) % numbers.len()];
-                let request = Request::get(format!("/api/v1/certificates/{number}")).body(Body::empty())?;
+                let uri = &uris[(caller * 7919 + i * 104_729) % uris.len()];
+                let request = Request::get(uri.as_str()).body(Body::empty())?;
                 let t = Instant::now();
                 let response = router.clone().oneshot(request).await?;
-                anyhow::ensure!(response.status() == StatusCode::OK, "{}", response.status());
+                anyhow::ensure!(response.status() == StatusCode::OK, "{uri}: {}", response.status());
                 response.into_body().collect().await?;
                 latencies.push(t.elapsed());
             }
@@ -163,14 +228,13 @@ async fn main() -> anyhow::Result<()> {
             done += 1;
         }
     }
-    let wall = started.elapsed();
-    println!(
-        "verify: {done} requests, {:.0} per second, p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        done as f64 / wall.as_secs_f64(),
-        millis(histogram.quantile(0.5)),
-        millis(histogram.quantile(0.99)),
-        millis(histogram.max())
-    );
-    store.close().await;
-    Ok(())
+    Ok((done as f64 / started.elapsed().as_secs_f64(), histogram))
+}
+
+/// A path segment percent-encoded (project numbers hold Chinese brackets).
+fn encode(segment: &str) -> String {
+    segment
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
