@@ -6,6 +6,7 @@ mod audit_chain;
 mod bulk;
 mod certificates;
 mod concurrency;
+mod connections;
 mod contract;
 mod credit_records;
 mod events;
