@@ -140,10 +140,12 @@ async fn issue_verify_revoke_reissue_and_rotate() {
         assert_eq!(keys[0].until, Some(day("2026-07-01")));
         assert!(verify(&new.facts, &new.signature, &keys).is_ok(), "{backend}");
 
-        // Reversing the record revokes its certificate with the reason.
-        store.reverse_credit(&actor(), record, "未参加考核", None).await.unwrap();
+        // Reversing the record revokes its certificate with the reason, as of the day the
+        // application's clock gives (not the machine's).
+        store.reverse_credit(&actor(), record, "未参加考核", None, reversed_on()).await.unwrap();
         let after = store.certificate(new.id).await.unwrap();
         assert_eq!(after.status, CertificateStatus::Revoked, "{backend}");
+        assert_eq!(after.revoked_on, Some(reversed_on()), "{backend}");
         assert!(after.revoked_reason.unwrap().contains("未参加考核"));
 
         // The secret is nowhere in clear.
@@ -196,4 +198,9 @@ async fn concurrent_issues_never_share_a_number() {
         assert_eq!(numbers, expected, "{backend}");
     })
     .await;
+}
+
+/// The day the tests reverse records on (the store takes "today" from the application's clock).
+fn reversed_on() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date")
 }

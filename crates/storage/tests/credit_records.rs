@@ -122,13 +122,14 @@ async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
         let p = person(&store, "协和", "11", 2).await;
         let province = actor("省级管理员");
         let a = store.record_credit(&actor("单位"), &new(p, practice(30, "2025-03-01"))).await.unwrap();
-        let e = store.reverse_credit(&province, a, "学时有误", None).await.unwrap_err();
+        let e = store.reverse_credit(&province, a, "学时有误", None, reversed_on()).await.unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{backend}: only granted records are reversed");
         store.decide_credits(&province, &[a], &Decision::Grant).await.unwrap();
         let before = store.credit_record(a).await.unwrap();
 
         let replacement = new(p, practice(18, "2025-03-01"));
-        let (reversal, fixed) = store.reverse_credit(&province, a, "学时有误", Some(&replacement)).await.unwrap();
+        let (reversal, fixed) =
+            store.reverse_credit(&province, a, "学时有误", Some(&replacement), reversed_on()).await.unwrap();
         let fixed = fixed.unwrap();
         let after = store.credit_record(a).await.unwrap();
         assert_eq!(after.status, before.status, "{backend}: the granted record keeps its status");
@@ -139,9 +140,9 @@ async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
         assert_eq!(rev.status, RecordStatus::Granted);
         assert!(rev.source_ref.unwrap().contains("学时有误"));
         assert_eq!(store.credit_record(fixed).await.unwrap().status, RecordStatus::Provisional);
-        let e = store.reverse_credit(&province, a, "再次", None).await.unwrap_err();
+        let e = store.reverse_credit(&province, a, "再次", None, reversed_on()).await.unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{backend}: reversed once");
-        let e = store.reverse_credit(&province, reversal, "冲销冲销", None).await.unwrap_err();
+        let e = store.reverse_credit(&province, reversal, "冲销冲销", None, reversed_on()).await.unwrap_err();
         assert!(matches!(e, StoreError::Conflict(_)), "{backend}: a reversal is not reversed");
 
         // The engine counts neither the reversed record nor its reversal; the replacement once granted.
@@ -406,7 +407,8 @@ async fn a_recomputation_range_sees_corrections_as_the_record_page_does() {
         store.record_credit(&province, &granted(a, practice(12, "2025-05-01"))).await.unwrap();
         store.record_credit(&province, &granted(b, practice(6, "2025-04-01"))).await.unwrap();
         let replacement = NewCreditRecord { granted: false, ..granted(a, practice(18, "2025-03-01")) };
-        let (_, fixed) = store.reverse_credit(&province, wrong, "学时有误", Some(&replacement)).await.unwrap();
+        let (_, fixed) =
+            store.reverse_credit(&province, wrong, "学时有误", Some(&replacement), reversed_on()).await.unwrap();
         store.decide_credits(&province, &[fixed.unwrap()], &Decision::Grant).await.unwrap();
 
         let ranged = store.person_years_in_range(y(2025), a.0, b.0 + 1).await.unwrap();
@@ -427,4 +429,9 @@ async fn a_recomputation_range_sees_corrections_as_the_record_page_does() {
         assert_eq!(s.report.total, Credits::whole(5), "{backend}: (12 + 18) h ÷ 6, the 30 h cancelled");
     })
     .await;
+}
+
+/// The day the tests reverse records on (the store takes "today" from the application's clock).
+fn reversed_on() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date")
 }

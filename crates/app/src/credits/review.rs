@@ -166,7 +166,7 @@ pub async fn reverse_one(app: &App, p: &Acting, id: i64, reason: &str) -> Result
     if reason.chars().count() > 500 {
         return Err(AppError::invalid("reason", "原因不能超过500字"));
     }
-    let (reversal, _) = app.store.reverse_credit(&p.actor(), r.id, reason, None).await?;
+    let (reversal, _) = app.store.reverse_credit(&p.actor(), r.id, reason, None, app.today()).await?;
     Ok(reversal)
 }
 

@@ -702,8 +702,8 @@ impl Store {
         tx: &mut Transaction<'static, Any>,
         record: CreditRecordId,
         reason: &str,
+        today: NaiveDate,
     ) -> Result<Vec<Certificate>> {
-        let today = jijiao_domain::time::shanghai_date(now_millis());
         let reason = format!("学分记录已冲销：{}", reason.trim());
         self.revoke_in(tx, &format!("c.credit_record_id = {}", record.0), &reason, today).await
     }

@@ -8,6 +8,7 @@
 //! Here: records, their review and correction, and how a record is stored and read. Self-study plans
 //! are in `self_study`, the compliance lists and the bulk recomputation's reads in `compliance`.
 
+use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource, RecordStatus, YearRecord};
 use jijiao_domain::credits::{ActivityKind, LegacyClass, Role, RuleSettings};
 use jijiao_domain::org::{Delivery, Level};
@@ -393,13 +394,15 @@ impl Store {
     }
 
     /// Corrects a granted record: a new granted record reverses it (it then counts for nothing), and an
-    /// optional replacement is recorded with it, provisional. The granted record itself is not touched.
+    /// optional replacement is recorded with it, provisional. The granted record itself is not touched;
+    /// its certificate is revoked as of `today` (the application's clock, not the machine's).
     pub async fn reverse_credit(
         &self,
         actor: &Actor,
         id: CreditRecordId,
         reason: &str,
         replacement: Option<&NewCreditRecord>,
+        today: NaiveDate,
     ) -> Result<(CreditRecordId, Option<CreditRecordId>)> {
         if reason.trim().is_empty() {
             return Err(StoreError::Invalid("更正时必须填写原因".into()));
@@ -427,7 +430,7 @@ impl Store {
         self.write(|mut tx| async move {
             // Its certificate is revoked with the reason (rules.md §7.5), locked before the first
             // audit entry and recorded after it.
-            let revoked = self.revoke_certificates_of_record(&mut tx, id, reason).await?;
+            let revoked = self.revoke_certificates_of_record(&mut tx, id, reason, today).await?;
             let reversal_id = self.insert_credit(&mut tx, actor, reversal, Some(id)).await?;
             self.audit_revocations(&mut tx, actor, &revoked).await?;
             let replacement_id = match replacement {
