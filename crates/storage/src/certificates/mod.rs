@@ -727,3 +727,26 @@ async fn current_kid_in(tx: &mut Transaction<'static, Any>, office: &str) -> Res
         .fetch_optional(&mut **tx)
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testing;
+
+    /// Reading a certificate names its replacement through `certificates_replaces`, not by scanning
+    /// every certificate (the verification of one read them all before migration 0019).
+    #[tokio::test]
+    async fn the_replacement_is_found_through_an_index() {
+        let db = testing::sqlite().await;
+        let store = db.open().await;
+        // EXPLAIN QUERY PLAN rows: id, parent, unused, detail.
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN SELECT {} FROM certificates c WHERE c.number = 'x'", super::COLUMNS))
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+        let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        assert!(plan.iter().any(|d| d.contains("certificates_replaces")), "{plan:?}");
+        assert!(!plan.iter().any(|d| d.starts_with("SCAN")), "{plan:?}");
+        store.close().await;
+    }
+}
