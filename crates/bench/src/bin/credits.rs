@@ -105,6 +105,24 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         range: i64,
     },
+    /// The record page's floor on PostgreSQL: the six statements one page sends (session with its
+    /// account, the account's roles, the person, the employer, the year's records, the years), in
+    /// the same order and with the same parameters, straight through sqlx's native PostgreSQL pool
+    /// (no `Any` driver, no store, no router, no engine, no HTML), by the same concurrent users
+    PageFloor {
+        /// A PostgreSQL URL of a database `generate` filled (and `page` ran on, for a session)
+        #[arg(long)]
+        postgres: String,
+        #[arg(long, default_value_t = 32)]
+        users: usize,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Four statements instead of six: the floor of a page that read its person with the
+        /// employer and its records with the years in one statement each (the employer and the
+        /// years are left out, so this is below any such page)
+        #[arg(long)]
+        four: bool,
+    },
     /// p50/p99 of the record page under concurrent users
     Page {
         #[command(flatten)]
@@ -126,6 +144,7 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Recompute { target, workers, range } => recompute(&target, workers, range).await,
             Command::Page { target, users, seconds } => page(&target, users, seconds).await,
+            Command::PageFloor { postgres, users, seconds, four } => page_floor(&postgres, users, seconds, four).await,
         }
     })
 }
@@ -448,6 +467,89 @@ async fn page(target: &Target, users: usize, seconds: u64) -> anyhow::Result<()>
         millis(all.quantile(0.99)),
         millis(all.max()),
         peak_mib()
+    );
+    Ok(())
+}
+
+/// See [`Command::PageFloor`]. The statements are the store's, as PostgreSQL's log shows one page.
+async fn page_floor(url: &str, users: usize, seconds: u64, four: bool) -> anyhow::Result<()> {
+    use sqlx::Row;
+    const SESSION: &str = "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, a.id, a.username, \
+        a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at, \
+        a.rejected_reason FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1";
+    const ROLES: &str = "SELECT r.role, r.province_code, o.id AS org_id, o.kind AS org_kind, up.id AS parent_id, \
+        up.kind AS parent_kind FROM account_roles r LEFT JOIN people pe ON pe.id = $2 \
+        LEFT JOIN organisations o ON o.id = CASE WHEN r.role IN ($3, $4) THEN pe.employer_id ELSE r.org_id END \
+        LEFT JOIN organisations up ON up.id = o.parent_id WHERE r.account_id = $1 ORDER BY r.id";
+    const PERSON: &str = "SELECT p.id, p.name, p.id_number_enc, p.sex, p.birth_date, p.title, p.employer_id, p.in_post, \
+        p.phone_enc, p.created_at FROM people p WHERE p.id = $1";
+    const ORGANISATION: &str = "SELECT id, kind, name, parent_id, province_code, unit_type, grassroots, cme_qualified, \
+        remote_qualified, inspection, created_at, updated_at, (SELECT d.id FROM organisations d \
+        WHERE d.id = organisations.parent_id AND d.kind = 'district') AS parent_district_id FROM organisations WHERE id = $1";
+    const RECORDS: &str = "SELECT r.id, r.person_id, p.name AS person_name, r.org_id, o.name AS org_name, r.province_code, \
+        r.year, r.kind, r.source, r.source_ref, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, \
+        r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reject_reason, r.reverses_id, \
+        (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by, r.recorded_by, r.recorded_by_name, \
+        r.decided_by, r.decided_by_name, r.decided_at, r.created_at FROM credit_records r JOIN people p ON p.id = r.person_id \
+        LEFT JOIN organisations o ON o.id = r.org_id WHERE r.person_id = $1 AND r.year = $2 ORDER BY r.end_date, r.id";
+    const YEARS: &str = "SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC";
+
+    // The same pool size as the store's on PostgreSQL.
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(url).await?;
+    let (token_hash, account): (String, i64) =
+        sqlx::query_as("SELECT token_hash, account_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .context("a session: run `credits page` on this database first")?;
+    let max: i64 = sqlx::query_scalar("SELECT MAX(id) FROM people").fetch_one(&pool).await?;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for u in 0..users {
+        let (pool, token_hash) = (pool.clone(), token_hash.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::new();
+            let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ (u as u64 + 1);
+            while Instant::now() < deadline {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let person = (x % max as u64) as i64 + 1;
+                let begun = Instant::now();
+                sqlx::query(SESSION).bind(&token_hash).fetch_one(&pool).await?;
+                sqlx::query(ROLES)
+                    .bind(account)
+                    .bind(None::<i64>)
+                    .bind("professional")
+                    .bind("unit_admin")
+                    .fetch_all(&pool)
+                    .await?;
+                let row = sqlx::query(PERSON).bind(person).fetch_one(&pool).await?;
+                if let Some(employer) = row.try_get::<Option<i64>, _>("employer_id")?
+                    && !four
+                {
+                    sqlx::query(ORGANISATION).bind(employer).fetch_one(&pool).await?;
+                }
+                sqlx::query(RECORDS).bind(person).bind(i64::from(YEAR)).fetch_all(&pool).await?;
+                if !four {
+                    sqlx::query(YEARS).bind(person).fetch_all(&pool).await?;
+                }
+                histogram.record(begun.elapsed());
+            }
+            Ok::<_, anyhow::Error>(histogram)
+        }));
+    }
+    let mut all = Histogram::new();
+    for t in tasks {
+        all.merge(&t.await??);
+    }
+    println!(
+        "record page floor ({} statements, native sqlx PostgreSQL): {} pages by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms",
+        if four { "four" } else { "its six" },
+        all.count(),
+        all.count() as f64 / seconds as f64,
+        millis(all.quantile(0.5)),
+        millis(all.quantile(0.99)),
+        millis(all.max())
     );
     Ok(())
 }

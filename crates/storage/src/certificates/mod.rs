@@ -109,6 +109,19 @@ const COLUMNS: &str = "c.id, c.number, c.kind, c.credit_record_id, c.person_id, 
     c.project_number, c.facts, c.signature, c.kid, c.issued_on, c.status, c.revoked_on, c.revoked_reason, c.replaces_id, \
     (SELECT r.number FROM certificates r WHERE r.replaces_id = c.id) AS replaced_by, c.created_at";
 
+/// A published key from a row with `kid`, `key_office`, `public_key`, `valid_from` and `valid_until`.
+fn published_key(r: &AnyRow) -> Result<PublishedKey> {
+    let from: String = r.try_get("valid_from")?;
+    let until: Option<String> = r.try_get("valid_until")?;
+    Ok(PublishedKey {
+        kid: r.try_get("kid")?,
+        office: r.try_get("key_office")?,
+        public_key: r.try_get("public_key")?,
+        from: decode::date(&from, "certificate_keys.valid_from")?,
+        until: until.map(|u| decode::date(&u, "certificate_keys.valid_until")).transpose()?,
+    })
+}
+
 fn from_row(r: &AnyRow) -> Result<Certificate> {
     let kind: String = r.try_get("kind")?;
     let status: String = r.try_get("status")?;
@@ -176,23 +189,28 @@ impl Store {
     /// Every signing key, current and retired, as published (by office, oldest first).
     pub async fn published_keys(&self) -> Result<Vec<PublishedKey>> {
         let rows = sqlx::query(
-            "SELECT kid, office, public_key, valid_from, valid_until FROM certificate_keys ORDER BY office, id",
+            "SELECT kid, office AS key_office, public_key, valid_from, valid_until FROM certificate_keys ORDER BY office, id",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let from: String = r.try_get("valid_from")?;
-                let until: Option<String> = r.try_get("valid_until")?;
-                Ok(PublishedKey {
-                    kid: r.try_get("kid")?,
-                    office: r.try_get("office")?,
-                    public_key: r.try_get("public_key")?,
-                    from: decode::date(&from, "certificate_keys.valid_from")?,
-                    until: until.map(|u| decode::date(&u, "certificate_keys.valid_until")).transpose()?,
-                })
-            })
-            .collect()
+        rows.iter().map(published_key).collect()
+    }
+
+    /// A certificate by its number with the published key its facts name (none when no key has
+    /// that id), read together: what public verification needs, in one query.
+    pub async fn certificate_with_key(&self, number: &str) -> Result<(Certificate, Option<PublishedKey>)> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, k.office AS key_office, k.public_key, k.valid_from, k.valid_until \
+             FROM certificates c LEFT JOIN certificate_keys k ON k.kid = c.kid WHERE c.number = $1"
+        ))
+        .bind(number.trim())
+        .fetch_one(&self.pool)
+        .await?;
+        let key = match row.try_get::<Option<String>, _>("public_key")? {
+            Some(_) => Some(published_key(&row)?),
+            None => None,
+        };
+        Ok((from_row(&row)?, key))
     }
 
     /// The office's current key id, generating the office's first key if it has none (in a
