@@ -26,7 +26,8 @@ use crate::{App, AppError, passwords};
 pub const LIMITS: ResetCodeLimits = ResetCodeLimits { per_account: 3, per_address: 10, valid_ms: 10 * 60 * 1000 };
 
 /// The one refusal of a code, whatever the reason (wrong, expired, out of tries, never sent).
-pub const CODE_REFUSED: &str = "验证码不正确或已失效（10分钟内有效，最多输入5次）：请核对短信中的验证码，或重新获取验证码";
+pub const CODE_REFUSED: &str =
+    "验证码不正确或已失效（10分钟内有效，最多输入5次）：请核对短信中的验证码，或重新获取验证码";
 
 /// The message with the code.
 pub fn message(code: &str) -> String {
@@ -94,11 +95,10 @@ pub async fn request_code(app: &App, id_number: &str, name: &str, address: Optio
         return Ok(());
     };
     let code = new_code()?;
-    let actor = Actor { account_id: None, name: "忘记密码（短信验证码）".into(), ip: address.map(str::to_string) };
-    let issued = app
-        .store
-        .issue_password_reset_code(&actor, account.id, &code, address.unwrap_or("unknown"), LIMITS)
-        .await?;
+    let actor =
+        Actor { account_id: None, name: "忘记密码（短信验证码）".into(), ip: address.map(str::to_string) };
+    let issued =
+        app.store.issue_password_reset_code(&actor, account.id, &code, address.unwrap_or("unknown"), LIMITS).await?;
     if issued != CodeIssue::Issued {
         tracing::info!(account = account.id.0, limit = ?issued, "password reset code not issued: a limit was reached");
         return Ok(());

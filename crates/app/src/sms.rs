@@ -129,7 +129,9 @@ fn post(url: &GatewayUrl, body: &str) -> Result<(), String> {
         .next()
         .ok_or_else(|| unreachable(&"主机名无法解析"))?;
     let tcp = TcpStream::connect_timeout(&address, TIMEOUT).map_err(|e| unreachable(&e))?;
-    tcp.set_read_timeout(Some(TIMEOUT)).and_then(|()| tcp.set_write_timeout(Some(TIMEOUT))).map_err(|e| e.to_string())?;
+    tcp.set_read_timeout(Some(TIMEOUT))
+        .and_then(|()| tcp.set_write_timeout(Some(TIMEOUT)))
+        .map_err(|e| e.to_string())?;
     let host = if url.host.contains(':') { format!("[{}]", url.host) } else { url.host.clone() };
     let request = format!(
         "POST {} HTTP/1.1\r\nHost: {host}:{}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nAccept: application/json\r\nConnection: close\r\n\r\n{body}",
@@ -200,7 +202,16 @@ mod tests {
         let u = GatewayUrl::parse("http://[::1]:8081/send").unwrap();
         assert_eq!((u.host.as_str(), u.port), ("::1", 8081));
         assert_eq!(GatewayUrl::parse("https://[::1]").unwrap().port, 443);
-        for bad in ["ftp://x", "sms.example.cn", "http://", "http://h:0/", "http://h:99999/", "http://u:p@h/", "http://h/a b", "http://[::1/"] {
+        for bad in [
+            "ftp://x",
+            "sms.example.cn",
+            "http://",
+            "http://h:0/",
+            "http://h:99999/",
+            "http://u:p@h/",
+            "http://h/a b",
+            "http://[::1/",
+        ] {
             let e = GatewayUrl::parse(bad).unwrap_err();
             assert!(e.contains(bad.trim()), "{bad}: {e}");
         }

@@ -358,7 +358,8 @@ mod tests {
     fn the_sms_gateway_is_configuration() {
         let c = Config::from_sources(None, env(&[])).unwrap();
         assert!(!c.sms.sends(), "without a URL messages go to the log");
-        let c = Config::from_sources(None, env(&[("JIJIAO_SMS_URL", "https://sms.example.cn/send?key=s3cret")])).unwrap();
+        let c =
+            Config::from_sources(None, env(&[("JIJIAO_SMS_URL", "https://sms.example.cn/send?key=s3cret")])).unwrap();
         assert!(c.sms.sends());
         let shown = format!("{c:?}");
         assert!(shown.contains("https://sms.example.cn:443/send") && !shown.contains("s3cret"), "{shown}");

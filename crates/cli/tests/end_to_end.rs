@@ -16,6 +16,7 @@ mod events;
 mod guard;
 mod limits;
 mod login;
+mod password_reset;
 mod projects;
 mod rate_limits;
 mod recovery;

@@ -231,7 +231,12 @@ impl Store {
             let hash: String = row.try_get("code_hash")?;
             let numbers: [i64; 2] = [row.try_get("expires_at")?, row.try_get("tries")?];
             let ended: Option<i64> = row.try_get("ended_at")?;
-            out.push(format!("{hash}|{}|{}|{}", numbers[0], numbers[1], ended.map(|e| e.to_string()).unwrap_or_default()));
+            out.push(format!(
+                "{hash}|{}|{}|{}",
+                numbers[0],
+                numbers[1],
+                ended.map(|e| e.to_string()).unwrap_or_default()
+            ));
         }
         Ok(out)
     }

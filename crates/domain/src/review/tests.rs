@@ -810,7 +810,10 @@ fn the_contact_blanks_are_optional_and_judged_when_present() {
     value["leader"]["phone"] = Value::Null;
     assert_eq!(parse_application(&value.to_string()).unwrap().leader.phone, None);
     value["leader"]["mobile"] = "13901234567".into();
-    assert_eq!(parse_application(&value.to_string()).unwrap_err().to_string(), "leader.mobile: 未知字段，文件中不应有此项");
+    assert_eq!(
+        parse_application(&value.to_string()).unwrap_err().to_string(),
+        "leader.mobile: 未知字段，文件中不应有此项"
+    );
     value["leader"].as_object_mut().unwrap().remove("mobile");
     value["applicant"]["contact_phone"] = 64412431.into();
     assert_eq!(

@@ -89,7 +89,8 @@ async fn request_form(principal: MaybePrincipal, csrf: CsrfToken) -> Response {
     if principal.0.is_some() {
         return Redirect::to("/me/password").into_response();
     }
-    let page = RequestPage { layout: Layout::new("/login", &principal, &csrf), form: RequestForm::default(), error: None };
+    let page =
+        RequestPage { layout: Layout::new("/login", &principal, &csrf), form: RequestForm::default(), error: None };
     render(StatusCode::OK, &page)
 }
 

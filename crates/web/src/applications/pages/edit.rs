@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::form::{
-    FieldView, FindingView, LEVELS, RowsView, STEPS, StepSpec, apply_step, finding_view, masked_document, parse_document,
-    step_spec, step_views,
+    FieldView, FindingView, LEVELS, RowsView, STEPS, StepSpec, apply_step, finding_view, masked_document,
+    parse_document, step_spec, step_views,
 };
 use super::*;
 use crate::auth::{PageUser, Principal};
@@ -288,7 +288,12 @@ pub(super) async fn blank_document(
     let (leader_name, leader_id, leader_title, leader_phone) = match (grant.role, p.account.person_id) {
         (Role::Leader, Some(person)) => {
             let person = state.store.person(person).await?;
-            (person.name, person.id_number.to_string(), person.title.unwrap_or_default(), person.phone.unwrap_or_default())
+            (
+                person.name,
+                person.id_number.to_string(),
+                person.title.unwrap_or_default(),
+                person.phone.unwrap_or_default(),
+            )
         }
         _ => (String::new(), String::new(), String::new(), String::new()),
     };

@@ -647,7 +647,10 @@ mod tests {
         let app = parse_document(&doc).unwrap();
         assert_eq!((app.leader.phone.as_deref(), app.leader.degree.as_deref()), (Some("010-69156114"), Some("")));
         let masked = masked_document(&serde_json::to_value(&app).unwrap());
-        assert_eq!((masked["leader"]["phone"].as_str(), masked["applicant"]["contact_phone"].as_str()), (Some("010****6114"), Some("010****2431")));
+        assert_eq!(
+            (masked["leader"]["phone"].as_str(), masked["applicant"]["contact_phone"].as_str()),
+            (Some("010*****6114"), Some("010*****2431"))
+        );
         assert!(masked["leader"]["id_number"].as_str().unwrap().contains('*'));
         let basic = step_spec("basic").unwrap();
         // Every bad field is named; everything typed stays, the good and the bad (issue 18).

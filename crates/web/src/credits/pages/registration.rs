@@ -196,7 +196,11 @@ pub(super) async fn review_page(
         kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
         message: f.done.map(|n| {
             let skipped = f.skipped.unwrap_or(0);
-            let done = if n == 0 && skipped > 0 { "未发放学分记录。".to_string() } else { done_message(f.did.as_deref(), n) };
+            let done = if n == 0 && skipped > 0 {
+                "未发放学分记录。".to_string()
+            } else {
+                done_message(f.did.as_deref(), n)
+            };
             format!("{done}{}", skipped_note(skipped).unwrap_or_default())
         }),
     };
