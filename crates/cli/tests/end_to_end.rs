@@ -4,6 +4,7 @@
 mod common;
 
 mod app_context;
+mod application_contacts;
 mod applications;
 mod audit;
 mod authorisation;

@@ -273,3 +273,55 @@ async fn the_forms_are_rate_limited_per_address() {
     assert_eq!(answers[2], 429, "{answers:?}");
     assert_eq!(crate::rate_limits::status(address, "POST", "/password-reset/confirm", "").await, 429);
 }
+
+/// The whole self-service in Chromium on a phone (390 px): from the login page's link to signing in
+/// with the new password, no page wider than the screen.
+#[tokio::test]
+async fn on_a_phone_the_reset_goes_from_the_login_page_to_the_new_password() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::browser().await else { return };
+    let db = jijiao_storage::testing::sqlite().await;
+    let store = db.open().await;
+    jijiao::demo::load(&store).await.unwrap();
+    let (url, mut messages) = gateway().await;
+    let app = jijiao_app::App::new(store.clone()).with_sms(SmsGateway::from_config(Some(&url)).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(jijiao_web::serve(listener, jijiao_web::AppState::with_app(app, Default::default())));
+    let account = store.account_by_username("yisheng").await.unwrap();
+    let person = store.person(account.person_id.unwrap()).await.unwrap();
+
+    let c = &browser.client;
+    c.set_window_size(390, 844).await.unwrap();
+    let fits = || async {
+        let overflow =
+            c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        assert!(overflow.as_i64().unwrap() <= 0, "{} is wider than the phone", c.current_url().await.unwrap());
+    };
+    c.goto(&format!("http://{address}/login")).await.unwrap();
+    let link = c.find(Locator::LinkText("忘记密码？")).await.unwrap();
+    crate::browser::click_to_new_page(c, link).await;
+    fits().await;
+    c.find(Locator::Id("id_number")).await.unwrap().send_keys(person.id_number.as_str()).await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys(&person.name).await.unwrap();
+    let ask = c.find(Locator::Css("main button[type=submit]")).await.unwrap();
+    crate::browser::click_to_new_page(c, ask).await;
+    fits().await;
+    let sent = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(sent.contains("验证码已发送到该手机"), "{sent}");
+    let code = code_of(&next_message(&mut messages).await);
+    c.find(Locator::Id("code")).await.unwrap().send_keys(&code).await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("Phone2026reset").await.unwrap();
+    c.find(Locator::Id("password2")).await.unwrap().send_keys("Phone2026reset").await.unwrap();
+    let set = c.find(Locator::Css("main button[type=submit]")).await.unwrap();
+    crate::browser::click_to_new_page(c, set).await;
+    fits().await;
+    assert!(c.current_url().await.unwrap().as_str().ends_with("/login?reset=1"));
+    let notice = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(notice.contains("密码已重置"), "{notice}");
+    c.find(Locator::Id("username")).await.unwrap().send_keys("yisheng").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("Phone2026reset").await.unwrap();
+    c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    browser.close().await;
+}
