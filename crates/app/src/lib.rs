@@ -12,12 +12,14 @@ pub mod clock;
 pub mod credits;
 mod error;
 pub mod events;
+pub mod password_reset;
 pub mod passwords;
 pub mod projects;
 pub mod reference;
 pub mod reports;
 pub mod rules;
 mod sheets;
+pub mod sms;
 
 use std::sync::Arc;
 
@@ -29,20 +31,31 @@ pub use acting::Acting;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 
-/// What every operation works with: the store, the clock that says what "today" is, and the credit
+/// What every operation works with: the store, the clock that says what "today" is, the credit
 /// rule settings of the deployment (the national rules unless configured, with the provinces' own
-/// grassroots caps, rules.md §2.4). Built once at start; cheap to clone.
+/// grassroots caps, rules.md §2.4) and where text messages go (`JIJIAO_SMS_URL`, or the log).
+/// Built once at start; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub rules: Arc<RuleSettings>,
+    pub sms: Arc<sms::SmsGateway>,
 }
 
 impl App {
     /// The system clock and the national rules.
     pub fn new(store: Store) -> Self {
-        Self { store, clock: Arc::new(SystemClock), rules: Arc::new(RuleSettings::default()) }
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            rules: Arc::new(RuleSettings::default()),
+            sms: Arc::new(sms::SmsGateway::Log),
+        }
+    }
+
+    pub fn with_sms(self, gateway: sms::SmsGateway) -> Self {
+        Self { sms: Arc::new(gateway), ..self }
     }
 
     pub fn with_clock(self, clock: impl Clock + 'static) -> Self {

@@ -46,6 +46,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "可信的反向代理地址或网段（逗号分隔，如 127.0.0.1,10.0.0.0/8）：仅当请求来自其中之一时，才按 X-Forwarded-For 识别客户端地址",
     ),
     (
+        "JIJIAO_SMS_URL",
+        "（空：短信写入服务器日志）",
+        "短信网关地址（http:// 或 https://）：以 POST 发送 JSON {\"phone\", \"text\"}，答复 2xx 即视为已发送；用于忘记密码的短信验证码",
+    ),
+    (
         "JIJIAO_RULES_FILE",
         "（无：全国统一的学分规则）",
         "学分规则配置文件（JSON，与 jijiao check credits --settings 相同），如各省基层卫生专业技术人员的学分上限；启动时读取",
@@ -71,6 +76,8 @@ pub struct Config {
     pub public_rate_limit: u32,
     /// The reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: jijiao_web::client_address::TrustedProxies,
+    /// Where text messages go (`JIJIAO_SMS_URL`, or the log when unset).
+    pub sms: jijiao_app::sms::SmsGateway,
 }
 
 impl std::fmt::Debug for Config {
@@ -89,6 +96,14 @@ impl std::fmt::Debug for Config {
             .field("rules_file", &self.rules_file)
             .field("public_rate_limit", &self.public_rate_limit)
             .field("trusted_proxies", &self.trusted_proxies)
+            // A gateway's query may carry its key: the URL without it.
+            .field(
+                "sms",
+                &match &self.sms {
+                    jijiao_app::sms::SmsGateway::Log => "（日志）".to_string(),
+                    jijiao_app::sms::SmsGateway::Http(url) => url.shown(),
+                },
+            )
             .finish()
     }
 }
@@ -109,6 +124,7 @@ struct FileConfig {
     rules_file: Option<PathBuf>,
     public_rate_limit: Option<u32>,
     trusted_proxies: Option<String>,
+    sms_url: Option<String>,
 }
 
 impl Config {
@@ -195,6 +211,8 @@ impl Config {
         let trusted_proxies = jijiao_web::client_address::TrustedProxies::parse(
             &env("JIJIAO_TRUSTED_PROXIES").or(from_file.trusted_proxies).unwrap_or_default(),
         )?;
+        let sms = jijiao_app::sms::SmsGateway::from_config(env("JIJIAO_SMS_URL").or(from_file.sms_url).as_deref())
+            .map_err(|e| format!("JIJIAO_SMS_URL：{e}"))?;
         let config = Config {
             data_dir,
             database_url,
@@ -209,15 +227,17 @@ impl Config {
             rules,
             public_rate_limit,
             trusted_proxies,
+            sms,
         };
         // Refuse an unknown database scheme now, before anything starts.
         config.database_target()?;
         Ok(config)
     }
 
-    /// The application over `store`, with the configured rule settings and the system clock.
+    /// The application over `store`, with the configured rule settings, SMS gateway and the system
+    /// clock.
     pub fn app(&self, store: jijiao_storage::Store) -> jijiao_app::App {
-        jijiao_app::App::new(store).with_rules(self.rules.clone())
+        jijiao_app::App::new(store).with_rules(self.rules.clone()).with_sms(self.sms.clone())
     }
 
     pub fn web_settings(&self) -> jijiao_web::WebSettings {
@@ -332,6 +352,23 @@ mod tests {
         assert!(err.contains("JIJIAO_PUBLIC_RATE_LIMIT") && err.contains("很多"), "{err}");
         let err = Config::from_sources(None, env(&[("JIJIAO_TRUSTED_PROXIES", "10.0.0.1,nginx")])).unwrap_err();
         assert!(err.contains("nginx"), "{err}");
+    }
+
+    #[test]
+    fn the_sms_gateway_is_configuration() {
+        let c = Config::from_sources(None, env(&[])).unwrap();
+        assert!(!c.sms.sends(), "without a URL messages go to the log");
+        let c =
+            Config::from_sources(None, env(&[("JIJIAO_SMS_URL", "https://sms.example.cn/send?key=s3cret")])).unwrap();
+        assert!(c.sms.sends());
+        let shown = format!("{c:?}");
+        assert!(shown.contains("https://sms.example.cn:443/send") && !shown.contains("s3cret"), "{shown}");
+        let err = Config::from_sources(None, env(&[("JIJIAO_SMS_URL", "sms.example.cn")])).unwrap_err();
+        assert!(err.contains("JIJIAO_SMS_URL") && err.contains("sms.example.cn"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, "sms_url = \"http://127.0.0.1:9000/sms\"\n").unwrap();
+        assert!(Config::from_sources(Some(&file), env(&[])).unwrap().sms.sends());
     }
 
     #[test]

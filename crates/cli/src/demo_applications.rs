@@ -126,6 +126,19 @@ const SPECS: [Spec; 11] = [
     },
 ];
 
+/// The 申报书's contact blanks of each demo unit (issue 18 point 14): its CME office's contact and
+/// phone, and the postal address its leaders write.
+fn unit_contact(unit: &str) -> (&'static str, &'static str, &'static str) {
+    match unit {
+        "北京协和医院" => ("刘敏", "010-69156114", "北京市东城区帅府园1号"),
+        "北京大学第三医院" => ("陈静", "010-82266699", "北京市海淀区花园北路49号"),
+        "北京医学会" => ("赵磊", "010-65253010", "北京市东城区东四西大街42号"),
+        "河北医科大学第二医院" => ("孙丽", "0311-66002999", "河北省石家庄市新华区和平西路215号"),
+        "复旦大学附属中山医院" => ("周倩", "021-64041990", "上海市徐汇区枫林路180号"),
+        _ => ("王芳", "010-65120000", "北京市东城区"),
+    }
+}
+
 async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
     let account = store.account_by_username(username).await?;
     Ok(Actor { account_id: Some(account.id.0), name: account.display_name, ip: None })
@@ -227,6 +240,12 @@ pub async fn load(store: &Store, actor: &Actor, today: NaiveDate) -> Result<usiz
         doc.leader.id_number = leader.id_number.to_string();
         doc.leader.employer = unit.name.clone();
         doc.leader.history = Vec::new();
+        let (contact, phone, address) = unit_contact(spec.unit);
+        doc.applicant.contact_name = Some(contact.to_string());
+        doc.applicant.contact_phone = Some(phone.to_string());
+        doc.leader.address = Some(address.to_string());
+        // The leader's phone of record when there is one; the unit's otherwise.
+        doc.leader.phone = Some(leader.phone.clone().unwrap_or_else(|| phone.to_string()));
         // The template's own teachers teach for this unit; the leader gives the first lecture.
         for teacher in &mut doc.teachers {
             if teacher.employer == template.applicant.name {

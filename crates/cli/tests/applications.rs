@@ -14,12 +14,12 @@ use serde_json::{Value, json};
 
 const VALID: &str = include_str!("../../domain/tests/fixtures/review/valid_national.json");
 
-fn next_year() -> i64 {
+pub(crate) fn next_year() -> i64 {
     i64::from(jijiao_app::Clock::today(&jijiao_app::SystemClock).year() + 1)
 }
 
 /// The valid national application of the fixtures, as 东城区东花市社区卫生服务中心 applies for next year.
-fn document(name: &str) -> Value {
+pub(crate) fn document(name: &str) -> Value {
     let mut doc: Value = serde_json::from_str(VALID).unwrap();
     let year = next_year();
     doc["year"] = year.into();
@@ -43,7 +43,7 @@ fn document(name: &str) -> Value {
 }
 
 /// A unit administrator for 东花市 (the demo has one for 协和 only).
-async fn donghuashi(w: &World) -> Client {
+pub(crate) async fn donghuashi(w: &World) -> Client {
     let unit = w.store.organisation_by_name("东城区东花市社区卫生服务中心").await.unwrap().id;
     w.store
         .create_account(
@@ -63,7 +63,7 @@ async fn donghuashi(w: &World) -> Client {
     w.signed_in("donghuashi").await
 }
 
-async fn send_json(w: &World, c: &Client, method: Method, path: &str, body: &Value) -> common::Reply {
+pub(crate) async fn send_json(w: &World, c: &Client, method: Method, path: &str, body: &Value) -> common::Reply {
     w.send(c, method, path, Some(body.to_string())).await
 }
 
@@ -78,13 +78,13 @@ async fn step(w: &World, c: &Client, id: i64, step: &str, comment: &str) -> comm
     .await
 }
 
-async fn detail(w: &World, c: &Client, id: i64) -> Value {
+pub(crate) async fn detail(w: &World, c: &Client, id: i64) -> Value {
     let reply = w.get(c, &format!("/api/v1/applications/{id}")).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     reply.json()
 }
 
-fn rules_of(review: &Value) -> Vec<String> {
+pub(crate) fn rules_of(review: &Value) -> Vec<String> {
     review["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
 }
 
@@ -464,7 +464,7 @@ async fn a_rereview_of_the_store_agrees_with_each_application_reviewed_alone() {
 }
 
 /// A page route's raw body: the harness reads bodies as text, a PDF is bytes.
-async fn get_bytes(w: &World, c: &Client, path: &str) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+pub(crate) async fn get_bytes(w: &World, c: &Client, path: &str) -> (u16, axum::http::HeaderMap, Vec<u8>) {
     use axum::body::Body;
     use axum::http::{Request, header};
     use http_body_util::BodyExt;
@@ -480,7 +480,7 @@ async fn get_bytes(w: &World, c: &Client, path: &str) -> (u16, axum::http::Heade
 }
 
 /// The text of a PDF by poppler's pdftotext, when it is installed (`None` otherwise).
-fn pdf_text(bytes: &[u8]) -> Option<String> {
+pub(crate) fn pdf_text(bytes: &[u8]) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.pdf");
     std::fs::write(&path, bytes).unwrap();

@@ -107,7 +107,9 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
         (true, "/" | "/committees" | "/subjects" | "/healthz" | "/static/{name}" | "/favicon.ico" | "/api/docs/")
         | (true, "/api/v1/openapi.json" | "/api/v1/provinces" | "/api/v1/subjects" | "/api/v1/titles")
         | (true, "/api/v1/id-numbers/{number}") => 200,
-        (true, "/login" | "/register") => {
+        // The password self-service (issue 18 point 16): anyone may ask; a signed-in user is sent
+        // to the own password page. An empty form names its first field.
+        (true, "/login" | "/register" | "/password-reset") => {
             if who == Anonymous {
                 200
             } else {
@@ -130,7 +132,7 @@ fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
             _ => 403,
         },
         (false, "/login") => 401,
-        (false, "/register") => 422,
+        (false, "/register" | "/password-reset" | "/password-reset/confirm") => 422,
         (false, "/logout") => 303,
         // Own page and password.
         (true, "/me") => {

@@ -382,3 +382,102 @@ async fn compliance_reports_cover_the_asked_scope_and_export_to_excel() {
         assert!(page.status == StatusCode::OK && page.body.contains("已达标"), "{}", page.body);
     }
 }
+
+/// Issue 18: granting "all matching" applies the check a single grant applies. A provisional record
+/// whose activity ends after today (recorded before registrations refused such dates, or by a
+/// route that did not check) stays provisional, and the reviewer is told how many and why; a
+/// rejection of all matching takes it with the others.
+#[tokio::test]
+async fn a_bulk_grant_skips_records_ending_after_today_and_says_so() {
+    use jijiao_domain::credits::learning_record::RecordFacts;
+    use jijiao_domain::credits::{ActivityKind, Role};
+    use jijiao_storage::credit_records::{CreditRecordId, NewCreditRecord};
+    for db in jijiao_storage::testing::databases().await {
+        let backend = db.name;
+        let w = world(db).await;
+        let actor = jijiao_storage::Actor::system("测试");
+        let unit = w.store.organisation_by_name("北京协和医院").await.unwrap().id;
+        let person = w
+            .store
+            .create_person(
+                &actor,
+                &jijiao_storage::NewPerson {
+                    name: "批量发放甲".into(),
+                    id_number: jijiao_domain::id_number::compose(
+                        "110101",
+                        chrono::NaiveDate::from_ymd_opt(1980, 2, 3).unwrap(),
+                        77,
+                    ),
+                    title: Some("主治医师".into()),
+                    employer_id: Some(unit),
+                    in_post: true,
+                    phone: None,
+                },
+            )
+            .await
+            .unwrap();
+        let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
+        let record = |title: &str, end: chrono::NaiveDate| NewCreditRecord {
+            person_id: person,
+            source: jijiao_domain::credits::learning_record::RecordSource::Employer,
+            source_ref: None,
+            facts: RecordFacts {
+                kind: ActivityKind::Practice,
+                title: title.into(),
+                project_number: None,
+                level: None,
+                delivery: None,
+                role: Some(Role::Participant),
+                start: None,
+                end,
+                passed: None,
+                hours: Some(jijiao_domain::Hours::whole(6)),
+                credits: None,
+                legacy_class: None,
+            },
+            granted: false,
+        };
+        let mut ids: Vec<CreditRecordId> = Vec::new();
+        for (title, end) in [
+            ("已结束的病例讨论", today - chrono::Days::new(3)),
+            ("今天结束的手术示范", today),
+            ("下月的学术会议", today + chrono::Days::new(30)),
+        ] {
+            ids.push(w.store.record_credit(&actor, &record(title, end)).await.unwrap());
+        }
+        let status_of = |id: CreditRecordId| {
+            let store = w.store.clone();
+            async move { store.credit_record(id).await.unwrap().status.code() }
+        };
+
+        // The API: two granted, one skipped, with the reason.
+        let province = w.signed_in("beijing").await;
+        let body = r#"{"decision":"grant","q":"批量发放甲"}"#;
+        let reply = w.send(&province, Method::POST, "/api/v1/credit-records/decide", Some(body.into())).await;
+        let done = json(&reply, StatusCode::OK);
+        assert_eq!((done["decided"].as_u64(), done["skipped_future"].as_u64()), (Some(2), Some(1)), "{backend}: {done}");
+        assert!(done["note"].as_str().unwrap().contains("晚于今天"), "{backend}: {done}");
+        assert_eq!(
+            (status_of(ids[0]).await, status_of(ids[1]).await, status_of(ids[2]).await),
+            ("granted", "granted", "provisional"),
+            "{backend}"
+        );
+
+        // The page: nothing left to grant but the future one, and the list says why it stayed.
+        let reply = w.post(&province, "/credits/review/decide", "decision=grant&q=批量发放甲").await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{backend}: {}", reply.body);
+        let location = reply.headers[header::LOCATION].to_str().unwrap().to_string();
+        assert!(location.contains("done=0") && location.contains("skipped=1"), "{backend}: {location}");
+        let page = w.get(&province, &location).await;
+        assert!(page.body.contains("另有 1 条学分记录的活动结束日期晚于今天"), "{backend}: {}", page.body);
+        assert_eq!(status_of(ids[2]).await, "provisional", "{backend}");
+
+        // A rejection needs no end: all matching, the future one too.
+        let body = r#"{"decision":"reject","reason":"与本院记录不符","q":"批量发放甲"}"#;
+        let reply = w.send(&province, Method::POST, "/api/v1/credit-records/decide", Some(body.into())).await;
+        let done = json(&reply, StatusCode::OK);
+        assert_eq!((done["decided"].as_u64(), done["skipped_future"].as_u64()), (Some(1), Some(0)), "{backend}");
+        assert!(done.get("note").is_none(), "{backend}: {done}");
+        assert_eq!(status_of(ids[2]).await, "rejected", "{backend}");
+    }
+}

@@ -4,6 +4,7 @@
 mod common;
 
 mod app_context;
+mod application_contacts;
 mod applications;
 mod audit;
 mod authorisation;
@@ -16,6 +17,7 @@ mod events;
 mod guard;
 mod limits;
 mod login;
+mod password_reset;
 mod projects;
 mod rate_limits;
 mod recovery;

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 /// A server on its own port over `store`, without the once-a-second flush of [`jijiao_web::serve`]
 /// (the test flushes when it means to, so that what each server knows is decided by the test).
-async fn server(store: Store, limits: Limits, trusted_proxies: TrustedProxies) -> (SocketAddr, AppState) {
+pub(crate) async fn server(store: Store, limits: Limits, trusted_proxies: TrustedProxies) -> (SocketAddr, AppState) {
     let settings = jijiao_web::WebSettings { limits, trusted_proxies, secure_cookies: false, ..Default::default() };
     let state = AppState::with_settings(store, settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -23,7 +23,7 @@ async fn server(store: Store, limits: Limits, trusted_proxies: TrustedProxies) -
 }
 
 /// Sends one HTTP/1.1 request with the extra header lines given; the status code.
-async fn status(address: SocketAddr, method: &str, path: &str, extra: &str) -> u16 {
+pub(crate) async fn status(address: SocketAddr, method: &str, path: &str, extra: &str) -> u16 {
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{extra}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
@@ -39,7 +39,7 @@ async fn status(address: SocketAddr, method: &str, path: &str, extra: &str) -> u
     .unwrap()
 }
 
-async fn statuses(address: SocketAddr, method: &str, path: &str, extra: &str, n: usize) -> Vec<u16> {
+pub(crate) async fn statuses(address: SocketAddr, method: &str, path: &str, extra: &str, n: usize) -> Vec<u16> {
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         out.push(status(address, method, path, extra).await);

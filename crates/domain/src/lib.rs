@@ -7,6 +7,7 @@ pub mod authz;
 pub mod certificate;
 pub mod check;
 pub mod credits;
+pub mod degree;
 pub mod document;
 pub mod events;
 pub mod id_number;

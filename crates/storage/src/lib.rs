@@ -34,8 +34,8 @@ pub mod testing;
 pub mod vault;
 
 pub use accounts::{
-    Account, AccountFilter, AccountId, AccountSummary, ApiToken, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, RoleRecord,
-    SessionRecord,
+    Account, AccountFilter, AccountId, AccountSummary, ApiToken, CodeIssue, CodeUse, MAX_LIVE_CAPTCHAS, NewAccount,
+    NewRole, RESET_CODE_TRIES, ResetCodeLimits, RoleRecord, SessionRecord,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter, ChainReport, Change};
 pub use dialect::Backend;

@@ -202,6 +202,53 @@ impl Store {
         }
         Ok(out.join("|"))
     }
+
+    /// An application's stored document and personal-data columns as text, so tests can prove
+    /// that the phones and the ID number are not kept in clear (issue 18 point 14).
+    pub async fn raw_application_row_for_tests(&self, id: i64) -> Result<String> {
+        let columns = ["document", "leader_id_number_enc", "leader_phone_enc", "contact_phone_enc"];
+        let row = sqlx::query(&format!("SELECT {} FROM applications WHERE id = $1", columns.join(", ")))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        let mut out = Vec::new();
+        for column in columns {
+            out.push(row.try_get::<Option<String>, _>(column)?.unwrap_or_default());
+        }
+        Ok(out.join("|"))
+    }
+
+    /// The stored reset codes of an account: (code hash, expires_at, tries, ended_at), oldest first.
+    pub async fn password_reset_codes_for_tests(&self, account: crate::AccountId) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT code_hash, expires_at, tries, ended_at FROM password_reset_codes WHERE account_id = $1 ORDER BY id",
+        )
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let hash: String = row.try_get("code_hash")?;
+            let numbers: [i64; 2] = [row.try_get("expires_at")?, row.try_get("tries")?];
+            let ended: Option<i64> = row.try_get("ended_at")?;
+            out.push(format!(
+                "{hash}|{}|{}|{}",
+                numbers[0],
+                numbers[1],
+                ended.map(|e| e.to_string()).unwrap_or_default()
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Moves every reset code of an account past its expiry (tests of expired codes).
+    pub async fn expire_password_reset_codes_for_tests(&self, account: crate::AccountId) -> Result<()> {
+        sqlx::query("UPDATE password_reset_codes SET expires_at = 0 WHERE account_id = $1")
+            .bind(account.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

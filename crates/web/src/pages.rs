@@ -19,6 +19,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/", crate::home::home)
         .merge(accounts::pages::routes())
+        .merge(accounts::reset::routes())
         .merge(accounts::admin::routes())
         .merge(reference::pages::routes())
         .merge(credits::pages::routes())

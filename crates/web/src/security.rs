@@ -3,7 +3,7 @@
 //!
 //! The counts live in the database (`rate_limits`), so that N servers behind a proxy allow a caller
 //! the configured rate, not N times it. Forms that sign in or look a person up (login,
-//! registration, the credit query: 20 a minute) count each request in the database before it is
+//! registration, the password self-service, the credit query: 20 a minute) count each request in the database before it is
 //! answered: exact across servers, and one small write beside the password hash such a request
 //! costs anyway. The API (600 or 1,200 a minute) would pay a write per read that way, so each
 //! server counts API requests in memory and adds them to the database once a second
@@ -234,6 +234,9 @@ fn class_of(request: &Request, limits: &Limits) -> Option<(Caller, &'static str,
     };
     let class = if request.method() == Method::POST && matches!(path, "/login" | "/register") {
         (address()?, "login", limits.login_per_minute, Counting::Now)
+    } else if request.method() == Method::POST && matches!(path, "/password-reset" | "/password-reset/confirm") {
+        // The password self-service sends messages and tries codes: per address, as login.
+        (address()?, "password_reset", limits.login_per_minute, Counting::Now)
     } else if request.method() == Method::POST && path == "/credit-query" {
         // The public credit query answers who has which credits: per address, as strictly as login.
         (address()?, "credit_query", limits.login_per_minute, Counting::Now)

@@ -203,7 +203,7 @@ pub async fn update(app: &App, p: &Acting, id: i64, doc: &Application) -> Result
     if !rules::may_edit(&p.grants, &place_of(s), s.status) {
         return Err(AppError::Forbidden);
     }
-    let doc = &with_stored_id_number(doc, &stored.document.leader.id_number)?;
+    let doc = &with_stored_personal(doc, &stored.document)?;
     check_unit(app, s.unit_id, doc).await?;
     let leader = if p.has(Role::UnitAdmin) {
         leader_person(app, p, s.unit_id, doc).await?
@@ -238,7 +238,7 @@ pub async fn review_edit(app: &App, p: &Acting, id: i64, doc: &Application) -> R
         }
         other => Err(other),
     };
-    let doc = match with_stored_id_number(doc, &stored.document.leader.id_number) {
+    let doc = match with_stored_personal(doc, &stored.document) {
         Ok(kept) => kept,
         Err(e) => {
             refusal(e)?;
@@ -261,22 +261,39 @@ pub async fn review_edit(app: &App, p: &Acting, id: i64, doc: &Application) -> R
     Ok(Review::from_findings(refused))
 }
 
-/// Views show the leader's ID number masked, so a client saving back what it read sends the mask:
-/// that means "unchanged" and keeps the stored number. Any other masked text would overwrite the
-/// number with asterisks, and is refused naming the field.
-fn with_stored_id_number(doc: &Application, stored: &str) -> Result<Application, AppError> {
-    let sent = doc.leader.id_number.trim();
-    if !sent.contains('*') {
-        return Ok(doc.clone());
-    }
-    if sent != jijiao_domain::personal::mask_id_number(stored) {
-        return Err(AppError::invalid(
-            "leader.id_number",
-            "身份证号含“*”但与已保存号码的遮蔽形式不符：请填写完整的身份证号，或原样保留遮蔽形式表示不修改",
-        ));
-    }
+/// Views show the leader's ID number and the phones masked (issue 18 point 14: the phones as the
+/// ID number), so a client saving back what it read sends the masks: a mask means "unchanged" and
+/// keeps the stored value. Any other text with `*` would overwrite the value with asterisks, and
+/// is refused naming the field.
+fn with_stored_personal(doc: &Application, stored: &Application) -> Result<Application, AppError> {
+    use jijiao_domain::personal::{mask_id_number, mask_phone};
     let mut kept = doc.clone();
-    kept.leader.id_number = stored.to_string();
+    let sent = doc.leader.id_number.trim();
+    if sent.contains('*') {
+        if sent != mask_id_number(&stored.leader.id_number) {
+            return Err(AppError::invalid(
+                "leader.id_number",
+                "身份证号含“*”但与已保存号码的遮蔽形式不符：请填写完整的身份证号，或原样保留遮蔽形式表示不修改",
+            ));
+        }
+        kept.leader.id_number = stored.leader.id_number.clone();
+    }
+    let phones = [
+        ("leader.phone", "项目负责人联系电话", &mut kept.leader.phone, &stored.leader.phone),
+        ("applicant.contact_phone", "单位联系电话", &mut kept.applicant.contact_phone, &stored.applicant.contact_phone),
+    ];
+    for (field, label, sent, stored) in phones {
+        let Some(text) = sent.as_deref().map(str::trim).filter(|t| t.contains('*')) else { continue };
+        match stored {
+            Some(whole) if text == mask_phone(whole) => *sent = Some(whole.clone()),
+            _ => {
+                return Err(AppError::invalid(
+                    field,
+                    format!("{label}含“*”但与已保存号码的遮蔽形式不符：请填写完整的号码，或原样保留遮蔽形式表示不修改"),
+                ));
+            }
+        }
+    }
     Ok(kept)
 }
 
@@ -365,13 +382,25 @@ pub struct Detail {
     pub editable: bool,
 }
 
+/// The document as every view shows it: the leader's ID number and the two phones masked (the
+/// whole values stay in the store; the applicant's printout shows them, recorded as a reveal).
+pub fn mask_personal(doc: &mut Application) {
+    use jijiao_domain::personal::{mask_id_number, mask_phone};
+    doc.leader.id_number = mask_id_number(&doc.leader.id_number);
+    for phone in [&mut doc.leader.phone, &mut doc.applicant.contact_phone].into_iter().flatten() {
+        if !phone.trim().is_empty() {
+            *phone = mask_phone(phone);
+        }
+    }
+}
+
 pub async fn detail(app: &App, p: &Acting, id: i64) -> Result<Detail, AppError> {
     let mut stored = visible(app, p, id).await?;
     let review = review_stored(app, &stored).await?;
     let steps = app.store.application_steps(stored.summary.id).await?;
     let allowed_steps = available_steps(p, &stored.summary);
     let editable = rules::may_edit(&p.grants, &place_of(&stored.summary), stored.summary.status);
-    // Every view shows the ID number masked.
-    stored.document.leader.id_number = jijiao_domain::personal::mask_id_number(&stored.document.leader.id_number);
+    // Every view shows the ID number and the phones masked.
+    mask_personal(&mut stored.document);
     Ok(Detail { application: stored, review, steps, allowed_steps, editable })
 }

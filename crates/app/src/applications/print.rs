@@ -55,9 +55,9 @@ pub async fn printout(app: &App, p: &Acting, id: i64, which: Printout) -> Result
     let ascii_name = format!("{ascii}-{}.pdf", s.id.0);
     let bytes = match which {
         Printout::Form => {
-            // The full ID number goes only to the applicant side (the unit's administrator or the
-            // leader, who wrote it and must sign the paper form); reviewers get it masked, as in
-            // every other view.
+            // The full ID number and phones go only to the applicant side (the unit's administrator
+            // or the leader, who wrote them and must sign the paper form); reviewers get them masked,
+            // as in every other view.
             let full_id = rules::may_draft(&p.grants, &place_of(s));
             let input = form_input(app, &stored, full_id).await?;
             if full_id {
@@ -73,8 +73,9 @@ pub async fn printout(app: &App, p: &Acting, id: i64, which: Printout) -> Result
     Ok(PdfFile { bytes, file_name, ascii_name })
 }
 
-/// The printed form shows the leader's whole ID number: logged as any other reveal (who printed
-/// whose number, when), against the leader's person record when there is one.
+/// The printed form shows the leader's whole ID number and phone (and the unit contact's phone):
+/// logged as any other reveal (who printed whose number, when), against the leader's person record
+/// when there is one.
 async fn record_printed_id_number(app: &App, p: &Acting, s: &ApplicationSummary) -> Result<(), AppError> {
     let (object_type, object_id) = match s.leader_person_id {
         Some(person) => ("person", person.to_string()),
@@ -86,7 +87,11 @@ async fn record_printed_id_number(app: &App, p: &Acting, s: &ApplicationSummary)
         object_id,
         province_code: Some(s.province_code.clone()),
         org_id: Some(s.unit_id),
-        after: Some(serde_json::json!({ "printed": "申报书", "application": s.id.0 })),
+        after: Some(serde_json::json!({
+            "printed": "申报书",
+            "application": s.id.0,
+            "shown": ["leader.id_number", "leader.phone", "applicant.contact_phone"],
+        })),
         ..Change::default()
     };
     app.store.record(&p.actor(), &change).await?;
@@ -101,8 +106,9 @@ async fn render(job: impl FnOnce() -> Result<Vec<u8>, PdfError> + Send + 'static
     })
 }
 
-/// The 申报书 of a stored application. Fields the document does not hold (contact phones and
-/// address, the leader's education) print empty, to be filled in by hand like the opinion rows.
+/// The 申报书 of a stored application. The contact blanks (the unit's contact and phone, the
+/// leader's address, phone and highest education) print from the document, and empty when it has
+/// none (a document from before them), to be filled in by hand like the opinion rows.
 pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) -> Result<FormInput, AppError> {
     let s = &stored.summary;
     let d = &stored.document;
@@ -162,8 +168,11 @@ pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) ->
         }
         None => (String::new(), String::new()),
     };
-    let id_number =
-        if full_id { d.leader.id_number.clone() } else { jijiao_domain::personal::mask_id_number(&d.leader.id_number) };
+    let mut shown = d.clone();
+    if !full_id {
+        super::mask_personal(&mut shown);
+    }
+    let text = |value: &Option<String>| value.as_deref().map(str::trim).unwrap_or_default().to_string();
     Ok(FormInput {
         title,
         year,
@@ -183,10 +192,10 @@ pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) ->
         practice_hours: d.practice_hours.to_string(),
         outside_province_share: d.outside_province_share.to_string(),
         grassroots_share: d.grassroots_share.to_string(),
-        unit_phone: String::new(),
-        unit_contact: String::new(),
-        leader_address: String::new(),
-        leader_phone: String::new(),
+        unit_phone: text(&shown.applicant.contact_phone),
+        unit_contact: text(&d.applicant.contact_name),
+        leader_address: text(&d.leader.address),
+        leader_phone: text(&shown.leader.phone),
         peer_reviewer: [&d.peer_reviewer.name, &d.peer_reviewer.title, &d.peer_reviewer.employer]
             .iter()
             .filter(|t| !t.is_empty())
@@ -201,10 +210,10 @@ pub async fn form_input(app: &App, stored: &StoredApplication, full_id: bool) ->
             name: d.leader.name.clone(),
             gender,
             birth_month,
-            id_number,
+            id_number: shown.leader.id_number.clone(),
             title: d.leader.title.clone(),
             post: d.leader.post.clone(),
-            education: String::new(),
+            education: text(&d.leader.degree),
             employer: d.leader.employer.clone(),
             in_post: if d.leader.in_post { "是" } else { "否" }.into(),
             specialty,

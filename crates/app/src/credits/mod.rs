@@ -26,8 +26,8 @@ use crate::{Acting, App, AppError};
 pub use record::{KindLine, RecordLine, YearView, year_view, year_xlsx};
 pub use registration::{RegisterInput, is_unit, register, registrable_people};
 pub use review::{
-    BULK_LIMIT, ReviewLine, ReviewQuery, decide_matching, decide_one, decide_selected, decision, reverse_one,
-    review_filter, review_line, review_list,
+    BULK_LIMIT, BulkDecided, ReviewLine, ReviewQuery, decide_matching, decide_one, decide_selected, decision,
+    reverse_one, review_filter, review_line, review_list,
 };
 pub use self_study::{
     ApplicationLine, ApplyInput, PlanInput, PlanLine, SelfStudyView, apply_self_study, decide_plan, my_self_study,

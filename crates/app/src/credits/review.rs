@@ -173,14 +173,40 @@ pub async fn reverse_one(app: &App, p: &Acting, id: i64, reason: &str) -> Result
 /// The most records one bulk decision touches.
 pub const BULK_LIMIT: i64 = 1000;
 
+/// What a decision on all matching records did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkDecided {
+    /// Records granted or rejected.
+    pub decided: usize,
+    /// Records left provisional because their activity ends after today: granting waits for the
+    /// end, as for one record at a time (issue 18). Only a grant skips any.
+    pub skipped_future: usize,
+}
+
 /// Grants or rejects every provisional record matching the filter within the reviewer's scope.
-pub async fn decide_matching(app: &App, p: &Acting, q: &ReviewQuery, decision: &Decision) -> Result<usize, AppError> {
+/// A grant applies the check [`decide_one`] applies, row by row: records whose activity ends after
+/// today stay provisional and are counted in [`BulkDecided::skipped_future`] (issue 18: the bulk
+/// path granted one dated next month); a rejection needs no end and takes them all.
+pub async fn decide_matching(
+    app: &App,
+    p: &Acting,
+    q: &ReviewQuery,
+    decision: &Decision,
+) -> Result<BulkDecided, AppError> {
     let filter = CreditFilter { status: Some(RecordStatus::Provisional), ..review_filter(p, q)? };
-    let ids = app.store.credit_record_ids(&filter, BULK_LIMIT).await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    Ok(app.store.decide_credits(&p.actor(), &ids, decision).await?)
+    let today = app.today();
+    let (decidable, skipped_future) = match decision {
+        Decision::Grant => {
+            let future = CreditFilter { ends_after: Some(today), ..filter.clone() };
+            let skipped = app.store.count_credit_records(&future).await?;
+            (CreditFilter { ended_by: Some(today), ..filter }, usize::try_from(skipped).unwrap_or(usize::MAX))
+        }
+        Decision::Reject { .. } => (filter, 0),
+    };
+    let ids = app.store.credit_record_ids(&decidable, BULK_LIMIT).await?;
+    let decided = if ids.is_empty() { 0 } else { app.store.decide_credits(&p.actor(), &ids, decision).await? };
+    Ok(BulkDecided { decided, skipped_future })
 }
 
 /// A reason from a form or JSON, turned into a decision.

@@ -5,6 +5,13 @@
 //! Only what cannot be reviewed at all is a parse error: a wrong type, an unknown code, a bad date, an
 //! unknown province, a share outside 0–100. Nullable fields must still be present (`null`), so a
 //! forgotten key is reported as missing rather than silently read as `null`.
+//!
+//! The exception: the blanks the printed 申报书 asks for that the document gained later (issue 18
+//! point 14: the unit's contact and phone, the leader's postal address, phone and highest
+//! education) are optional keys, absent in documents written before them (provincial systems,
+//! earlier exports) and left out again when absent, so such documents read and write as they did.
+//! When present the formal review judges them (`contact.complete`, `contact.phone`, `leader.degree`);
+//! the online form always sends them, which makes them required there.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -100,7 +107,7 @@ pub struct SubjectChoice {
     pub tertiary: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Applicant {
     /// The standard name, as on the unit's seal.
@@ -112,6 +119,28 @@ pub struct Applicant {
     pub remote_qualified: bool,
     /// The last annual inspection or licence check.
     pub inspection: InspectionResult,
+    /// 单位联系人 (optional key, see the module's documentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// 单位联系电话: personal data, stored encrypted and shown masked like the leader's phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+}
+
+/// Debug never prints the contact's phone whole.
+impl std::fmt::Debug for Applicant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Applicant")
+            .field("name", &self.name)
+            .field("unit_type", &self.unit_type)
+            .field("province", &self.province)
+            .field("cme_qualified", &self.cme_qualified)
+            .field("remote_qualified", &self.remote_qualified)
+            .field("inspection", &self.inspection)
+            .field("contact_name", &self.contact_name)
+            .field("contact_phone", &self.contact_phone.as_deref().map(crate::personal::mask_phone))
+            .finish()
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,9 +161,19 @@ pub struct Leader {
     pub achievements: String,
     /// 近三年继续医学教育项目申报、执行情况
     pub history: Vec<LeaderProject>,
+    /// 最高学历, one of [`crate::degree::DEGREES`] (optional key, see the module's documentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub degree: Option<String>,
+    /// 项目负责人通讯地址 (optional key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// 项目负责人联系电话 (optional key): personal data, stored encrypted and shown masked like
+    /// the ID number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
-/// Debug never prints the ID number: logs must not leak personal data.
+/// Debug never prints the ID number or the phone: logs must not leak personal data.
 impl std::fmt::Debug for Leader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Leader")
@@ -147,6 +186,9 @@ impl std::fmt::Debug for Leader {
             .field("specialty", &self.specialty)
             .field("achievements", &self.achievements)
             .field("history", &self.history)
+            .field("degree", &self.degree)
+            .field("address", &self.address)
+            .field("phone", &self.phone.as_deref().map(crate::personal::mask_phone))
             .finish()
     }
 }

@@ -16,6 +16,10 @@
 //!   held: `unit.history_unexecuted` already reports it.
 //! - `periods.count`: a remote project needs no place; a period ending before it starts is reported too.
 //! - Text lengths count characters (never bytes), not counting whitespace.
+//! - The contact blanks (`contact.*`, `leader.degree`, issue 18 point 14) are judged when the
+//!   document carries them: an absent key is a document written before them; a present, empty
+//!   value is a blank the form left. Phones follow the registration's reading (`is_valid_phone`:
+//!   11 digits from 1, or `0` + area code, `-`, 7 or 8 digits); a message never repeats a phone.
 
 use chrono::Datelike;
 
@@ -148,6 +152,9 @@ pub(super) const CHECKS: [(&str, Check); RULE_COUNT] = [
     ("commitment.signed", commitment_signed),
     ("id_number.valid", id_number_valid),
     ("remote.qualified", remote_qualified),
+    ("contact.complete", contact_complete),
+    ("contact.phone", contact_phone),
+    ("leader.degree", leader_degree),
 ];
 
 // ----- formatting -----------------------------------------------------------------------------
@@ -855,6 +862,47 @@ fn remote_qualified(c: &Ctx<'_>, out: &mut Out<'_>) {
             "applicant.remote_qualified",
             "申报远程项目的单位须具备远程继续医学教育资质，请先向继续医学教育委员会办公室提交资质审核材料".into(),
         );
+    }
+}
+
+// ----- beside rules.md: the 申报书's contact blanks ------------------------------------------------
+
+/// A present key left blank.
+fn blank(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| v.trim().is_empty())
+}
+
+fn contact_complete(c: &Ctx<'_>, out: &mut Out<'_>) {
+    if blank(&c.app.applicant.contact_name) {
+        out.push("applicant.contact_name", "请填写单位联系人（申报书“单位联系人”栏）".into());
+    }
+    if blank(&c.app.leader.address) {
+        out.push("leader.address", "请填写项目负责人通讯地址（申报书“项目负责人通讯地址”栏）".into());
+    }
+}
+
+fn contact_phone(c: &Ctx<'_>, out: &mut Out<'_>) {
+    let phones = [
+        ("applicant.contact_phone", "单位联系电话", &c.app.applicant.contact_phone),
+        ("leader.phone", "项目负责人联系电话", &c.app.leader.phone),
+    ];
+    for (field, label, value) in phones {
+        let Some(phone) = value.as_deref() else { continue };
+        if phone.trim().is_empty() {
+            out.push(field, format!("请填写{label}"));
+        } else if !crate::personal::is_valid_phone(phone) {
+            out.push(field, format!("{label}应为11位手机号或带区号的固定电话（如 010-69156114），请核对"));
+        }
+    }
+}
+
+fn leader_degree(c: &Ctx<'_>, out: &mut Out<'_>) {
+    let Some(degree) = c.app.leader.degree.as_deref() else { return };
+    let list = crate::degree::DEGREES.join("、");
+    if degree.trim().is_empty() {
+        out.push("leader.degree", format!("请选择项目负责人最高学历（{list}）"));
+    } else if crate::degree::find(degree).is_none() {
+        out.push("leader.degree", format!("项目负责人最高学历“{}”应为 {list} 之一", degree.trim()));
     }
 }
 

@@ -1,6 +1,8 @@
 //! The rule table as data (rules.md §3): stable ids, severities and Chinese names the UI shows.
 //!
-//! The order is rules.md's and is the order findings are reported in.
+//! The order is rules.md's and is the order findings are reported in. After rules.md's table come
+//! the rules added beside it (issue 18 point 14: the 申报书's contact blanks and the leader's
+//! highest education), which judge only documents that carry those optional fields.
 
 use serde::Serialize;
 
@@ -56,7 +58,7 @@ const fn warning(id: &'static str, name: &'static str) -> Rule {
 }
 
 /// Number of rules.
-pub const RULE_COUNT: usize = 38;
+pub const RULE_COUNT: usize = 41;
 
 /// Every rule of rules.md §3, in its order.
 pub const RULES: [Rule; RULE_COUNT] = [
@@ -98,6 +100,10 @@ pub const RULES: [Rule; RULE_COUNT] = [
     error("commitment.signed", "负责人签署承诺书"),
     error("id_number.valid", "身份证号有效"),
     error("remote.qualified", "远程项目申报资质"),
+    // Beside rules.md §3 (issue 18 point 14).
+    error("contact.complete", "单位联系人与负责人通讯地址"),
+    error("contact.phone", "联系电话为手机号或带区号的固定电话"),
+    error("leader.degree", "项目负责人最高学历"),
 ];
 
 /// The rule with this id.
@@ -115,7 +121,7 @@ mod tests {
     use super::*;
 
     /// The ids as rules.md §3 lists them, copied from its table.
-    const SPEC_IDS: [&str; RULE_COUNT] = [
+    const SPEC_IDS: [&str; 38] = [
         "leader.in_post",
         "leader.employee",
         "leader.title",
@@ -156,10 +162,14 @@ mod tests {
         "remote.qualified",
     ];
 
+    /// The rules added beside rules.md's table, after it.
+    const ADDED_IDS: [&str; 3] = ["contact.complete", "contact.phone", "leader.degree"];
+
     #[test]
     fn the_table_is_rules_md_in_its_order() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        assert_eq!(ids, SPEC_IDS);
+        assert_eq!(ids[..SPEC_IDS.len()], SPEC_IDS);
+        assert_eq!(ids[SPEC_IDS.len()..], ADDED_IDS);
         let warnings: Vec<&str> = RULES.iter().filter(|r| r.severity == Severity::Warning).map(|r| r.id).collect();
         assert_eq!(
             warnings,
@@ -174,7 +184,8 @@ mod tests {
         );
         assert!(rule("credits.hours_match").unwrap().can_warn());
         assert!(!rule("credits.cap").unwrap().can_warn());
-        assert_eq!(rule_position("remote.qualified"), Some(RULE_COUNT - 1));
+        assert_eq!(rule_position("remote.qualified"), Some(SPEC_IDS.len() - 1));
+        assert_eq!(rule_position("leader.degree"), Some(RULE_COUNT - 1));
         assert!(rule("no.such").is_none());
         assert!(RULES.iter().all(|r| !r.name.is_empty()));
     }

@@ -246,6 +246,15 @@ const CASES: &[Case] = &[
         a.delivery = Delivery::Remote;
         a.credits = Credits::whole(3);
     }),
+    case("contact.complete", N, "the unit's contact left blank", |a| a.applicant.contact_name = Some(" ".into())),
+    case("contact.complete", N, "the leader's address left blank", |a| a.leader.address = Some(String::new())),
+    case("contact.phone", N, "the unit's phone without its area code", |a| {
+        a.applicant.contact_phone = Some("64412431".into())
+    }),
+    case("contact.phone", N, "the leader's mobile one digit short", |a| a.leader.phone = Some("1390123456".into())),
+    case("contact.phone", N, "the leader's phone left blank", |a| a.leader.phone = Some(String::new())),
+    case("leader.degree", N, "a degree instead of an education", |a| a.leader.degree = Some("医学博士".into())),
+    case("leader.degree", N, "no education chosen", |a| a.leader.degree = Some(String::new())),
 ];
 
 fn set_nursing(a: &mut Application) {
@@ -778,6 +787,51 @@ fn valid_application_documents_parse_and_bad_ones_name_the_field() {
 fn debug_output_masks_the_id_number() {
     let text = format!("{:?}", national());
     assert!(!text.contains("110105196803151233"), "{text}");
+    assert!(!text.contains("13901234567") && text.contains("139****4567"), "{text}");
+    assert!(!text.contains("010-64412431"), "{text}");
+}
+
+/// Issue 18 point 14: the contact blanks are optional keys. A document without them (the
+/// provincial fixture, as provincial systems send) reads, passes and writes back without them;
+/// with them they are judged, and a phone is never repeated in a finding.
+#[test]
+fn the_contact_blanks_are_optional_and_judged_when_present() {
+    let old = provincial();
+    assert_eq!((old.applicant.contact_name.as_ref(), old.leader.phone.as_ref()), (None, None));
+    let written = serde_json::to_value(&old).unwrap();
+    assert!(written["applicant"].get("contact_phone").is_none() && written["leader"].get("degree").is_none());
+    assert_eq!(parse_application(&written.to_string()).unwrap(), old);
+    let new = national();
+    assert_eq!(new.leader.degree.as_deref(), Some("博士研究生"));
+    assert_eq!(new.applicant.contact_phone.as_deref(), Some("010-64412431"));
+    assert_eq!(parse_application(&serde_json::to_string(&new).unwrap()).unwrap(), new);
+    // A null reads as absent; an unknown key beside them is still refused.
+    let mut value: Value = serde_json::from_str(NATIONAL).unwrap();
+    value["leader"]["phone"] = Value::Null;
+    assert_eq!(parse_application(&value.to_string()).unwrap().leader.phone, None);
+    value["leader"]["mobile"] = "13901234567".into();
+    assert_eq!(
+        parse_application(&value.to_string()).unwrap_err().to_string(),
+        "leader.mobile: 未知字段，文件中不应有此项"
+    );
+    value["leader"].as_object_mut().unwrap().remove("mobile");
+    value["applicant"]["contact_phone"] = 64412431.into();
+    assert_eq!(
+        parse_application(&value.to_string()).unwrap_err().to_string(),
+        "applicant.contact_phone: 类型错误，应为字符串"
+    );
+    // Each listed education passes; the findings name the field and never the number.
+    let mut a = national();
+    for degree in crate::degree::DEGREES {
+        a.leader.degree = Some(format!(" {degree} "));
+        assert_eq!(ids(&a), none(), "{degree}");
+    }
+    a.leader.phone = Some("23901234567".into());
+    a.applicant.contact_phone = Some("0311-6600299".into());
+    let review = run(&a);
+    let fields: Vec<&str> = review.findings.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["leader.phone"], "{}", render_text(&review));
+    assert!(!render_text(&review).contains("23901234567"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! needs between requests, kept in the database so servers hold no state of their own.
 //!
 //! Here: accounts and their roles. Sessions, login throttling and captchas are in [`sessions`], API
-//! tokens in [`tokens`].
+//! tokens in [`tokens`], the codes of the password self-service in [`password_reset`].
 
 use jijiao_domain::authz::{Grant, Role};
 use jijiao_domain::org::OrgKind;
@@ -16,9 +16,11 @@ use crate::decode;
 use crate::sql::{Bind, Filter, flag};
 use crate::{OrgId, Page, PageRequest, PersonId, Result, Store, StoreError, now_millis};
 
+mod password_reset;
 mod sessions;
 mod tokens;
 
+pub use password_reset::{CodeIssue, CodeUse, RESET_CODE_TRIES, ResetCodeLimits};
 pub use sessions::{MAX_LIVE_CAPTCHAS, SessionRecord};
 pub use tokens::ApiToken;
 

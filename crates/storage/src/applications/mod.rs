@@ -2,7 +2,8 @@
 //!
 //! The whole [`Application`] document is kept as JSON, with the columns lists filter on beside it
 //! (year, level, province, district, unit, leader, subject, status, code, the review's counts).
-//! The leader's ID number is blanked in the JSON and stored encrypted. Every change of status is
+//! The leader's ID number is blanked in the JSON and stored encrypted, as are the two phones of the
+//! 申报书 (the unit's contact and the leader, issue 18 point 14), each in a column of its own. Every change of status is
 //! one row of `application_steps` (who, when, why) and one audit entry, in the same transaction.
 //! Who may do what is decided above (`jijiao_domain::authz::applications`); what may follow what
 //! is decided here, by `jijiao_domain::review::workflow`, so no caller can skip a step.
@@ -117,6 +118,17 @@ pub struct ContextCounts {
 const COLUMNS: &str = "a.id, a.year, a.level, a.province_code, a.district_id, a.unit_id, o.name AS unit_name, a.leader_person_id, a.leader_name, a.name, a.subject_secondary, a.subject_tertiary, a.status, a.code, a.submitted_on, a.errors, a.warnings, a.copied_from, a.created_at, a.updated_at";
 const FROM: &str = "applications a JOIN organisations o ON o.id = a.unit_id";
 
+/// A document as the row keeps it: the JSON without personal data, and that data encrypted.
+struct Sealed {
+    json: String,
+    id_number: String,
+    leader_phone: Option<String>,
+    contact_phone: Option<String>,
+}
+
+/// The encrypted columns read with a document.
+const SEALED_COLUMNS: &str = "a.document, a.leader_id_number_enc, a.leader_phone_enc, a.contact_phone_enc";
+
 fn province_code_of(name: &str) -> Result<String> {
     jijiao_domain::province::find(name)
         .map(|p| p.code.to_string())
@@ -141,17 +153,26 @@ fn audit_view(doc: &Application, status: Status, code: Option<&str>) -> serde_js
 }
 
 impl Store {
-    /// The document as stored: the ID number blanked (it goes encrypted in its own column).
-    fn seal_document(&self, doc: &Application) -> Result<(String, String)> {
+    /// The document as stored: the ID number blanked and the phones taken out (each goes encrypted
+    /// in its own column; a phone the document does not have is NULL there).
+    fn seal_document(&self, doc: &Application) -> Result<Sealed> {
         let mut blank = doc.clone();
         let id_number = std::mem::take(&mut blank.leader.id_number);
+        let leader_phone = blank.leader.phone.take().map(|p| self.vault.encrypt(&p));
+        let contact_phone = blank.applicant.contact_phone.take().map(|p| self.vault.encrypt(&p));
         let json = serde_json::to_string(&blank).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        Ok((json, self.vault.encrypt(&id_number)))
+        Ok(Sealed { json, id_number: self.vault.encrypt(&id_number), leader_phone, contact_phone })
     }
 
-    fn open_document(&self, json: &str, id_number_enc: &str) -> Result<Application> {
-        let mut doc: Application = decode::json(json, "applications.document")?;
-        doc.leader.id_number = self.vault.decrypt(id_number_enc)?;
+    /// The document from its row: the JSON with the encrypted columns put back.
+    fn open_document(&self, row: &AnyRow) -> Result<Application> {
+        let mut doc: Application = decode::json(&row.try_get::<String, _>("document")?, "applications.document")?;
+        doc.leader.id_number = self.vault.decrypt(&row.try_get::<String, _>("leader_id_number_enc")?)?;
+        let phone = |column: &str| -> Result<Option<String>> {
+            row.try_get::<Option<String>, _>(column)?.map(|enc| self.vault.decrypt(&enc)).transpose()
+        };
+        doc.leader.phone = phone("leader_phone_enc")?;
+        doc.applicant.contact_phone = phone("contact_phone_enc")?;
         Ok(doc)
     }
 
@@ -161,13 +182,13 @@ impl Store {
             return Err(StoreError::Invalid("项目名称不能为空".into()));
         }
         let province = province_code_of(&doc.province)?;
-        let (json, id_enc) = self.seal_document(doc)?;
+        let sealed = self.seal_document(doc)?;
         let now = now_millis();
-        let (id_enc, json, province) = (&id_enc, &json, &province);
+        let (sealed, province) = (&sealed, &province);
         self.write(|mut tx| async move {
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id",
+                "INSERT INTO applications (year, level, province_code, district_id, unit_id, leader_person_id, leader_name, name, subject_secondary, subject_tertiary, status, errors, warnings, document, leader_id_number_enc, copied_from, created_at, updated_at, leader_phone_enc, contact_phone_enc)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19) RETURNING id",
             )
             .bind(i64::from(doc.year))
             .bind(doc.level.code())
@@ -182,10 +203,12 @@ impl Store {
             .bind(Status::Draft.code())
             .bind(count(new.findings.0))
             .bind(count(new.findings.1))
-            .bind(json)
-            .bind(id_enc)
+            .bind(&sealed.json)
+            .bind(&sealed.id_number)
             .bind(new.copied_from.map(|c| c.0))
             .bind(now)
+            .bind(sealed.leader_phone.as_deref())
+            .bind(sealed.contact_phone.as_deref())
             .fetch_one(&mut *tx)
             .await?;
             let change = Change {
@@ -205,17 +228,11 @@ impl Store {
     }
 
     pub async fn application(&self, id: ApplicationId) -> Result<StoredApplication> {
-        let row =
-            sqlx::query(&format!("SELECT {COLUMNS}, a.document, a.leader_id_number_enc FROM {FROM} WHERE a.id = $1"))
-                .bind(id.0)
-                .fetch_one(&self.pool)
-                .await?;
-        let summary = summary_from_row(&row)?;
-        let document = self.open_document(
-            &row.try_get::<String, _>("document")?,
-            &row.try_get::<String, _>("leader_id_number_enc")?,
-        )?;
-        Ok(StoredApplication { summary, document })
+        let row = sqlx::query(&format!("SELECT {COLUMNS}, {SEALED_COLUMNS} FROM {FROM} WHERE a.id = $1"))
+            .bind(id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(StoredApplication { summary: summary_from_row(&row)?, document: self.open_document(&row)? })
     }
 
     /// Replaces the document of a draft or returned application (the unit's edits), with the
@@ -232,8 +249,8 @@ impl Store {
             return Err(StoreError::Invalid("项目名称不能为空".into()));
         }
         let province = province_code_of(&doc.province)?;
-        let (json, id_enc) = self.seal_document(doc)?;
-        let (id_enc, json, province) = (&id_enc, &json, &province);
+        let sealed = self.seal_document(doc)?;
+        let (sealed, province) = (&sealed, &province);
         self.write(|mut tx| async move {
             let row = sqlx::query("SELECT status, unit_id, code FROM applications WHERE id = $1")
                 .bind(id.0)
@@ -247,7 +264,8 @@ impl Store {
             let code: Option<String> = row.try_get("code")?;
             sqlx::query(
                 "UPDATE applications SET year = $2, level = $3, province_code = $4, leader_person_id = $5, leader_name = $6, name = $7,
-                 subject_secondary = $8, subject_tertiary = $9, errors = $10, warnings = $11, document = $12, leader_id_number_enc = $13, updated_at = $14
+                 subject_secondary = $8, subject_tertiary = $9, errors = $10, warnings = $11, document = $12, leader_id_number_enc = $13, updated_at = $14,
+                 leader_phone_enc = $15, contact_phone_enc = $16
                  WHERE id = $1",
             )
             .bind(id.0)
@@ -261,9 +279,11 @@ impl Store {
             .bind(doc.subject.tertiary.trim())
             .bind(count(findings.0))
             .bind(count(findings.1))
-            .bind(json)
-            .bind(id_enc)
+            .bind(&sealed.json)
+            .bind(&sealed.id_number)
             .bind(now_millis())
+            .bind(sealed.leader_phone.as_deref())
+            .bind(sealed.contact_phone.as_deref())
             .execute(&mut *tx)
             .await?;
             let change = Change {
@@ -384,19 +404,11 @@ impl Store {
         let where_sql = f.where_sql();
         let n = f.next_placeholder();
         let sql = format!(
-            "SELECT {COLUMNS}, a.document, a.leader_id_number_enc FROM {FROM}{where_sql} ORDER BY a.year DESC, a.level, a.code, a.id LIMIT ${n}"
+            "SELECT {COLUMNS}, {SEALED_COLUMNS} FROM {FROM}{where_sql} ORDER BY a.year DESC, a.level, a.code, a.id LIMIT ${n}"
         );
         let rows = f.query(&sql).bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|row| {
-                Ok(StoredApplication {
-                    summary: summary_from_row(row)?,
-                    document: self.open_document(
-                        &row.try_get::<String, _>("document")?,
-                        &row.try_get::<String, _>("leader_id_number_enc")?,
-                    )?,
-                })
-            })
+            .map(|row| Ok(StoredApplication { summary: summary_from_row(row)?, document: self.open_document(row)? }))
             .collect()
     }
 

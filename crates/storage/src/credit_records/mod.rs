@@ -102,6 +102,10 @@ pub struct CreditFilter {
     pub year: Option<jijiao_domain::Year>,
     /// Words of the person's name.
     pub q: Option<String>,
+    /// Records whose activity ended on or before this day.
+    pub ended_by: Option<chrono::NaiveDate>,
+    /// Records whose activity ends after this day.
+    pub ends_after: Option<chrono::NaiveDate>,
 }
 
 /// A decision on a provisional record.
@@ -310,6 +314,13 @@ impl Store {
     }
 
     /// The ids of every record matching a filter (for a bulk decision), at most `limit`.
+    /// How many records match the filter.
+    pub async fn count_credit_records(&self, filter: &CreditFilter) -> Result<i64> {
+        let f = filter_sql(filter);
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM}{}", f.where_sql());
+        Ok(f.query_scalar(&sql).fetch_one(&self.pool).await?)
+    }
+
     pub async fn credit_record_ids(&self, filter: &CreditFilter, limit: i64) -> Result<Vec<CreditRecordId>> {
         let f = filter_sql(filter);
         let n = f.next_placeholder();
@@ -481,6 +492,13 @@ fn filter_sql(filter: &CreditFilter) -> Filter {
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         f.contains(&["p.name"], q);
+    }
+    // Dates are stored as `YYYY-MM-DD` text, which orders as the dates do.
+    if let Some(day) = filter.ended_by {
+        f.and("r.end_date <= ?", [Bind::Text(day.to_string())]);
+    }
+    if let Some(day) = filter.ends_after {
+        f.and("r.end_date > ?", [Bind::Text(day.to_string())]);
     }
     f
 }

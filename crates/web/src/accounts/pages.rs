@@ -53,6 +53,8 @@ pub fn lock_for(failures: i64) -> i64 {
 struct LoginPage {
     layout: Layout,
     error: Option<String>,
+    /// What happened before (a password reset by SMS code).
+    notice: Option<&'static str>,
     username: String,
     next: String,
     captcha: Option<(String, String)>,
@@ -61,6 +63,8 @@ struct LoginPage {
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set by the password self-service after a reset.
+    reset: Option<String>,
 }
 
 /// Only same-site paths are followed after login (no open redirect).
@@ -87,9 +91,14 @@ fn ip_key(ip: &Option<String>) -> String {
 /// under what was typed.
 fn account_key(login: &str, account: Option<&Account>) -> String {
     match account {
-        Some(a) => format!("account-id:{}", a.id.0),
+        Some(a) => account_id_key(a.id),
         None => format!("account:{}", login.trim().to_lowercase()),
     }
+}
+
+/// The failure counter of an account (see [`account_key`]), which a password reset clears.
+pub(crate) fn account_id_key(id: jijiao_storage::AccountId) -> String {
+    format!("account-id:{}", id.0)
 }
 
 async fn login_form(
@@ -107,6 +116,7 @@ async fn login_form(
     let page = LoginPage {
         layout: Layout::new("/login", &principal, &csrf),
         error: None,
+        notice: query.reset.is_some().then_some("密码已重置，所有已登录的设备均已退出。请用新密码登录。"),
         username: String::new(),
         next: safe_next(query.next.as_deref()),
         captcha,
@@ -157,6 +167,7 @@ async fn login(
     let mut page = LoginPage {
         layout: Layout::new("/login", &principal, &csrf),
         error: None,
+        notice: None,
         username: form.username.trim().to_string(),
         next: safe_next(Some(&form.next)),
         captcha: None,
@@ -352,8 +363,7 @@ async fn register_form(
 }
 
 /// The one answer for a registration the records refuse (see `register`).
-const REFUSED: &str =
-    "无法用该身份证号和姓名注册：如您已注册，请直接登录（忘记密码请联系本单位继教管理员）；否则请核对姓名与身份证号";
+const REFUSED: &str = "无法用该身份证号和姓名注册：如您已注册，请直接登录（忘记密码可在登录页通过手机验证码重置，或联系本单位继教管理员）；否则请核对姓名与身份证号";
 
 async fn register(
     State(state): State<AppState>,

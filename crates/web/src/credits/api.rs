@@ -30,7 +30,7 @@ use crate::{ApiError, AppState};
         my_self_study, submit_plan, apply_self_study, self_study_queue, approve_plan, reject_plan
     ),
     components(schemas(
-        YearView, RegisterInput, ReviewPage, Created, Decided, RejectBody, BulkDecision, Imported, ComplianceView,
+        YearView, RegisterInput, ReviewPage, Created, Decided, MatchingDecided, RejectBody, BulkDecision, Imported, ComplianceView,
         PlanInput, ApplyInput, SelfStudyView
     )),
     tags((name = "credits", description = "个人学习档案：学分记录、单位登记与导入、自学、省级审核、达标情况"))
@@ -205,14 +205,27 @@ pub struct BulkDecision {
     q: Option<String>,
 }
 
+/// What a decision on all matching records did: `decided` as for one record, and the records a
+/// grant left provisional because their activity ends after today, with the reason in Chinese.
+#[derive(Serialize, ToSchema)]
+pub struct MatchingDecided {
+    decided: usize,
+    /// Records whose activity ends after today: not granted (a grant waits for the end).
+    skipped_future: usize,
+    /// Why records were skipped; absent when none was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
 /// Grants or rejects every provisional record of the reviewer's scope matching the filters (at most 1000), in one transaction.
+/// A grant skips the records whose activity ends after today, as a grant of one record refuses them.
 #[utoipa::path(post, path = "/api/v1/credit-records/decide", tag = "credits", request_body = BulkDecision,
-    responses((status = 200, body = Decided), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = MatchingDecided), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide_matching(
     State(state): State<AppState>,
     p: Principal,
     ApiJson(body): ApiJson<BulkDecision>,
-) -> Result<Json<Decided>, ApiError> {
+) -> Result<Json<MatchingDecided>, ApiError> {
     let grant = match body.decision.as_str() {
         "grant" => true,
         "reject" => false,
@@ -220,8 +233,12 @@ pub async fn decide_matching(
     };
     let decision = credits::decision(grant, body.reason.as_deref())?;
     let q = ReviewQuery { status: None, kind: body.kind, year: body.year, q: body.q, page: None, per_page: None };
-    let decided = credits::decide_matching(&state, &p, &q, &decision).await?;
-    Ok(Json(Decided { decided }))
+    let done = credits::decide_matching(&state, &p, &q, &decision).await?;
+    Ok(Json(MatchingDecided {
+        decided: done.decided,
+        skipped_future: done.skipped_future,
+        note: crate::credits::pages::skipped_note(done.skipped_future),
+    }))
 }
 
 /// Reverses a granted record (a correction by the province): the record stays, a new record cancels it.

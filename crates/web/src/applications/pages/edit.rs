@@ -17,10 +17,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::form::{
-    FieldView, FindingView, LEVELS, RowsView, STEPS, StepSpec, apply_step, finding_view, parse_document, shown_value,
-    step_spec, step_views,
+    FieldView, FindingView, LEVELS, RowsView, STEPS, StepSpec, apply_step, finding_view, masked_document,
+    parse_document, step_spec, step_views,
 };
-use super::json_path::{get_path, set_path, text_of};
 use super::*;
 use crate::auth::{PageUser, Principal};
 use crate::csrf::CsrfToken;
@@ -42,7 +41,7 @@ pub(super) struct EditPage {
     next_step: Option<&'static str>,
     fields: Vec<FieldView>,
     tables: Vec<RowsView>,
-    /// The stored document as JSON, for the live check (the ID number masked).
+    /// The stored document as JSON, for the live check (the ID number and phones masked).
     document: String,
     findings: Vec<FindingView>,
     errors: usize,
@@ -84,9 +83,7 @@ pub(super) async fn edit_view(
     let (fields, tables) = step_views(step, doc, &findings);
     let steps = STEPS.iter().map(|s| (s.code, s.label, findings.iter().filter(|f| f.step == s.code).count())).collect();
     let position = STEPS.iter().position(|s| s.code == step.code).unwrap_or(0);
-    let mut masked = doc.clone();
-    let id_number = text_of(get_path(doc, "leader.id_number"));
-    set_path(&mut masked, "leader.id_number", Value::String(shown_value("leader.id_number", id_number)));
+    let masked = masked_document(doc);
     let returns = state
         .store
         .application_steps(app.summary.id)
@@ -164,7 +161,7 @@ pub(super) async fn save(
     let step = step_spec(field("step").as_deref().unwrap_or("basic")).unwrap_or(&STEPS[0]);
     let app = editable(&state, &p, id).await?;
     let mut doc = serde_json::to_value(&app.document).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let parsed = apply_step(step, &mut doc, &form, &app.document.leader.id_number).and_then(|()| parse_document(&doc));
+    let parsed = apply_step(step, &mut doc, &form).and_then(|()| parse_document(&doc));
     let outcome = match parsed {
         Ok(parsed) => ops::update(&state, &p, id, &parsed).await.map_err(|e| match ApiError::from(e) {
             ApiError::InvalidInput { message, .. } | ApiError::BadRequest(message) | ApiError::Conflict(message) => {
@@ -260,7 +257,8 @@ pub(super) struct CreateForm {
 }
 
 /// The first draft: the applicant unit's particulars from its record, a leader applying for
-/// themselves from their own record; everything else to be filled in the steps.
+/// themselves from their own record (the phone of record too); everything else to be filled in
+/// the steps.
 pub(super) async fn blank_document(
     state: &AppState,
     p: &Principal,
@@ -287,12 +285,17 @@ pub(super) async fn blank_document(
         .and_then(jijiao_domain::province::by_code)
         .map(|p| p.name)
         .ok_or_else(|| ApiError::Conflict("本单位未登记所在省份".into()))?;
-    let (leader_name, leader_id, leader_title) = match (grant.role, p.account.person_id) {
+    let (leader_name, leader_id, leader_title, leader_phone) = match (grant.role, p.account.person_id) {
         (Role::Leader, Some(person)) => {
             let person = state.store.person(person).await?;
-            (person.name, person.id_number.to_string(), person.title.unwrap_or_default())
+            (
+                person.name,
+                person.id_number.to_string(),
+                person.title.unwrap_or_default(),
+                person.phone.unwrap_or_default(),
+            )
         }
-        _ => (String::new(), String::new(), String::new()),
+        _ => (String::new(), String::new(), String::new(), String::new()),
     };
     let today = state.today().to_string();
     let doc = serde_json::json!({
@@ -308,11 +311,14 @@ pub(super) async fn blank_document(
         "applicant": {
             "name": unit.name, "unit_type": unit.unit_type.map_or("hospital", |t| t.code()), "province": province,
             "cme_qualified": unit.cme_qualified, "remote_qualified": unit.remote_qualified,
-            "inspection": unit.inspection.code()
+            "inspection": unit.inspection.code(),
+            // The 申报书's contact blanks start empty: present, so the review asks for them.
+            "contact_name": "", "contact_phone": ""
         },
         "leader": {
             "name": leader_name, "id_number": leader_id, "title": leader_title, "post": "",
-            "employer": unit.name, "in_post": true, "specialty": "", "achievements": "", "history": []
+            "employer": unit.name, "in_post": true, "specialty": "", "achievements": "", "history": [],
+            "degree": "", "address": "", "phone": leader_phone
         },
         "unit_situation": "", "recommendation": "",
         "peer_reviewer": { "name": "", "title": "", "employer": "", "subject": "" },

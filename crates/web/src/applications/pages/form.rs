@@ -100,6 +100,16 @@ pub(super) const INSPECTIONS: &[(&str, &str)] = &[
     ("failed", "年检不合格"),
     ("deregistered", "注销法人"),
 ];
+/// 最高学历: the list of `jijiao_domain::degree`, after a blank that asks for a choice (the blank
+/// is sent as `""`, which the review reports, so the form requires a choice).
+pub(super) const DEGREES: &[(&str, &str)] = &[
+    ("", "（请选择）"),
+    ("博士研究生", "博士研究生"),
+    ("硕士研究生", "硕士研究生"),
+    ("本科", "本科"),
+    ("大专", "大专"),
+    ("中专及以下", "中专及以下"),
+];
 pub(super) const METHODS: &[(&str, &str)] =
     &[("lecture", "理论讲授"), ("demonstration", "技术示范"), ("practice", "实践操作")];
 
@@ -131,6 +141,13 @@ pub(super) const STEPS: [StepSpec; 5] = [
             fh("outside_province_share", "拟招收外省学员占比（%）", Kind::Tenths, "原则不低于10%"),
             fh("grassroots_share", "拟招收基层单位学员占比（%）", Kind::Tenths, "原则不低于10%"),
             fh("applicant.name", "申报单位（与公章一致）", Kind::Text, "单位标准名称"),
+            f("applicant.contact_name", "单位联系人", Kind::Text),
+            fh(
+                "applicant.contact_phone",
+                "单位联系电话",
+                Kind::Text,
+                "手机号或带区号的固定电话，如 010-69156114；已保存的号码以掩码显示，不修改则保持不变",
+            ),
             f("applicant.unit_type", "单位类型", Kind::Choice(UNIT_TYPES)),
             f("applicant.province", "单位所在省份", Kind::Text),
             f("applicant.cme_qualified", "具备继续医学教育项目举办资质", Kind::Bool),
@@ -147,8 +164,16 @@ pub(super) const STEPS: [StepSpec; 5] = [
             fh("leader.id_number", "身份证号码", Kind::Text, "已保存的号码以掩码显示，不修改则保持不变"),
             f("leader.title", "职称", Kind::Text).picked_from("titles"),
             f("leader.post", "职务", Kind::Text),
+            f("leader.degree", "最高学历", Kind::Choice(DEGREES)),
             f("leader.employer", "工作单位", Kind::Text),
             f("leader.in_post", "是否在职（岗）", Kind::Bool),
+            f("leader.address", "项目负责人通讯地址", Kind::Text),
+            fh(
+                "leader.phone",
+                "项目负责人联系电话",
+                Kind::Text,
+                "手机号或带区号的固定电话；已保存的号码以掩码显示，不修改则保持不变",
+            ),
             fh("leader.specialty", "从事专业（二、三级学科）", Kind::Text, "如 临床内科学-心血管病学"),
             fh("leader.achievements", "在临床诊疗、教学、科研等方面的主要成绩", Kind::Area, "不少于300字"),
             fh(
@@ -383,13 +408,31 @@ pub(super) fn field_view(spec: &FieldSpec, path: String, value: String, findings
     }
 }
 
-/// The ID number as views show it: masked (the full number stays in the store).
+/// The fields of personal data, with their masks: views show them masked (the whole values stay
+/// in the store), and a mask sent back unchanged keeps the stored value.
+pub(super) const MASKED: &[(&str, fn(&str) -> String)] = &[
+    ("leader.id_number", jijiao_domain::personal::mask_id_number),
+    ("leader.phone", jijiao_domain::personal::mask_phone),
+    ("applicant.contact_phone", jijiao_domain::personal::mask_phone),
+];
+
+/// A value as views show it: masked when it is personal data ([`MASKED`]).
 pub(super) fn shown_value(path: &str, value: String) -> String {
-    if path == "leader.id_number" && !value.is_empty() {
-        jijiao_domain::personal::mask_id_number(&value)
-    } else {
-        value
+    match MASKED.iter().find(|(p, _)| *p == path) {
+        Some((_, mask)) if !value.trim().is_empty() => mask(&value),
+        _ => value,
     }
+}
+
+/// The document as the page carries it for the live check: personal data masked.
+pub(super) fn masked_document(doc: &Value) -> Value {
+    let mut masked = doc.clone();
+    for (path, _) in MASKED {
+        if let Some(value) = get_path(doc, path).filter(|v| !v.is_null()) {
+            set_path(&mut masked, path, Value::String(shown_value(path, text_of(Some(value)))));
+        }
+    }
+    masked
 }
 
 pub(super) fn step_views(step: &StepSpec, doc: &Value, findings: &[FindingView]) -> (Vec<FieldView>, Vec<RowsView>) {
@@ -458,13 +501,8 @@ pub(super) fn json_value(kind: Kind, label: &str, text: &str) -> Result<Value, S
 /// they were; a table is rebuilt from its rows, leaving out rows with nothing typed in. A value
 /// that is not of its field's kind is kept as typed, so the page shown again holds everything
 /// typed (issue 18: a bad 拟招生人数 reverted the 学分 typed after it), and every such field is
-/// named in the error.
-pub(super) fn apply_step(
-    step: &StepSpec,
-    doc: &mut Value,
-    form: &[(String, String)],
-    stored_id: &str,
-) -> Result<(), String> {
+/// named in the error. Personal data sent back as its mask ([`MASKED`]) keeps the stored value.
+pub(super) fn apply_step(step: &StepSpec, doc: &mut Value, form: &[(String, String)]) -> Result<(), String> {
     let value = |name: &str| form.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let mut problems = Vec::new();
     let mut entered = |kind: Kind, label: &str, text: &str| {
@@ -475,9 +513,10 @@ pub(super) fn apply_step(
     };
     for spec in step.fields {
         let Some(text) = value(spec.path) else { continue };
-        // The ID number is shown masked: an unchanged mask keeps the stored number.
-        if spec.path == "leader.id_number" && text.contains('*') {
-            set_path(doc, spec.path, Value::String(stored_id.to_string()));
+        // Personal data is shown masked: an unchanged mask keeps the stored value (`doc` is the
+        // stored document). Another text with `*` goes as typed, for the review to refuse.
+        let stored = get_path(doc, spec.path).filter(|v| !v.is_null()).map(|v| text_of(Some(v)));
+        if text.contains('*') && stored.is_some_and(|s| shown_value(spec.path, s) == text.trim()) {
             continue;
         }
         set_path(doc, spec.path, entered(spec.kind, spec.label, text));
@@ -581,7 +620,7 @@ mod tests {
             ("teachers[1].name", " "),
             ("teachers[1].method", "lecture"),
         ]);
-        apply_step(courses, &mut doc, &sent, "").unwrap();
+        apply_step(courses, &mut doc, &sent).unwrap();
         let app = parse_document(&doc).unwrap();
         assert_eq!(app.teachers.len(), 1, "the empty row is left out");
         assert_eq!(app.teachers[0].hours.tenths(), 75);
@@ -595,20 +634,33 @@ mod tests {
         let stored = "110105196803151233";
         let shown = shown_value("leader.id_number", stored.to_string());
         assert!(shown.contains('*') && !shown.contains("19680315"));
-        apply_step(leader, &mut doc, &form(&[("leader.id_number", &shown), ("leader.in_post", "false")]), stored)
-            .unwrap();
+        // The phone too (issue 18 point 14): its mask keeps it; a new number replaces it.
+        let phone = shown_value("leader.phone", "13901234567".into());
+        assert_eq!(phone, "139****4567");
+        let sent = form(&[("leader.id_number", &shown), ("leader.in_post", "false"), ("leader.phone", &phone)]);
+        apply_step(leader, &mut doc, &sent).unwrap();
         let app = parse_document(&doc).unwrap();
         assert_eq!(app.leader.id_number, stored);
+        assert_eq!(app.leader.phone.as_deref(), Some("13901234567"));
         assert!(!app.leader.in_post);
+        apply_step(leader, &mut doc, &form(&[("leader.phone", "010-69156114"), ("leader.degree", "")])).unwrap();
+        let app = parse_document(&doc).unwrap();
+        assert_eq!((app.leader.phone.as_deref(), app.leader.degree.as_deref()), (Some("010-69156114"), Some("")));
+        let masked = masked_document(&serde_json::to_value(&app).unwrap());
+        assert_eq!(
+            (masked["leader"]["phone"].as_str(), masked["applicant"]["contact_phone"].as_str()),
+            (Some("010*****6114"), Some("010*****2431"))
+        );
+        assert!(masked["leader"]["id_number"].as_str().unwrap().contains('*'));
         let basic = step_spec("basic").unwrap();
         // Every bad field is named; everything typed stays, the good and the bad (issue 18).
         let sent = form(&[("planned_enrollment", "很多"), ("credits", "4"), ("total_hours", "12"), ("year", "明年")]);
-        let err = apply_step(basic, &mut doc, &sent, stored).unwrap_err();
+        let err = apply_step(basic, &mut doc, &sent).unwrap_err();
         assert!(err.contains("拟招生人数") && err.contains("很多") && err.contains("申报年度"), "{err}");
         assert_eq!((doc["credits"].as_str(), doc["total_hours"].as_str()), (Some("4"), Some("12")));
         assert_eq!(doc["planned_enrollment"], "很多");
         let mut doc: Value = serde_json::from_str(VALID).unwrap();
-        apply_step(basic, &mut doc, &form(&[("category", "")]), stored).unwrap();
+        apply_step(basic, &mut doc, &form(&[("category", "")])).unwrap();
         assert_eq!(doc["category"], Value::Null);
     }
 

@@ -40,6 +40,10 @@ pub(super) struct DetailPage {
     layout: Layout,
     app: StoredApplication,
     masked_id: String,
+    /// The 申报书's contact blanks as the page prints them (phones masked by the operation).
+    contact: String,
+    leader_contact: String,
+    degree: String,
     subject: String,
     status: Status,
     level_label: &'static str,
@@ -104,9 +108,13 @@ pub(super) async fn detail_page(
         })
         .collect();
     let place = ops::place_of(s);
+    let doc = &d.application.document;
     let page = DetailPage {
         layout: layout("/applications", &p, &csrf),
-        masked_id: d.application.document.leader.id_number.clone(),
+        masked_id: doc.leader.id_number.clone(),
+        contact: contact_line(&doc.applicant.contact_name, &doc.applicant.contact_phone),
+        leader_contact: contact_line(&doc.leader.address, &doc.leader.phone),
+        degree: filled(&doc.leader.degree).unwrap_or("未填写").to_string(),
         subject,
         status: s.status,
         level_label: s.level.label(),
@@ -123,6 +131,15 @@ pub(super) async fn detail_page(
         app: d.application,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+fn filled(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// `李静，电话 010****2431`, a part left blank said to be so.
+fn contact_line(first: &Option<String>, phone: &Option<String>) -> String {
+    format!("{}，电话 {}", filled(first).unwrap_or("未填写"), filled(phone).unwrap_or("未填写"))
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,8 @@ mod files;
 mod registration;
 mod self_study;
 
+pub(crate) use registration::skipped_note;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};

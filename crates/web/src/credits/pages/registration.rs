@@ -155,6 +155,8 @@ pub(super) struct ReviewForm {
     done: Option<usize>,
     /// What was done to the `done` records: `granted` or `rejected`.
     did: Option<String>,
+    /// Records a grant of all matching left provisional (their activity ends after today).
+    skipped: Option<usize>,
 }
 
 pub(super) fn review_query(f: &ReviewForm) -> Result<ReviewQuery, ApiError> {
@@ -192,7 +194,15 @@ pub(super) async fn review_page(
         q: f.q.clone().unwrap_or_default(),
         statuses: RecordStatus::ALL.iter().map(|s| (s.code(), s.label())).chain([("all", "全部")]).collect(),
         kinds: REGISTRABLE.iter().map(|k| (k.code(), k.label())).collect(),
-        message: f.done.map(|n| done_message(f.did.as_deref(), n)),
+        message: f.done.map(|n| {
+            let skipped = f.skipped.unwrap_or(0);
+            let done = if n == 0 && skipped > 0 {
+                "未发放学分记录。".to_string()
+            } else {
+                done_message(f.did.as_deref(), n)
+            };
+            format!("{done}{}", skipped_note(skipped).unwrap_or_default())
+        }),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -233,8 +243,15 @@ pub(super) async fn decide_matching(
         ReviewForm { kind: form.kind.clone(), year: form.year.clone(), q: form.q.clone(), ..ReviewForm::default() };
     let q = review_query(&filter)?;
     let decision = credits::decision(form.decision == "grant", form.reason.as_deref())?;
-    let n = credits::decide_matching(&state, &p, &q, &decision).await?;
-    Ok(Redirect::to(&format!("/credits/review?done={n}&did={}", did(&decision))).into_response())
+    let done = credits::decide_matching(&state, &p, &q, &decision).await?;
+    let skipped = if done.skipped_future > 0 { format!("&skipped={}", done.skipped_future) } else { String::new() };
+    Ok(Redirect::to(&format!("/credits/review?done={}&did={}{skipped}", done.decided, did(&decision))).into_response())
+}
+
+/// Why a grant of all matching records left some provisional (issue 18: the bulk path applies the
+/// single decision's check on the end date); `None` when it left none.
+pub(crate) fn skipped_note(skipped: usize) -> Option<String> {
+    (skipped > 0).then(|| format!("另有 {skipped} 条学分记录的活动结束日期晚于今天，活动结束后才能发放，未作改动。"))
 }
 
 fn did(decision: &jijiao_storage::credit_records::Decision) -> &'static str {
