@@ -86,10 +86,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_target().map(|t| format!("{t:?}")).unwrap_or_default())
-            .field(
-                "database_read",
-                &self.database_read_url.as_deref().map(jijiao_storage::redact_password),
-            )
+            .field("database_read", &self.database_read_url.as_deref().map(jijiao_storage::redact_password))
             .field("listen", &self.listen)
             .field("encryption_key", &self.encryption_key.as_ref().map(|_| "***"))
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -232,7 +229,9 @@ impl Config {
         let target = config.database_target()?;
         if let Some(url) = &config.database_read_url {
             if target.backend() != jijiao_storage::Backend::Postgres {
-                return Err("JIJIAO_DATABASE_READ_URL 仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 postgres://…".into());
+                return Err(
+                    "JIJIAO_DATABASE_READ_URL 仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 postgres://…".into(),
+                );
             }
             if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                 let shown = jijiao_storage::redact_password(url);
@@ -330,14 +329,16 @@ mod tests {
         assert_eq!(c.database_read_url.as_deref(), Some("postgres://u:secret@db2:5433/jijiao"));
         let shown = format!("{c:?}");
         assert!(!shown.contains("secret") && shown.contains("db2:5433"), "{shown}");
-        let err = Config::from_sources(None, env(&[("JIJIAO_DATABASE_READ_URL", "postgres://db2/jijiao")])).unwrap_err();
+        let err =
+            Config::from_sources(None, env(&[("JIJIAO_DATABASE_READ_URL", "postgres://db2/jijiao")])).unwrap_err();
         assert!(err.contains("JIJIAO_DATABASE_READ_URL") && err.contains("PostgreSQL"), "{err}");
         let err = Config::from_sources(None, env(&[primary, ("JIJIAO_DATABASE_READ_URL", "mysql://u:secret@db2/x")]))
             .unwrap_err();
         assert!(err.contains("mysql://u:***@db2/x") && !err.contains("secret"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("jijiao.toml");
-        std::fs::write(&file, "database_url = \"postgres://db1/j\"\ndatabase_read_url = \"postgres://db2/j\"\n").unwrap();
+        std::fs::write(&file, "database_url = \"postgres://db1/j\"\ndatabase_read_url = \"postgres://db2/j\"\n")
+            .unwrap();
         let c = Config::from_sources(Some(&file), env(&[])).unwrap();
         assert_eq!(c.database_read_url.as_deref(), Some("postgres://db2/j"));
     }

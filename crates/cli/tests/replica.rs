@@ -28,9 +28,14 @@ fn servers() -> Option<(String, String)> {
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     match (primary, replica) {
         (Some(p), Some(r)) => Some((p, r)),
-        _ if in_ci => panic!("CI=true 时必须测试只读副本：请设置 {} 与 {REPLICA_ENV}（scripts/replica）", testing::POSTGRES_ENV),
+        _ if in_ci => {
+            panic!("CI=true 时必须测试只读副本：请设置 {} 与 {REPLICA_ENV}（scripts/replica）", testing::POSTGRES_ENV)
+        }
         _ => {
-            eprintln!("跳过只读副本测试：未设置 {} 或 {REPLICA_ENV}（scripts/replica 可启动副本）", testing::POSTGRES_ENV);
+            eprintln!(
+                "跳过只读副本测试：未设置 {} 或 {REPLICA_ENV}（scripts/replica 可启动副本）",
+                testing::POSTGRES_ENV
+            );
             None
         }
     }
@@ -105,7 +110,8 @@ impl Drop for ReplayPaused {
     }
 }
 
-const HEADERS: &str = "项目编号,项目名称,申办单位,项目负责人,负责人电话,举办期限,举办地点,学分,教学对象,拟招生人数,备注";
+const HEADERS: &str =
+    "项目编号,项目名称,申办单位,项目负责人,负责人电话,举办期限,举办地点,学分,教学对象,拟招生人数,备注";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visitors_read_the_replica_and_the_signed_in_the_primary() {
@@ -127,7 +133,8 @@ async fn visitors_read_the_replica_and_the_signed_in_the_primary() {
     let learner = w.signed_in("yisheng").await;
     let mine = w.get(&learner, "/api/v1/me/certificates").await.json();
     let valid = mine.as_array().unwrap().iter().find(|c| c["status"] == "valid");
-    let certificate = valid.expect("the demo learner holds a valid certificate")["number"].as_str().unwrap().to_string();
+    let certificate =
+        valid.expect("the demo learner holds a valid certificate")["number"].as_str().unwrap().to_string();
     let catalogue = w.store.projects(&Default::default(), jijiao_storage::PageRequest::new(None, Some(1))).await;
     let project = jijiao_web::auth::urlencode(catalogue.unwrap().items[0].number.as_deref().unwrap());
     assert_eq!(connections_to(&replica, &name).await, 0, "the replica is connected to when first read from");
@@ -157,7 +164,9 @@ async fn visitors_read_the_replica_and_the_signed_in_the_primary() {
     // is answered by the replica. A visitor asking for the project by number gets it: a miss on
     // the replica is asked of the primary.
     let paused = ReplayPaused::pause(&replica, &replica_url).await;
-    let list = format!("{HEADERS}\n2030-03-01-001（国）,副本验证学习班,北京协和医院,赵六,,2030-05-01-2030-05-02,北京,5,医师,100,\n");
+    let list = format!(
+        "{HEADERS}\n2030-03-01-001（国）,副本验证学习班,北京协和医院,赵六,,2030-05-01-2030-05-02,北京,5,医师,100,\n"
+    );
     let import = "/api/v1/projects/import?year=2030&batch=1&file_name=list.csv";
     let done = w.send(&national, axum::http::Method::POST, import, Some(list)).await;
     assert_eq!(done.status.as_u16(), 200, "{}", done.body);

@@ -222,9 +222,11 @@ impl PublicReads<'_> {
 
     /// [`Store::certificate_by_number`]: verification; a miss is asked of the primary.
     pub async fn certificate_by_number(&self, number: &str) -> Result<Certificate> {
-        self.run_confirming_misses("certificate_by_number", true, |s| async move {
-            s.certificate_by_number(number).await
-        })
+        self.run_confirming_misses(
+            "certificate_by_number",
+            true,
+            |s| async move { s.certificate_by_number(number).await },
+        )
         .await
     }
 
@@ -293,7 +295,10 @@ mod tests {
             // A lookup that finds nothing is an answer, from wherever it was asked.
             let missing = store.public_reads(Reads::Replica).certificate_by_number("2099-11-00000001").await;
             assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
-            assert_eq!(store.public_reads(Reads::Replica).public_figures().await.unwrap().provinces, jijiao_domain::province::PROVINCES.len());
+            assert_eq!(
+                store.public_reads(Reads::Replica).public_figures().await.unwrap().provinces,
+                jijiao_domain::province::PROVINCES.len()
+            );
             assert_eq!(store.replica_reads(), (0, 1));
             store.close().await;
         }

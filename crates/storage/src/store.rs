@@ -231,7 +231,8 @@ impl Store {
         let url = url.trim();
         if self.backend != Backend::Postgres {
             return Err(StoreError::Unsupported(
-                "只读副本（JIJIAO_DATABASE_READ_URL）仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 PostgreSQL".into(),
+                "只读副本（JIJIAO_DATABASE_READ_URL）仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 PostgreSQL"
+                    .into(),
             ));
         }
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
