@@ -23,7 +23,7 @@ use jijiao_domain::org::{Delivery, Level};
 use jijiao_storage::certificates::{Certificate, CertificateId, CertificateStatus, NewCertificate};
 use jijiao_storage::credit_records::{CreditRecord, CreditRecordId};
 use jijiao_storage::projects::Project;
-use jijiao_storage::{Actor, Person, PersonId, StoreError};
+use jijiao_storage::{Actor, Person, PersonId, Reads, StoreError};
 use serde::Serialize;
 
 use crate::credits::{subject, year_view};
@@ -246,11 +246,13 @@ pub fn parse_number(text: &str) -> Result<CertificateNumber, AppError> {
 }
 
 /// Anyone may verify a certificate by its number: its facts, its status and the signature checked
-/// against the published keys (no login).
-pub async fn verify_number(app: &App, number: &str) -> Result<Verified, AppError> {
+/// against the published keys (no login). `reads`: where a visitor's verification reads, the
+/// replica when there is one (`jijiao_storage::replica`); the primary for anyone signed in.
+pub async fn verify_number(app: &App, reads: Reads, number: &str) -> Result<Verified, AppError> {
     let number = parse_number(number)?;
-    // Only the key the facts name can verify them: read with the certificate, not all keys.
-    let (c, key) = app.store.certificate_with_key(&number.to_string()).await?;
+    // Only the key the facts name can verify them: read with the certificate (so from the same
+    // database, replica or primary, however new the key), not every key in a second query.
+    let (c, key) = app.store.public_reads(reads).certificate_with_key(&number.to_string()).await?;
     let keys: Vec<_> = key.into_iter().collect();
     let (check, facts) = match certificate::verify(&c.facts, &c.signature, &keys) {
         Ok(facts) => (Ok(()), facts),
@@ -259,9 +261,9 @@ pub async fn verify_number(app: &App, number: &str) -> Result<Verified, AppError
     Ok(Verified { certificate: c, facts, check })
 }
 
-/// Every published key, current and retired (the well-known document).
-pub async fn published_keys(app: &App) -> Result<Vec<certificate::PublishedKey>, AppError> {
-    Ok(app.store.published_keys().await?)
+/// Every published key, current and retired (the well-known document), read where `reads` says.
+pub async fn published_keys(app: &App, reads: Reads) -> Result<Vec<certificate::PublishedKey>, AppError> {
+    Ok(app.store.public_reads(reads).published_keys().await?)
 }
 
 /// Where a certificate sits for authorisation: the issuing province, the project's unit (and the

@@ -19,6 +19,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "（空：使用数据目录中的 SQLite）",
         "postgres://用户:密码@主机:端口/库名 使用 PostgreSQL；sqlite://路径 指定 SQLite 文件",
     ),
+    (
+        "JIJIAO_DATABASE_READ_URL",
+        "（空：全部读写主库）",
+        "PostgreSQL 流复制只读副本 postgres://…：未登录访客的项目目录、项目页面、证书验证与首页统计从副本读取；副本不可用时自动改读主库",
+    ),
     ("JIJIAO_LISTEN", DEFAULT_LISTEN, "服务监听地址；serve --listen 可覆盖"),
     (
         "JIJIAO_ENCRYPTION_KEY",
@@ -61,6 +66,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
 pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
+    /// The PostgreSQL streaming replica the public's reads come from (`jijiao_storage::replica`).
+    pub database_read_url: Option<String>,
     pub listen: SocketAddr,
     pub encryption_key: Option<String>,
     pub session_idle_minutes: u32,
@@ -86,6 +93,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_target().map(|t| format!("{t:?}")).unwrap_or_default())
+            .field("database_read", &self.database_read_url.as_deref().map(jijiao_storage::redact_password))
             .field("listen", &self.listen)
             .field("encryption_key", &self.encryption_key.as_ref().map(|_| "***"))
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -113,6 +121,7 @@ impl std::fmt::Debug for Config {
 struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    database_read_url: Option<String>,
     listen: Option<String>,
     encryption_key: Option<String>,
     encryption_key_file: Option<PathBuf>,
@@ -149,6 +158,10 @@ impl Config {
             .or(from_file.data_dir)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let database_url = env("JIJIAO_DATABASE_URL").or(from_file.database_url);
+        let database_read_url = env("JIJIAO_DATABASE_READ_URL")
+            .or(from_file.database_read_url)
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty());
         let listen_text = env("JIJIAO_LISTEN").or(from_file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
         let listen = parse_listen(&listen_text)?;
         let key_file = env("JIJIAO_ENCRYPTION_KEY_FILE").map(PathBuf::from).or(from_file.encryption_key_file);
@@ -216,6 +229,7 @@ impl Config {
         let config = Config {
             data_dir,
             database_url,
+            database_read_url,
             listen,
             encryption_key,
             session_idle_minutes,
@@ -229,8 +243,20 @@ impl Config {
             trusted_proxies,
             sms,
         };
-        // Refuse an unknown database scheme now, before anything starts.
-        config.database_target()?;
+        // Refuse an unknown database scheme now, before anything starts, and a replica that is not
+        // one of a PostgreSQL primary.
+        let target = config.database_target()?;
+        if let Some(url) = &config.database_read_url {
+            if target.backend() != jijiao_storage::Backend::Postgres {
+                return Err(
+                    "JIJIAO_DATABASE_READ_URL 仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 postgres://…".into(),
+                );
+            }
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                let shown = jijiao_storage::redact_password(url);
+                return Err(format!("JIJIAO_DATABASE_READ_URL“{shown}”无效：应以 postgres:// 开头"));
+            }
+        }
         Ok(config)
     }
 
@@ -306,6 +332,35 @@ mod tests {
         .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("pw@") && !shown.contains("\"k\""), "{shown}");
+    }
+
+    /// The replica's URL is read like the primary's, and only beside a PostgreSQL primary; its
+    /// password is never shown.
+    #[test]
+    fn the_read_replica_is_configuration() {
+        let primary = ("JIJIAO_DATABASE_URL", "postgres://u:pw@db1/jijiao");
+        let c = Config::from_sources(None, env(&[primary])).unwrap();
+        assert_eq!(c.database_read_url, None);
+        let c = Config::from_sources(
+            None,
+            env(&[primary, ("JIJIAO_DATABASE_READ_URL", " postgres://u:secret@db2:5433/jijiao ")]),
+        )
+        .unwrap();
+        assert_eq!(c.database_read_url.as_deref(), Some("postgres://u:secret@db2:5433/jijiao"));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("secret") && shown.contains("db2:5433"), "{shown}");
+        let err =
+            Config::from_sources(None, env(&[("JIJIAO_DATABASE_READ_URL", "postgres://db2/jijiao")])).unwrap_err();
+        assert!(err.contains("JIJIAO_DATABASE_READ_URL") && err.contains("PostgreSQL"), "{err}");
+        let err = Config::from_sources(None, env(&[primary, ("JIJIAO_DATABASE_READ_URL", "mysql://u:secret@db2/x")]))
+            .unwrap_err();
+        assert!(err.contains("mysql://u:***@db2/x") && !err.contains("secret"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, "database_url = \"postgres://db1/j\"\ndatabase_read_url = \"postgres://db2/j\"\n")
+            .unwrap();
+        let c = Config::from_sources(Some(&file), env(&[])).unwrap();
+        assert_eq!(c.database_read_url.as_deref(), Some("postgres://db2/j"));
     }
 
     #[test]

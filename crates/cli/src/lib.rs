@@ -173,6 +173,10 @@ async fn execute(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             if demo {
                 load_demo(&store).await?;
             }
+            let store = match &config.database_read_url {
+                Some(url) => store.with_read_replica(url)?,
+                None => store,
+            };
             let listener =
                 tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("无法监听 {listen}：{e}"))?;
             let address = listener.local_addr()?;

@@ -29,14 +29,19 @@ const APPLICATIONS: usize = 24;
 const RECORDS: usize = 30;
 
 /// A `jijiao serve` process, stopped when dropped; its output goes to a file, shown on failure.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: SocketAddr,
+    pub(crate) address: SocketAddr,
     log: std::path::PathBuf,
 }
 
 impl Server {
     fn start(url: &str, dir: &std::path::Path, name: &str) -> Server {
+        Self::start_with(url, dir, name, &[])
+    }
+
+    /// [`Server::start`] with more settings (`JIJIAO_*` variables).
+    pub(crate) fn start_with(url: &str, dir: &std::path::Path, name: &str, settings: &[(&str, &str)]) -> Server {
         // A free port: bound by the system, released, then named to the server.
         let address = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         let log = dir.join(format!("{name}.log"));
@@ -50,6 +55,8 @@ impl Server {
             .env("JIJIAO_TRUSTED_PROXIES", "127.0.0.1")
             .env("JIJIAO_LOG", "warn")
             .env_remove("JIJIAO_CONFIG")
+            .env_remove("JIJIAO_DATABASE_READ_URL")
+            .envs(settings.iter().copied())
             .stdout(Stdio::from(out.try_clone().unwrap()))
             .stderr(Stdio::from(out))
             .spawn()
@@ -58,7 +65,7 @@ impl Server {
     }
 
     /// Waits for the first 200 from `/healthz`; a server that exits first fails the test.
-    fn wait_ready(&mut self) {
+    pub(crate) fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -74,7 +81,7 @@ impl Server {
         }
     }
 
-    fn output(&self) -> String {
+    pub(crate) fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }
@@ -87,7 +94,7 @@ impl Drop for Server {
 }
 
 /// One HTTP/1.1 request on its own connection: (status, body). `headers` are whole lines.
-fn send(address: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
+pub(crate) fn send(address: SocketAddr, method: &str, path: &str, headers: &str, body: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     let head = format!(

@@ -121,6 +121,18 @@ impl Store {
         .await
     }
 
+    /// The figures the home page shows anyone: provinces, units, professionals and third-level
+    /// subjects on record.
+    pub async fn public_figures(&self) -> Result<PublicFigures> {
+        let units = crate::OrgFilter { kind: Some(jijiao_domain::org::OrgKind::Unit), ..Default::default() };
+        Ok(PublicFigures {
+            provinces: self.provinces().await?.len(),
+            units: self.organisations(&units, crate::PageRequest::new(Some(1), Some(1))).await?.total,
+            people: self.count_people().await?,
+            tertiary: self.catalogue().await?.tertiary().len(),
+        })
+    }
+
     /// The third-level catalogue as the rules use it.
     pub async fn catalogue(&self) -> Result<Catalogue> {
         let rows = sqlx::query("SELECT code, name FROM subjects_tertiary ORDER BY code").fetch_all(&self.pool).await?;
@@ -178,4 +190,13 @@ fn province_from_row(r: &sqlx::any::AnyRow) -> Result<ProvinceRecord> {
         phone: r.try_get("phone")?,
         fax: r.try_get("fax")?,
     })
+}
+
+/// What the home page counts ([`Store::public_figures`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PublicFigures {
+    pub provinces: usize,
+    pub units: i64,
+    pub people: i64,
+    pub tertiary: usize,
 }

@@ -3,8 +3,10 @@
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Connection, Executor};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::replica::{REPLICA_ACQUIRE_TIMEOUT, Replica};
 use crate::vault::Vault;
 use crate::{Backend, Result, StoreError};
 
@@ -64,6 +66,27 @@ pub const SQLITE_FILE: &str = "jijiao.sqlite3";
 /// long enough that a busy server never pings, short against the time a restart takes.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
 
+/// The connections of a PostgreSQL pool (the primary's, and the replica's if there is one).
+const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// A PostgreSQL pool's options: `max_connections`, waiting at most `acquire_timeout` for one, and
+/// pinging a connection before lending it only when it sat idle for more than [`PING_AFTER_IDLE`]
+/// (see [`Store::connect`]).
+fn postgres_pool_options(max_connections: u32, acquire_timeout: Duration) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(acquire_timeout)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// What every SQLite connection of the store is set to when it opens (see [`Store::connect`] for
 /// why each); public so that a benchmark measuring SQLite alone runs with the same settings.
 pub const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
@@ -89,7 +112,8 @@ impl std::fmt::Debug for DatabaseTarget {
     }
 }
 
-fn redact_password(url: &str) -> String {
+/// A database URL with its password (if any) replaced by `***`, for logs and messages.
+pub fn redact_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
@@ -135,6 +159,9 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) vault: Vault,
+    /// The read replica of the public's reads, if configured ([`Store::with_read_replica`]); only
+    /// [`crate::PublicReads`] uses it.
+    pub(crate) replica: Option<Arc<Replica>>,
 }
 
 impl Store {
@@ -151,7 +178,7 @@ impl Store {
                 (format!("sqlite://{}?mode=rwc", path.display()), 8)
             }
             DatabaseTarget::SqliteMemory => ("sqlite::memory:".to_string(), 1),
-            DatabaseTarget::Postgres(url) => (url.clone(), 16),
+            DatabaseTarget::Postgres(url) => (url.clone(), POSTGRES_CONNECTIONS),
         };
         // No ping before lending a SQLite connection: it is a file opened in this process, it cannot
         // be broken by a network or a server restart, and the ping is a hand-over to the connection's
@@ -161,20 +188,14 @@ impl Store {
         // connections a server restart or a dropped network broke, which only a connection that sat
         // idle can have missed unnoticed. So a PostgreSQL connection is pinged only when it has been
         // idle for more than [`PING_AFTER_IDLE`] (BENCHMARKS.md, issue 19).
-        let mut options = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false);
-        if backend == Backend::Postgres {
-            options = options.before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > PING_AFTER_IDLE {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            });
-        }
+        let mut options = if backend == Backend::Postgres {
+            postgres_pool_options(max_connections, Duration::from_secs(10))
+        } else {
+            AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
+        };
         if backend == Backend::Sqlite {
             // Set on every connection: foreign keys are per connection in SQLite, and a writer
             // waits for another instead of failing at once. Each connection caches 16 MB of pages
@@ -197,7 +218,35 @@ impl Store {
             // WAL is a property of the file: readers do not block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { pool, backend, vault })
+        Ok(Self { pool, backend, vault, replica: None })
+    }
+
+    /// The same store, with the public's reads ([`crate::PublicReads`]) from the PostgreSQL
+    /// streaming replica at `url` (`JIJIAO_DATABASE_READ_URL`). The replica is connected to when
+    /// first read from, so a server starts while its replica is down (and reads the primary until
+    /// it is up, see [`crate::replica`]). Its pool is as large as the primary's, and waits for a
+    /// connection only [`REPLICA_ACQUIRE_TIMEOUT`] before the read goes to the primary. Call it
+    /// within the runtime (the pool starts its maintenance task).
+    pub fn with_read_replica(mut self, url: &str) -> Result<Self> {
+        let url = url.trim();
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Unsupported(
+                "只读副本（JIJIAO_DATABASE_READ_URL）仅用于 PostgreSQL：请同时将 JIJIAO_DATABASE_URL 设为 PostgreSQL"
+                    .into(),
+            ));
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(StoreError::Unsupported(format!(
+                "只读副本地址“{}”无效：应以 postgres:// 开头",
+                redact_password(url)
+            )));
+        }
+        install_default_drivers();
+        let pool = postgres_pool_options(POSTGRES_CONNECTIONS, REPLICA_ACQUIRE_TIMEOUT).connect_lazy(url)?;
+        let store = Store { pool, backend: self.backend, vault: self.vault.clone(), replica: None };
+        tracing::info!(replica = %redact_password(url), "public reads come from the read replica");
+        self.replica = Some(Arc::new(Replica::new(store)));
+        Ok(self)
     }
 
     /// Runs `body` with a transaction that writes; `body` commits it (a transaction dropped
@@ -373,6 +422,9 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(replica) = &self.replica {
+            replica.pool().close().await;
+        }
     }
 }
 

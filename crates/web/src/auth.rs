@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use jijiao_app::Acting;
+use jijiao_storage::Reads;
 use std::net::SocketAddr;
 
 use crate::{ApiError, AppState};
@@ -127,6 +128,16 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybePrincipal {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(parts.extensions.get::<MaybePrincipal>().cloned().unwrap_or_default())
+    }
+}
+
+impl MaybePrincipal {
+    /// Where this request's public reads go (the catalogue, project pages, certificate
+    /// verification, the home page's figures): the read replica for a visitor, when one is
+    /// configured; the primary for anyone signed in, even on public pages, so that nobody reads
+    /// their own write from a replica that has not replayed it yet (`jijiao_storage::replica`).
+    pub fn reads(&self) -> Reads {
+        if self.0.is_some() { Reads::Primary } else { Reads::Replica }
     }
 }
 

@@ -1,11 +1,10 @@
-//! The home page: what the system offers, the catalogue search and a few figures.
+//! The home page: what the system offers, the catalogue search and a few figures (read from the
+//! replica for visitors, like the catalogue: `MaybePrincipal::reads`).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use jijiao_domain::org::OrgKind;
-use jijiao_storage::{OrgFilter, PageRequest};
 
 use crate::AppState;
 use crate::auth::MaybePrincipal;
@@ -27,12 +26,8 @@ pub async fn home(
     principal: MaybePrincipal,
     csrf: CsrfToken,
 ) -> Result<Response, PageError> {
-    let store = &state.store;
-    let provinces = store.provinces().await?.len();
-    let unit_filter = OrgFilter { kind: Some(OrgKind::Unit), ..Default::default() };
-    let units = store.organisations(&unit_filter, PageRequest::new(Some(1), Some(1))).await?.total;
-    let people = store.count_people().await?;
-    let tertiary = store.catalogue().await?.tertiary().len();
+    let figures = state.store.public_reads(principal.reads()).public_figures().await?;
+    let jijiao_storage::PublicFigures { provinces, units, people, tertiary } = figures;
     let layout = Layout::new("/", &principal, &csrf);
     Ok(render(StatusCode::OK, &HomePage { layout, provinces, units, people, tertiary }))
 }

@@ -6,7 +6,7 @@
 //!
 //! Usage:
 //!   projects import  --rows 20000
-//!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL] [--http]
+//!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL] [--replica URL] [--http]
 //!   projects export  --rows 20000
 
 use clap::{Parser, Subcommand};
@@ -56,6 +56,10 @@ enum Bench {
         /// them (repeated runs skip the loading; it is migrated first, as at every start).
         #[arg(long)]
         sqlite_file: Option<std::path::PathBuf>,
+        /// A streaming replica of the PostgreSQL database (`JIJIAO_DATABASE_READ_URL`): the searches
+        /// are a visitor's, read from it (`Store::public_reads`); it must have replayed the load.
+        #[arg(long)]
+        replica: Option<String>,
         /// Send each search as `GET /api/v1/projects?…` through the whole router (in process,
         /// JSON included) instead of calling the store.
         #[arg(long)]
@@ -235,7 +239,7 @@ async fn main() {
                 bytes.len() / 1024
             );
         }
-        Bench::Search { rows, users, seconds, postgres, postgres_database, sqlite_file, http } => {
+        Bench::Search { rows, users, seconds, postgres, postgres_database, sqlite_file, replica, http } => {
             // The PostgreSQL database (dropped with `_database`) lives until the end of the run.
             let (store, _database) = match (&postgres, &sqlite_file) {
                 _ if postgres_database.is_some() => {
@@ -286,8 +290,16 @@ async fn main() {
                 ProjectFilter { delivery: Some(Delivery::FaceToFace), sort: ProjectSort::Newest, ..Default::default() },
                 ProjectFilter { from: day(2018, 3, 1), sort: ProjectSort::Date, ..Default::default() },
             ]);
+            let store = match &replica {
+                Some(url) => store.with_read_replica(url).unwrap(),
+                None => store,
+            };
             for q in queries.iter() {
-                let page = store.projects(q, PageRequest::new(Some(1), Some(20))).await.unwrap();
+                let page = store
+                    .public_reads(jijiao_storage::Reads::Replica)
+                    .projects(q, PageRequest::new(Some(1), Some(20)))
+                    .await
+                    .unwrap();
                 println!("  {}: total {}", short(q), page.total);
             }
             let app = jijiao_web::router(jijiao_web::AppState::new(store.clone()));
@@ -313,8 +325,13 @@ async fn main() {
                             assert_eq!(response.status(), axum::http::StatusCode::OK);
                             response.into_body().collect().await.unwrap();
                         } else {
-                            // The same call the API's GET /api/v1/projects makes, pages 1–3 of 20.
-                            store.projects(&queries[q], PageRequest::new(Some(page), Some(20))).await.unwrap();
+                            // The same call the API's GET /api/v1/projects makes for a visitor, pages
+                            // 1–3 of 20 (from the replica when there is one).
+                            store
+                                .public_reads(jijiao_storage::Reads::Replica)
+                                .projects(&queries[q], PageRequest::new(Some(page), Some(20)))
+                                .await
+                                .unwrap();
                         }
                         h.record(t.elapsed());
                         per_query[q].record(t.elapsed());
@@ -332,7 +349,14 @@ async fn main() {
                     a.merge(b);
                 }
             }
-            let backend = if postgres.is_some() || postgres_database.is_some() { "PostgreSQL" } else { "SQLite" };
+            let backend = match (&replica, postgres.is_some() || postgres_database.is_some()) {
+                (Some(_), _) => {
+                    let (served, fell_back) = store.replica_reads();
+                    format!("PostgreSQL, read replica: {served} reads from it, {fell_back} from the primary")
+                }
+                (None, true) => "PostgreSQL".to_string(),
+                (None, false) => "SQLite".to_string(),
+            };
             let level = if http { "GET /api/v1/projects through the router" } else { "store level" };
             println!(
                 "search over {rows} projects, {users} concurrent users, {seconds} s ({backend}, {level}): {} queries, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

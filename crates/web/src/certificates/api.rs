@@ -5,11 +5,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use jijiao_app::certificates::{self, CertificateLine, PublicCertificate};
+use jijiao_storage::Reads;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::api::ApiJson;
-use crate::auth::Principal;
+use crate::auth::{MaybePrincipal, Principal};
 use crate::error::ErrorBody;
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
@@ -37,9 +38,10 @@ pub fn routes() -> Routes {
     responses((status = 200, body = PublicCertificate), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn certificate(
     State(state): State<AppState>,
+    principal: MaybePrincipal,
     Path(number): Path<String>,
 ) -> Result<Json<PublicCertificate>, ApiError> {
-    Ok(Json(certificates::verify_number(&state, &number).await?.public()))
+    Ok(Json(certificates::verify_number(&state, principal.reads(), &number).await?.public()))
 }
 
 /// The signed-in professional's certificates, newest first.
@@ -70,7 +72,7 @@ pub async fn revoke(
     ApiJson(body): ApiJson<ReasonBody>,
 ) -> Result<Json<PublicCertificate>, ApiError> {
     let c = certificates::revoke(&state, &p, &number, &body.reason).await?;
-    Ok(Json(certificates::verify_number(&state, &c.number).await?.public()))
+    Ok(Json(certificates::verify_number(&state, Reads::Primary, &c.number).await?.public()))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -52,8 +52,8 @@ pub fn menu(p: &Principal, items: &mut Vec<(&'static str, &'static str)>) {
 }
 
 /// Every signing key, current and retired: what any province's system verifies certificates with.
-async fn well_known(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let keys = certificates::published_keys(&state).await?;
+async fn well_known(State(state): State<AppState>, principal: MaybePrincipal) -> Result<Response, ApiError> {
+    let keys = certificates::published_keys(&state, principal.reads()).await?;
     Ok(([(header::CACHE_CONTROL, "public, max-age=300")], Json(keys)).into_response())
 }
 
@@ -143,7 +143,7 @@ async fn verify_page(
     if number.is_empty() {
         return Ok(render(StatusCode::OK, &VerifyPage { layout, number, problem: None, result: None }));
     }
-    let v = match certificates::verify_number(&state, &number).await {
+    let v = match certificates::verify_number(&state, principal.reads(), &number).await {
         Ok(v) => v,
         Err(e @ jijiao_app::AppError::InvalidInput { .. }) => {
             let page = VerifyPage { layout, number, problem: Some(e.to_string()), result: None };
@@ -345,7 +345,7 @@ async fn keys_page(
     if offices.is_empty() {
         return Err(PageError::forbidden("签名密钥由省级和国家级管理员管理。"));
     }
-    let keys = certificates::published_keys(&state)
+    let keys = certificates::published_keys(&state, jijiao_storage::Reads::Primary)
         .await?
         .into_iter()
         .filter(|k| offices.iter().any(|(code, _)| *code == k.office))

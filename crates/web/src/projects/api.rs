@@ -13,7 +13,7 @@ use jijiao_storage::projects::{Batch, BatchId, NewBatch, Project, ProjectFilter}
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::auth::Principal;
+use crate::auth::{MaybePrincipal, Principal};
 use crate::routes::Routes;
 use crate::{ApiError, AppState};
 
@@ -132,9 +132,10 @@ pub struct SearchResult {
     responses((status = 200, body = SearchResult), (status = 422, body = crate::error::ErrorBody), (status = 429, description = "请求过于频繁")))]
 pub async fn search(
     State(state): State<AppState>,
+    principal: MaybePrincipal,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Json<SearchResult>, ApiError> {
-    let page = state.store.projects(&q.filter()?, q.page()?).await?;
+    let page = state.store.public_reads(principal.reads()).projects(&q.filter()?, q.page()?).await?;
     Ok(Json(SearchResult {
         items: page.items.into_iter().map(ProjectView::from).collect(),
         total: page.total,
@@ -154,10 +155,12 @@ pub struct FormatQuery {
     responses((status = 200, description = "CSV（UTF-8）或 xlsx 文件"), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
+    principal: MaybePrincipal,
     Query(q): Query<CatalogueQuery>,
     Query(f): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    let projects = state.store.project_list(&q.filter()?, project_ops::MAX_DOWNLOAD).await?;
+    let reads = state.store.public_reads(principal.reads());
+    let projects = reads.project_list(&q.filter()?, project_ops::MAX_DOWNLOAD).await?;
     let rows = project_ops::list_rows(&projects, None);
     file_response(f.format.as_deref(), "项目目录", rows).await
 }
@@ -180,8 +183,12 @@ async fn file_response(
 /// One published project by its number (`(国)` and `（国）` both work).
 #[utoipa::path(get, path = "/api/v1/projects/{number}", tag = "projects", params(("number" = String, Path, description = "项目编号")),
     responses((status = 200, body = ProjectView), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn project(State(state): State<AppState>, Path(number): Path<String>) -> Result<Json<ProjectView>, ApiError> {
-    Ok(Json(state.store.project_by_number(&number).await?.into()))
+pub async fn project(
+    State(state): State<AppState>,
+    principal: MaybePrincipal,
+    Path(number): Path<String>,
+) -> Result<Json<ProjectView>, ApiError> {
+    Ok(Json(state.store.public_reads(principal.reads()).project_by_number(&number).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]

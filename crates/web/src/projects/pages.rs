@@ -110,7 +110,7 @@ async fn catalogue(
     let search = async {
         let filter = q.filter()?;
         let page = q.page()?;
-        Ok::<_, ApiError>(state.store.projects(&filter, page).await?)
+        Ok::<_, ApiError>(state.store.public_reads(principal.reads()).projects(&filter, page).await?)
     };
     let (rows, total, page, pages, error, status) = match search.await {
         Ok(found) => {
@@ -149,21 +149,21 @@ async fn project_page(
     csrf: CsrfToken,
     Path(number): Path<String>,
 ) -> Result<Response, PageError> {
-    let p = state.store.project_by_number(&number).await.map_err(|e| match e {
+    let reads = state.store.public_reads(principal.reads());
+    let p = reads.project_by_number(&number).await.map_err(|e| match e {
         jijiao_storage::StoreError::NotFound => {
             PageError::new(StatusCode::NOT_FOUND, "项目不存在", "没有这个编号的已公布项目，请检查编号。")
         }
         other => other.into(),
     })?;
-    let catalogue = state.store.catalogue().await.ok();
+    let catalogue = reads.catalogue().await.ok();
     let subject =
         catalogue.and_then(|c| c.full_name(&p.subject_tertiary)).unwrap_or_else(|| p.subject_tertiary.clone());
     let filed = match &p.number {
         Some(number) => {
             let scope = jijiao_storage::events::EventScope { all: true, ..Default::default() };
             let filter = jijiao_storage::events::EventFilter { number: Some(number.clone()), ..Default::default() };
-            state
-                .store
+            reads
                 .events(&scope, &filter)
                 .await?
                 .into_iter()
