@@ -757,11 +757,13 @@ mod tests {
         let db = testing::sqlite().await;
         let store = db.open().await;
         // EXPLAIN QUERY PLAN rows: id, parent, unused, detail.
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN SELECT {} FROM certificates c WHERE c.number = 'x'", super::COLUMNS))
-                .fetch_all(&store.pool)
-                .await
-                .unwrap();
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
+            "EXPLAIN QUERY PLAN SELECT {} FROM certificates c WHERE c.number = 'x'",
+            super::COLUMNS
+        ))
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
         let plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
         assert!(plan.iter().any(|d| d.contains("certificates_replaces")), "{plan:?}");
         assert!(!plan.iter().any(|d| d.starts_with("SCAN")), "{plan:?}");
