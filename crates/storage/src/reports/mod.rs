@@ -1,5 +1,7 @@
 //! From the event to the learner's record (rules.md §7.3–§7.5): the roster of a held period, its
-//! execution report through draft, submission, return and approval, and the files the report carries.
+//! execution report through draft, submission, return and approval, and the files the report carries;
+//! remote projects' upload cycles, whose rosters and reports are kept here under the cycle's number
+//! (`remote`), and the learners' survey answers (`survey`, migration 0019).
 //!
 //! Each state change reads the report's state under the write lock (SQLite) or a row lock
 //! (PostgreSQL) before it changes it, so two offices acting at once cannot both approve: the second
@@ -8,7 +10,9 @@
 //! write appends its audit entry in its own transaction.
 
 mod files;
+mod remote;
 mod roster;
+mod survey;
 
 use chrono::NaiveDate;
 use jijiao_domain::events::report::{Report, ReportStatus};
@@ -22,7 +26,9 @@ use crate::sql::date_text;
 use crate::{Result, Store, StoreError, decode};
 
 pub use files::{NewReportFile, ReportFile, ReportFileKind};
+pub use remote::{CycleChange, RemoteProjectRow, StoredCycle};
 pub use roster::{RosterOutcome, StoredRosterEntry};
+pub use survey::LearnerPeriod;
 
 /// A period of a published project, as every write here names it (and its audit entry places it).
 #[derive(Clone, Debug)]
