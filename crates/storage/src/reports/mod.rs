@@ -97,6 +97,8 @@ pub struct ReportRow {
     pub unit: String,
     pub unit_id: Option<i64>,
     pub province_code: Option<String>,
+    /// A remote project's periods are its upload cycles.
+    pub delivery: jijiao_domain::org::Delivery,
     pub period: u32,
     pub status: ReportStatus,
     pub submitted_on: Option<NaiveDate>,
@@ -356,7 +358,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut sql = String::from(
-            "SELECT r.project_id, p.number, p.name, p.unit_name, p.unit_id, p.province_code, r.period, r.status, r.submitted_on, r.score \
+            "SELECT r.project_id, p.number, p.name, p.unit_name, p.unit_id, p.province_code, p.delivery, r.period, r.status, r.submitted_on, r.score \
              FROM period_reports r JOIN projects p ON p.id = r.project_id WHERE r.status IN (",
         );
         sql.push_str(&statuses.iter().map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", "));
@@ -380,6 +382,11 @@ impl Store {
                     unit: r.try_get("unit_name")?,
                     unit_id: r.try_get("unit_id")?,
                     province_code: r.try_get("province_code")?,
+                    delivery: decode::code(
+                        &r.try_get::<String, _>("delivery")?,
+                        "projects.delivery",
+                        jijiao_domain::org::Delivery::from_code,
+                    )?,
                     period: decode::int(r, "period", "period_reports.period")?,
                     status: decode::code(
                         &r.try_get::<String, _>("status")?,
