@@ -20,6 +20,7 @@ mod projects;
 mod rate_limits;
 mod recovery;
 mod reference_data;
+mod remote;
 mod reports;
 mod sign_in;
 mod two_servers;

@@ -160,19 +160,27 @@ pub struct SurveyCounts {
 }
 
 /// The counts of a period's answers, for whoever sees the event (the unit fills its report with them).
+/// Only the answers of the roster's current learners count (see [`counts_of`]).
 pub async fn survey_counts(app: &App, p: &Acting, number: &str, period: u32) -> Result<SurveyCounts, AppError> {
     let event = event(app, p, number, period).await?;
     counts_of(app, &event).await
 }
 
+/// Only the answers of people on the period's current roster as learners count: a roster imported
+/// again without someone leaves their answer out, so the counts never exceed the learners.
 pub(crate) async fn counts_of(app: &App, event: &Event) -> Result<SurveyCounts, AppError> {
-    let answers = app.store.survey_answers(event.project.id, event.row.period).await?;
     let roster = app.store.roster(event.project.id, event.row.period).await?;
-    Ok(SurveyCounts {
-        answered: answers.len() as u32,
-        learners: roster.iter().filter(|e| !e.is_speaker()).count() as u32,
-        survey: rules::counts(&answers),
-    })
+    let learners: std::collections::HashSet<PersonId> =
+        roster.iter().filter(|e| !e.is_speaker()).map(|e| e.person_id).collect();
+    let answers: Vec<Answer> = app
+        .store
+        .survey_answers(event.project.id, event.row.period)
+        .await?
+        .into_iter()
+        .filter(|(person, _)| learners.contains(person))
+        .map(|(_, a)| a)
+        .collect();
+    Ok(SurveyCounts { answered: answers.len() as u32, learners: learners.len() as u32, survey: rules::counts(&answers) })
 }
 
 /// A survey waiting for the signed-in learner's answers.

@@ -107,16 +107,16 @@ impl Store {
         .transpose()
     }
 
-    /// Every answer to a period's survey (in no particular order: only their counts are shown).
-    pub async fn survey_answers(&self, project_id: i64, period: u32) -> Result<Vec<Answer>> {
+    /// Every answer to a period's survey with whose it is (only their counts are ever shown).
+    pub async fn survey_answers(&self, project_id: i64, period: u32) -> Result<Vec<(PersonId, Answer)>> {
         let rows = sqlx::query(&format!(
-            "SELECT {ANSWER_COLUMNS} FROM survey_answers WHERE project_id = $1 AND period = $2 ORDER BY id"
+            "SELECT person_id, {ANSWER_COLUMNS} FROM survey_answers WHERE project_id = $1 AND period = $2 ORDER BY id"
         ))
         .bind(project_id)
         .bind(i64::from(period))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(answer_of).collect()
+        rows.iter().map(|r| Ok((PersonId(r.try_get("person_id")?), answer_of(r)?))).collect()
     }
 
     /// The periods of published projects a person is a learner on, newest project first.
