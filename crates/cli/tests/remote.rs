@@ -132,7 +132,14 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         assert_eq!(cycles[0]["report_due"], (end1 + Days::new(14)).to_string());
 
         // A remote cycle files nothing and is not inspected.
-        let filing = w.send(&xiehe, Method::PUT, &api(&number, "periods/1/filing"), Some("{}".into())).await;
+        let day = today().to_string();
+        let body = json!({ "start": day, "end": day,
+            "venue": { "province": "北京市", "city": "北京市", "address": "东城区帅府园1号" },
+            "form": "online", "planned_enrollment": 100, "fee": 0,
+            "contact": { "name": "李", "phone": "13800000000" },
+            "schedule": [ { "date": day, "from": "09:00", "to": "12:00", "topic": "t",
+                "teacher": "王喆", "teacher_unit": "u", "teacher_title": "主任医师", "hours": 3 } ] });
+        let filing = w.send(&xiehe, Method::PUT, &api(&number, "periods/1/filing"), Some(body.to_string())).await;
         assert_eq!(filing.status, 422, "{}", filing.body);
         assert!(filing.body.contains("远程项目"), "{}", filing.body);
 
