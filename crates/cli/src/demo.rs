@@ -303,9 +303,11 @@ pub async fn load_at(store: &Store, clock: &dyn Clock) -> Result<DemoSummary, St
     summary.applications = crate::demo_applications::load(store, &actor, clock.today()).await?;
     summary.projects = crate::demo_projects::load(store, &actor).await?;
     summary.events = crate::demo_events::load(store, &actor, clock.today()).await?;
-    // Reports first: their approval issues certificates on the day it happened (a month ago), and
-    // the signing key must already be valid then.
-    summary.reports = crate::demo_reports::load(store, &actor, clock.today()).await?;
+    // Reports first: their approval issues certificates on the day it happened (two months ago for
+    // the remote project's first cycle, a month ago for the others), and the signing key must
+    // already be valid then: the earliest approval comes first.
+    summary.reports = crate::demo_remote::load(store, clock.today()).await?;
+    summary.reports += crate::demo_reports::load(store, &actor, clock.today()).await?;
     crate::demo_sign_ins::load(store, &actor, clock.today()).await?;
     crate::demo_certificates::load(store, &actor, clock).await?;
     store.set_setting(&actor, DEMO_SETTING, "2025").await?;

@@ -249,6 +249,9 @@ pub async fn load(store: &Store, system: &Actor, today: NaiveDate) -> Result<usi
         units.push(unit);
         if spec.level == Level::National { national.push(project) } else { beijing.push(project) }
     }
+    // The remote project reported per upload cycle (demo_remote) is published in the same batch.
+    let xiehe = store.organisation_by_name(crate::demo_remote::UNIT).await?;
+    national.push(crate::demo_remote::project(today, xiehe.id.0, xiehe.province_code.clone()));
     let batch = |level: Level, province: Option<&str>, notice: String| NewBatch {
         level,
         province_code: province.map(str::to_string),

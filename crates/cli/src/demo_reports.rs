@@ -6,12 +6,14 @@
 //!   `yisheng`'s 我的学分;
 //! - 902 (北京协和医院, inspected 不合格): report submitted, then returned with a reason (overdue again);
 //! - 909 (北京大学第三医院): report submitted 32 days ago and not audited: overdue for `beijing`;
-//! - 910 (北京协和医院, held 12 days ago): roster in, report a draft, due in two days.
+//! - 910 (北京协和医院, held 12 days ago): roster in, 15 of its learners answered the phone survey
+//!   (`yisheng` has yet to: hers waits under 我的学分), report a draft, due in two days.
 
 use chrono::{Datelike, Days, NaiveDate};
 use jijiao_app::{Acting, App, AppError, FixedClock};
 use jijiao_domain::events::report::{Report, Teaching, Textbook, TextbookKind};
 use jijiao_domain::events::roster::RosterEntry;
+use jijiao_domain::events::survey::Answer;
 use jijiao_domain::score::Survey;
 use jijiao_domain::{Hours, IdNumber};
 use jijiao_storage::reports::PeriodKey;
@@ -22,23 +24,23 @@ use crate::demo_events::day;
 /// Why the demo's returned report was returned (shown to `xiehe` on its page).
 pub const RETURN_REASON: &str = "问卷调查结果与学员名单人数不符，且未上传考核试题，请核对后重新提交";
 
-fn app_on(store: &Store, on: NaiveDate) -> App {
+pub(crate) fn app_on(store: &Store, on: NaiveDate) -> App {
     App::new(store.clone()).with_clock(FixedClock::on(on))
 }
 
-async fn acting(store: &Store, username: &str) -> Result<Acting, StoreError> {
+pub(crate) async fn acting(store: &Store, username: &str) -> Result<Acting, StoreError> {
     let account = store.account_by_username(username).await?;
     let grants = store.grants_of(&account).await?;
     Ok(Acting { account, grants, ip: None })
 }
 
-fn failed(e: AppError) -> StoreError {
+pub(crate) fn failed(e: AppError) -> StoreError {
     StoreError::Unsupported(format!("演示数据：{e}"))
 }
 
 /// A roster of `learners` people of the unit (the first `yisheng` when she is one), the leader
 /// as speaker, two learners from 河北 who are people of record, and one learner not passed.
-async fn roster(
+pub(crate) async fn roster(
     store: &Store,
     unit: &str,
     learners: usize,
@@ -124,12 +126,13 @@ fn fix_check(id: &str) -> String {
 }
 
 /// A complete report for `learners` learners: every learner answered every question.
-fn report(learners: u32, textbook: bool) -> Report {
+pub(crate) fn report(learners: u32, textbook: bool) -> Report {
     let split = |a: u32, b: u32| [a, b, learners - a - b];
     let (most, some) = (learners * 7 / 10, learners / 5);
     Report {
         form: jijiao_domain::events::filing::Form::Offline,
         courseware: None,
+        hours: None,
         teaching: vec![
             Teaching { topic: "专题讲座".into(), teacher: "王喆".into() },
             Teaching { topic: "病例讨论与实践".into(), teacher: "王喆".into() },
@@ -164,6 +167,34 @@ fn report(learners: u32, textbook: bool) -> Report {
     }
 }
 
+/// Fifteen of the period's learners answer the phone survey on its last day (not `yisheng`, whose
+/// survey waits for her): mostly favourable, some not, two choices each for question 7.
+async fn answer_surveys(store: &Store, key: &PeriodKey, at: i64) -> Result<(), StoreError> {
+    let yisheng = store.account_by_username("yisheng").await?.person_id;
+    let learners: Vec<_> = store
+        .roster(key.project_id, key.period)
+        .await?
+        .into_iter()
+        .filter(|e| !e.is_speaker() && Some(e.person_id) != yisheng)
+        .take(15)
+        .collect();
+    for (i, e) in learners.iter().enumerate() {
+        let pick = |spread: usize| -> u8 { [0, 0, 1, 0, 1, 2, 0][(i + spread) % 7] };
+        let answer = Answer {
+            q1: pick(0),
+            q2: pick(2),
+            q3: pick(1),
+            q4: pick(3),
+            q5: pick(4),
+            q6: pick(5),
+            q7: [(i % 5) as u8, ((i + 1) % 5) as u8],
+        };
+        let actor = Actor { account_id: None, name: e.name.clone(), ip: None };
+        store.answer_survey(&actor, key, e.person_id, &answer, at + i as i64).await?;
+    }
+    Ok(())
+}
+
 /// Loads the stages; returns how many periods have a report.
 pub async fn load(store: &Store, system: &Actor, today: NaiveDate) -> Result<usize, StoreError> {
     let year = today.year();
@@ -182,7 +213,8 @@ pub async fn load(store: &Store, system: &Actor, today: NaiveDate) -> Result<usi
         let project = store.project_by_number(&number).await?;
         let end = day(today, offset + days - 1);
         let hours = Hours::whole(6 * days);
-        let entries = roster(store, unit, 24, hours, serial == 901).await?;
+        // `yisheng` learned in 901 (approved) and 910, whose survey she has still to answer.
+        let entries = roster(store, unit, 24, hours, serial == 901 || serial == 910).await?;
         let key = PeriodKey {
             project_id: project.id,
             project_number: number.clone(),
@@ -193,6 +225,9 @@ pub async fn load(store: &Store, system: &Actor, today: NaiveDate) -> Result<usi
         let filer = Actor { account_id: None, name: format!("{unit}继教管理员"), ip: None };
         let at = |d: NaiveDate| FixedClock::on(d).millis;
         store.replace_roster(&filer, &key, &entries, at(end)).await?;
+        if serial == 910 {
+            answer_surveys(store, &key, at(end)).await?;
+        }
         let learners = entries.iter().filter(|e| !e.is_speaker()).count() as u32;
         let submitted = end + Days::new(4);
         if submitted > today {

@@ -11,6 +11,7 @@ pub mod demo_certificates;
 pub mod demo_credits;
 pub mod demo_events;
 pub mod demo_projects;
+pub mod demo_remote;
 pub mod demo_reports;
 pub mod demo_sign_ins;
 pub mod import_projects;

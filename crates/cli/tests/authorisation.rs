@@ -15,6 +15,8 @@ mod credits_matrix;
 mod events_matrix;
 #[path = "authorisation/projects.rs"]
 mod projects_matrix;
+#[path = "authorisation/remote.rs"]
+mod remote_matrix;
 #[path = "authorisation/reports.rs"]
 mod reports_matrix;
 #[path = "authorisation/sign_in.rs"]
@@ -84,7 +86,8 @@ pub enum Scope {
 /// one's powers 403.
 fn expected(method: &Method, path: &str, who: Who, scope: Scope) -> u16 {
     use Who::*;
-    if let Some(status) = reports_matrix::expected(method, path, who, scope)
+    if let Some(status) = remote_matrix::expected(method, path, who, scope)
+        .or_else(|| reports_matrix::expected(method, path, who, scope))
         .or_else(|| certificates_matrix::expected(method, path, who, scope))
         .or_else(|| credits_matrix::expected(method, path, who, scope))
         .or_else(|| applications_matrix::expected(method, path, who, scope))
@@ -317,7 +320,8 @@ fn body_for(w: &World, method: &Method, path: &str, t: &Targets, n: usize) -> Op
     if method == Method::GET {
         return None;
     }
-    if let Some(body) = reports_matrix::body(method, path)
+    if let Some(body) = remote_matrix::body(method, path)
+        .or_else(|| reports_matrix::body(method, path))
         .or_else(|| certificates_matrix::body(method, path))
         .or_else(|| credits_matrix::body(w, method, path, n))
         .or_else(|| applications_matrix::body(w, method, path, n))
@@ -367,6 +371,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                 route.path.contains('{') && !["{name}", "{number}", "{code}"].iter().any(|p| route.path.contains(p));
             let scoped = has_target
                 || events_matrix::scoped(&route.path)
+                || remote_matrix::scoped(&route.path)
                 || reports_matrix::scoped(&route.path) && route.path.contains("{number}")
                 || sign_in_matrix::scoped(&route.path)
                 || certificates_matrix::scoped(&route.path)
@@ -392,7 +397,9 @@ async fn every_route_every_role_in_and_out_of_scope() {
                             None => projects_matrix::target(&w, &route.path, *scope, n).await,
                         },
                     };
-                    let path = match reports_matrix::path(&w, &route.path, *scope, n).await {
+                    let path = match remote_matrix::path(&w, &route.path, *scope, n).await {
+                        Some(path) => path,
+                        None => match reports_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
                         None => match sign_in_matrix::path(&w, &route.path, *scope, n).await {
                             Some(path) => path,
@@ -403,6 +410,7 @@ async fn every_route_every_role_in_and_out_of_scope() {
                                     None => fill(&route.path, &t, area_id),
                                 },
                             },
+                        },
                         },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);

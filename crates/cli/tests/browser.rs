@@ -623,3 +623,71 @@ async fn a_roster_and_report_go_from_the_unit_through_the_province_to_the_learne
     assert!(main.contains("临床药学规范化培训班"), "{main}");
     browser.close().await;
 }
+
+/// The learners' phone survey (issue 16): `yisheng`, on a phone, finds the survey of a period she
+/// learned in under 我的学分, answers the seven questions with her thumb (the page no wider than the
+/// phone) and reads her answers back; the unit then fills its report's survey grid with the counts.
+#[tokio::test]
+async fn a_learner_answers_the_survey_on_a_phone_and_the_unit_fills_its_report_with_it() {
+    use chrono::Datelike;
+    let Some(browser) = browser().await else { return };
+    let (address, _db) = server().await;
+    let today = jijiao_app::Clock::today(&jijiao_app::SystemClock);
+    // The demo's 协和 period held 12 days ago: 15 learners answered, `yisheng` not yet (demo_reports).
+    let number = format!("{}-03-01-910（京）", today.year());
+    let url_number = jijiao_app::events::url_number(&number);
+    let c = &browser.client;
+    let login = async |username: &str| {
+        c.goto(&format!("http://{address}/login")).await.unwrap();
+        c.find(Locator::Id("username")).await.unwrap().send_keys(username).await.unwrap();
+        c.find(Locator::Id("password")).await.unwrap().send_keys(jijiao::demo::DEMO_PASSWORD).await.unwrap();
+        c.find(Locator::Css("main button[type=submit]")).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".who .user-name")).await.unwrap();
+    };
+    let overflow = async || -> i64 {
+        let v = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        v.as_i64().unwrap()
+    };
+
+    c.set_window_size(390, 844).await.unwrap();
+    login("yisheng").await;
+    c.goto(&format!("http://{address}/me/credits")).await.unwrap();
+    let link = c.wait().for_element(Locator::Css(&format!("#surveys a[href='/surveys/{url_number}/1']"))).await.unwrap();
+    click_to_new_page(c, link).await;
+    c.wait().for_element(Locator::Id("survey-form")).await.unwrap();
+    assert!(overflow().await <= 0, "the survey fits a 390 px phone");
+    // Questions 1–6: the second option of each (tapping its words); question 7: two of five.
+    for q in 1..=6 {
+        c.find(Locator::XPath(&format!("//fieldset[@id='question-q{q}']/label[2]"))).await.unwrap().click().await.unwrap();
+    }
+    for o in [1, 4] {
+        c.find(Locator::Css(&format!("#question-q7 input[value='{o}']"))).await.unwrap().click().await.unwrap();
+    }
+    let tall = c
+        .execute("return document.querySelector('#question-q1 label').getBoundingClientRect().height;", vec![])
+        .await
+        .unwrap();
+    assert!(tall.as_f64().unwrap() >= 40.0, "each choice is a thumb's height: {tall}");
+    c.execute("window.confirm = () => true;", vec![]).await.unwrap();
+    click_to_new_page(c, c.find(Locator::Id("survey-submit")).await.unwrap()).await;
+    let done = c.find(Locator::Id("survey-done")).await.unwrap().text().await.unwrap();
+    assert!(done.contains("问卷已提交"), "{done}");
+    let answers = c.find(Locator::Id("survey-answers")).await.unwrap().text().await.unwrap();
+    assert!(answers.contains("基本是") && answers.contains("提高操作能力"), "{answers}");
+    assert!(overflow().await <= 0, "the answers read back on the phone");
+    c.find(Locator::Css(".who button")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("登录")).await.unwrap();
+
+    // The unit, at a desk: the report page says how many answered and fills the grid with them.
+    c.set_window_size(1366, 900).await.unwrap();
+    login("xiehe").await;
+    c.goto(&format!("http://{address}/events/{url_number}/1/report")).await.unwrap();
+    let answered = c.wait().for_element(Locator::Id("survey-answered")).await.unwrap().text().await.unwrap();
+    assert!(answered.contains("16"), "{answered}");
+    click_to_new_page(c, c.find(Locator::Id("fill-survey")).await.unwrap()).await;
+    let flash = c.find(Locator::Css(".flash")).await.unwrap().text().await.unwrap();
+    assert!(flash.contains("已用 16 名学员"), "{flash}");
+    let q7 = c.find(Locator::Css("input[name='q7_4']")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert_ne!(q7, "", "the grid is filled: {q7}");
+    browser.close().await;
+}

@@ -99,11 +99,12 @@ async fn issue_verify_online_and_offline_tamper_revoke() {
         let anonymous = w.anonymous();
         let yisheng = w.signed_in("yisheng").await;
 
-        // The demo: yisheng holds three certificates (the last from the approval of an execution
-        // report, demo_reports), the remote project's revoked with its reason.
+        // The demo: yisheng holds four certificates (two from the approval of an execution report,
+        // demo_reports' period and demo_remote's first upload cycle), one remote project's revoked
+        // with its reason.
         let mine = w.get(&yisheng, "/api/v1/me/certificates").await.json();
         let mine = mine.as_array().unwrap().clone();
-        assert_eq!(mine.len(), 3, "{backend}: {mine:?}");
+        assert_eq!(mine.len(), 4, "{backend}: {mine:?}");
         let revoked = mine.iter().find(|c| c["status"] == "revoked").expect("one revoked");
         let valid = mine.iter().find(|c| c["status"] == "valid" && c["credits"] == "6.0").expect("a valid one");
         assert_eq!(valid["kind"], "credit");

@@ -22,6 +22,7 @@ mod projects;
 mod rate_limits;
 mod recovery;
 mod reference_data;
+mod remote;
 mod replica;
 mod reports;
 mod sign_in;

@@ -318,7 +318,7 @@ async fn returns_suspensions_tasks_and_pages() {
 }
 
 /// Approval stores the score `jijiao check score` gives for the exported Execution report, item for
-/// item, for every approved period of the demo.
+/// item, for every approved period of the demo, the remote project's upload cycle among them.
 #[tokio::test]
 async fn the_stored_score_is_what_check_score_gives_for_the_export() {
     let db = jijiao_storage::testing::sqlite().await;
@@ -327,6 +327,10 @@ async fn the_stored_score_is_what_check_score_gives_for_the_export() {
     let approved: Vec<Value> =
         w.get(&beijing, "/api/v1/reports?status=approved").await.json().as_array().unwrap().clone();
     assert!(!approved.is_empty(), "the demo has approved periods");
+    assert!(
+        approved.iter().any(|r| r["delivery"] == "remote") && approved.iter().any(|r| r["delivery"] == "face_to_face"),
+        "an approved remote cycle and face-to-face period: {approved:?}"
+    );
     let dir = tempfile::tempdir().unwrap();
     for item in approved {
         let number = item["number"].as_str().unwrap();
@@ -340,6 +344,14 @@ async fn the_stored_score_is_what_check_score_gives_for_the_export() {
         let (code, out, err) = common::jijiao(dir.path(), &["check", "score", file.to_str().unwrap(), "--json"]);
         assert_eq!(code, 0, "{out} {err}");
         let offline: Value = serde_json::from_str(&out).unwrap();
+        if item["delivery"] == "remote" {
+            // The cycle goes out with its months and courseware, and is scored on the remote items.
+            let exported: Value = serde_json::from_str(&export.body).unwrap();
+            let cycle = &exported["periods"][period - 1];
+            assert_eq!(cycle["upload_cycle_months"], jijiao::demo_remote::MONTHS, "{cycle}");
+            assert!(cycle["courseware"].is_object(), "{cycle}");
+            assert!(offline["periods"][period - 1]["items"].get("score.1.1.3").is_some(), "{offline}");
+        }
         let stored =
             w.get(&beijing, &api(number, "report").replace("/periods/1/", &format!("/periods/{period}/"))).await.json();
         assert_eq!(offline["periods"][period - 1]["items"], stored["items"]["items"], "{number}");

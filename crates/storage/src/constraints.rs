@@ -53,6 +53,8 @@ pub(crate) enum Constraint {
     SignInOnce,
     RosterPerson,
     ReportPeriod,
+    RemoteCycleProject,
+    SurveyOnce,
     RateLimitWindow,
     CatalogueCount,
     CatalogueGramCount,
@@ -272,6 +274,18 @@ pub(crate) const KNOWN: &[Known] = &[
         message: "本期执行情况正在被他人同时填写，请刷新后重试",
     },
     Known {
+        constraint: Constraint::RemoteCycleProject,
+        sqlite: "remote_cycles.project_id",
+        postgres: "remote_cycles_project",
+        message: "该项目的上传周期正在被他人同时设置，请刷新后重试",
+    },
+    Known {
+        constraint: Constraint::SurveyOnce,
+        sqlite: "survey_answers.project_id, survey_answers.period, survey_answers.person_id",
+        postgres: "survey_answers_once",
+        message: "您已填写过本期问卷，每人每期只能填写一次",
+    },
+    Known {
         constraint: Constraint::RateLimitWindow,
         sqlite: "rate_limits.caller, rate_limits.class",
         postgres: "rate_limits_pkey",
@@ -476,6 +490,12 @@ mod tests {
             }
             Constraint::ReportPeriod => {
                 "INSERT INTO period_reports (project_id, period, status, document, updated_by_name, updated_at) VALUES (900, 1, 'draft', '{}', 'x', {n})"
+            }
+            Constraint::RemoteCycleProject => {
+                "INSERT INTO remote_cycles (project_id, months, set_by_name, set_at) VALUES (900, 3, 'x', {n})"
+            }
+            Constraint::SurveyOnce => {
+                "INSERT INTO survey_answers (project_id, period, person_id, q1, q2, q3, q4, q5, q6, q7_first, q7_second, answered_at) VALUES (900, 1, 900, 0, 0, 0, 0, 0, 0, 0, 1, {n})"
             }
             Constraint::RateLimitWindow => {
                 "INSERT INTO rate_limits (caller, class, window_start, requests) VALUES ('c', 'public', 0, {n})"

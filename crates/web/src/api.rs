@@ -11,6 +11,7 @@ use crate::events::sign_in::api as sign_in;
 use crate::projects::api as projects;
 use crate::reference::api as reference;
 use crate::reports::api as reports;
+use crate::reports::remote_api as remote;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -77,6 +78,7 @@ pub fn routes() -> Routes {
         .merge(projects::routes())
         .merge(events::routes())
         .merge(reports::routes())
+        .merge(remote::routes())
         .merge(sign_in::routes())
         .merge(certificates::routes())
         .fallback(api_not_found)
@@ -91,6 +93,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     crate::schemas::describe_checks(&mut doc);
     doc.merge(events::Doc::openapi());
     doc.merge(reports::Doc::openapi());
+    doc.merge(remote::Doc::openapi());
     doc.merge(sign_in::Doc::openapi());
     doc.merge(certificates::Doc::openapi());
     doc

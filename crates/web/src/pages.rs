@@ -27,6 +27,7 @@ pub fn routes() -> Routes {
         .merge(projects::pages::routes())
         .merge(events::pages::routes())
         .merge(reports::pages::routes())
+        .merge(reports::remote_pages::routes())
         .merge(events::sign_in::pages::routes())
         .merge(certificates::pages::routes())
 }

@@ -5,6 +5,7 @@
 //! sight but beyond one's powers 403.
 
 mod list;
+pub mod remote;
 pub mod sign_in;
 pub mod tasks;
 
@@ -80,6 +81,7 @@ impl Event {
 }
 
 /// The project by its number, with its periods' rows, if the principal sees any of it (else 404).
+/// A remote project's rows are its upload cycles (409 before its unit chose the cycle).
 pub(crate) async fn project_rows(app: &App, p: &Acting, number: &str) -> Result<(Project, Vec<EventRow>), AppError> {
     if !access::takes_part(&p.grants) {
         return Err(AppError::Forbidden);
@@ -90,25 +92,45 @@ pub(crate) async fn project_rows(app: &App, p: &Acting, number: &str) -> Result<
         Err(e) => return Err(e.into()),
     };
     let Some(number) = project.number.clone() else { return Err(AppError::NotFound) };
+    if remote::is_remote(&project) {
+        let row = remote::remote_row(app, &number).await?;
+        if !access::may_read(&p.grants, &remote::place_of(&row)) {
+            return Err(AppError::NotFound);
+        }
+        let Some(months) = row.months else { return Err(AppError::Conflict(remote::NO_CYCLE.into())) };
+        return Ok((project, remote::cycle_rows(&row, months)));
+    }
     let filter = EventFilter { number: Some(number), ..Default::default() };
     let rows = app.store.events(&EventScope { all: true, ..Default::default() }, &filter).await?;
-    if project.delivery == jijiao_domain::org::Delivery::Remote {
-        // Remote projects hold no periods to file; their unit's chain is told so, others see nothing.
-        let unit =
-            Place { province: project.province_code.clone(), district: None, unit: project.unit_id, person: None };
-        let place = EventPlace { unit, venue_province: None };
-        if access::may_read(&p.grants, &place) {
-            return Err(AppError::invalid(
-                "number",
-                "远程项目按上传周期汇报执行情况，不逐期报备和督查（rules.md §7.1）",
-            ));
-        }
-        return Err(AppError::NotFound);
-    }
     if !rows.iter().any(|r| access::may_read(&p.grants, &place_of(r))) {
         return Err(AppError::NotFound);
     }
     Ok((project, rows))
+}
+
+/// Every period's row of a published project, in no one's scope: its filed periods, or a remote
+/// project's upload cycles (none before the cycle is chosen). For the operator and for learners,
+/// whose own checks decide what they see.
+pub(crate) async fn all_rows(app: &App, project: &Project) -> Result<Vec<EventRow>, AppError> {
+    let Some(number) = project.number.clone() else { return Ok(Vec::new()) };
+    if remote::is_remote(project) {
+        let row = remote::remote_row(app, &number).await?;
+        return Ok(row.months.map(|m| remote::cycle_rows(&row, m)).unwrap_or_default());
+    }
+    let filter = EventFilter { number: Some(number), ..Default::default() };
+    Ok(app.store.events(&EventScope { all: true, ..Default::default() }, &filter).await?)
+}
+
+/// Why a period beyond those published (or a cycle beyond the project's) does not exist.
+fn no_such_period(project: &Project, period: u32, count: usize) -> AppError {
+    if remote::is_remote(project) {
+        AppError::invalid("period", format!("第{period}个上传周期不存在：按所选上传周期，该项目共{count}个上传周期"))
+    } else {
+        AppError::invalid(
+            "period",
+            format!("第{period}期不存在：该项目公布的举办期数为{count}期，不能报备或督查公布之外的期次"),
+        )
+    }
 }
 
 /// One period (from 1) the principal sees. A period beyond those published is refused by name (422)
@@ -117,10 +139,7 @@ pub async fn event(app: &App, p: &Acting, number: &str, period: u32) -> Result<E
     let (project, rows) = project_rows(app, p, number).await?;
     let count = rows.len();
     let Some(row) = rows.into_iter().find(|r| r.period == period) else {
-        return Err(AppError::invalid(
-            "period",
-            format!("第{period}期不存在：该项目公布的举办期数为{count}期，不能报备或督查公布之外的期次"),
-        ));
+        return Err(no_such_period(&project, period, count));
     };
     if !access::may_read(&p.grants, &place_of(&row)) {
         return Err(AppError::NotFound);
@@ -135,15 +154,19 @@ pub async fn operator_event(app: &App, number: &str, period: u32) -> Result<Even
         StoreError::NotFound => AppError::invalid("project", format!("没有编号为“{number}”的已公布项目")),
         e => e.into(),
     })?;
-    let filter = EventFilter { number: project.number.clone(), ..Default::default() };
-    let rows = app.store.events(&EventScope { all: true, ..Default::default() }, &filter).await?;
+    let rows = all_rows(app, &project).await?;
+    if rows.is_empty() && remote::is_remote(&project) {
+        return Err(AppError::Conflict(remote::NO_CYCLE.into()));
+    }
     let count = rows.len();
-    let row = rows
-        .into_iter()
-        .find(|r| r.period == period)
-        .ok_or_else(|| AppError::invalid("period", format!("第{period}期不存在：该项目公布的举办期数为{count}期")))?;
+    let Some(row) = rows.into_iter().find(|r| r.period == period) else {
+        return Err(no_such_period(&project, period, count));
+    };
     Ok(Event { project, row })
 }
+
+/// What filing, inspecting and signing in answer for a remote project (rules.md §7.1).
+pub const REMOTE_NOT_FILED: &str = "远程项目按上传周期汇报执行情况，不逐期报备、督查和扫码签到（rules.md §7.1）";
 
 fn problems_error(problems: Vec<Problem>) -> AppError {
     AppError::InvalidDocument(
@@ -175,6 +198,9 @@ pub async fn file(
     let event = event(app, p, number, period).await?;
     if !access::may_file(&p.grants, &event.place()) {
         return Err(AppError::Forbidden);
+    }
+    if remote::is_remote(&event.project) {
+        return Err(AppError::invalid("number", REMOTE_NOT_FILED));
     }
     let today = app.today();
     let mut problems = filing::check(filing, &published(&event), period as usize, today);
@@ -298,6 +324,9 @@ pub async fn inspect(
     };
     if !allowed {
         return Err(AppError::Forbidden);
+    }
+    if remote::is_remote(&event.project) {
+        return Err(AppError::invalid("number", REMOTE_NOT_FILED));
     }
     let Some(filed) = event.row.filed.clone() else {
         return Err(AppError::Conflict("该期尚未报备，无法记录督查".into()));

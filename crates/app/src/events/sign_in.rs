@@ -90,6 +90,9 @@ async fn managed(app: &App, p: &Acting, number: &str, period: u32) -> Result<Eve
     if !access::may_file(&p.grants, &event.place()) {
         return Err(AppError::Forbidden);
     }
+    if super::remote::is_remote(&event.project) {
+        return Err(AppError::invalid("number", super::REMOTE_NOT_FILED));
+    }
     Ok(event)
 }
 

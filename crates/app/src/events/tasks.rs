@@ -1,6 +1,7 @@
 //! What each account must do next (待办, issues 15 and 16): a list of providers, each giving the
 //! tasks of one kind for the signed-in account (filings, inspections, supervision, reports due,
-//! audits due); the list merges and orders them.
+//! remote projects' cycles to choose and cycle reports due, audits due, a learner's surveys); the
+//! list merges and orders them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,7 +22,8 @@ type Tasks<'a> = Pin<Box<dyn Future<Output = Result<Vec<Task>, AppError>> + Send
 pub type Provider = for<'a> fn(&'a App, &'a Acting) -> Tasks<'a>;
 
 /// Every kind of task, in the order the start page lists them when due on the same day.
-pub const PROVIDERS: &[Provider] = &[filings_due, inspections_due, supervision_this_week, reports_due, audits_due];
+pub const PROVIDERS: &[Provider] =
+    &[filings_due, inspections_due, supervision_this_week, reports_due, remote_due, audits_due, surveys_due];
 
 /// The account's tasks: overdue first, then by due day.
 pub async fn tasks(app: &App, p: &Acting) -> Result<Vec<Task>, AppError> {
@@ -215,15 +217,93 @@ fn audits_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
                     due_day,
                     today,
                     format!(
-                        "审核执行情况：{} 第{}期 {}（{}，{} 提交）",
+                        "审核执行情况：{} {} {}（{}，{} 提交）",
                         r.row.number,
-                        r.row.period,
+                        super::remote::period_label(r.row.delivery, r.row.period),
                         r.row.name,
                         r.row.unit,
                         r.row.submitted_on.map(|d| d.to_string()).unwrap_or_default()
                     ),
                     format!("/events/{}/{}/report", crate::events::url_number(&r.row.number), r.row.period),
                 ))
+            })
+            .collect())
+    })
+}
+
+/// A unit's remote projects (the unit administrator, the leader): a project open in the last year
+/// whose cycle is not chosen (due on its published start), and each upload cycle ended in the last
+/// year whose report is not in (not submitted, or returned), due 14 days after the cycle's end.
+fn remote_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        if !access::is_filer(&p.grants) {
+            return Ok(Vec::new());
+        }
+        let today = app.today();
+        let since = today - Days::new(REPORT_LOOKBACK_DAYS);
+        let projects = app.store.remote_projects(&super::scope_of(&p.grants), None).await?;
+        let mut out = Vec::new();
+        for project in projects.iter().filter(|r| access::may_file(&p.grants, &super::remote::place_of(r))) {
+            let url = format!("/events/{}/upload-cycle", crate::events::url_number(&project.number));
+            let start = super::remote::anchor(project);
+            let Some(months) = project.months else {
+                if start >= since && start <= today + Days::new(due::FILING_HORIZON_DAYS) {
+                    out.push(Task::new(
+                        "upload_cycle",
+                        start,
+                        today,
+                        format!("选择上传周期（远程项目，{start} 开始）：{} {}", project.number, project.name),
+                        url,
+                    ));
+                }
+                continue;
+            };
+            let cycles = super::remote::cycle_rows(project, months);
+            if !cycles.iter().any(|r| r.end() < today && r.end() >= since) {
+                continue;
+            }
+            let statuses: std::collections::HashMap<u32, ReportStatus> =
+                app.store.period_reports(project.project_id).await?.into_iter().map(|(n, s)| (n, s.status)).collect();
+            for r in cycles.iter().filter(|r| r.end() < today && r.end() >= since) {
+                let what = match statuses.get(&r.period) {
+                    Some(ReportStatus::Submitted | ReportStatus::Approved) => continue,
+                    Some(ReportStatus::Returned) => "修改并重新提交被退回的执行情况",
+                    _ => "填报执行情况",
+                };
+                out.push(Task::new(
+                    "report",
+                    report_rules::due(r.end()),
+                    today,
+                    format!(
+                        "{what}：{} {}（{} 至 {}）{}",
+                        r.number,
+                        super::remote::period_label(jijiao_domain::org::Delivery::Remote, r.period),
+                        r.start(),
+                        r.end(),
+                        r.name
+                    ),
+                    format!("{}/report", event_url(r)),
+                ));
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// A learner's surveys to answer (optional, rules.md §7.4): periods and cycles they learned in that
+/// have ended, their report not yet approved. Due with the report; never overdue (answering is
+/// voluntary).
+fn surveys_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
+    Box::pin(async move {
+        let surveys = crate::reports::survey::my_surveys(app, p).await?;
+        Ok(surveys
+            .into_iter()
+            .map(|s| Task {
+                kind: "survey",
+                due: s.report_due,
+                overdue: false,
+                title: format!("填写学员问卷（自愿）：{} {} {}", s.name, s.number, s.label),
+                url: s.url,
             })
             .collect())
     })

@@ -3,12 +3,18 @@
 //! the project credits it grants with their certificates, and the Execution report of a project
 //! built from its records. Pages, API and CLI all call these, so each scope check exists once.
 //!
+//! A remote project's periods are its upload cycles (`events::remote`): the same operations keep
+//! their rosters and reports, with the cycle's dates where a face-to-face period has its filing's,
+//! and the learners' phone survey (`survey`) fills either's survey grid.
+//!
 //! Who does what: the project's unit administrator or its leader keeps the roster and the report
 //! (as they file, `access::may_file`); the office of the applicant unit's province audits
-//! (`access::may_audit`); whoever sees the event reads them.
+//! (`access::may_audit`); whoever sees the event reads them; a learner on the roster answers the
+//! survey.
 
 mod execution;
 mod roster;
+pub mod survey;
 
 use chrono::NaiveDate;
 use jijiao_domain::credits::learning_record::{RecordFacts, RecordSource};
@@ -26,7 +32,7 @@ use serde::Serialize;
 use crate::events::{Event, event};
 use crate::{Acting, App, AppError};
 
-pub use execution::{PeriodState, execution_report, period_states, report_from_filing};
+pub use execution::{PeriodState, execution_report, period_states, report_for_cycle, report_from_filing};
 pub use roster::{
     RosterImport, RosterLine, RosterView, import_roster, import_roster_as_operator, roster_from_sign_ins,
     roster_template, roster_view,
@@ -161,7 +167,10 @@ pub async fn submit_report(app: &App, p: &Acting, number: &str, period: u32) -> 
     if roster.is_empty() {
         return Err(AppError::Conflict("请先导入本期学员名单，再提交执行情况".into()));
     }
-    let problems = rules::check_complete(&stored.report, learners(&roster));
+    let mut problems = rules::check_complete(&stored.report, learners(&roster));
+    if crate::events::remote::is_remote(&event.project) {
+        problems.extend(rules::check_remote(&stored.report));
+    }
     if !problems.is_empty() {
         return Err(problems_error(problems));
     }

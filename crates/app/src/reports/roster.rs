@@ -172,7 +172,8 @@ pub struct RosterImport {
 }
 
 /// Imports the roster of period `period` (the project's unit administrator or its leader), replacing
-/// the one before, once the period is filed and has begun. All or nothing: every bad row is reported
+/// the one before, once the period is filed and has begun (a remote project's upload cycle: once
+/// it has begun). All or nothing: every bad row is reported
 /// and nothing is stored unless the whole file is right; a dry run stores nothing either way.
 pub async fn import_roster(
     app: &App,
@@ -204,6 +205,36 @@ pub async fn import_roster_as_operator(
     import(app, &event, actor, bytes, file_name, dry_run).await
 }
 
+/// What a roster is checked against: the hours a person may have attended or taught, and the
+/// planned enrolment (`roster.over_plan`).
+struct Limits {
+    hours: Hours,
+    planned_enrollment: u32,
+}
+
+/// A face-to-face period's limits come from its current filing (its schedule's hours), once it has
+/// begun. A remote project's upload cycle has no filing: a learner completes at most the course's
+/// published hours in a cycle (**reading:** without published hours, the hours its credits stand
+/// for, 3 hours a credit), against the published enrolment, once the cycle has begun.
+async fn limits(app: &App, event: &Event) -> Result<Limits, AppError> {
+    if crate::events::remote::is_remote(&event.project) {
+        let start = event.row.published_start;
+        if app.today() < start {
+            return Err(AppError::Conflict(format!("本上传周期 {start} 开始，开始后才能导入学员名单")));
+        }
+        let project = &event.project;
+        let hours = project.hours.unwrap_or_else(|| Hours::from_tenths(project.credits.tenths() * 3));
+        return Ok(Limits { hours, planned_enrollment: project.planned_enrollment });
+    }
+    let filing = current_filing(app, event)
+        .await?
+        .ok_or_else(|| AppError::Conflict("本期尚未报备：学员名单按报备的日程核对学时，请先报备".into()))?;
+    if app.today() < filing.start {
+        return Err(AppError::Conflict(format!("本期 {} 开始举办，开始后才能导入学员名单", filing.start)));
+    }
+    Ok(Limits { hours: filing.hours(), planned_enrollment: filing.planned_enrollment })
+}
+
 async fn import(
     app: &App,
     event: &Event,
@@ -212,15 +243,10 @@ async fn import(
     file_name: &str,
     dry_run: bool,
 ) -> Result<RosterImport, AppError> {
-    let filing = current_filing(app, event)
-        .await?
-        .ok_or_else(|| AppError::Conflict("本期尚未报备：学员名单按报备的日程核对学时，请先报备".into()))?;
-    if app.today() < filing.start {
-        return Err(AppError::Conflict(format!("本期 {} 开始举办，开始后才能导入学员名单", filing.start)));
-    }
+    let Limits { hours: scheduled, planned_enrollment } = limits(app, event).await?;
     let table = read(bytes, file_name).await?;
     let (entries, mut problems) = parse_rows(&table).map_err(AppError::InvalidDocument)?;
-    problems.extend(roster::check(&entries, filing.hours()).into_iter().map(row_problem));
+    problems.extend(roster::check(&entries, scheduled).into_iter().map(row_problem));
     // A name that differs from the one registered under the ID number is almost always a typo in the
     // number: the credits would go to someone else.
     let ids: Vec<IdNumber> = entries.iter().map(|e| e.id_number.clone()).collect();
@@ -243,7 +269,7 @@ async fn import(
         return Err(AppError::InvalidDocument(problems));
     }
     let counts = roster::counts(&entries);
-    let warnings = roster::over_plan(&counts, filing.planned_enrollment).into_iter().collect();
+    let warnings = roster::over_plan(&counts, planned_enrollment).into_iter().collect();
     let matched = names.len();
     let people_of_record = if dry_run {
         0

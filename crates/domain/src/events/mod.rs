@@ -4,6 +4,7 @@
 //! due. No IO: the application layer feeds these the records.
 
 pub mod access;
+pub mod cycle;
 pub mod files;
 pub mod filing;
 pub mod history;
@@ -11,6 +12,7 @@ pub mod inspection;
 pub mod report;
 pub mod roster;
 pub mod sign_in;
+pub mod survey;
 pub mod tasks;
 
 /// One problem with an input: the rule it breaks, the field at fault (`schedule[2].hours`), and a

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Problem;
+use super::cycle::Cycle;
 use super::filing::{Filing, Form};
 use super::roster::Counts;
 use crate::Hours;
@@ -28,6 +29,10 @@ pub struct Report {
     /// With an online part: how the courseware is managed (课件管理).
     #[serde(default)]
     pub courseware: Option<Courseware>,
+    /// Remote projects: the hours the course offered in the upload cycle (实际学时数, `score.1.2.4`
+    /// compares them with the published hours). A face-to-face period's hours come from its filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
     /// The topics as held, with their teachers.
     #[serde(default)]
     pub teaching: Vec<Teaching>,
@@ -228,6 +233,29 @@ pub fn check_complete(report: &Report, learners: u32) -> Vec<Problem> {
     problems
 }
 
+/// The further checks of a remote project's report on submission (rules.md §7.4 per upload cycle):
+/// held online only, with its courseware management (`score.1.2.7`) and the hours the course offered
+/// (`score.1.2.4`); called beside [`check_complete`]. A remote cycle needs no dates, place or filing.
+pub fn check_remote(report: &Report) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if report.form != Form::Online {
+        problems.push(Problem::new(
+            "report.remote",
+            "form",
+            format!("远程项目的举办形式为“{}”，不能为“{}”", Form::Online.label(), report.form.label()),
+        ));
+    }
+    // The courseware is asked by [`check_complete`] of every report held online.
+    match report.hours {
+        None => problems.push(Problem::new("report.complete", "hours", "请填写“本周期课程实际学时数”（远程项目）")),
+        Some(h) if h <= Hours::ZERO => {
+            problems.push(Problem::new("report.remote", "hours", "“本周期课程实际学时数”应大于0"))
+        }
+        Some(_) => {}
+    }
+    problems
+}
+
 fn is_year_month(text: &str) -> bool {
     NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").is_ok() && text.trim().len() == 7
 }
@@ -312,6 +340,45 @@ pub fn score_period(records: &PeriodRecords<'_>) -> Period {
     }
 }
 
+/// What the records of one upload cycle of a remote project give the score (§5): the cycle and
+/// its length in months, the roster's counts and the submitted report with its first date.
+#[derive(Clone, Debug)]
+pub struct CycleRecords<'a> {
+    pub cycle: Cycle,
+    pub months: u32,
+    pub counts: &'a Counts,
+    pub report: Option<&'a Report>,
+    pub reported_on: Option<NaiveDate>,
+}
+
+/// The period of the Execution report an upload cycle's records make (formats.md: "A remote period
+/// needs no dates, place or filing"; its dates are given for the reader, the score reads none).
+/// A cycle with neither a roster nor a submitted report was not held: nothing was delivered to
+/// anyone on record, and it scores 0 on every item, as a face-to-face period never filed does.
+pub fn score_cycle(records: &CycleRecords<'_>) -> Period {
+    let report = records.report;
+    let held = records.counts.learners + records.counts.speakers > 0 || report.is_some();
+    Period {
+        held,
+        planned: None,
+        filed_on: None,
+        start: Some(records.cycle.start),
+        end: Some(records.cycle.end),
+        place: None,
+        province: None,
+        scenic_area: false,
+        form_change: None,
+        days: None,
+        hours: report.and_then(|r| r.hours),
+        teachers: report.map(|r| distinct(r.teaching.iter().map(|t| t.teacher.trim()))).unwrap_or_default(),
+        reported_on: records.reported_on,
+        learners_by_province: records.counts.learners_by_province.clone(),
+        survey: report.and_then(|r| r.survey.clone()),
+        upload_cycle_months: Some(records.months),
+        courseware: report.and_then(|r| r.courseware),
+    }
+}
+
 fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in names.filter(|n| !n.is_empty()) {
@@ -334,6 +401,7 @@ mod tests {
         Report {
             form: Form::Offline,
             courseware: None,
+            hours: None,
             teaching: vec![Teaching { topic: "心衰诊治进展".into(), teacher: "张三".into() }],
             effect_analysis: "学员反映良好".into(),
             survey: Some(survey([1, 0, 0], Some([1, 1, 0, 0, 0]))),
@@ -422,5 +490,53 @@ mod tests {
         assert_eq!(period.teachers, ["张三"]);
         assert_eq!(period.form_change, Some(FormChange::None));
         assert_eq!(period.province.as_deref(), Some("北京市"));
+    }
+
+    #[test]
+    fn a_remote_report_is_online_with_its_courseware_and_hours() {
+        let mut r = complete();
+        let fields = |r: &Report| -> Vec<String> {
+            check_complete(r, 1).into_iter().chain(check_remote(r)).map(|p| p.field).collect()
+        };
+        assert_eq!(fields(&r), ["form", "hours"]);
+        r.form = Form::Online;
+        assert_eq!(fields(&r), ["courseware", "hours"]);
+        r.courseware = Some(Courseware { no_seek: true, single_courseware: true, learning_state_check: false });
+        r.hours = Some(Hours::ZERO);
+        assert_eq!(fields(&r), ["hours"]);
+        r.hours = Some(Hours::whole(9));
+        assert!(fields(&r).is_empty());
+        let text = serde_json::to_string(&r).unwrap();
+        assert_eq!(parse(&text).unwrap(), r, "the hours read back");
+        assert!(!serde_json::to_string(&complete()).unwrap().contains("hours\":null"), "absent, not null");
+    }
+
+    #[test]
+    fn a_cycle_scores_as_a_remote_period_with_its_months_and_no_dates_to_judge() {
+        let cycle = crate::events::cycle::cycle(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), 2, 2);
+        let mut r = complete();
+        r.form = Form::Online;
+        r.hours = Some(Hours::whole(9));
+        r.courseware = Some(Courseware { no_seek: true, single_courseware: true, learning_state_check: true });
+        r.teaching.push(Teaching { topic: "再讲".into(), teacher: " 张三 ".into() });
+        let counts = crate::events::roster::count_people([("11", false), ("13", false), ("11", true)]);
+        let period = score_cycle(&CycleRecords {
+            cycle,
+            months: 2,
+            counts: &counts,
+            report: Some(&r),
+            reported_on: NaiveDate::from_ymd_opt(2026, 7, 3),
+        });
+        assert!(period.held);
+        assert_eq!((period.start, period.end), (Some(cycle.start), Some(cycle.end)));
+        assert_eq!(period.start, NaiveDate::from_ymd_opt(2026, 5, 1));
+        assert_eq!(period.upload_cycle_months, Some(2));
+        assert_eq!(period.hours, Some(Hours::whole(9)));
+        assert_eq!(period.teachers, ["张三"]);
+        assert_eq!(period.learners_by_province.get("河北省"), Some(&1));
+        assert_eq!((period.filed_on, period.place.as_deref(), period.days), (None, None, None));
+        let empty = crate::events::roster::Counts::default();
+        let nothing = score_cycle(&CycleRecords { cycle, months: 2, counts: &empty, report: None, reported_on: None });
+        assert!(!nothing.held, "no roster and no report: not held");
     }
 }

@@ -1,5 +1,7 @@
 //! From the event to the learner's record (rules.md §7.3–§7.5): the roster of a held period, its
-//! execution report through draft, submission, return and approval, and the files the report carries.
+//! execution report through draft, submission, return and approval, and the files the report carries;
+//! remote projects' upload cycles, whose rosters and reports are kept here under the cycle's number
+//! (`remote`), and the learners' survey answers (`survey`, migration 0021).
 //!
 //! Each state change reads the report's state under the write lock (SQLite) or a row lock
 //! (PostgreSQL) before it changes it, so two offices acting at once cannot both approve: the second
@@ -8,7 +10,9 @@
 //! write appends its audit entry in its own transaction.
 
 mod files;
+mod remote;
 mod roster;
+mod survey;
 
 use chrono::NaiveDate;
 use jijiao_domain::events::report::{Report, ReportStatus};
@@ -22,7 +26,9 @@ use crate::sql::date_text;
 use crate::{Result, Store, StoreError, decode};
 
 pub use files::{NewReportFile, ReportFile, ReportFileKind};
+pub use remote::{CycleChange, RemoteProjectRow, StoredCycle};
 pub use roster::{RosterOutcome, StoredRosterEntry};
+pub use survey::LearnerPeriod;
 
 /// A period of a published project, as every write here names it (and its audit entry places it).
 #[derive(Clone, Debug)]
@@ -91,6 +97,8 @@ pub struct ReportRow {
     pub unit: String,
     pub unit_id: Option<i64>,
     pub province_code: Option<String>,
+    /// A remote project's periods are its upload cycles.
+    pub delivery: jijiao_domain::org::Delivery,
     pub period: u32,
     pub status: ReportStatus,
     pub submitted_on: Option<NaiveDate>,
@@ -350,7 +358,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut sql = String::from(
-            "SELECT r.project_id, p.number, p.name, p.unit_name, p.unit_id, p.province_code, r.period, r.status, r.submitted_on, r.score \
+            "SELECT r.project_id, p.number, p.name, p.unit_name, p.unit_id, p.province_code, p.delivery, r.period, r.status, r.submitted_on, r.score \
              FROM period_reports r JOIN projects p ON p.id = r.project_id WHERE r.status IN (",
         );
         sql.push_str(&statuses.iter().map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", "));
@@ -374,6 +382,11 @@ impl Store {
                     unit: r.try_get("unit_name")?,
                     unit_id: r.try_get("unit_id")?,
                     province_code: r.try_get("province_code")?,
+                    delivery: decode::code(
+                        &r.try_get::<String, _>("delivery")?,
+                        "projects.delivery",
+                        jijiao_domain::org::Delivery::from_code,
+                    )?,
                     period: decode::int(r, "period", "period_reports.period")?,
                     status: decode::code(
                         &r.try_get::<String, _>("status")?,

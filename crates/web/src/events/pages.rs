@@ -368,6 +368,13 @@ async fn event_page(
     Path((number, n)): Path<(String, u32)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
+    // A remote project has upload cycles, not periods to file: its cycles are on one page.
+    if let Ok(project) = state.store.project_by_number(&number).await
+        && ops::remote::is_remote(&project)
+    {
+        jijiao_app::events::remote::upload_cycle(&state, &p, &number).await?;
+        return Ok(Redirect::to(&format!("/events/{}/upload-cycle", url_number(&number))).into_response());
+    }
     let event = ops::event(&state, &p, &number, n).await?;
     let history = ops::filing_history(&state, &p, &number, n).await?;
     let current = history.current.as_ref().map(|c| Current {

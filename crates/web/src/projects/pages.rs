@@ -141,6 +141,9 @@ struct ProjectPage {
     p: Project,
     /// The periods as filed (rules.md §7.1): number, dates, place, whether a later filing moved them.
     filed: Vec<(u32, String, String, bool)>,
+    /// A remote project's upload cycle page, for a signed-in account with a part in events (the page
+    /// itself decides what they see).
+    cycle_link: Option<String>,
 }
 
 async fn project_page(
@@ -172,9 +175,14 @@ async fn project_page(
         }
         None => Vec::new(),
     };
+    let takes_part = principal.0.as_ref().is_some_and(|p| jijiao_domain::events::access::takes_part(&p.grants));
+    let cycle_link = (takes_part && p.delivery == jijiao_domain::org::Delivery::Remote)
+        .then(|| p.number.as_deref().map(|n| format!("/events/{}/upload-cycle", jijiao_app::events::url_number(n))))
+        .flatten();
     Ok(render(
         StatusCode::OK,
         &ProjectPage {
+            cycle_link,
             layout: Layout::new("/projects", &principal, &csrf),
             number: p.number.clone().unwrap_or_default(),
             credits: p.credits.to_string(),

@@ -270,6 +270,8 @@ pub struct AuditQuery {
 pub struct AuditItem {
     number: String,
     period: u32,
+    /// `face_to_face`, or `remote` (its periods are upload cycles).
+    delivery: String,
     name: String,
     unit: String,
     status: String,
@@ -309,6 +311,7 @@ impl From<ops::AuditRow> for AuditItem {
     fn from(r: ops::AuditRow) -> Self {
         Self {
             url: format!("/events/{}/{}/report", jijiao_app::events::url_number(&r.row.number), r.row.period),
+            delivery: r.row.delivery.code().into(),
             number: r.row.number,
             period: r.row.period,
             name: r.row.name,

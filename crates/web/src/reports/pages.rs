@@ -69,6 +69,7 @@ fn flash_text(done: Option<&str>) -> Option<&'static str> {
         "returned" => "已退回，单位修改后可重新提交。",
         "approved" => "已审核通过：评分已保存，学分已发放到学员的学习档案，证书已签发。",
         "file" => "文件已上传。",
+        "cycle" => "请先选择上传周期。",
         _ => return None,
     })
 }
@@ -80,12 +81,25 @@ struct Head {
     /// The number as it goes in a URL.
     url_number: String,
     period: u32,
+    /// `第1期`, or `第1个上传周期` of a remote project.
+    label: String,
     unit: String,
     link: String,
+    /// Where the period's facts are: the event's page, or a remote project's upload cycle page.
+    back: String,
+    remote: bool,
 }
 
 fn head(event: &Event) -> Head {
+    let remote = jijiao_app::events::remote::is_remote(&event.project);
     Head {
+        label: jijiao_app::events::remote::period_label(event.project.delivery, event.row.period),
+        back: if remote {
+            format!("/events/{}/upload-cycle", url_number(event.number()))
+        } else {
+            event_link(event.number(), event.row.period)
+        },
+        remote,
         name: event.project.name.clone(),
         number: event.number().to_string(),
         url_number: url_number(event.number()),
@@ -202,6 +216,8 @@ async fn template(PageUser(_p): PageUser) -> Result<Response, PageError> {
 #[derive(Clone, Debug, Default)]
 struct Values {
     form: String,
+    /// A remote cycle's course hours (本周期课程实际学时数).
+    hours: String,
     no_seek: bool,
     single_courseware: bool,
     learning_state_check: bool,
@@ -227,6 +243,7 @@ impl Values {
         let cw = report.courseware;
         Self {
             form: report.form.code().into(),
+            hours: report.hours.map(|h| h.to_string()).unwrap_or_default(),
             no_seek: cw.is_some_and(|c| c.no_seek),
             single_courseware: cw.is_some_and(|c| c.single_courseware),
             learning_state_check: cw.is_some_and(|c| c.learning_state_check),
@@ -272,6 +289,7 @@ impl Values {
             .collect();
         Self {
             form: one("form"),
+            hours: one("hours"),
             no_seek: flag("no_seek"),
             single_courseware: flag("single_courseware"),
             learning_state_check: flag("learning_state_check"),
@@ -284,6 +302,20 @@ impl Values {
             problems: one("problems"),
             textbooks,
         }
+    }
+
+    /// The survey grid filled with the counts of the learners' answers.
+    fn fill_survey(&mut self, survey: &Survey) {
+        let rows: [Vec<u32>; 7] = [
+            survey.q1.to_vec(),
+            survey.q2.to_vec(),
+            survey.q3.to_vec(),
+            survey.q4.to_vec(),
+            survey.q5.to_vec(),
+            survey.q6.to_vec(),
+            survey.q7.map(|q| q.to_vec()).unwrap_or_else(|| vec![0; 5]),
+        ];
+        self.survey = rows.iter().map(|r| r.iter().map(u32::to_string).collect()).collect();
     }
 
     /// The report these values make, or every field that is not right, named as the page shows it.
@@ -350,9 +382,17 @@ impl Values {
                 }
             })
             .collect();
+        let hours = match self.hours.trim() {
+            "" => None,
+            text => Some(Hours::parse(text).unwrap_or_else(|_| {
+                errors.push(format!("“本周期课程实际学时数”“{text}”应为数字，最多一位小数"));
+                Hours::ZERO
+            })),
+        };
         let online = form != HeldForm::Offline;
         let report = Report {
             form,
+            hours,
             courseware: online.then_some(Courseware {
                 no_seek: self.no_seek,
                 single_courseware: self.single_courseware,
@@ -432,10 +472,14 @@ struct ReportPage {
     score: Option<String>,
     score_lines: Vec<ScoreLine>,
     errors: Vec<String>,
-    flash: Option<&'static str>,
+    flash: Option<String>,
     file_action: String,
     csrf: String,
     forms: Vec<(&'static str, &'static str)>,
+    /// How many learners answered the phone survey, of how many (the unit may fill the grid with it).
+    answered: u32,
+    /// The period's (a remote cycle's) dates: `2026-03-01 至 2026-03-31`.
+    period_dates: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -447,7 +491,7 @@ async fn report_page_for(
     n: u32,
     typed: Option<Values>,
     errors: Vec<String>,
-    flash: Option<&'static str>,
+    flash: Option<String>,
 ) -> Result<ReportPage, PageError> {
     let event = events::event(state, p, number, n).await?;
     let place = event.place();
@@ -465,11 +509,15 @@ async fn report_page_for(
     let values = match (typed, &view) {
         (Some(v), _) => v,
         (None, Some(v)) => Values::of(&v.report),
+        (None, None) if jijiao_app::events::remote::is_remote(&event.project) => {
+            Values::of(&ops::report_for_cycle(&event.project))
+        }
         (None, None) => {
             let filings = state.store.filings(event.project.id, n).await?;
             filings.last().map(|f| Values::of(&ops::report_from_filing(&f.filing))).unwrap_or_default()
         }
     };
+    let answered = ops::survey::survey_counts(state, p, number, n).await?.answered;
     let (score, score_lines) = match (&view, status) {
         (Some(v), Some(ReportStatus::Approved)) => (v.score.clone(), stored_lines(v.items.as_ref(), delivery)),
         (_, Some(ReportStatus::Submitted)) if may_audit => {
@@ -506,6 +554,8 @@ async fn report_page_for(
         file_action: format!("{link}/report/files"),
         csrf: csrf.0.clone(),
         forms: HeldForm::ALL.iter().map(|f| (f.code(), f.label())).collect(),
+        answered,
+        period_dates: format!("{} 至 {}", event.row.start(), event.row.end()),
     })
 }
 
@@ -551,8 +601,8 @@ async fn report_page(
     Path((number, n)): Path<(String, u32)>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
-    let page =
-        report_page_for(&state, &p, &csrf, &number, n, None, Vec::new(), flash_text(flash.done.as_deref())).await?;
+    let flash = flash_text(flash.done.as_deref()).map(str::to_string);
+    let page = report_page_for(&state, &p, &csrf, &number, n, None, Vec::new(), flash).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -566,7 +616,19 @@ async fn save_report(
     let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| PageError::from(ApiError::BadRequest("表单格式不正确，请返回页面重新填写".into())))?;
     let submit = fields.iter().any(|(k, v)| k == "action" && v == "submit");
-    let values = Values::from_form(&fields);
+    let mut values = Values::from_form(&fields);
+    if fields.iter().any(|(k, v)| k == "action" && v == "fill_survey") {
+        // Fills the grid from the learners' answers and shows the form again, unsaved: the unit
+        // checks, changes what it knows better, and saves.
+        let counts = ops::survey::survey_counts(&state, &p, &number, n).await?;
+        values.fill_survey(&counts.survey);
+        let flash = format!(
+            "已用 {} 名学员（共 {} 名）的问卷答案填入问卷调查结果，尚未保存：请核对，可修改后保存草稿或提交。",
+            counts.answered, counts.learners
+        );
+        let page = report_page_for(&state, &p, &csrf, &number, n, Some(values), Vec::new(), Some(flash)).await?;
+        return Ok(render(StatusCode::OK, &page));
+    }
     let fail = |errors: Vec<String>, values: Values| async {
         let page = report_page_for(&state, &p, &csrf, &number, n, Some(values), errors, None).await?;
         Ok::<_, PageError>(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -676,7 +738,8 @@ struct AuditQuery {
 
 struct AuditLine {
     number: String,
-    period: u32,
+    /// `第1期`, or `第1个上传周期`.
+    label: String,
     name: String,
     unit: String,
     status: &'static str,
@@ -708,8 +771,8 @@ async fn audit_list(
         .into_iter()
         .map(|r| AuditLine {
             link: format!("{}/report", event_link(&r.row.number, r.row.period)),
+            label: jijiao_app::events::remote::period_label(r.row.delivery, r.row.period),
             number: r.row.number,
-            period: r.row.period,
             name: r.row.name,
             unit: r.row.unit,
             status: r.row.status.label(),

@@ -99,6 +99,8 @@ struct YearPage {
     may_reverse: bool,
     /// The list this page is reached from, in the viewer's menu: (href, label).
     back: (&'static str, &'static str),
+    /// On the learner's own page: the phone surveys waiting for their answers (rules.md §7.4).
+    surveys: Vec<jijiao_app::reports::survey::SurveyDue>,
 }
 
 /// The list of the viewer's menu a person's record is opened from (issue 18: "← 学分审核" led
@@ -123,6 +125,7 @@ async fn my_year(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let v = own_view(&state, &p, q.year).await?;
+    let surveys = jijiao_app::reports::survey::my_surveys(&state, &p).await?;
     Ok(render(
         StatusCode::OK,
         &YearPage {
@@ -132,6 +135,7 @@ async fn my_year(
             print: false,
             may_reverse: false,
             back: ("/me", "我的主页"),
+            surveys,
         },
     ))
 }
@@ -152,6 +156,7 @@ async fn my_print(
             print: true,
             may_reverse: false,
             back: ("/me", "我的主页"),
+            surveys: Vec::new(),
         },
     ))
 }
@@ -185,5 +190,5 @@ async fn person_year(
     let v = credits::year_view(&state, &s, q.year).await?;
     let own = p.account.person_id == Some(PersonId(id));
     let back = back_to_list(&p);
-    Ok(render(StatusCode::OK, &YearPage { layout: layout(back.0, &p, &csrf), v, own, print: false, may_reverse, back }))
+    Ok(render(StatusCode::OK, &YearPage { layout: layout(back.0, &p, &csrf), v, own, print: false, may_reverse, back, surveys: Vec::new() }))
 }
