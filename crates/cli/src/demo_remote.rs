@@ -114,7 +114,9 @@ pub async fn load(store: &Store, today: NaiveDate) -> Result<usize, StoreError> 
         jijiao_app::reports::submit_report(&app, &xiehe, &number, n).await.map_err(failed)?;
         let approved = reported + Days::new(5);
         if n == 1 && approved <= today {
-            jijiao_app::reports::approve_report(&app_on(store, approved), &beijing, &number, n).await.map_err(failed)?;
+            jijiao_app::reports::approve_report(&app_on(store, approved), &beijing, &number, n)
+                .await
+                .map_err(failed)?;
         }
     }
     Ok(reports)

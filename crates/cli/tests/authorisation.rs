@@ -400,17 +400,17 @@ async fn every_route_every_role_in_and_out_of_scope() {
                     let path = match remote_matrix::path(&w, &route.path, *scope, n).await {
                         Some(path) => path,
                         None => match reports_matrix::path(&w, &route.path, *scope, n).await {
-                        Some(path) => path,
-                        None => match sign_in_matrix::path(&w, &route.path, *scope, n).await {
                             Some(path) => path,
-                            None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                            None => match sign_in_matrix::path(&w, &route.path, *scope, n).await {
                                 Some(path) => path,
-                                None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
-                                    Some(path) => fill(&path, &t, area_id),
-                                    None => fill(&route.path, &t, area_id),
+                                None => match events_matrix::path(&w, &route.path, *scope, n).await {
+                                    Some(path) => path,
+                                    None => match certificates_matrix::fill(&w, &route.path, *scope, n).await {
+                                        Some(path) => fill(&path, &t, area_id),
+                                        None => fill(&route.path, &t, area_id),
+                                    },
                                 },
                             },
-                        },
                         },
                     };
                     let want = expected(&route.method, &route.path, *who, *scope);

@@ -652,13 +652,19 @@ async fn a_learner_answers_the_survey_on_a_phone_and_the_unit_fills_its_report_w
     c.set_window_size(390, 844).await.unwrap();
     login("yisheng").await;
     c.goto(&format!("http://{address}/me/credits")).await.unwrap();
-    let link = c.wait().for_element(Locator::Css(&format!("#surveys a[href='/surveys/{url_number}/1']"))).await.unwrap();
+    let link =
+        c.wait().for_element(Locator::Css(&format!("#surveys a[href='/surveys/{url_number}/1']"))).await.unwrap();
     click_to_new_page(c, link).await;
     c.wait().for_element(Locator::Id("survey-form")).await.unwrap();
     assert!(overflow().await <= 0, "the survey fits a 390 px phone");
     // Questions 1–6: the second option of each (tapping its words); question 7: two of five.
     for q in 1..=6 {
-        c.find(Locator::XPath(&format!("//fieldset[@id='question-q{q}']/label[2]"))).await.unwrap().click().await.unwrap();
+        c.find(Locator::XPath(&format!("//fieldset[@id='question-q{q}']/label[2]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
     for o in [1, 4] {
         c.find(Locator::Css(&format!("#question-q7 input[value='{o}']"))).await.unwrap().click().await.unwrap();

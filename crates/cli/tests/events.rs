@@ -323,7 +323,10 @@ async fn every_role_sees_what_it_must_do_next() {
         // A professional has no events to file or inspect: only the surveys of periods she learned in.
         let learner = tasks("yisheng").await;
         assert!(!learner.as_array().unwrap().is_empty(), "{backend}: {learner}");
-        assert!(learner.as_array().unwrap().iter().all(|t| t["kind"] == "survey" && t["overdue"] == false), "{learner}");
+        assert!(
+            learner.as_array().unwrap().iter().all(|t| t["kind"] == "survey" && t["overdue"] == false),
+            "{learner}"
+        );
         let me = w.get(&w.signed_in("xiehe").await, "/me").await;
         assert!(me.body.contains("待办事项") && me.body.contains(&number(906, true)), "{backend}");
     }

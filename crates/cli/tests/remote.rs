@@ -329,9 +329,8 @@ async fn a_learner_answers_the_survey_once_and_the_counts_fill_the_report() {
         assert_eq!(c["survey"]["q7"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).sum::<u64>(), 32);
         let page = w.get(&xiehe, &format!("/events/{}/1/report", url(&number))).await;
         assert!(page.body.contains("id=\"fill-survey\"") && page.body.contains("<strong>16</strong>"), "{backend}");
-        let filled = w
-            .post(&xiehe, &format!("/events/{}/1/report", url(&number)), "action=fill_survey&form=offline")
-            .await;
+        let filled =
+            w.post(&xiehe, &format!("/events/{}/1/report", url(&number)), "action=fill_survey&form=offline").await;
         assert_eq!(filled.status, 200, "{backend}: {}", filled.body);
         assert!(filled.body.contains("已用 16 名学员（共 21 名）"), "{}", filled.body);
         let q1 = c["survey"]["q1"].as_array().unwrap();
@@ -342,8 +341,22 @@ async fn a_learner_answers_the_survey_once_and_the_counts_fill_the_report() {
         assert_ne!(saved["survey"], c["survey"], "filling saves nothing");
         // The unit saves the counts (or its own): within the learners, as any report.
         let mut report = saved.clone();
-        for key in ["status", "score", "items", "return_reason", "reported_on", "submitted_on", "due", "audit_due",
-            "decided_by", "credits_granted", "certificates", "learners", "speakers", "files"] {
+        for key in [
+            "status",
+            "score",
+            "items",
+            "return_reason",
+            "reported_on",
+            "submitted_on",
+            "due",
+            "audit_due",
+            "decided_by",
+            "credits_granted",
+            "certificates",
+            "learners",
+            "speakers",
+            "files",
+        ] {
             report.as_object_mut().unwrap().remove(key);
         }
         report["survey"] = c["survey"].clone();

@@ -23,7 +23,8 @@ use serde::Serialize;
 use crate::{Acting, App, AppError};
 
 /// What a remote project's routes answer before its unit chose the cycle.
-pub const NO_CYCLE: &str = "该远程项目尚未选择上传周期：请项目单位先选择上传周期（1、2、3、6或12个月），再按周期汇报执行情况";
+pub const NO_CYCLE: &str =
+    "该远程项目尚未选择上传周期：请项目单位先选择上传周期（1、2、3、6或12个月），再按周期汇报执行情况";
 
 /// Whether a project reports per upload cycle.
 pub fn is_remote(project: &Project) -> bool {

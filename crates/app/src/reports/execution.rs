@@ -73,12 +73,7 @@ async fn months_of(app: &App, event: &Event) -> Result<Option<u32>, AppError> {
 }
 
 /// The period of the Execution report one period's (or, with `months`, upload cycle's) records make.
-async fn period_of(
-    app: &App,
-    project_id: i64,
-    row: &EventRow,
-    months: Option<u32>,
-) -> Result<score::Period, AppError> {
+async fn period_of(app: &App, project_id: i64, row: &EventRow, months: Option<u32>) -> Result<score::Period, AppError> {
     if let Some(months) = months {
         let roster = app.store.roster(project_id, row.period).await?;
         let report = app.store.period_report(project_id, row.period).await?;

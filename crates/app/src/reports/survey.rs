@@ -96,9 +96,7 @@ async fn closed(app: &App, event: &Event) -> Result<Option<String>, AppError> {
         return Ok(Some(message));
     }
     let report = app.store.period_report(event.project.id, event.row.period).await?;
-    Ok(report
-        .filter(|r| r.status == ReportStatus::Approved)
-        .map(|_| "本期执行情况已审核通过，问卷已关闭".to_string()))
+    Ok(report.filter(|r| r.status == ReportStatus::Approved).map(|_| "本期执行情况已审核通过，问卷已关闭".to_string()))
 }
 
 /// The survey of a period for its learner, with their answers once given.
@@ -180,7 +178,11 @@ pub(crate) async fn counts_of(app: &App, event: &Event) -> Result<SurveyCounts, 
         .filter(|(person, _)| learners.contains(person))
         .map(|(_, a)| a)
         .collect();
-    Ok(SurveyCounts { answered: answers.len() as u32, learners: learners.len() as u32, survey: rules::counts(&answers) })
+    Ok(SurveyCounts {
+        answered: answers.len() as u32,
+        learners: learners.len() as u32,
+        survey: rules::counts(&answers),
+    })
 }
 
 /// A survey waiting for the signed-in learner's answers.
@@ -207,9 +209,9 @@ pub async fn my_surveys(app: &App, p: &Acting) -> Result<Vec<SurveyDue>, AppErro
         if lp.answered || lp.report == Some(ReportStatus::Approved) {
             continue;
         }
-        if !rows.contains_key(&lp.project_id) {
+        if let std::collections::hash_map::Entry::Vacant(vacant) = rows.entry(lp.project_id) {
             let project = app.store.project_by_number(&lp.number).await?;
-            rows.insert(lp.project_id, all_rows(app, &project).await?);
+            vacant.insert(all_rows(app, &project).await?);
         }
         let Some(row) = rows[&lp.project_id].iter().find(|r| r.period == lp.period) else { continue };
         let end = row.end();

@@ -35,8 +35,8 @@ impl Answer {
 
 /// Reads an answer body: JSON with the seven questions, nothing else; problems name the field.
 pub fn parse(text: &str) -> Result<Answer, Vec<Problem>> {
-    let answer = crate::document::parse::<Answer>(text)
-        .map_err(|e| vec![Problem::new("survey.format", e.path, e.message)])?;
+    let answer =
+        crate::document::parse::<Answer>(text).map_err(|e| vec![Problem::new("survey.format", e.path, e.message)])?;
     let problems = check(&answer);
     if problems.is_empty() { Ok(answer) } else { Err(problems) }
 }
@@ -96,16 +96,7 @@ pub fn counts(answers: &[Answer]) -> Survey {
             }
         }
     }
-    Survey {
-        q1: grid[0],
-        q2: grid[1],
-        q3: grid[2],
-        q4: grid[3],
-        q5: grid[4],
-        q6: grid[5],
-        q7: Some(q7),
-        form: None,
-    }
+    Survey { q1: grid[0], q2: grid[1], q3: grid[2], q4: grid[3], q5: grid[4], q6: grid[5], q7: Some(q7), form: None }
 }
 
 #[cfg(test)]

@@ -94,7 +94,10 @@ fn row_of(r: &AnyRow) -> Result<RemoteProjectRow> {
         first_day: date("first_day", "projects.first_day")?,
         last_day: date("last_day", "projects.last_day")?,
         place: r.try_get::<Option<String>, _>("place")?.unwrap_or_default(),
-        months: r.try_get::<Option<i64>, _>("months")?.map(|m| decode::narrow(m, "remote_cycles.months")).transpose()?,
+        months: r
+            .try_get::<Option<i64>, _>("months")?
+            .map(|m| decode::narrow(m, "remote_cycles.months"))
+            .transpose()?,
     })
 }
 

@@ -139,7 +139,11 @@ impl Store {
                     project_id: r.try_get("project_id")?,
                     number: r.try_get("number")?,
                     name: r.try_get("name")?,
-                    delivery: decode::code(&r.try_get::<String, _>("delivery")?, "projects.delivery", Delivery::from_code)?,
+                    delivery: decode::code(
+                        &r.try_get::<String, _>("delivery")?,
+                        "projects.delivery",
+                        Delivery::from_code,
+                    )?,
                     period: decode::int(r, "period", "roster_entries.period")?,
                     answered: r.try_get::<i64, _>("answered")? > 0,
                     report: r

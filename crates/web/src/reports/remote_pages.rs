@@ -109,9 +109,12 @@ async fn set_cycle(
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("/events/{}/upload-cycle?done=set", url_number(&number))).into_response()),
         Err(e) => {
-            let status = if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let page =
-                cycle_page_for(&state, &p, &csrf, &number, months.parse().ok(), messages(e)?, None).await?;
+            let status = if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let page = cycle_page_for(&state, &p, &csrf, &number, months.parse().ok(), messages(e)?, None).await?;
             Ok(render(status, &page))
         }
     }
@@ -147,12 +150,13 @@ fn chosen_of(answer: &Answer) -> Chosen {
     out
 }
 
+/// The survey page of period `n` of project `number`, with what was typed and its errors after a
+/// refused answer.
 async fn survey_page_for(
     state: &AppState,
     p: &Principal,
     csrf: &CsrfToken,
-    number: &str,
-    n: u32,
+    (number, n): (&str, u32),
     typed: Option<Chosen>,
     errors: Vec<String>,
     flash: Option<&'static str>,
@@ -198,7 +202,7 @@ async fn survey_page(
         Some("answered") => Some("问卷已提交，感谢您的参与！"),
         _ => None,
     };
-    let page = survey_page_for(&state, &p, &csrf, &number, n, None, Vec::new(), flash).await?;
+    let page = survey_page_for(&state, &p, &csrf, (&number, n), None, Vec::new(), flash).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -228,8 +232,15 @@ fn answer_of(fields: &[(String, String)]) -> (Chosen, Result<Answer, Vec<String>
         return (chosen, Err(errors));
     }
     let one = |i: usize| chosen[i].1[0];
-    let answer =
-        Answer { q1: one(0), q2: one(1), q3: one(2), q4: one(3), q5: one(4), q6: one(5), q7: [chosen[6].1[0], chosen[6].1[1]] };
+    let answer = Answer {
+        q1: one(0),
+        q2: one(1),
+        q3: one(2),
+        q4: one(3),
+        q5: one(4),
+        q6: one(5),
+        q7: [chosen[6].1[0], chosen[6].1[1]],
+    };
     (chosen, Ok(answer))
 }
 
@@ -251,7 +262,7 @@ async fn answer_survey(
         Ok(()) => Ok(Redirect::to(&format!("/surveys/{}/{n}?done=answered", url_number(&number))).into_response()),
         Err(errors) => {
             let errors = errors?;
-            let page = survey_page_for(&state, &p, &csrf, &number, n, Some(chosen), errors, None).await?;
+            let page = survey_page_for(&state, &p, &csrf, (&number, n), Some(chosen), errors, None).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }

@@ -190,5 +190,8 @@ async fn person_year(
     let v = credits::year_view(&state, &s, q.year).await?;
     let own = p.account.person_id == Some(PersonId(id));
     let back = back_to_list(&p);
-    Ok(render(StatusCode::OK, &YearPage { layout: layout(back.0, &p, &csrf), v, own, print: false, may_reverse, back, surveys: Vec::new() }))
+    Ok(render(
+        StatusCode::OK,
+        &YearPage { layout: layout(back.0, &p, &csrf), v, own, print: false, may_reverse, back, surveys: Vec::new() },
+    ))
 }
