@@ -273,6 +273,11 @@ pub fn read_certificate_qr(pdf: &[u8]) -> Result<String, QrReadError> {
         else {
             continue;
         };
+        // A QR code is at most 177 modules and its quiet zone, one pixel each in our PDFs: a
+        // larger image is not one, and decoding it (scaled up) could take gigabytes.
+        if !(MIN_QR_PIXELS..=MAX_QR_PIXELS).contains(&w) || !(MIN_QR_PIXELS..=MAX_QR_PIXELS).contains(&h) {
+            continue;
+        }
         let mut data_start = stream + b"stream".len();
         if pdf.get(data_start) == Some(&b'\r') {
             data_start += 1;
@@ -280,7 +285,7 @@ pub fn read_certificate_qr(pdf: &[u8]) -> Result<String, QrReadError> {
         if pdf.get(data_start) == Some(&b'\n') {
             data_start += 1;
         }
-        let Some(data) = pdf.get(data_start..data_start + len) else { continue };
+        let Some(data) = data_start.checked_add(len).and_then(|end| pdf.get(data_start..end)) else { continue };
         let pixels = if find(dict, b"/FlateDecode").is_some() {
             let mut out = Vec::new();
             use std::io::Read;
@@ -299,6 +304,11 @@ pub fn read_certificate_qr(pdf: &[u8]) -> Result<String, QrReadError> {
     }
     Err(QrReadError::NoCode)
 }
+
+/// The side of the smallest QR code (version 1, 21 modules) and of an image far above the largest
+/// (version 40, 177 modules and a quiet zone of 4 on each side), in pixels.
+const MIN_QR_PIXELS: usize = 21;
+const MAX_QR_PIXELS: usize = 1_000;
 
 /// Decodes a greyscale QR image, scaled up so the detector finds its finder patterns.
 fn decode(pixels: &[u8], w: usize, h: usize) -> Result<String, QrReadError> {
@@ -368,6 +378,20 @@ mod tests {
         );
         let input = CertificateInput { qr: long.clone(), ..sample() };
         assert_eq!(read_certificate_qr(&certificate(&input).unwrap()).unwrap(), long);
+    }
+
+    /// Hostile numbers in an image's dictionary: a length past the end of memory, sides whose
+    /// product overflows, and a side too large to be a QR code (its decoding would take gigabytes).
+    #[test]
+    fn impossible_image_sizes_are_no_code_not_a_crash() {
+        for dict in [
+            "/Width 41 /Height 41 /Length 18446744073709551615",
+            "/Width 4294967296 /Height 4294967296 /Length 0",
+            "/Width 20000 /Height 20000 /Length 3",
+        ] {
+            let pdf = format!("%PDF-1.7 1 0 obj <</Subtype/Image {dict}>> stream\nabc\nendstream");
+            assert_eq!(read_certificate_qr(pdf.as_bytes()), Err(QrReadError::NoCode), "{dict}");
+        }
     }
 
     #[test]
