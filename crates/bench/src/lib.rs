@@ -1,6 +1,7 @@
 //! Shared pieces of jijiao's benchmark programs (the binaries in `src/bin`): a latency histogram,
-//! the loopback-only target check, a one-connection HTTP/1.1 client and a generated published list. These are programs you
-//! run and whose output is the figure, never timed tests; `run.sh` drives them.
+//! the loopback-only target check, a one-connection HTTP/1.1 client and a generated published
+//! list. These are programs you run and whose output is the figure, never timed tests; `run.sh`
+//! drives them.
 
 pub mod catalogue;
 pub mod client;
