@@ -49,10 +49,16 @@ async fn the_blanks_travel_in_the_document_encrypted_masked_and_printed() {
         let d = &shown["document"];
         assert_eq!(d["leader"]["phone"], "139****4567", "{backend}");
         assert_eq!(d["applicant"]["contact_phone"], "010*****2431", "{backend}");
-        assert_eq!((d["applicant"]["contact_name"].as_str(), d["leader"]["degree"].as_str()), (Some("李静"), Some("博士研究生")));
+        assert_eq!(
+            (d["applicant"]["contact_name"].as_str(), d["leader"]["degree"].as_str()),
+            (Some("李静"), Some("博士研究生"))
+        );
         assert_eq!(d["leader"]["address"], "北京市朝阳区安贞路2号", "{backend}");
         let page = w.get(&unit, &format!("/applications/{id}")).await;
-        assert!(page.body.contains("李静，电话 010*****2431") && page.body.contains("最高学历 博士研究生"), "{backend}");
+        assert!(
+            page.body.contains("李静，电话 010*****2431") && page.body.contains("最高学历 博士研究生"),
+            "{backend}"
+        );
         assert!(!page.body.contains("13901234567") && !page.body.contains("010-64412431"), "{backend}");
 
         // Imported back as exported: the masks keep the stored phones.
@@ -98,7 +104,8 @@ async fn the_blanks_travel_in_the_document_encrypted_masked_and_printed() {
         let (status, _, pdf) = get_bytes(&w, &unit, &format!("/applications/{id}/form.pdf")).await;
         assert_eq!(status, 200, "{backend}");
         if let Some(text) = pdf_text(&pdf) {
-            for printed in ["李静", "010-64412431", "北京市朝阳区安贞路2号（心内科）", "13901234567", "博士研究生"] {
+            for printed in ["李静", "010-64412431", "北京市朝阳区安贞路2号（心内科）", "13901234567", "博士研究生"]
+            {
                 assert!(text.contains(printed), "{backend}: {printed} not printed: {text}");
             }
         }
@@ -171,14 +178,22 @@ async fn the_online_form_asks_for_the_blanks() {
         // A new draft has the blanks, empty: the review asks for each of them.
         let review = detail(&w, &unit, id).await["review"].clone();
         let found = fields(&review);
-        for field in ["applicant.contact_name", "applicant.contact_phone", "leader.address", "leader.phone", "leader.degree"] {
+        for field in
+            ["applicant.contact_name", "applicant.contact_phone", "leader.address", "leader.phone", "leader.degree"]
+        {
             assert!(found.contains(&field.to_string()), "{backend}: {field} not asked for: {found:?}");
         }
         let basic = w.get(&unit, &format!("/applications/{id}/edit?step=basic")).await;
-        assert!(basic.body.contains("name=\"applicant.contact_phone\"") && basic.body.contains("单位联系电话"), "{backend}");
+        assert!(
+            basic.body.contains("name=\"applicant.contact_phone\"") && basic.body.contains("单位联系电话"),
+            "{backend}"
+        );
         let leader = w.get(&unit, &format!("/applications/{id}/edit?step=leader")).await;
         assert!(leader.body.contains("<option value=\"硕士研究生\">硕士研究生</option>"), "{backend}");
-        assert!(leader.body.contains("项目负责人通讯地址") && leader.body.contains("请选择项目负责人最高学历"), "{backend}");
+        assert!(
+            leader.body.contains("项目负责人通讯地址") && leader.body.contains("请选择项目负责人最高学历"),
+            "{backend}"
+        );
 
         // Filled in the form's steps, they pass.
         let save = |step: &str, fields: &str| {
@@ -189,7 +204,8 @@ async fn the_online_form_asks_for_the_blanks() {
         let saved = save("basic", "applicant.contact_name=刘敏&applicant.contact_phone=010-69156114").await;
         assert_eq!(saved.status, 303, "{backend}: {}", saved.body);
         let saved =
-            save("leader", "leader.degree=硕士研究生&leader.address=北京市东城区帅府园1号&leader.phone=13911112222").await;
+            save("leader", "leader.degree=硕士研究生&leader.address=北京市东城区帅府园1号&leader.phone=13911112222")
+                .await;
         assert_eq!(saved.status, 303, "{backend}: {}", saved.body);
         let review = detail(&w, &unit, id).await["review"].clone();
         assert!(contact_findings(&review).is_empty(), "{backend}: {review}");

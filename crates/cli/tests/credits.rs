@@ -455,7 +455,11 @@ async fn a_bulk_grant_skips_records_ending_after_today_and_says_so() {
         let body = r#"{"decision":"grant","q":"批量发放甲"}"#;
         let reply = w.send(&province, Method::POST, "/api/v1/credit-records/decide", Some(body.into())).await;
         let done = json(&reply, StatusCode::OK);
-        assert_eq!((done["decided"].as_u64(), done["skipped_future"].as_u64()), (Some(2), Some(1)), "{backend}: {done}");
+        assert_eq!(
+            (done["decided"].as_u64(), done["skipped_future"].as_u64()),
+            (Some(2), Some(1)),
+            "{backend}: {done}"
+        );
         assert!(done["note"].as_str().unwrap().contains("晚于今天"), "{backend}: {done}");
         assert_eq!(
             (status_of(ids[0]).await, status_of(ids[1]).await, status_of(ids[2]).await),

@@ -408,9 +408,12 @@ pub(super) fn field_view(spec: &FieldSpec, path: String, value: String, findings
     }
 }
 
+/// How a value of personal data is shown (`jijiao_domain::personal`).
+pub(super) type Mask = fn(&str) -> String;
+
 /// The fields of personal data, with their masks: views show them masked (the whole values stay
 /// in the store), and a mask sent back unchanged keeps the stored value.
-pub(super) const MASKED: &[(&str, fn(&str) -> String)] = &[
+pub(super) const MASKED: &[(&str, Mask)] = &[
     ("leader.id_number", jijiao_domain::personal::mask_id_number),
     ("leader.phone", jijiao_domain::personal::mask_phone),
     ("applicant.contact_phone", jijiao_domain::personal::mask_phone),
