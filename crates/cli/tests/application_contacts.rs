@@ -235,3 +235,39 @@ async fn the_online_form_asks_for_the_blanks() {
         assert_eq!((finding["label"].as_str(), finding["step"].as_str()), (Some("项目负责人联系电话"), Some("leader")));
     }
 }
+
+/// The steps that gained the blanks, and the detail that shows them, fit a phone (390 px) and a
+/// desktop (1366 px) in Chromium.
+#[tokio::test]
+async fn the_form_with_the_blanks_fits_a_phone_and_a_desktop() {
+    use fantoccini::Locator;
+    let Some(browser) = crate::browser::browser().await else { return };
+    let (address, _db) = crate::browser::server().await;
+    let c = &browser.client;
+    crate::browser_ux::login(c, address, "xiehe").await;
+    c.goto(&format!("http://{address}/api/v1/applications?status=draft")).await.unwrap();
+    let list: Value = serde_json::from_str(&c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()).unwrap();
+    let id = list["items"][0]["id"].as_i64().expect("the demo has a draft of 协和");
+    for (width, height) in [(390, 844), (1366, 900)] {
+        c.set_window_size(width, height).await.unwrap();
+        for path in [
+            format!("/applications/{id}/edit?step=basic"),
+            format!("/applications/{id}/edit?step=leader"),
+            format!("/applications/{id}"),
+        ] {
+            c.goto(&format!("http://{address}{path}")).await.unwrap();
+            let overflow =
+                c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+            assert!(overflow.as_i64().unwrap() <= 0, "{path} at {width} px is wider than the window: {overflow}");
+            if path.ends_with("basic") {
+                let phone = c.find(Locator::Id("f-applicant.contact_phone")).await.unwrap();
+                assert!(phone.is_displayed().await.unwrap(), "{width} px");
+                assert!(phone.prop("value").await.unwrap().unwrap_or_default().contains('*'), "masked");
+            }
+            if path.ends_with("leader") {
+                assert!(c.find(Locator::Id("f-leader.degree")).await.unwrap().is_displayed().await.unwrap());
+            }
+        }
+    }
+    browser.close().await;
+}
