@@ -228,14 +228,15 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         let again = w.send(&beijing, Method::POST, &api(&number, "periods/2/report/approve"), None).await;
         assert_eq!(again.status, 200, "{backend}: {}", again.body);
         let records = w.get(&yisheng, "/api/v1/me/credits").await.json()["records"].clone();
-        let total: f64 = records
+        // Credits are shown with one decimal ("3.0"): summed as integer tenths, never floats.
+        let tenths: i64 = records
             .as_array()
             .unwrap()
             .iter()
             .filter(|r| r["title"] == "远程继续教育测试课程")
-            .map(|r| r["credits"].as_str().unwrap().parse::<f64>().unwrap())
+            .map(|r| r["credits"].as_str().unwrap().replace('.', "").parse::<i64>().unwrap())
             .sum();
-        assert_eq!(total, 3.0, "{backend}: capped at 3 over the cycles: {records}");
+        assert_eq!(tenths, 30, "{backend}: capped at 3 over the cycles: {records}");
 
         // Cycle 3 is under way: no report yet, and its learners' survey is not open.
         let csv3 = format!("{HEADER}\n{}\n", row_of(&w, "yisheng", "3", "").await);
