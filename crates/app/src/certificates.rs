@@ -226,14 +226,15 @@ impl Verified {
         }
     }
 
-    pub fn public(&self) -> PublicCertificate {
-        let c = &self.certificate;
+    pub fn public(self) -> PublicCertificate {
+        let status = self.status().into();
+        let c = self.certificate;
         PublicCertificate {
-            facts: c.facts.clone(),
-            signature: c.signature.clone(),
-            status: self.status().into(),
-            revoked: match (c.revoked_on, &c.revoked_reason) {
-                (Some(on), Some(reason)) => Some(Revocation { on: on.to_string(), reason: reason.clone() }),
+            facts: c.facts,
+            signature: c.signature,
+            status,
+            revoked: match (c.revoked_on, c.revoked_reason) {
+                (Some(on), Some(reason)) => Some(Revocation { on: on.to_string(), reason }),
                 _ => None,
             },
         }
@@ -254,11 +255,45 @@ pub async fn verify_number(app: &App, reads: Reads, number: &str) -> Result<Veri
     // database, replica or primary, however new the key), not every key in a second query.
     let (c, key) = app.store.public_reads(reads).certificate_with_key(&number.to_string()).await?;
     let keys: Vec<_> = key.into_iter().collect();
-    let (check, facts) = match certificate::verify(&c.facts, &c.signature, &keys) {
+    let decode = |key: &certificate::PublishedKey| app.decoded_keys.get(key);
+    let (check, facts) = match certificate::verify_decoding(&c.facts, &c.signature, &keys, decode) {
         Ok(facts) => (Ok(()), facts),
         Err(e) => (Err(e), c.parsed_facts()?),
     };
     Ok(Verified { certificate: c, facts, check })
+}
+
+/// The curve points of the published keys this server has met, by their base64 text: decoding a
+/// key (a point decompression, about 5 µs) was a tenth of every verification, and an office has
+/// one key or a few. Keyed by the key's text itself, so an entry can never be stale: a rotated
+/// key is another text, and a server that restarts only decodes again. Bounded all the same.
+#[derive(Debug, Default)]
+pub struct DecodedKeys(std::sync::RwLock<std::collections::HashMap<String, certificate::VerifyingKey>>);
+
+impl DecodedKeys {
+    /// Keys kept at most; past it a key is decoded on every use (far more than 32 provinces' keys).
+    const MAX: usize = 1024;
+
+    pub fn get(&self, key: &certificate::PublishedKey) -> Result<certificate::VerifyingKey, VerifyError> {
+        if let Some(point) = self.0.read().unwrap_or_else(|e| e.into_inner()).get(&key.public_key) {
+            return Ok(*point);
+        }
+        let point = certificate::decode_public_key(key)?;
+        let mut points = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if points.len() < Self::MAX {
+            points.insert(key.public_key.clone(), point);
+        }
+        Ok(point)
+    }
+
+    /// How many keys are kept.
+    pub fn len(&self) -> usize {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Every published key, current and retired (the well-known document), read where `reads` says.
@@ -590,4 +625,33 @@ pub async fn public_credit_query(app: &App, name: &str, id_number: &str) -> Resu
         });
     }
     Ok(Some(years))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use certificate::{PublishedKey, SecretKey};
+
+    fn published(seed: u8, kid: &str) -> PublishedKey {
+        let from = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let public_key = SecretKey::from_bytes([seed; 32]).public_key_base64();
+        PublishedKey { kid: kid.into(), office: "11".into(), public_key, from, until: None }
+    }
+
+    /// A key is decoded once and kept by its text; each key its own point; a key that is not a
+    /// point is refused every time and never kept.
+    #[test]
+    fn decoded_keys_are_kept_by_their_text() {
+        let keys = DecodedKeys::default();
+        let (one, two) = (published(1, "11-1"), published(2, "11-2"));
+        assert_eq!(keys.get(&one).unwrap(), certificate::decode_public_key(&one).unwrap());
+        assert_eq!(keys.get(&one).unwrap(), certificate::decode_public_key(&one).unwrap());
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys.get(&two).unwrap(), certificate::decode_public_key(&two).unwrap());
+        assert_ne!(keys.get(&one).unwrap(), keys.get(&two).unwrap());
+        assert_eq!(keys.len(), 2);
+        let broken = PublishedKey { public_key: "not a key".into(), ..one };
+        assert!(matches!(keys.get(&broken), Err(VerifyError::Malformed(_))));
+        assert_eq!(keys.len(), 2);
+    }
 }

@@ -41,6 +41,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub rules: Arc<RuleSettings>,
     pub sms: Arc<sms::SmsGateway>,
+    /// The curve points of the certificate keys met so far ([`certificates::DecodedKeys`]).
+    pub decoded_keys: Arc<certificates::DecodedKeys>,
 }
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
             clock: Arc::new(SystemClock),
             rules: Arc::new(RuleSettings::default()),
             sms: Arc::new(sms::SmsGateway::Log),
+            decoded_keys: Arc::default(),
         }
     }
 

@@ -78,6 +78,61 @@ fn canonical_json_sorts_keys_and_has_no_whitespace() {
     assert_eq!(canonical_json(&spaced), c);
 }
 
+/// The canonical form as first written (each key escaped through a `Value::String` of its own):
+/// what every certificate issued so far was signed over, so the faster writer must agree with it.
+fn canonical_as_first_written(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical_as_first_written(v)))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => {
+            format!("[{}]", items.iter().map(canonical_as_first_written).collect::<Vec<_>>().join(","))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        "\\PC{0,8}|[\\x00-\\x1f\"\\\\王喆䶮é]{0,6}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("\\PC{0,4}|[\\x00-\\x1f\"a-z]{0,3}", inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn canonical_json_writes_what_it_first_wrote(value in json_value()) {
+        prop_assert_eq!(canonical_json(&value), canonical_as_first_written(&value));
+    }
+}
+
+/// A server's own decoding of the keys is what verification checks the signature with: a point
+/// from another key fails, whatever the published text says.
+#[test]
+fn verification_uses_the_decoded_point_it_is_given() {
+    let f = facts();
+    let signature = key(1).sign(&f);
+    let own = |k: &PublishedKey| decode_public_key(k);
+    assert_eq!(verify_decoding(&f.to_value(), &signature, &keys(), own).unwrap(), f);
+    let other = decode_public_key(&published(&key(2), "11-1", "11", day(2025, 1, 1), None)).unwrap();
+    assert_eq!(verify_decoding(&f.to_value(), &signature, &keys(), |_| Ok(other)), Err(VerifyError::BadSignature));
+}
+
 #[test]
 fn signed_facts_verify_and_come_back() {
     let f = facts();
