@@ -142,6 +142,12 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         let filing = w.send(&xiehe, Method::PUT, &api(&number, "periods/1/filing"), Some(body.to_string())).await;
         assert_eq!(filing.status, 422, "{}", filing.body);
         assert!(filing.body.contains("远程项目"), "{}", filing.body);
+        // Nor do the pages offer the forms the operations refuse.
+        for form in ["filing", "own"] {
+            let page = w.get(&xiehe, &format!("/events/{}/1/{form}", url(&number))).await;
+            assert_eq!(page.status, 409, "{backend} {form}: {}", page.body);
+            assert!(page.body.contains("远程项目按上传周期汇报") && !page.body.contains("提交报备"), "{}", page.body);
+        }
 
         // Cycle 1's roster: hours within the course's published 12; the same route as a period's.
         let yisheng_row = row_of(&w, "yisheng", "12", "").await;

@@ -653,6 +653,19 @@ fn filing_page(
     }
 }
 
+/// A remote project's periods are its upload cycles: nothing to file, inspect or check on a day
+/// (rules.md §7.1). The forms say so instead of offering what the operations would refuse.
+fn refuse_remote(event: &Event) -> Result<(), PageError> {
+    if ops::remote::is_remote(&event.project) {
+        return Err(PageError::new(
+            StatusCode::CONFLICT,
+            "远程项目无需报备和督查",
+            "远程项目按上传周期汇报执行情况，不逐期报备、督查和自查。请在“举办活动”中打开该项目，按上传周期导入学员名单并汇报。",
+        ));
+    }
+    Ok(())
+}
+
 async fn filable(
     state: &AppState,
     p: &Principal,
@@ -663,6 +676,7 @@ async fn filable(
     if !access::may_file(&p.grants, &event.place()) {
         return Err(PageError::forbidden("只有项目所在单位的管理员或项目负责人可以报备。"));
     }
+    refuse_remote(&event)?;
     let versions = state.store.filings(event.project.id, n).await?;
     let last = versions.last();
     let notice = last.and_then(|v| v.notice.as_ref()).map(|n| format!("/event-files/{}", n.id));
@@ -819,6 +833,7 @@ async fn inspectable(
             InspectionKind::Unit => "只有项目所在单位的管理员或项目负责人可以记录单位自查。",
         }));
     }
+    refuse_remote(&event)?;
     Ok(event)
 }
 
