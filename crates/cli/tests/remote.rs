@@ -219,6 +219,7 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         assert_eq!(mine[0]["removed_by_caps"], "1.0", "{}", mine[0]);
         assert!(mine[0]["explanation"].as_str().unwrap().contains("远程项目上限3学分"), "{}", mine[0]);
         assert_eq!(mine[0]["end"], end1.to_string(), "credited on the cycle's last day");
+        assert_eq!(mine[0]["source_ref"], format!("{number} 第1个上传周期"), "{}", mine[0]);
         let certificates = w.get(&yisheng, "/api/v1/me/certificates").await.json();
         assert!(certificates.to_string().contains(&number), "{certificates}");
 

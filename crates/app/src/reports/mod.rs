@@ -270,7 +270,11 @@ pub fn grants(event: &Event, filing: Option<&Filing>, roster: &[StoredRosterEntr
     let record = |person, role, hours| NewCreditRecord {
         person_id: person,
         source: RecordSource::Project,
-        source_ref: Some(format!("{} 第{}期", event.number(), event.row.period)),
+        source_ref: Some(format!(
+            "{} {}",
+            event.number(),
+            crate::events::remote::period_label(project.delivery, event.row.period)
+        )),
         facts: RecordFacts {
             kind: ActivityKind::Project,
             title: project.name.clone(),
