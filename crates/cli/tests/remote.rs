@@ -198,6 +198,15 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         // Approval by the applicant unit's province stores the remote score and grants the credits.
         let audits = w.get(&beijing, "/api/v1/tasks").await.json()["items"].to_string();
         assert!(audits.contains(&number) && audits.contains("第1个上传周期"), "{audits}");
+        // Her survey of cycle 1 stays open until the approval: due today, however late the report.
+        let learner = w.signed_in("yisheng").await;
+        let tasks = w.get(&learner, "/api/v1/tasks").await.json()["items"].clone();
+        let survey = tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["kind"] == "survey" && t["url"].as_str().unwrap().ends_with("/1"));
+        assert_eq!(survey.expect("cycle 1's survey")["due"], today().to_string(), "{tasks}");
         let approved = w.send(&beijing, Method::POST, &api(&number, "periods/1/report/approve"), None).await;
         assert_eq!(approved.status, 200, "{backend}: {}", approved.body);
         let a = approved.json();

@@ -292,15 +292,16 @@ fn remote_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
 
 /// A learner's surveys to answer (optional, rules.md §7.4): periods and cycles they learned in that
 /// have ended, their report not yet approved. Due with the report; never overdue (answering is
-/// voluntary).
+/// voluntary): a survey whose report is late stays open until the approval, due today.
 fn surveys_due<'a>(app: &'a App, p: &'a Acting) -> Tasks<'a> {
     Box::pin(async move {
         let surveys = crate::reports::survey::my_surveys(app, p).await?;
+        let today = app.today();
         Ok(surveys
             .into_iter()
             .map(|s| Task {
                 kind: "survey",
-                due: s.report_due,
+                due: s.report_due.max(today),
                 overdue: false,
                 title: format!("填写学员问卷（自愿）：{} {} {}", s.name, s.number, s.label),
                 url: s.url,
