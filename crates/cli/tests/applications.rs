@@ -365,6 +365,13 @@ async fn copies_lists_filters_and_exports() {
         let export = w.get(&guojia, "/api/v1/applications/export.xlsx?level=national").await;
         assert_eq!(export.status, 200);
         assert!(export.headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+        // The leader's highest degree beside the title; no phone numbers in a meeting's workbook.
+        let (status, bytes) =
+            w.raw(&guojia, Method::GET, "/api/v1/applications/export.xlsx?level=national", vec![]).await;
+        assert_eq!(status, 200);
+        let table = jijiao_documents::read_table(&bytes, "export.xlsx").unwrap();
+        assert!(table.column(&["职称"]).is_some() && table.column(&["最高学历"]).is_some(), "{backend}");
+        assert!(table.column(&["联系电话"]).is_none() && table.column(&["负责人联系电话"]).is_none());
     }
 }
 

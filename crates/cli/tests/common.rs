@@ -95,6 +95,21 @@ impl World {
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
+    /// Raw bytes to or from the API (a spreadsheet up or down), with the session and its CSRF header.
+    pub async fn raw(&self, client: &Client, method: Method, path: &str, bytes: Vec<u8>) -> (StatusCode, Vec<u8>) {
+        let mut request =
+            Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/octet-stream");
+        if let Some(cookie) = &client.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(csrf) = &client.csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = self.app.clone().oneshot(request.body(Body::from(bytes)).unwrap()).await.unwrap();
+        let status = response.status();
+        (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
+    }
+
     pub async fn get(&self, client: &Client, path: &str) -> Reply {
         self.send(client, Method::GET, path, None).await
     }

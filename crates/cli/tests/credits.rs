@@ -24,21 +24,6 @@ async fn id_number(w: &World, person: PersonId) -> String {
     w.store.person(person).await.unwrap().id_number.as_str().to_string()
 }
 
-/// Raw bytes to or from the API (the harness speaks text).
-async fn raw(w: &World, client: &Client, method: Method, path: &str, bytes: Vec<u8>) -> (StatusCode, Vec<u8>) {
-    let mut request =
-        Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/octet-stream");
-    if let Some(cookie) = &client.cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    if let Some(csrf) = &client.csrf {
-        request = request.header("x-csrf-token", csrf);
-    }
-    let response = w.app.clone().oneshot(request.body(Body::from(bytes)).unwrap()).await.unwrap();
-    let status = response.status();
-    (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
-}
-
 fn json(reply: &Reply, want: StatusCode) -> serde_json::Value {
     assert_eq!(reply.status, want, "{}", reply.body);
     reply.json()
@@ -128,7 +113,7 @@ async fn a_registration_is_granted_by_the_province_and_explained_on_the_professi
         assert!(html.body.contains("<progress") && html.body.contains("疑难病例讨论"), "{backend}");
         assert!(!html.body.contains(&id_number(&w, person).await), "the ID number is masked");
         assert_eq!(w.get(&me, &format!("/me/credits/print?year={y}")).await.status, StatusCode::OK);
-        let (status, bytes) = raw(&w, &me, Method::GET, &format!("/me/credits/export?year={y}"), vec![]).await;
+        let (status, bytes) = w.raw(&me, Method::GET, &format!("/me/credits/export?year={y}"), vec![]).await;
         assert_eq!(status, StatusCode::OK);
         let sheet = jijiao_documents::read_sheet(&bytes, "year.xlsx", "学分明细").unwrap();
         assert!(sheet.rows.iter().any(|r| r.get(2).as_text().unwrap() == "疑难病例讨论"));
@@ -163,7 +148,7 @@ async fn registrations_from_a_spreadsheet_are_all_or_nothing_with_every_bad_row_
         let start = format!("{y}-03-01");
 
         // The template reads back with its columns.
-        let (status, template) = raw(&w, &unit, Method::GET, "/api/v1/credit-records/template", vec![]).await;
+        let (status, template) = w.raw(&unit, Method::GET, "/api/v1/credit-records/template", vec![]).await;
         assert_eq!(status, StatusCode::OK);
         let table = read_table(&template, "template.xlsx").unwrap();
         assert!(table.column(&["身份证号"]).is_some() && table.column(&["考核结果"]).is_some());
@@ -177,7 +162,7 @@ async fn registrations_from_a_spreadsheet_are_all_or_nothing_with_every_bad_row_
             ["110105194912310021", &name, "实践活动", "病例讨论", "", &end, "6", "参加者", ""],
             [&id, &name, "进修学习", "阜外医院进修", &start, &end, "", "", "合格"],
         ]);
-        let (status, body) = raw(&w, &unit, Method::POST, "/api/v1/credit-records/import?file_name=r.xlsx", bad).await;
+        let (status, body) = w.raw(&unit, Method::POST, "/api/v1/credit-records/import?file_name=r.xlsx", bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}", String::from_utf8_lossy(&body));
         let errors: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let fields: Vec<&str> =
@@ -195,7 +180,7 @@ async fn registrations_from_a_spreadsheet_are_all_or_nothing_with_every_bad_row_
         );
         let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
         let (status, body) =
-            raw(&w, &unit, Method::POST, "/api/v1/credit-records/import?file_name=r.csv", gbk.into_owned()).await;
+            w.raw(&unit, Method::POST, "/api/v1/credit-records/import?file_name=r.csv", gbk.into_owned()).await;
         assert_eq!(status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&body));
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["imported"], 2);
         assert_eq!(records_of(&w, person).await, count + 2, "{backend}");
@@ -330,7 +315,7 @@ async fn legacy_records_are_imported_by_the_province_only_when_every_row_is_righ
         assert_eq!((year["rules"].as_str(), year["total"].as_str()), (Some("2006"), Some("25.0")), "{backend}");
         assert_eq!(year["compliant"], true, "25 with I类 ≥ 5 and II类 ≥ 15 under the 2006 rules");
         // The legacy template.
-        let (status, bytes) = raw(&w, &province, Method::GET, "/api/v1/credit-records/legacy-template", vec![]).await;
+        let (status, bytes) = w.raw(&province, Method::GET, "/api/v1/credit-records/legacy-template", vec![]).await;
         assert_eq!(status, StatusCode::OK);
         assert!(read_table(&bytes, "t.xlsx").unwrap().column(&["学分类别"]).is_some());
     }
@@ -373,7 +358,7 @@ async fn compliance_reports_cover_the_asked_scope_and_export_to_excel() {
         assert_eq!(legacy["kinds"].as_array().unwrap().len(), 2, "I类 and II类");
 
         let (status, bytes) =
-            raw(&w, &unit, Method::GET, &format!("/api/v1/credits/compliance/export?year={y}"), vec![]).await;
+            w.raw(&unit, Method::GET, &format!("/api/v1/credits/compliance/export?year={y}"), vec![]).await;
         assert_eq!(status, StatusCode::OK);
         let sheet = jijiao_documents::read_sheet(&bytes, "c.xlsx", "达标情况").unwrap();
         assert_eq!(sheet.rows.len() as i64, people, "{backend}");
