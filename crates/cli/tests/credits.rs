@@ -4,13 +4,10 @@
 
 use crate::common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Client, Reply, World, world};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode, header};
+use common::{Reply, World, world};
 use jijiao_documents::{CellOut, Sheet, read_table, write_xlsx};
 use jijiao_storage::PersonId;
-use tower::ServiceExt;
 
 fn year() -> i32 {
     i32::from(jijiao_app::Clock::this_year(&jijiao_app::SystemClock))
