@@ -122,6 +122,11 @@ enum Command {
         /// years are left out, so this is below any such page)
         #[arg(long)]
         four: bool,
+        /// All of a page's statements on one connection taken from the pool once: sqlx pings a
+        /// connection each time it goes back to the pool (a round trip), so a statement per
+        /// acquisition pays one ping each, a page on one connection one in all
+        #[arg(long)]
+        one_connection: bool,
     },
     /// p50/p99 of the record page under concurrent users
     Page {
@@ -144,7 +149,9 @@ fn main() -> anyhow::Result<()> {
             }
             Command::Recompute { target, workers, range } => recompute(&target, workers, range).await,
             Command::Page { target, users, seconds } => page(&target, users, seconds).await,
-            Command::PageFloor { postgres, users, seconds, four } => page_floor(&postgres, users, seconds, four).await,
+            Command::PageFloor { postgres, users, seconds, four, one_connection } => {
+                page_floor(&postgres, users, seconds, four, one_connection).await
+            }
         }
     })
 }
@@ -472,7 +479,7 @@ async fn page(target: &Target, users: usize, seconds: u64) -> anyhow::Result<()>
 }
 
 /// See [`Command::PageFloor`]. The statements are the store's, as PostgreSQL's log shows one page.
-async fn page_floor(url: &str, users: usize, seconds: u64, four: bool) -> anyhow::Result<()> {
+async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_connection: bool) -> anyhow::Result<()> {
     use sqlx::Row;
     const SESSION: &str = "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, a.id, a.username, \
         a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at, \
@@ -493,6 +500,31 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool) -> anyhow
         r.decided_by, r.decided_by_name, r.decided_at, r.created_at FROM credit_records r JOIN people p ON p.id = r.person_id \
         LEFT JOIN organisations o ON o.id = r.org_id WHERE r.person_id = $1 AND r.year = $2 ORDER BY r.end_date, r.id";
     const YEARS: &str = "SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC";
+
+    // The page's statements on `$on`, evaluated once per statement: `&pool` takes a connection
+    // for each (and pings it as it goes back), `&mut *conn` runs them all on one.
+    macro_rules! page_statements {
+        ($on:expr, $token_hash:expr, $account:expr, $person:expr) => {{
+            sqlx::query(SESSION).bind(&$token_hash).fetch_one($on).await?;
+            sqlx::query(ROLES)
+                .bind($account)
+                .bind(None::<i64>)
+                .bind("professional")
+                .bind("unit_admin")
+                .fetch_all($on)
+                .await?;
+            let row = sqlx::query(PERSON).bind($person).fetch_one($on).await?;
+            if let Some(employer) = row.try_get::<Option<i64>, _>("employer_id")?
+                && !four
+            {
+                sqlx::query(ORGANISATION).bind(employer).fetch_one($on).await?;
+            }
+            sqlx::query(RECORDS).bind($person).bind(i64::from(YEAR)).fetch_all($on).await?;
+            if !four {
+                sqlx::query(YEARS).bind($person).fetch_all($on).await?;
+            }
+        }};
+    }
 
     // The same pool size as the store's on PostgreSQL.
     let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(url).await?;
@@ -515,23 +547,11 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool) -> anyhow
                 x ^= x << 17;
                 let person = (x % max as u64) as i64 + 1;
                 let begun = Instant::now();
-                sqlx::query(SESSION).bind(&token_hash).fetch_one(&pool).await?;
-                sqlx::query(ROLES)
-                    .bind(account)
-                    .bind(None::<i64>)
-                    .bind("professional")
-                    .bind("unit_admin")
-                    .fetch_all(&pool)
-                    .await?;
-                let row = sqlx::query(PERSON).bind(person).fetch_one(&pool).await?;
-                if let Some(employer) = row.try_get::<Option<i64>, _>("employer_id")?
-                    && !four
-                {
-                    sqlx::query(ORGANISATION).bind(employer).fetch_one(&pool).await?;
-                }
-                sqlx::query(RECORDS).bind(person).bind(i64::from(YEAR)).fetch_all(&pool).await?;
-                if !four {
-                    sqlx::query(YEARS).bind(person).fetch_all(&pool).await?;
+                if one_connection {
+                    let mut conn = pool.acquire().await?;
+                    page_statements!(&mut *conn, token_hash, account, person);
+                } else {
+                    page_statements!(&pool, token_hash, account, person);
                 }
                 histogram.record(begun.elapsed());
             }
@@ -543,8 +563,9 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool) -> anyhow
         all.merge(&t.await??);
     }
     println!(
-        "record page floor ({} statements, native sqlx PostgreSQL): {} pages by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms",
+        "record page floor ({} statements, native sqlx PostgreSQL, {}): {} pages by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms",
         if four { "four" } else { "its six" },
+        if one_connection { "one connection a page" } else { "a connection a statement" },
         all.count(),
         all.count() as f64 / seconds as f64,
         millis(all.quantile(0.5)),
