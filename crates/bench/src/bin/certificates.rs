@@ -195,12 +195,17 @@ async fn main() -> anyhow::Result<()> {
     // verification can reach at most catalogue ÷ (catalogue + check) of its rate.
     let keys = store.published_keys().await?;
     let points = jijiao_app::certificates::DecodedKeys::default();
-    let checks = 4000;
-    let started = Instant::now();
-    for c in issued.iter().cycle().take(checks) {
-        jijiao_domain::certificate::verify_decoding(&c.facts, &c.signature, &keys, |k| points.get(k))?;
+    // The fastest of ten batches: on a shared machine a batch that lost its core says nothing
+    // about the check.
+    let batch = 400;
+    let mut check_us = f64::INFINITY;
+    for _ in 0..10 {
+        let started = Instant::now();
+        for c in issued.iter().cycle().take(batch) {
+            jijiao_domain::certificate::verify_decoding(&c.facts, &c.signature, &keys, |k| points.get(k))?;
+        }
+        check_us = check_us.min(started.elapsed().as_secs_f64() * 1e6 / batch as f64);
     }
-    let check_us = started.elapsed().as_secs_f64() * 1e6 / checks as f64;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let catalogue_us = cores * 1e6 / rates[0];
     println!(
