@@ -6,10 +6,12 @@
 pub mod catalogue;
 pub mod client;
 pub mod histogram;
+pub mod scratch;
 pub mod target;
 
 pub use client::Connection;
 pub use histogram::Histogram;
+pub use scratch::ScratchDatabase;
 pub use target::Target;
 
 /// The allocator the `jijiao` binary uses (see its `main.rs`), so the figures are the server's.

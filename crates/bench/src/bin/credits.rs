@@ -104,6 +104,11 @@ enum Command {
         /// People per range (one pair of queries each); memory grows with it, speed hardly
         #[arg(long, default_value_t = 1000)]
         range: i64,
+        /// Then the floor: the same two statements per range, by as many workers, straight
+        /// through sqlx's native driver of the backend (no `Any` driver, no decryption, no JSON
+        /// parsing, no engine), and the recompute's time against it
+        #[arg(long)]
+        floor: bool,
     },
     /// The record page's floor on PostgreSQL: the six statements one page sends (session with its
     /// account, the account's roles, the person, the employer, the year's records, the years), in
@@ -147,7 +152,13 @@ fn main() -> anyhow::Result<()> {
             Command::Generate { target, people, per_person, units, jobs } => {
                 generate(&target, people, per_person, units, jobs).await
             }
-            Command::Recompute { target, workers, range } => recompute(&target, workers, range).await,
+            Command::Recompute { target, workers, range, floor } => {
+                let elapsed = recompute(&target, workers, range).await?;
+                if floor {
+                    recompute_floor(&target, workers, range, elapsed).await?;
+                }
+                Ok(())
+            }
             Command::Page { target, users, seconds } => page(&target, users, seconds).await,
             Command::PageFloor { postgres, users, seconds, four, one_connection } => {
                 page_floor(&postgres, users, seconds, four, one_connection).await
@@ -325,7 +336,7 @@ async fn generate(target: &Target, people: i64, per_person: i64, units: i64, job
     Ok(())
 }
 
-async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Result<()> {
+async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Result<Duration> {
     let store = open_filled(target).await?;
     let started = Instant::now();
     let max = store.max_person_id().await?;
@@ -398,6 +409,93 @@ async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Resul
         "  summed over workers: store (queries and rows) {:.1} s, engine {:.1} s",
         load_ns.load(Ordering::Relaxed) as f64 / 1e9,
         engine_ns.load(Ordering::Relaxed) as f64 / 1e9
+    );
+    store.close().await;
+    Ok(elapsed)
+}
+
+/// See `--floor` of [`Command::Recompute`]: the statements of `Store::person_years_in_range`, as
+/// the store sends them, the records' JSON built by the database but only received.
+async fn recompute_floor(target: &Target, workers: usize, range: i64, recompute: Duration) -> anyhow::Result<()> {
+    const PEOPLE: &str = "SELECT p.id, p.name, p.id_number_enc, p.employer_id, o.name AS org_name, \
+        COALESCE(o.province_code, (SELECT re.province_code FROM roster_entries re WHERE re.person_id = p.id \
+        ORDER BY re.id DESC LIMIT 1)) AS province_code, o.grassroots FROM people p \
+        LEFT JOIN organisations o ON o.id = p.employer_id WHERE p.id >= $1 AND p.id < $2 ORDER BY p.id";
+    const FIELDS: &str = "r.id, r.kind, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, \
+        r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.reverses_id";
+    let records = |aggregate: &str| {
+        format!(
+            "SELECT r.person_id, {aggregate} AS records FROM credit_records r WHERE r.person_id >= $1 \
+             AND r.person_id < $2 AND r.year = $3 AND r.status = 'granted' GROUP BY r.person_id ORDER BY r.person_id"
+        )
+    };
+    // The same loop on either backend's native pool: ranges taken by `workers` tasks, both
+    // statements per range, rows received and counted.
+    macro_rules! walk {
+        ($pool:expr, $records_sql:expr) => {{
+            let pool = $pool;
+            let records_sql = Arc::new($records_sql);
+            let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM people").fetch_one(&pool).await?;
+            let next = Arc::new(AtomicI64::new(1));
+            let started = Instant::now();
+            let mut tasks = Vec::new();
+            for _ in 0..workers {
+                let (pool, next, records_sql) = (pool.clone(), next.clone(), records_sql.clone());
+                tasks.push(tokio::spawn(async move {
+                    let (mut people, mut with_records) = (0u64, 0u64);
+                    loop {
+                        let from = next.fetch_add(range, Ordering::Relaxed);
+                        if from > max {
+                            return Ok::<_, anyhow::Error>((people, with_records));
+                        }
+                        people +=
+                            sqlx::query(PEOPLE).bind(from).bind(from + range).fetch_all(&pool).await?.len() as u64;
+                        with_records += sqlx::query(records_sql.as_str())
+                            .bind(from)
+                            .bind(from + range)
+                            .bind(i64::from(YEAR))
+                            .fetch_all(&pool)
+                            .await?
+                            .len() as u64;
+                    }
+                }));
+            }
+            let (mut people, mut with_records) = (0, 0);
+            for t in tasks {
+                let (p, r) = t.await??;
+                people += p;
+                with_records += r;
+            }
+            pool.close().await;
+            (started.elapsed(), people, with_records)
+        }};
+    }
+    let (floor, people, with_records) = match (&target.db, &target.postgres) {
+        (_, Some(url)) => {
+            let pool = sqlx::postgres::PgPoolOptions::new().max_connections(workers as u32).connect(url).await?;
+            walk!(pool, records(&format!("CAST(json_agg(json_build_array({FIELDS})) AS TEXT)")))
+        }
+        (Some(path), None) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(workers as u32)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::Executor::execute(conn, jijiao_storage::SQLITE_CONNECTION_SETTINGS).await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await?;
+            walk!(pool, records(&format!("json_group_array(json_array({FIELDS}))")))
+        }
+        (None, None) => unreachable!("clap requires one of --db and --postgres"),
+    };
+    println!(
+        "  floor ({}, native sqlx driver, {workers} workers, ranges of {range}): the same two statements for {people} people ({with_records} with granted records) in {:.1} s; recompute against it {:.2}×",
+        target.describe(),
+        floor.as_secs_f64(),
+        recompute.as_secs_f64() / floor.as_secs_f64()
     );
     Ok(())
 }

@@ -37,6 +37,8 @@ enum Bench {
     Import {
         #[arg(long, default_value_t = 20_000)]
         rows: usize,
+        #[command(flatten)]
+        postgres: PostgresBeside,
     },
     Search {
         #[arg(long, default_value_t = 200_000)]
@@ -68,7 +70,21 @@ enum Bench {
     Export {
         #[arg(long, default_value_t = 20_000)]
         rows: usize,
+        #[command(flatten)]
+        postgres: PostgresBeside,
     },
+}
+
+/// PostgreSQL beside SQLite in the same run (import and export, issue 19).
+#[derive(clap::Args)]
+struct PostgresBeside {
+    /// An admin URL of a PostgreSQL server: after SQLite, the same benchmark runs on a fresh
+    /// database made there (`<prefix>_<bench>_<pid>`), dropped at the end.
+    #[arg(long = "postgres")]
+    admin_url: Option<String>,
+    /// The name prefix of that database.
+    #[arg(long, default_value = "jijiao_bench")]
+    postgres_prefix: String,
 }
 
 fn vault() -> Vault {
@@ -190,54 +206,188 @@ async fn sqlite_floor(file: &std::path::Path) -> (Duration, Duration, Duration) 
     (bare, indexed, words)
 }
 
+/// Prints an import's times beside calamine and beside the database's own floor.
+fn report_import(
+    backend: &str,
+    rows: usize,
+    (calamine, parse, save): (Duration, Duration, Duration),
+    (bare, indexed, words): (Duration, Duration, Duration),
+) {
+    let total = parse + save;
+    println!(
+        "import {rows} rows ({backend}): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
+        millis(calamine),
+        millis(parse),
+        millis(save),
+        millis(total),
+        total.as_secs_f64() / calamine.as_secs_f64()
+    );
+    let words_label = if backend == "SQLite" { "word index (FTS5)" } else { "gram counts (catalogue_grams)" };
+    let floor = parse + indexed + words;
+    println!(
+        "{backend} alone copying the same rows inside the database: bare table {:.0} ms, with the projects table's indexes {:.0} ms, {words_label} {:.0} ms; read+check + indexed rows + word index {:.0} ms = {:.2}× calamine; save against its floor (indexed rows + word index) {:.2}×",
+        millis(bare),
+        millis(indexed),
+        millis(words),
+        millis(floor),
+        floor.as_secs_f64() / calamine.as_secs_f64(),
+        save.as_secs_f64() / (indexed + words).as_secs_f64()
+    );
+}
+
+/// [`sqlite_floor`] on PostgreSQL, on the database `import` just wrote: the rows copied by the
+/// server itself (`INSERT … SELECT`, lower than any COPY or multi-row INSERT from a client) into a
+/// bare table (`LIKE projects`), into a copy with every index (the GIN index of the grams among
+/// them), check and foreign key of `projects`, and the grams counted per batch into a copy of
+/// `catalogue_gram_counts`, as an import's transaction writes them (PostgreSQL's counterpart of
+/// SQLite's FTS5 documents). Each copy is its own committed transaction. Returns (bare, indexed,
+/// word index).
+async fn postgres_floor(url: &str) -> (Duration, Duration, Duration) {
+    use sqlx::{Connection, Executor};
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    let foreign_keys: Vec<String> = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'projects'::regclass AND contype = 'f'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.execute("CREATE TABLE floor_bare (LIKE projects)").await.unwrap();
+    conn.execute("CREATE TABLE floor_projects (LIKE projects INCLUDING ALL)").await.unwrap();
+    for key in &foreign_keys {
+        conn.execute(format!("ALTER TABLE floor_projects ADD {key}").as_str()).await.unwrap();
+    }
+    conn.execute("CREATE TABLE floor_gram_counts (LIKE catalogue_gram_counts INCLUDING ALL)").await.unwrap();
+    let projects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects").fetch_one(&mut conn).await.unwrap();
+    let mut timed = async |sql: &str, expect: Option<i64>| {
+        let t = Instant::now();
+        let mut tx = conn.begin().await.unwrap();
+        let copied = tx.execute(sql).await.unwrap().rows_affected();
+        tx.commit().await.unwrap();
+        if let Some(n) = expect {
+            assert_eq!(copied as i64, n, "{sql}");
+        }
+        t.elapsed()
+    };
+    let bare = timed("INSERT INTO floor_bare SELECT * FROM projects", Some(projects)).await;
+    let indexed = timed("INSERT INTO floor_projects SELECT * FROM projects", Some(projects)).await;
+    let words = timed(
+        "INSERT INTO floor_gram_counts (gram, year, level, batch_id, projects)
+         SELECT g, year, level, batch_id, COUNT(*)
+         FROM projects p CROSS JOIN LATERAL (SELECT DISTINCT unnest(catalogue_grams(p.search_text)) AS g) grams
+         WHERE number IS NOT NULL GROUP BY g, year, level, batch_id",
+        None,
+    )
+    .await;
+    conn.close().await.unwrap();
+    (bare, indexed, words)
+}
+
+/// Imports a list of `rows` (not timed), then times its batch's export as
+/// `GET /api/v1/batches/{id}/export` makes it, and beside it the least the database takes to hand
+/// over the same rows ([`export_floor`]); prints both.
+async fn export(store: &Store, target: &DatabaseTarget, rows: usize, backend: &str) {
+    import(store, rows, y(2024)).await;
+    let batch = store.batches(None, None).await.unwrap()[0].clone();
+    let t = Instant::now();
+    let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
+    let projects = store.project_list(&filter, i64::MAX / 2).await.unwrap();
+    let phones = store.project_leader_phones(batch.id).await.unwrap();
+    let read = t.elapsed();
+    let bytes = jijiao_app::projects::list_xlsx("批次", jijiao_app::projects::list_rows(&projects, Some(&phones)))
+        .await
+        .unwrap();
+    let total = t.elapsed();
+    println!(
+        "export {} projects to xlsx ({backend}): read {:.0} ms, total {:.0} ms, {} KB",
+        projects.len(),
+        millis(read),
+        millis(total),
+        bytes.len() / 1024
+    );
+    let (floor, n) = export_floor(target, batch.id.0).await;
+    assert_eq!(n, projects.len());
+    println!(
+        "  {backend} alone handing over the same {n} rows (the list's statement with its periods, and the phones, native sqlx driver): {:.0} ms; read against it {:.2}×",
+        millis(floor),
+        read.as_secs_f64() / floor.as_secs_f64()
+    );
+}
+
+/// The export's reads as the store sends them (every column of the list with the periods as one
+/// JSON text, in the list's order; then the encrypted phones), through sqlx's native driver of the
+/// backend, rows received but not decoded. Returns (time, rows).
+async fn export_floor(target: &DatabaseTarget, batch_id: i64) -> (Duration, usize) {
+    use sqlx::Connection;
+    const COLUMNS: &str = "p.id, p.batch_id, p.number, p.year, b.batch, b.notice, p.level, p.province_code, p.unit_id, \
+        p.unit_name, p.leader_name, p.name, p.subject_secondary, p.subject_tertiary, p.kind, p.delivery, p.credits, p.hours, \
+        p.audience, p.planned_enrollment, p.enrollment_note, p.remarks, p.first_day, p.last_day, s.reason AS suspension_reason, \
+        s.at AS suspension_at";
+    const PHONES: &str =
+        "SELECT id, leader_phone_enc FROM projects WHERE batch_id = $1 AND leader_phone_enc IS NOT NULL";
+    let list = |periods: &str| {
+        format!(
+            "SELECT {COLUMNS}, (SELECT {periods} FROM project_periods pp WHERE pp.project_id = p.id) AS periods \
+             FROM projects p JOIN publication_batches b ON b.id = p.batch_id LEFT JOIN project_suspensions s ON s.id = p.suspension_id \
+             WHERE p.batch_id = $1 ORDER BY p.year DESC, p.subject_tertiary, p.number, p.id"
+        )
+    };
+    match target {
+        DatabaseTarget::Postgres(url) => {
+            let sql = list(
+                "CAST(json_agg(json_build_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position) AS TEXT)",
+            );
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            let t = Instant::now();
+            let rows = sqlx::query(&sql).bind(batch_id).fetch_all(&mut conn).await.unwrap();
+            sqlx::query(PHONES).bind(batch_id).fetch_all(&mut conn).await.unwrap();
+            (t.elapsed(), rows.len())
+        }
+        DatabaseTarget::SqliteFile(file) => {
+            let sql = list("json_group_array(json_array(pp.start_date, pp.end_date, pp.place) ORDER BY pp.position)");
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+            sqlx::Executor::execute(&mut conn, jijiao_storage::SQLITE_CONNECTION_SETTINGS).await.unwrap();
+            let t = Instant::now();
+            let rows = sqlx::query(&sql).bind(batch_id).fetch_all(&mut conn).await.unwrap();
+            sqlx::query(PHONES).bind(batch_id).fetch_all(&mut conn).await.unwrap();
+            (t.elapsed(), rows.len())
+        }
+        other => panic!("no export floor for {other:?}"),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
     let dir = tempfile::tempdir().unwrap();
     match cli.command {
-        Bench::Import { rows } => {
+        Bench::Import { rows, postgres } => {
             let store = sqlite_store(dir.path()).await;
-            let (calamine, parse, save) = import(&store, rows, y(2024)).await;
-            let total = parse + save;
-            println!(
-                "import {rows} rows (SQLite): calamine alone {:.0} ms; jijiao read+check {:.0} ms, save {:.0} ms, total {:.0} ms; ratio to calamine {:.2}×",
-                millis(calamine),
-                millis(parse),
-                millis(save),
-                millis(total),
-                total.as_secs_f64() / calamine.as_secs_f64()
-            );
-            let (bare, indexed, words) = sqlite_floor(&dir.path().join("bench.sqlite3")).await;
-            let floor = parse + indexed + words;
-            println!(
-                "SQLite alone copying the same rows inside the file: bare table {:.0} ms, with the projects table's indexes {:.0} ms, word index {:.0} ms; read+check + indexed rows + word index {:.0} ms = {:.2}× calamine",
-                millis(bare),
-                millis(indexed),
-                millis(words),
-                millis(floor),
-                floor.as_secs_f64() / calamine.as_secs_f64()
-            );
+            let timed = import(&store, rows, y(2024)).await;
+            store.close().await;
+            let floor = sqlite_floor(&dir.path().join("bench.sqlite3")).await;
+            report_import("SQLite", rows, timed, floor);
+            if let Some(admin) = &postgres.admin_url {
+                let db =
+                    jijiao_bench::ScratchDatabase::create(admin, &postgres.postgres_prefix, "import").await.unwrap();
+                let store = Store::open(&DatabaseTarget::Postgres(db.url.clone()), vault()).await.unwrap();
+                let timed = import(&store, rows, y(2024)).await;
+                store.close().await;
+                let floor = postgres_floor(&db.url).await;
+                report_import("PostgreSQL", rows, timed, floor);
+            }
         }
-        Bench::Export { rows } => {
+        Bench::Export { rows, postgres } => {
             let store = sqlite_store(dir.path()).await;
-            import(&store, rows, y(2024)).await;
-            let batch = store.batches(None, None).await.unwrap()[0].clone();
-            let t = Instant::now();
-            let filter = ProjectFilter { batch_id: Some(batch.id), ..Default::default() };
-            let projects = store.project_list(&filter, i64::MAX / 2).await.unwrap();
-            let phones = store.project_leader_phones(batch.id).await.unwrap();
-            let read = t.elapsed();
-            let bytes =
-                jijiao_app::projects::list_xlsx("批次", jijiao_app::projects::list_rows(&projects, Some(&phones)))
-                    .await
-                    .unwrap();
-            println!(
-                "export {} projects to xlsx (SQLite): read {:.0} ms, total {:.0} ms, {} KB",
-                projects.len(),
-                millis(read),
-                millis(t.elapsed()),
-                bytes.len() / 1024
-            );
+            export(&store, &DatabaseTarget::SqliteFile(dir.path().join("bench.sqlite3")), rows, "SQLite").await;
+            store.close().await;
+            if let Some(admin) = &postgres.admin_url {
+                let db =
+                    jijiao_bench::ScratchDatabase::create(admin, &postgres.postgres_prefix, "export").await.unwrap();
+                let target = DatabaseTarget::Postgres(db.url.clone());
+                let store = Store::open(&target, vault()).await.unwrap();
+                export(&store, &target, rows, "PostgreSQL").await;
+                store.close().await;
+            }
         }
         Bench::Search { rows, users, seconds, postgres, postgres_database, sqlite_file, replica, http } => {
             // The PostgreSQL database (dropped with `_database`) lives until the end of the run.
