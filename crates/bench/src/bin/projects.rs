@@ -411,8 +411,7 @@ async fn main() {
                 } else {
                     searches
                 };
-                let (h, per_query) =
-                    search_floor(&url, Arc::new(searches), floor_connections, users, seconds).await;
+                let (h, per_query) = search_floor(&url, Arc::new(searches), floor_connections, users, seconds).await;
                 let statements: Vec<usize> = per_query.iter().map(|(n, _)| *n).collect();
                 println!(
                     "floor: the store's own statements ({}–{} per search), native sqlx PostgreSQL, {floor_connections} connections, {users} users, {seconds} s: {} searches, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; store level ÷ floor in rate {:.2}",
@@ -532,23 +531,21 @@ async fn search_floor(
 fn search_queries() -> Vec<ProjectFilter> {
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
     vec![
-            ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
-            ProjectFilter { q: Some("心力衰竭".into()), year: Some(y(2012)), ..Default::default() },
-            ProjectFilter { subject: Some("06".into()), ..Default::default() },
-            ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
-            ProjectFilter { year: Some(y(2015)), batch: Some(1), ..Default::default() },
-            ProjectFilter::default(),
-            ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
-            ProjectFilter { from: day(2013, 5, 1), to: day(2013, 5, 31), ..Default::default() },
-            ProjectFilter { q: Some("王建国".into()), subject: Some("03-05".into()), ..Default::default() },
-            ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
-            ProjectFilter {
-                q: Some("儿童哮喘 第15期".into()), sort: ProjectSort::Newest, ..Default::default()
-            },
-            ProjectFilter { province_code: Some("11".into()), ..Default::default() },
-            ProjectFilter { level: Some(Level::National), kind: Some(ProjectKind::Base), ..Default::default() },
-            ProjectFilter { delivery: Some(Delivery::FaceToFace), sort: ProjectSort::Newest, ..Default::default() },
-            ProjectFilter { from: day(2018, 3, 1), sort: ProjectSort::Date, ..Default::default() },
+        ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
+        ProjectFilter { q: Some("心力衰竭".into()), year: Some(y(2012)), ..Default::default() },
+        ProjectFilter { subject: Some("06".into()), ..Default::default() },
+        ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
+        ProjectFilter { year: Some(y(2015)), batch: Some(1), ..Default::default() },
+        ProjectFilter::default(),
+        ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
+        ProjectFilter { from: day(2013, 5, 1), to: day(2013, 5, 31), ..Default::default() },
+        ProjectFilter { q: Some("王建国".into()), subject: Some("03-05".into()), ..Default::default() },
+        ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
+        ProjectFilter { q: Some("儿童哮喘 第15期".into()), sort: ProjectSort::Newest, ..Default::default() },
+        ProjectFilter { province_code: Some("11".into()), ..Default::default() },
+        ProjectFilter { level: Some(Level::National), kind: Some(ProjectKind::Base), ..Default::default() },
+        ProjectFilter { delivery: Some(Delivery::FaceToFace), sort: ProjectSort::Newest, ..Default::default() },
+        ProjectFilter { from: day(2018, 3, 1), sort: ProjectSort::Date, ..Default::default() },
     ]
 }
 
