@@ -143,11 +143,7 @@ async fn relay(mut client: TcpStream, server: TcpStream, log: Arc<Mutex<Vec<Stat
         server_write.write_all(&body).await?;
         // Prepared statements are per connection: their names are looked up here only.
         let mut prepared: HashMap<String, (String, Vec<u32>)> = HashMap::new();
-        loop {
-            let kind = match client_read.read_u8().await {
-                Ok(k) => k,
-                Err(_) => break,
-            };
+        while let Ok(kind) = client_read.read_u8().await {
             let len = client_read.read_u32().await?;
             let mut body = vec![0; (len as usize).saturating_sub(4)];
             client_read.read_exact(&mut body).await?;
