@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod client;
 pub mod histogram;
+pub mod pg_capture;
 pub mod scratch;
 pub mod target;
 

@@ -7,10 +7,12 @@
 //! Usage:
 //!   projects import  --rows 20000
 //!   projects search  --rows 200000 --users 32 --seconds 20 [--postgres URL] [--replica URL] [--http]
+//!   projects search  --rows 200000 --postgres-database URL --floor [--show-statements]
 //!   projects export  --rows 20000
 
 use clap::{Parser, Subcommand};
 use http_body_util::BodyExt;
+use jijiao_bench::pg_capture::{Capture, Param, Statement};
 use jijiao_bench::{Histogram, millis};
 use jijiao_domain::Year;
 use jijiao_domain::org::{Delivery, Level};
@@ -66,6 +68,22 @@ enum Bench {
         /// JSON included) instead of calling the store.
         #[arg(long)]
         http: bool,
+        /// On PostgreSQL, after the store-level run: the floor, the same searches as exactly the
+        /// statements the store sent for each (recorded through a proxy, `pg_capture`), replayed
+        /// through sqlx's native PostgreSQL pool of the store's size, one connection per search
+        /// as the store takes, with no jijiao code around them.
+        #[arg(long)]
+        floor: bool,
+        /// With `--floor`: print each search's recorded statements, values written in (for EXPLAIN).
+        #[arg(long)]
+        show_statements: bool,
+        /// With `--floor`: the floor pool's connections (the store has 16).
+        #[arg(long, default_value_t = 16)]
+        floor_connections: u32,
+        /// With `--floor`: send only each search's last statement (its page, or its count when
+        /// nothing is found): a bound on any merging of a search's statements into one.
+        #[arg(long)]
+        floor_last_only: bool,
     },
     Export {
         #[arg(long, default_value_t = 20_000)]
@@ -389,9 +407,22 @@ async fn main() {
                 store.close().await;
             }
         }
-        Bench::Search { rows, users, seconds, postgres, postgres_database, sqlite_file, replica, http } => {
-            // The PostgreSQL database (dropped with `_database`) lives until the end of the run.
-            let (store, _database) = match (&postgres, &sqlite_file) {
+        Bench::Search {
+            rows,
+            users,
+            seconds,
+            postgres,
+            postgres_database,
+            sqlite_file,
+            replica,
+            http,
+            floor,
+            show_statements,
+            floor_connections,
+            floor_last_only,
+        } => {
+            // The PostgreSQL database (dropped with `database`) lives until the end of the run.
+            let (store, database) = match (&postgres, &sqlite_file) {
                 _ if postgres_database.is_some() => {
                     let url = postgres_database.clone().unwrap_or_default();
                     (Store::open(&DatabaseTarget::Postgres(url), vault()).await.unwrap(), None)
@@ -419,27 +450,7 @@ async fn main() {
                     postgres_database.clone().unwrap_or_else(|| sqlite_file.unwrap_or_default().display().to_string());
                 println!("reusing the projects already in {kept}");
             }
-            // Every filter of the public catalogue, alone or combined, common and rare.
-            let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
-            let queries: Arc<Vec<ProjectFilter>> = Arc::new(vec![
-                ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
-                ProjectFilter { q: Some("心力衰竭".into()), year: Some(y(2012)), ..Default::default() },
-                ProjectFilter { subject: Some("06".into()), ..Default::default() },
-                ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
-                ProjectFilter { year: Some(y(2015)), batch: Some(1), ..Default::default() },
-                ProjectFilter::default(),
-                ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
-                ProjectFilter { from: day(2013, 5, 1), to: day(2013, 5, 31), ..Default::default() },
-                ProjectFilter { q: Some("王建国".into()), subject: Some("03-05".into()), ..Default::default() },
-                ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
-                ProjectFilter {
-                    q: Some("儿童哮喘 第15期".into()), sort: ProjectSort::Newest, ..Default::default()
-                },
-                ProjectFilter { province_code: Some("11".into()), ..Default::default() },
-                ProjectFilter { level: Some(Level::National), kind: Some(ProjectKind::Base), ..Default::default() },
-                ProjectFilter { delivery: Some(Delivery::FaceToFace), sort: ProjectSort::Newest, ..Default::default() },
-                ProjectFilter { from: day(2018, 3, 1), sort: ProjectSort::Date, ..Default::default() },
-            ]);
+            let queries: Arc<Vec<ProjectFilter>> = Arc::new(search_queries());
             let store = match &replica {
                 Some(url) => store.with_read_replica(url).unwrap(),
                 None => store,
@@ -524,8 +535,168 @@ async fn main() {
                     millis(h.quantile(0.99))
                 );
             }
+            if floor {
+                let url = match (&postgres_database, &database) {
+                    (Some(url), _) => url.clone(),
+                    (None, Some(db)) => match &db.target {
+                        DatabaseTarget::Postgres(url) => url.clone(),
+                        _ => unreachable!("a PostgreSQL test database"),
+                    },
+                    (None, None) => panic!("--floor needs --postgres or --postgres-database"),
+                };
+                let searches = capture_searches(&url, &queries).await;
+                if show_statements {
+                    for (q, pages) in queries.iter().zip(&searches) {
+                        for (page, statements) in pages.iter().enumerate() {
+                            println!("-- {} (page {})", short(q), page + 1);
+                            for s in statements {
+                                println!("{};", s.inlined());
+                            }
+                        }
+                    }
+                }
+                let searches = if floor_last_only {
+                    let last = |statements: &Vec<Statement>| statements[statements.len() - 1..].to_vec();
+                    searches.iter().map(|pages| pages.iter().map(last).collect()).collect()
+                } else {
+                    searches
+                };
+                let (h, per_query) = search_floor(&url, Arc::new(searches), floor_connections, users, seconds).await;
+                let statements: Vec<usize> = per_query.iter().map(|(n, _)| *n).collect();
+                println!(
+                    "floor: the store's own statements ({}–{} per search), native sqlx PostgreSQL, {floor_connections} connections, {users} users, {seconds} s: {} searches, {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; store level ÷ floor in rate {:.2}",
+                    statements.iter().min().unwrap_or(&0),
+                    statements.iter().max().unwrap_or(&0),
+                    h.count(),
+                    h.count() as f64 / seconds as f64,
+                    millis(h.quantile(0.5)),
+                    millis(h.quantile(0.99)),
+                    millis(h.max()),
+                    all.count() as f64 / h.count().max(1) as f64
+                );
+                for (q, (n, h)) in queries.iter().zip(&per_query) {
+                    println!(
+                        "  {:<40} {n} statements, p50 {:.1} ms, p99 {:.1} ms",
+                        short(q),
+                        millis(h.quantile(0.5)),
+                        millis(h.quantile(0.99))
+                    );
+                }
+            }
         }
     }
+}
+
+/// The statements the store sends for each search of `queries`, pages 1–3 of 20 (`[query][page]`),
+/// recorded through a proxy in front of the server of `url` by a store of its own, one search at
+/// a time.
+async fn capture_searches(url: &str, queries: &[ProjectFilter]) -> Vec<Vec<Vec<Statement>>> {
+    let capture = Capture::start(url).await.unwrap();
+    let store = Store::connect(&DatabaseTarget::Postgres(capture.url()), vault()).await.unwrap();
+    let mut searches = Vec::new();
+    for q in queries {
+        let mut pages = Vec::new();
+        for page in 1..=3 {
+            let from = capture.len();
+            store.projects(q, PageRequest::new(Some(page), Some(20))).await.unwrap();
+            let statements = capture.statements(from);
+            assert!(!statements.is_empty(), "nothing recorded for {}", short(q));
+            pages.push(statements);
+        }
+        searches.push(pages);
+    }
+    searches
+}
+
+/// The floor of the search benchmark: each user runs the same sequence of searches as the store
+/// level (`i % queries`, pages 1–3), each search being its recorded statements sent on one
+/// connection of a native PostgreSQL pool (the store's size unless told) without ping, every row
+/// fetched.
+/// Returns all searches' latencies and, per query, its number of statements and latencies.
+async fn search_floor(
+    url: &str,
+    searches: Arc<Vec<Vec<Vec<Statement>>>>,
+    connections: u32,
+    users: usize,
+    seconds: u64,
+) -> (Histogram, Vec<(usize, Histogram)>) {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(connections)
+        .test_before_acquire(false)
+        .connect(url)
+        .await
+        .unwrap();
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for u in 0..users {
+        let (pool, searches) = (pool.clone(), searches.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut h = Histogram::new();
+            let mut per_query = vec![Histogram::new(); searches.len()];
+            let mut i = u;
+            while Instant::now() < stop {
+                let q = i % searches.len();
+                let page = (i / searches.len()) % 3;
+                let t = Instant::now();
+                let mut conn = pool.acquire().await.unwrap();
+                for s in &searches[q][page] {
+                    let mut query = sqlx::query(&s.sql);
+                    for p in &s.params {
+                        query = match p {
+                            Param::Null => query.bind(None::<i64>),
+                            Param::Bool(b) => query.bind(*b),
+                            Param::Int2(v) => query.bind(*v),
+                            Param::Int4(v) => query.bind(*v),
+                            Param::Int8(v) => query.bind(*v),
+                            Param::Text(v) => query.bind(v.as_str()),
+                        };
+                    }
+                    query.fetch_all(&mut *conn).await.unwrap();
+                }
+                drop(conn);
+                h.record(t.elapsed());
+                per_query[q].record(t.elapsed());
+                i += 1;
+            }
+            (h, per_query)
+        }));
+    }
+    let mut all = Histogram::new();
+    let mut per_query = vec![Histogram::new(); searches.len()];
+    for t in tasks {
+        let (h, pq) = t.await.unwrap();
+        all.merge(&h);
+        for (a, b) in per_query.iter_mut().zip(&pq) {
+            a.merge(b);
+        }
+    }
+    pool.close().await;
+    // The statements of a query's first page (later pages send as many, or fewer when empty).
+    let counts = searches.iter().map(|pages| pages[0].len());
+    (all, counts.zip(per_query).collect())
+}
+
+/// The searches of `projects search`: every filter of the public catalogue, alone or combined,
+/// common and rare.
+fn search_queries() -> Vec<ProjectFilter> {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+    vec![
+        ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
+        ProjectFilter { q: Some("心力衰竭".into()), year: Some(y(2012)), ..Default::default() },
+        ProjectFilter { subject: Some("06".into()), ..Default::default() },
+        ProjectFilter { q: Some("第123人民医院".into()), ..Default::default() },
+        ProjectFilter { year: Some(y(2015)), batch: Some(1), ..Default::default() },
+        ProjectFilter::default(),
+        ProjectFilter { q: Some("2014-09-01-0".into()), ..Default::default() },
+        ProjectFilter { from: day(2013, 5, 1), to: day(2013, 5, 31), ..Default::default() },
+        ProjectFilter { q: Some("王建国".into()), subject: Some("03-05".into()), ..Default::default() },
+        ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
+        ProjectFilter { q: Some("儿童哮喘 第15期".into()), sort: ProjectSort::Newest, ..Default::default() },
+        ProjectFilter { province_code: Some("11".into()), ..Default::default() },
+        ProjectFilter { level: Some(Level::National), kind: Some(ProjectKind::Base), ..Default::default() },
+        ProjectFilter { delivery: Some(Delivery::FaceToFace), sort: ProjectSort::Newest, ..Default::default() },
+        ProjectFilter { from: day(2018, 3, 1), sort: ProjectSort::Date, ..Default::default() },
+    ]
 }
 
 /// The filter's given fields, as the catalogue's query string would name them.

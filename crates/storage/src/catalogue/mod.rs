@@ -108,18 +108,28 @@ impl Store {
                     (format!("p.id FROM {from}"), f)
                 }
             };
+            // Where the index cannot count alone (PostgreSQL), the count goes to the end at once and
+            // brings the ids only if there are few: one pass over the matches instead of one up to
+            // 1,001 and a second over all of them (BENCHMARKS.md, issue 19, ninth session).
+            let one_pass = word_index::counts_in_one_pass(self.backend);
+            let ids = word_index::ids_found(self.backend);
+            let (ids, limit) = if one_pass {
+                (format!("CASE WHEN COUNT(*) <= {PAGE_BY_IDS_UP_TO} THEN {ids} END"), String::new())
+            } else {
+                (ids.to_string(), format!(" LIMIT {}", PAGE_BY_IDS_UP_TO + 1))
+            };
             let found = f
                 .query(&format!(
-                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {} AS ids FROM (SELECT {matches}{} LIMIT {}) found",
-                    word_index::ids_found(self.backend),
+                    "SELECT CAST(COUNT(*) AS BIGINT) AS n, {ids} AS ids FROM (SELECT {matches}{}{limit}) found",
                     f.where_sql(),
-                    PAGE_BY_IDS_UP_TO + 1
                 ))
                 .fetch_one(&mut *conn)
                 .await?;
             let counted: i64 = found.try_get("n")?;
             if counted <= PAGE_BY_IDS_UP_TO {
                 (counted, PageBy::Ids(found.try_get::<Option<String>, _>("ids")?.unwrap_or_default()))
+            } else if one_pass {
+                (counted, PageBy::Query(in_order_access(filter)))
             } else {
                 let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT {matches}{}) found", f.where_sql());
                 let total: i64 = f.query_scalar(&sql).fetch_one(&mut *conn).await?;

@@ -13,6 +13,12 @@ use crate::sql::{Bind, Filter};
 pub(super) const IDS_FOUND: &str = "string_agg(CAST(id AS TEXT), ',')";
 pub(super) const AMONG_IDS: &str = "p.id = ANY(CAST(string_to_array(?, ',') AS BIGINT[]))";
 
+/// A count past 1,000 reads every matching row here (the GIN index rechecks them), so stopping
+/// at 1,001 to bring their ids, then counting them all again, read the first thousand twice and
+/// cost a statement more: at 200,000 projects 10-12 ms of 37-40 for 王建国 + a subject. One pass
+/// with the ids aggregated beside the count costs 19 ms (BENCHMARKS.md, issue 19, ninth session).
+pub(super) const COUNTS_IN_ONE_PASS: bool = true;
+
 /// Nothing to find out first: a word's grams are its own ([`postgres_grams`]).
 pub(super) fn word_queries(_words: &[&str]) -> Vec<String> {
     Vec::new()

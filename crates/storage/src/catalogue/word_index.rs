@@ -80,6 +80,16 @@ pub(super) fn in_order(backend: Backend, filter: &ProjectFilter) -> String {
     }
 }
 
+/// Whether a search counted through the rows counts all its matches in one statement (the ids
+/// aggregated only when few), rather than first up to [`super::PAGE_BY_IDS_UP_TO`] + 1 with their
+/// ids and then, past that, all of them in a second statement.
+pub(super) fn counts_in_one_pass(backend: Backend) -> bool {
+    match backend {
+        Backend::Sqlite => sqlite::COUNTS_IN_ONE_PASS,
+        Backend::Postgres => postgres::COUNTS_IN_ONE_PASS,
+    }
+}
+
 /// An aggregate of the found rows' `id`s as one text of comma-separated numbers.
 pub(super) fn ids_found(backend: Backend) -> &'static str {
     match backend {
