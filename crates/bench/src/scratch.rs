@@ -54,3 +54,43 @@ impl Drop for ScratchDatabase {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Made under the prefix, empty and reachable; gone once the value is dropped.
+    #[tokio::test]
+    async fn a_scratch_database_is_made_and_dropped() {
+        let Some(admin) = std::env::var("JIJIAO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+            assert!(!ci, "CI=true 时必须在 PostgreSQL 上运行：请设置 JIJIAO_TEST_POSTGRES_URL");
+            return;
+        };
+        let exists = async |name: &str| -> i64 {
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        };
+        let db = ScratchDatabase::create(&admin, "jijiao_test_scratch", "unit").await.unwrap();
+        let name = format!("jijiao_test_scratch_unit_{}", std::process::id());
+        assert!(db.url.ends_with(&format!("/{name}")), "{}", db.url);
+        assert_eq!(exists(&name).await, 1);
+        // A connection still open, as when a benchmark fails half-way: the drop forces it off.
+        let mut open = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'")
+            .fetch_one(&mut open)
+            .await
+            .unwrap();
+        assert_eq!(tables, 0, "a fresh database is empty");
+        drop(db);
+        assert_eq!(exists(&name).await, 0, "{name} is left behind");
+        assert!(
+            ScratchDatabase::create(&admin, "Bad-Prefix", "unit").await.is_err(),
+            "a name needing quotes is refused"
+        );
+    }
+}
