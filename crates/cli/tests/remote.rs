@@ -279,6 +279,8 @@ async fn a_remote_project_reports_per_upload_cycle_and_its_credits_are_capped_at
         assert_eq!(event.status, 303, "{backend}");
         let report = w.get(&xiehe, &format!("/events/{}/3/report", url(&number))).await;
         assert!(report.body.contains("id=\"report-hours\"") && report.body.contains("第3个上传周期"), "{backend}");
+        let roster = w.get(&xiehe, &format!("/events/{}/3/roster", url(&number))).await;
+        assert!(roster.body.contains("本上传周期名单（学员 1 人") && !roster.body.contains("本期名单"), "{backend}");
         let log = w.get(&w.signed_in("guojia").await, "/api/v1/audit?object_type=remote_project").await;
         assert!(log.body.contains("upload_cycle.set"), "{backend}: {}", log.body);
     }
