@@ -286,13 +286,10 @@ impl DecodedKeys {
         Ok(point)
     }
 
-    /// How many keys are kept.
-    pub fn len(&self) -> usize {
+    /// How many keys are kept (for the tests: nothing else needs to know).
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.0.read().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
