@@ -123,11 +123,7 @@ impl Store {
     }
 
     pub async fn organisation(&self, id: OrgId) -> Result<Organisation> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1"))
-            .bind(id.0)
-            .fetch_one(&self.pool)
-            .await?;
-        org_from_row(&row)
+        organisation_on(&self.pool, id).await
     }
 
     pub async fn organisation_by_name(&self, name: &str) -> Result<Organisation> {
@@ -242,4 +238,13 @@ impl Store {
         all.extend(children);
         Ok(all)
     }
+}
+
+pub(crate) async fn organisation_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    on: E,
+    id: OrgId,
+) -> Result<Organisation> {
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM organisations WHERE id = $1")).bind(id.0).fetch_one(on).await?;
+    org_from_row(&row)
 }

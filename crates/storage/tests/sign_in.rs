@@ -2,8 +2,9 @@
 //! or address in clear, sessions kept alive by use under a short idle limit, and a captcha table
 //! that a flood of sign-in pages cannot grow.
 
+use jijiao_domain::authz::Role;
 use jijiao_storage::testing::each_backend;
-use jijiao_storage::{Actor, MAX_LIVE_CAPTCHAS, NewAccount, Store};
+use jijiao_storage::{Actor, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, Store};
 
 /// The lock the web's schedule would set: none until the third failure.
 fn lock_for(failures: i64) -> i64 {
@@ -83,6 +84,34 @@ async fn a_session_in_use_outlives_a_short_idle_limit() {
         // Left alone for longer than the limit, it ends.
         store.age_session_for_tests(&token, idle + 1_000).await.unwrap();
         assert_eq!(store.session(&token, idle).await.unwrap(), None, "{backend}");
+    })
+    .await;
+}
+
+/// A session brings its account's grants, read on its connection: the same as [`Store::grants_of`].
+#[tokio::test]
+async fn a_session_brings_its_accounts_grants() {
+    each_backend(|store, backend| async move {
+        let actor = Actor::system("测试");
+        let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
+        let new = NewAccount {
+            username: "ducha".into(),
+            display_name: "督查员".into(),
+            password_hash: "不是真的哈希".into(),
+            person_id: None,
+            confirmed: true,
+            must_change_password: false,
+        };
+        let id = store.create_account(&actor, &new, &[inspector]).await.unwrap();
+        let (token, _) = store.create_session(id, None, 60_000).await.unwrap();
+        let session = store.session(&token, 60_000).await.unwrap().unwrap();
+        let expected = store.grants_of(&store.account(id).await.unwrap()).await.unwrap();
+        assert_eq!(expected.len(), 1, "{backend}");
+        assert_eq!(expected[0].province.as_deref(), Some("11"), "{backend}");
+        assert_eq!(session.grants, expected, "{backend}");
+
+        store.set_account_disabled(&actor, id, true).await.unwrap();
+        assert_eq!(store.session(&token, 60_000).await.unwrap(), None, "{backend}: disabling ends the session");
     })
     .await;
 }

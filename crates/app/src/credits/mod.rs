@@ -65,10 +65,9 @@ impl Subject {
 }
 
 pub(crate) async fn subject(app: &App, id: PersonId) -> Result<Subject, AppError> {
-    let person = app.store.person(id).await?;
-    let (org, mut place, record_province) = match person.employer_id {
-        Some(e) => {
-            let org = app.store.organisation(e).await?;
+    let (person, employer) = app.store.person_with_employer(id).await?;
+    let (org, mut place, record_province) = match employer {
+        Some(org) => {
             let place = org.place();
             (Some(org), place, None)
         }

@@ -149,13 +149,12 @@ pub async fn year_view(app: &App, s: &Subject, year: Option<Year>) -> Result<Yea
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
     let person = s.engine_person()?;
-    let records = app.store.credit_records_of(s.person.id, Some(year)).await?;
+    let (records, mut years) = app.store.credit_year_of(s.person.id, year).await?;
     let year_records: Vec<_> = records.iter().map(CreditRecord::year_record).collect();
     let settings = &*app.rules;
     let summary = summarise(year, &person, &year_records, settings);
     let (caps, _) = settings.caps_for(&person);
     let report = &summary.report;
-    let mut years = app.store.credit_years_of(s.person.id).await?;
     if !years.contains(&now) {
         years.push(now);
     }

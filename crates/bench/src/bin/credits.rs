@@ -130,8 +130,13 @@ enum Command {
         /// All of a page's statements on one connection taken from the pool once: sqlx pings a
         /// connection each time it goes back to the pool (a round trip), so a statement per
         /// acquisition pays one ping each, a page on one connection one in all
-        #[arg(long)]
+        #[arg(long, conflicts_with = "in_pairs")]
         one_connection: bool,
+        /// The statements in three pairs, a connection each, as the page takes them since the tenth
+        /// session: the session with its roles, the person with the employer, the records with the
+        /// years
+        #[arg(long)]
+        in_pairs: bool,
     },
     /// p50/p99 of the record page under concurrent users
     Page {
@@ -160,8 +165,15 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             }
             Command::Page { target, users, seconds } => page(&target, users, seconds).await,
-            Command::PageFloor { postgres, users, seconds, four, one_connection } => {
-                page_floor(&postgres, users, seconds, four, one_connection).await
+            Command::PageFloor { postgres, users, seconds, four, one_connection, in_pairs } => {
+                let acquire = if one_connection {
+                    Acquire::Once
+                } else if in_pairs {
+                    Acquire::PerPair
+                } else {
+                    Acquire::PerStatement
+                };
+                page_floor(&postgres, users, seconds, four, acquire).await
             }
         }
     })
@@ -576,8 +588,16 @@ async fn page(target: &Target, users: usize, seconds: u64) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How the record page's floor takes connections from the pool for a page's statements.
+#[derive(Clone, Copy, Debug)]
+enum Acquire {
+    PerStatement,
+    PerPair,
+    Once,
+}
+
 /// See [`Command::PageFloor`]. The statements are the store's, as PostgreSQL's log shows one page.
-async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_connection: bool) -> anyhow::Result<()> {
+async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, acquire: Acquire) -> anyhow::Result<()> {
     use sqlx::Row;
     const SESSION: &str = "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, a.id, a.username, \
         a.display_name, a.password_hash, a.person_id, a.disabled, a.confirmed, a.must_change_password, a.created_at, \
@@ -599,10 +619,11 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_conne
         LEFT JOIN organisations o ON o.id = r.org_id WHERE r.person_id = $1 AND r.year = $2 ORDER BY r.end_date, r.id";
     const YEARS: &str = "SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC";
 
-    // The page's statements on `$on`, evaluated once per statement: `&pool` takes a connection
-    // for each (and pings it as it goes back), `&mut *conn` runs them all on one.
-    macro_rules! page_statements {
-        ($on:expr, $token_hash:expr, $account:expr, $person:expr) => {{
+    // The page's statements in three pairs, each pair on `$on`, evaluated once per statement:
+    // `&pool` takes a connection for each (and pings it as it goes back), `&mut *conn` runs the
+    // pair on one.
+    macro_rules! session_pair {
+        ($on:expr, $token_hash:expr, $account:expr) => {{
             sqlx::query(SESSION).bind(&$token_hash).fetch_one($on).await?;
             sqlx::query(ROLES)
                 .bind($account)
@@ -611,12 +632,20 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_conne
                 .bind("unit_admin")
                 .fetch_all($on)
                 .await?;
+        }};
+    }
+    macro_rules! person_pair {
+        ($on:expr, $person:expr) => {{
             let row = sqlx::query(PERSON).bind($person).fetch_one($on).await?;
             if let Some(employer) = row.try_get::<Option<i64>, _>("employer_id")?
                 && !four
             {
                 sqlx::query(ORGANISATION).bind(employer).fetch_one($on).await?;
             }
+        }};
+    }
+    macro_rules! records_pair {
+        ($on:expr, $person:expr) => {{
             sqlx::query(RECORDS).bind($person).bind(i64::from(YEAR)).fetch_all($on).await?;
             if !four {
                 sqlx::query(YEARS).bind($person).fetch_all($on).await?;
@@ -645,11 +674,28 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_conne
                 x ^= x << 17;
                 let person = (x % max as u64) as i64 + 1;
                 let begun = Instant::now();
-                if one_connection {
-                    let mut conn = pool.acquire().await?;
-                    page_statements!(&mut *conn, token_hash, account, person);
-                } else {
-                    page_statements!(&pool, token_hash, account, person);
+                match acquire {
+                    Acquire::Once => {
+                        let mut conn = pool.acquire().await?;
+                        session_pair!(&mut *conn, token_hash, account);
+                        person_pair!(&mut *conn, person);
+                        records_pair!(&mut *conn, person);
+                    }
+                    Acquire::PerPair => {
+                        let mut conn = pool.acquire().await?;
+                        session_pair!(&mut *conn, token_hash, account);
+                        drop(conn);
+                        let mut conn = pool.acquire().await?;
+                        person_pair!(&mut *conn, person);
+                        drop(conn);
+                        let mut conn = pool.acquire().await?;
+                        records_pair!(&mut *conn, person);
+                    }
+                    Acquire::PerStatement => {
+                        session_pair!(&pool, token_hash, account);
+                        person_pair!(&pool, person);
+                        records_pair!(&pool, person);
+                    }
                 }
                 histogram.record(begun.elapsed());
             }
@@ -663,7 +709,11 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, one_conne
     println!(
         "record page floor ({} statements, native sqlx PostgreSQL, {}): {} pages by {users} users in {seconds} s ({:.0}/s); p50 {} ms, p99 {} ms, max {} ms",
         if four { "four" } else { "its six" },
-        if one_connection { "one connection a page" } else { "a connection a statement" },
+        match acquire {
+            Acquire::Once => "one connection a page",
+            Acquire::PerPair => "a connection a pair of statements",
+            Acquire::PerStatement => "a connection a statement",
+        },
         all.count(),
         all.count() as f64 / seconds as f64,
         millis(all.quantile(0.5)),

@@ -188,53 +188,10 @@ impl Store {
         rows.iter().map(role_from_row).collect()
     }
 
-    /// The account's roles as the authorisation rules see them, each with its full scope. One query:
-    /// this runs for every signed-in request. A leader's or professional's place is their
-    /// employer's (from the person record), an office's its organisation's; a unit's district is
-    /// its parent when that is a district office.
+    /// The account's roles as the authorisation rules see them, each with its full scope (see
+    /// [`grants_on`]).
     pub async fn grants_of(&self, account: &Account) -> Result<Vec<Grant>> {
-        let rows = sqlx::query(
-            "SELECT r.role, r.province_code, o.id AS org_id, o.kind AS org_kind, up.id AS parent_id, up.kind AS parent_kind
-             FROM account_roles r
-             LEFT JOIN people pe ON pe.id = $2
-             LEFT JOIN organisations o
-               ON o.id = CASE WHEN r.role IN ($3, $4) THEN pe.employer_id ELSE r.org_id END
-             LEFT JOIN organisations up ON up.id = o.parent_id
-             WHERE r.account_id = $1 ORDER BY r.id",
-        )
-        .bind(account.id.0)
-        .bind(account.person_id.map(|p| p.0))
-        .bind(Role::Leader.code())
-        .bind(Role::Professional.code())
-        .fetch_all(&self.pool)
-        .await?;
-        let district = OrgKind::District.code();
-        rows.iter()
-            .map(|r| {
-                let code: String = r.try_get("role")?;
-                let role = decode::code(&code, "account_roles.role", Role::from_code)?;
-                let org: Option<i64> = r.try_get("org_id")?;
-                let kind: Option<String> = r.try_get("org_kind")?;
-                let parent: Option<i64> = r.try_get("parent_id")?;
-                let parent_kind: Option<String> = r.try_get("parent_kind")?;
-                let (district, unit) = match (org, kind.as_deref()) {
-                    (Some(o), Some(k)) if k == district => (Some(o), None),
-                    (Some(o), Some(k)) if k == OrgKind::Unit.code() => {
-                        (parent.filter(|_| parent_kind.as_deref() == Some(district)), Some(o))
-                    }
-                    _ => (None, None),
-                };
-                Ok(Grant {
-                    role,
-                    province: r.try_get("province_code")?,
-                    district,
-                    unit,
-                    person: matches!(role, Role::Leader | Role::Professional)
-                        .then_some(account.person_id.map(|p| p.0))
-                        .flatten(),
-                })
-            })
-            .collect()
+        grants_on(&self.pool, account).await
     }
 
     pub async fn add_role(&self, actor: &Actor, account: AccountId, role: &NewRole) -> Result<()> {
@@ -525,4 +482,56 @@ fn role_from_row(r: &AnyRow) -> Result<RoleRecord> {
         org_name: r.try_get("org_name")?,
         province_code: r.try_get("province_code")?,
     })
+}
+
+/// The account's roles as the authorisation rules see them, each with its full scope. One query:
+/// this runs for every signed-in request (for a session, on the connection that read it). A
+/// leader's or professional's place is their employer's (from the person record), an office's its
+/// organisation's; a unit's district is its parent when that is a district office.
+pub(crate) async fn grants_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    on: E,
+    account: &Account,
+) -> Result<Vec<Grant>> {
+    let rows = sqlx::query(
+        "SELECT r.role, r.province_code, o.id AS org_id, o.kind AS org_kind, up.id AS parent_id, up.kind AS parent_kind
+         FROM account_roles r
+         LEFT JOIN people pe ON pe.id = $2
+         LEFT JOIN organisations o
+           ON o.id = CASE WHEN r.role IN ($3, $4) THEN pe.employer_id ELSE r.org_id END
+         LEFT JOIN organisations up ON up.id = o.parent_id
+         WHERE r.account_id = $1 ORDER BY r.id",
+    )
+    .bind(account.id.0)
+    .bind(account.person_id.map(|p| p.0))
+    .bind(Role::Leader.code())
+    .bind(Role::Professional.code())
+    .fetch_all(on)
+    .await?;
+    let district = OrgKind::District.code();
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get("role")?;
+            let role = decode::code(&code, "account_roles.role", Role::from_code)?;
+            let org: Option<i64> = r.try_get("org_id")?;
+            let kind: Option<String> = r.try_get("org_kind")?;
+            let parent: Option<i64> = r.try_get("parent_id")?;
+            let parent_kind: Option<String> = r.try_get("parent_kind")?;
+            let (district, unit) = match (org, kind.as_deref()) {
+                (Some(o), Some(k)) if k == district => (Some(o), None),
+                (Some(o), Some(k)) if k == OrgKind::Unit.code() => {
+                    (parent.filter(|_| parent_kind.as_deref() == Some(district)), Some(o))
+                }
+                _ => (None, None),
+            };
+            Ok(Grant {
+                role,
+                province: r.try_get("province_code")?,
+                district,
+                unit,
+                person: matches!(role, Role::Leader | Role::Professional)
+                    .then_some(account.person_id.map(|p| p.0))
+                    .flatten(),
+            })
+        })
+        .collect()
 }

@@ -7,7 +7,9 @@
 
 use sqlx::Row;
 
-use super::{ACCOUNT_COLUMNS, Account, AccountId, account_from_row};
+use jijiao_domain::authz::Grant;
+
+use super::{ACCOUNT_COLUMNS, Account, AccountId, account_from_row, grants_on};
 use crate::vault::Vault;
 use crate::{Result, Store, now_millis};
 
@@ -24,12 +26,15 @@ pub(crate) fn refresh_after(idle_ms: i64) -> i64 {
     (idle_ms / 10).clamp(0, 60_000)
 }
 
-/// A live session, with its account.
+/// A live session, with its account and the account's grants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRecord {
     pub account_id: AccountId,
     /// The account, read with the session: every signed-in request needs both.
     pub account: Account,
+    /// The account's roles with their scopes ([`Store::grants_of`]), read on the session's
+    /// connection.
+    pub grants: Vec<Grant>,
     pub csrf_token: String,
     pub expires_at: i64,
 }
@@ -62,36 +67,43 @@ impl Store {
         Ok((token, csrf))
     }
 
-    /// The live session for a cookie token: refused when idle longer than `idle_ms` or past its
-    /// absolute expiry. Touches `last_seen_at` once [`refresh_after`] has passed since it was last
-    /// touched (not a write per request).
+    /// The live session for a cookie token, with its account's grants: refused when idle longer
+    /// than `idle_ms` or past its absolute expiry. Touches `last_seen_at` once [`refresh_after`]
+    /// has passed since it was last touched (not a write per request). Every signed-in request
+    /// starts here, so its statements share one connection: on PostgreSQL sqlx pings a connection
+    /// each time it goes back to the pool, a round trip per statement when each takes its own
+    /// (BENCHMARKS.md, "the record page's floor was not one").
     pub async fn session(&self, token: &str, idle_ms: i64) -> Result<Option<SessionRecord>> {
         let hash = Vault::token_hash(token);
+        let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(&format!(
             "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1"
         ))
         .bind(&hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let now = now_millis();
         let last_seen: i64 = row.try_get("last_seen_at")?;
         let expires_at: i64 = row.try_get("expires_at")?;
         if now - last_seen > idle_ms || now > expires_at {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&self.pool).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *conn).await?;
             return Ok(None);
         }
         if now - last_seen > refresh_after(idle_ms) {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
                 .bind(now)
                 .bind(&hash)
-                .execute(&self.pool)
+                .execute(&mut *conn)
                 .await?;
         }
+        let account = account_from_row(&row)?;
+        let grants = grants_on(&mut *conn, &account).await?;
         Ok(Some(SessionRecord {
             account_id: AccountId(row.try_get("account_id")?),
-            account: account_from_row(&row)?,
+            account,
+            grants,
             csrf_token: row.try_get("csrf_token")?,
             expires_at,
         }))

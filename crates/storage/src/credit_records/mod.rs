@@ -243,14 +243,20 @@ impl Store {
         person: PersonId,
         year: Option<jijiao_domain::Year>,
     ) -> Result<Vec<CreditRecord>> {
-        let mut f = Filter::default();
-        f.and("r.person_id = ?", [Bind::Int(person.0)]);
-        if let Some(y) = year {
-            f.and("r.year = ?", [Bind::Int(i64::from(y))]);
-        }
-        let sql = format!("SELECT {COLUMNS} {FROM}{} ORDER BY r.end_date, r.id", f.where_sql());
-        let rows = f.query(&sql).fetch_all(&self.pool).await?;
-        rows.iter().map(record_from_row).collect()
+        records_of_on(&self.pool, person, year).await
+    }
+
+    /// A person's records of one year and the years they have records in: the learning record
+    /// page, read on one connection (see [`Store::session`] for why).
+    pub async fn credit_year_of(
+        &self,
+        person: PersonId,
+        year: jijiao_domain::Year,
+    ) -> Result<(Vec<CreditRecord>, Vec<jijiao_domain::Year>)> {
+        let mut conn = self.pool.acquire().await?;
+        let records = records_of_on(&mut *conn, person, Some(year)).await?;
+        let years = years_of_on(&mut *conn, person).await?;
+        Ok((records, years))
     }
 
     /// The records with these ids (in no promised order): what a certificate issue reads at once.
@@ -292,12 +298,7 @@ impl Store {
 
     /// The years a person has records in, newest first.
     pub async fn credit_years_of(&self, person: PersonId) -> Result<Vec<jijiao_domain::Year>> {
-        let years: Vec<i64> =
-            sqlx::query_scalar("SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC")
-                .bind(person.0)
-                .fetch_all(&self.pool)
-                .await?;
-        years.into_iter().map(|y| decode::narrow(y, "credit_records.year")).collect()
+        years_of_on(&self.pool, person).await
     }
 
     /// Records for review lists, newest first.
@@ -655,4 +656,33 @@ fn record_from_row(r: &AnyRow) -> Result<CreditRecord> {
 /// `IN (…)` of ids known to be integers: no placeholders, so any number of them.
 fn id_list(ids: &[i64]) -> String {
     if ids.is_empty() { "NULL".to_string() } else { ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ") }
+}
+
+/// A person's records, of one year or all, in the order the activities ended.
+async fn records_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    on: E,
+    person: PersonId,
+    year: Option<jijiao_domain::Year>,
+) -> Result<Vec<CreditRecord>> {
+    let mut f = Filter::default();
+    f.and("r.person_id = ?", [Bind::Int(person.0)]);
+    if let Some(y) = year {
+        f.and("r.year = ?", [Bind::Int(i64::from(y))]);
+    }
+    let sql = format!("SELECT {COLUMNS} {FROM}{} ORDER BY r.end_date, r.id", f.where_sql());
+    let rows = f.query(&sql).fetch_all(on).await?;
+    rows.iter().map(record_from_row).collect()
+}
+
+/// The years a person has records in, newest first.
+async fn years_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    on: E,
+    person: PersonId,
+) -> Result<Vec<jijiao_domain::Year>> {
+    let years: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC")
+            .bind(person.0)
+            .fetch_all(on)
+            .await?;
+    years.into_iter().map(|y| decode::narrow(y, "credit_records.year")).collect()
 }
