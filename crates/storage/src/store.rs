@@ -158,7 +158,9 @@ impl DatabaseTarget {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    pub(crate) vault: Vault,
+    /// Shared, not copied: the AES key schedule and the MAC keys are hundreds of bytes, and the store
+    /// is cloned with every request's state.
+    pub(crate) vault: Arc<Vault>,
     /// The read replica of the public's reads, if configured ([`Store::with_read_replica`]); only
     /// [`crate::PublicReads`] uses it.
     pub(crate) replica: Option<Arc<Replica>>,
@@ -218,7 +220,7 @@ impl Store {
             // WAL is a property of the file: readers do not block the writer.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        Ok(Self { pool, backend, vault, replica: None })
+        Ok(Self { pool, backend, vault: Arc::new(vault), replica: None })
     }
 
     /// The same store, with the public's reads ([`crate::PublicReads`]) from the PostgreSQL
