@@ -47,7 +47,9 @@ pub use people::{MaskedPerson, NewPerson, Person, PersonFilter, PersonId};
 pub use rate_limits::{RATE_WINDOW_MS, RateCount, RateWindow};
 pub use reference::{ProvinceRecord, PublicFigures};
 pub use replica::{PublicReads, Reads};
-pub use store::{DatabaseTarget, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store, redact_password};
+pub use store::{
+    DatabaseTarget, POSTGRES_CONNECTION_SETTINGS, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store, redact_password,
+};
 pub use vault::Vault;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

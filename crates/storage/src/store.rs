@@ -69,14 +69,29 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
 /// The connections of a PostgreSQL pool (the primary's, and the replica's if there is one).
 const POSTGRES_CONNECTIONS: u32 = 16;
 
-/// A PostgreSQL pool's options: `max_connections`, waiting at most `acquire_timeout` for one, and
+/// What every PostgreSQL connection of the store is set to when it opens. The store's statements
+/// each take milliseconds, many at once: JIT compilation costs more than that (170 ms to inline
+/// one catalogue count, whose declared-costly gram function puts its plan's cost past
+/// `jit_above_cost`), and parallel workers are processes started per statement, competing with the
+/// other users' statements for the same cores (a count of 王建国 in a subject: 23 ms alone,
+/// 34 ms with two workers). At 32 users over 200,000 projects: 559–586 → 609–620 searches/s
+/// (BENCHMARKS.md, issue 19, tenth session). Public so that a benchmark's floor runs with them.
+pub const POSTGRES_CONNECTION_SETTINGS: &str = "SET jit = off; SET max_parallel_workers_per_gather = 0";
+
+/// A PostgreSQL pool's options: `max_connections`, waiting at most `acquire_timeout` for one,
 /// pinging a connection before lending it only when it sat idle for more than [`PING_AFTER_IDLE`]
-/// (see [`Store::connect`]).
+/// (see [`Store::connect`]), and [`POSTGRES_CONNECTION_SETTINGS`].
 fn postgres_pool_options(max_connections: u32, acquire_timeout: Duration) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(acquire_timeout)
         .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute(POSTGRES_CONNECTION_SETTINGS).await?;
+                Ok(())
+            })
+        })
         .before_acquire(|conn, meta| {
             Box::pin(async move {
                 if meta.idle_for > PING_AFTER_IDLE {

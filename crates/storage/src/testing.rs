@@ -145,6 +145,11 @@ impl Store {
         Ok(())
     }
 
+    /// A PostgreSQL setting as the store's connections see it (`current_setting`).
+    pub async fn postgres_setting_for_tests(&self, name: &str) -> Result<String> {
+        Ok(sqlx::query_scalar("SELECT current_setting($1)").bind(name).fetch_one(&self.pool).await?)
+    }
+
     /// Sets a token's expiry (tests of expired tokens).
     pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
         sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;

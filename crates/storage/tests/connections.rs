@@ -32,3 +32,18 @@ async fn a_connection_ended_while_idle_is_replaced_before_the_next_query() {
         store.close().await;
     }
 }
+
+/// Every PostgreSQL connection of the store runs without JIT and parallel workers
+/// (`POSTGRES_CONNECTION_SETTINGS`).
+#[tokio::test]
+async fn postgres_connections_plan_without_jit_or_parallel_workers() {
+    for db in databases().await {
+        let DatabaseTarget::Postgres(_) = &db.target else { continue };
+        let store = db.open().await;
+        for _ in 0..2 {
+            assert_eq!(store.postgres_setting_for_tests("jit").await.unwrap(), "off");
+            assert_eq!(store.postgres_setting_for_tests("max_parallel_workers_per_gather").await.unwrap(), "0");
+        }
+        store.close().await;
+    }
+}

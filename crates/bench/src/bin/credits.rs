@@ -653,8 +653,17 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, acquire: 
         }};
     }
 
-    // The same pool size as the store's on PostgreSQL.
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(url).await?;
+    // The same pool size and connection settings as the store's on PostgreSQL.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, jijiao_storage::POSTGRES_CONNECTION_SETTINGS).await?;
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
     let (token_hash, account): (String, i64) =
         sqlx::query_as("SELECT token_hash, account_id FROM sessions ORDER BY created_at DESC LIMIT 1")
             .fetch_one(&pool)

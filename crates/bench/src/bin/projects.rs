@@ -623,6 +623,12 @@ async fn search_floor(
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(connections)
         .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, jijiao_storage::POSTGRES_CONNECTION_SETTINGS).await?;
+                Ok(())
+            })
+        })
         .connect(url)
         .await
         .unwrap();

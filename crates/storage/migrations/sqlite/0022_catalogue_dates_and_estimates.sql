@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: this file exists so that a migration number means the same change in
+-- both folders. PostgreSQL's 0022 gives a date-range count an index-only scan and its planner the
+-- statistics of the word index; SQLite's date index (projects_date_text, 0008) already covers what
+-- that count reads, and its word index is an FTS table whose trigram counts the store reads itself.

@@ -1,3 +1,0 @@
--- Nothing to do on SQLite: this file exists so that a migration number means the same change in
--- both folders. PostgreSQL's 0022 gives a date-range count an index-only scan; SQLite's date index
--- (projects_date_text, 0008) already covers what that count reads.
