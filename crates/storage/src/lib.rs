@@ -24,6 +24,7 @@ mod page;
 mod people;
 pub mod projects;
 mod rate_limits;
+mod reader;
 mod reference;
 pub mod replica;
 pub mod reports;
@@ -45,6 +46,7 @@ pub use organisations::{NewOrganisation, OrgFilter, OrgId, Organisation};
 pub use page::{Page, PageRequest};
 pub use people::{MaskedPerson, NewPerson, Person, PersonFilter, PersonId};
 pub use rate_limits::{RATE_WINDOW_MS, RateCount, RateWindow};
+pub use reader::Reader;
 pub use reference::{ProvinceRecord, PublicFigures};
 pub use replica::{PublicReads, Reads};
 pub use store::{

@@ -212,22 +212,14 @@ impl Store {
         self.person_on(&self.pool, id).await
     }
 
-    async fn person_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(&self, on: E, id: PersonId) -> Result<Person> {
+    pub(crate) async fn person_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+        &self,
+        on: E,
+        id: PersonId,
+    ) -> Result<Person> {
         let row =
             sqlx::query(&format!("SELECT {COLUMNS} FROM people p WHERE p.id = $1")).bind(id.0).fetch_one(on).await?;
         self.person_from_row(&row)
-    }
-
-    /// A person and their employer, on one connection: what every page about a person's record
-    /// reads first (see [`Store::session`] for why one connection).
-    pub async fn person_with_employer(&self, id: PersonId) -> Result<(Person, Option<crate::Organisation>)> {
-        let mut conn = self.pool.acquire().await?;
-        let person = self.person_on(&mut *conn, id).await?;
-        let employer = match person.employer_id {
-            Some(e) => Some(crate::organisations::organisation_on(&mut *conn, e).await?),
-            None => None,
-        };
-        Ok((person, employer))
     }
 
     /// The people with these ids (in no promised order), personal data decrypted.

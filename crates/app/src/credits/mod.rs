@@ -14,11 +14,12 @@ mod self_study;
 
 use chrono::NaiveDate;
 use jijiao_domain::Credits;
+use jijiao_domain::Year;
 use jijiao_domain::authz::Place;
 use jijiao_domain::authz::credits::{CreditAction, permits};
 use jijiao_domain::credits::{ActivityKind, Person as EnginePerson, Role};
 use jijiao_storage::credit_records::{CreditRecord, CreditRecordId};
-use jijiao_storage::{Organisation, Person, PersonId};
+use jijiao_storage::{Organisation, Person, PersonId, Reader};
 use serde::{Deserialize, Deserializer};
 
 use crate::{Acting, App, AppError};
@@ -65,14 +66,18 @@ impl Subject {
 }
 
 pub(crate) async fn subject(app: &App, id: PersonId) -> Result<Subject, AppError> {
-    let (person, employer) = app.store.person_with_employer(id).await?;
+    subject_on(&mut app.store.reader().await?, id).await
+}
+
+async fn subject_on(reader: &mut Reader<'_>, id: PersonId) -> Result<Subject, AppError> {
+    let (person, employer) = reader.person_with_employer(id).await?;
     let (org, mut place, record_province) = match employer {
         Some(org) => {
             let place = org.place();
             (Some(org), place, None)
         }
         None => {
-            let province = app.store.roster_province_of(id).await?;
+            let province = reader.roster_province_of(id).await?;
             (None, Place { province: province.clone(), ..Place::default() }, province)
         }
     };
@@ -82,7 +87,16 @@ pub(crate) async fn subject(app: &App, id: PersonId) -> Result<Subject, AppError
 
 /// A person whose record the principal may read (else 404), and who may also `action` (else 403).
 pub async fn person_for(app: &App, p: &Acting, id: PersonId, action: CreditAction) -> Result<Subject, AppError> {
-    let s = subject(app, id).await.map_err(|e| match e {
+    person_for_on(&mut app.store.reader().await?, p, id, action).await
+}
+
+async fn person_for_on(
+    reader: &mut Reader<'_>,
+    p: &Acting,
+    id: PersonId,
+    action: CreditAction,
+) -> Result<Subject, AppError> {
+    let s = subject_on(reader, id).await.map_err(|e| match e {
         AppError::InvalidInput { .. } => AppError::NotFound,
         other => other,
     })?;
@@ -99,6 +113,24 @@ pub async fn person_for(app: &App, p: &Acting, id: PersonId, action: CreditActio
 pub async fn own(app: &App, p: &Acting) -> Result<Subject, AppError> {
     let id = p.account.person_id.ok_or(AppError::NotFound)?;
     subject(app, id).await
+}
+
+/// A person's learning record for a year, for a principal who may read it (see [`person_for`]),
+/// or the principal's own (`None`): the record page and its API. The person, their employer, the
+/// year's records and the years are read on one connection ([`Reader`]).
+pub async fn person_year(
+    app: &App,
+    p: &Acting,
+    id: Option<PersonId>,
+    year: Option<Year>,
+) -> Result<(Subject, YearView), AppError> {
+    let mut reader = app.store.reader().await?;
+    let s = match id {
+        Some(id) => person_for_on(&mut reader, p, id, CreditAction::ReadRecord).await?,
+        None => subject_on(&mut reader, p.account.person_id.ok_or(AppError::NotFound)?).await?,
+    };
+    let v = record::year_view_on(app, &mut reader, &s, year).await?;
+    Ok((s, v))
 }
 
 /// The place of a stored record: its employer's place and its person.

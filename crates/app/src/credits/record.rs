@@ -6,6 +6,7 @@ use jijiao_domain::credits::learning_record::{RecordStatus, YearSummary, summari
 use jijiao_domain::credits::{Caps, Regime};
 use jijiao_domain::personal::mask_id_number;
 use jijiao_domain::{Credits, Hours, Year};
+use jijiao_storage::Reader;
 use jijiao_storage::credit_records::CreditRecord;
 use serde::Serialize;
 
@@ -143,13 +144,22 @@ fn record_line(r: &CreditRecord, summary: &YearSummary) -> RecordLine {
 
 /// A person's learning record for a year (the current year by default).
 pub async fn year_view(app: &App, s: &Subject, year: Option<Year>) -> Result<YearView, AppError> {
+    year_view_on(app, &mut app.store.reader().await?, s, year).await
+}
+
+pub(super) async fn year_view_on(
+    app: &App,
+    reader: &mut Reader<'_>,
+    s: &Subject,
+    year: Option<Year>,
+) -> Result<YearView, AppError> {
     let now = app.this_year();
     let year = year.unwrap_or(now);
     if !(1990..=2100).contains(&year.get()) {
         return Err(AppError::invalid("year", "年度应在1990年至2100年之间"));
     }
     let person = s.engine_person()?;
-    let (records, mut years) = app.store.credit_year_of(s.person.id, year).await?;
+    let (records, mut years) = reader.credit_year_of(s.person.id, year).await?;
     let year_records: Vec<_> = records.iter().map(CreditRecord::year_record).collect();
     let settings = &*app.rules;
     let summary = summarise(year, &person, &year_records, settings);

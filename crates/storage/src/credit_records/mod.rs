@@ -246,19 +246,6 @@ impl Store {
         records_of_on(&self.pool, person, year).await
     }
 
-    /// A person's records of one year and the years they have records in: the learning record
-    /// page, read on one connection (see [`Store::session`] for why).
-    pub async fn credit_year_of(
-        &self,
-        person: PersonId,
-        year: jijiao_domain::Year,
-    ) -> Result<(Vec<CreditRecord>, Vec<jijiao_domain::Year>)> {
-        let mut conn = self.pool.acquire().await?;
-        let records = records_of_on(&mut *conn, person, Some(year)).await?;
-        let years = years_of_on(&mut *conn, person).await?;
-        Ok((records, years))
-    }
-
     /// The records with these ids (in no promised order): what a certificate issue reads at once.
     pub async fn credit_records_in(&self, ids: &[CreditRecordId]) -> Result<Vec<CreditRecord>> {
         let mut out = Vec::with_capacity(ids.len());
@@ -659,7 +646,7 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 /// A person's records, of one year or all, in the order the activities ended.
-async fn records_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+pub(crate) async fn records_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     on: E,
     person: PersonId,
     year: Option<jijiao_domain::Year>,
@@ -675,7 +662,7 @@ async fn records_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
 }
 
 /// The years a person has records in, newest first.
-async fn years_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+pub(crate) async fn years_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
     on: E,
     person: PersonId,
 ) -> Result<Vec<jijiao_domain::Year>> {

@@ -11,7 +11,7 @@
 
 mod files;
 mod remote;
-mod roster;
+pub(crate) mod roster;
 mod survey;
 
 use chrono::NaiveDate;

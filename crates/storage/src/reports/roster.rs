@@ -226,10 +226,7 @@ impl Store {
     /// The province of a person's latest roster entry: where a person of record (no employer) is
     /// placed for their credits and for the offices that see them.
     pub async fn roster_province_of(&self, person: PersonId) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT province_code FROM roster_entries WHERE person_id = $1 ORDER BY id DESC LIMIT 1")
-            .bind(person.0)
-            .fetch_optional(&self.pool)
-            .await?)
+        roster_province_on(&self.pool, person).await
     }
 
     /// The people already registered under these ID numbers: their names by ID number (a roster row
@@ -255,4 +252,14 @@ impl Store {
         }
         Ok(names)
     }
+}
+
+pub(crate) async fn roster_province_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any>>(
+    on: E,
+    person: PersonId,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT province_code FROM roster_entries WHERE person_id = $1 ORDER BY id DESC LIMIT 1")
+        .bind(person.0)
+        .fetch_optional(on)
+        .await?)
 }

@@ -90,8 +90,7 @@ pub async fn my_credits(
     p: Principal,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<YearView>, ApiError> {
-    let s = credits::own(&state, &p).await?;
-    Ok(Json(credits::year_view(&state, &s, q.year).await?))
+    Ok(Json(credits::person_year(&state, &p, None, q.year).await?.1))
 }
 
 /// A person's learning record, for the administrators of the person's scope.
@@ -103,8 +102,7 @@ pub async fn person_credits(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<YearView>, ApiError> {
-    let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
-    Ok(Json(credits::year_view(&state, &s, q.year).await?))
+    Ok(Json(credits::person_year(&state, &p, Some(PersonId(id)), q.year).await?.1))
 }
 
 #[derive(Serialize, ToSchema)]

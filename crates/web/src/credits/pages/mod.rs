@@ -114,8 +114,7 @@ fn back_to_list(p: &Principal) -> (&'static str, &'static str) {
 }
 
 async fn own_view(state: &AppState, p: &Principal, year: Option<Year>) -> Result<YearView, ApiError> {
-    let s = credits::own(state, p).await?;
-    Ok(credits::year_view(state, &s, year).await?)
+    Ok(credits::person_year(state, p, None, year).await?.1)
 }
 
 async fn my_year(
@@ -185,9 +184,8 @@ async fn person_year(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let s = credits::person_for(&state, &p, PersonId(id), CreditAction::ReadRecord).await?;
+    let (s, v) = credits::person_year(&state, &p, Some(PersonId(id)), q.year).await?;
     let may_reverse = permits(&p.grants, CreditAction::Reverse, &s.place);
-    let v = credits::year_view(&state, &s, q.year).await?;
     let own = p.account.person_id == Some(PersonId(id));
     let back = back_to_list(&p);
     Ok(render(
