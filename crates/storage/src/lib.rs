@@ -37,7 +37,7 @@ pub mod vault;
 
 pub use accounts::{
     Account, AccountFilter, AccountId, AccountSummary, ApiToken, CodeIssue, CodeUse, MAX_LIVE_CAPTCHAS, NewAccount,
-    NewRole, RESET_CODE_TRIES, ResetCodeLimits, RoleRecord, SessionRecord,
+    NewRole, RESET_CODE_TRIES, ResetCodeLimits, RoleRecord, SessionRecord, TokenHolder,
 };
 pub use audit::{Actor, AuditEntry, AuditFilter, ChainReport, Change};
 pub use dialect::Backend;

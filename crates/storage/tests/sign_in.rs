@@ -116,6 +116,41 @@ async fn a_session_brings_its_accounts_grants() {
     .await;
 }
 
+/// A live bearer token brings its account and the account's grants, read on one connection; a
+/// wrong, expired or revoked token brings nothing.
+#[tokio::test]
+async fn a_token_brings_its_account_and_grants() {
+    each_backend(|store, backend| async move {
+        let system = Actor::system("测试");
+        let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
+        let new = NewAccount {
+            username: "jiekou".into(),
+            display_name: "接口账号".into(),
+            password_hash: "不是真的哈希".into(),
+            person_id: None,
+            confirmed: true,
+            must_change_password: false,
+        };
+        let id = store.create_account(&system, &new, &[inspector]).await.unwrap();
+        let admin =
+            store.create_account(&system, &NewAccount { username: "guanli".into(), ..new.clone() }, &[]).await.unwrap();
+        let actor = Actor { account_id: Some(admin.0), name: "管理员".into(), ip: None };
+        let far = i64::MAX / 2;
+        let (token, secret) = store.create_api_token(&actor, id, "省平台", far).await.unwrap();
+
+        let holder = store.account_for_token(&secret).await.unwrap().expect("a live token");
+        assert_eq!(holder.token_id, token, "{backend}");
+        assert_eq!(holder.account, store.account(id).await.unwrap(), "{backend}");
+        assert_eq!(holder.grants, store.grants_of(&holder.account).await.unwrap(), "{backend}");
+        assert_eq!(holder.grants.len(), 1, "{backend}");
+
+        assert_eq!(store.account_for_token("jj_wrong").await.unwrap(), None, "{backend}");
+        store.revoke_api_token(&actor, token).await.unwrap();
+        assert_eq!(store.account_for_token(&secret).await.unwrap(), None, "{backend}: revoked");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_captcha_table_is_bounded() {
     each_backend(|store, backend| async move {

@@ -79,10 +79,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let headers = request.headers();
     let resolved = if let Some(secret) = bearer(headers) {
         match state.store.account_for_token(secret).await {
-            Ok(Some((account_id, token_id))) => match state.store.account(account_id).await {
-                Ok(account) => load(&state, account, None, Via::Token { id: token_id }, ip).await,
-                Err(e) => return ApiError::from(e).into_response(),
-            },
+            Ok(Some(holder)) => load(holder.account, holder.grants, Via::Token { id: holder.token_id }, ip),
             Ok(None) => return ApiError::Unauthorized.into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -90,7 +87,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         match state.store.session(token, state.settings.session_idle_ms).await {
             Ok(Some(session)) => {
                 let via = Via::Session { token: token.to_string(), csrf: session.csrf_token };
-                load(&state, session.account, Some(session.grants), via, ip).await
+                load(session.account, session.grants, via, ip)
             }
             Ok(None) => Ok(None),
             Err(e) => Err(ApiError::from(e)),
@@ -107,21 +104,16 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     }
 }
 
-/// The principal of a signed-in account; `grants` when they were read with the session.
-async fn load(
-    state: &AppState,
+/// The principal of a signed-in account, its grants read with its session or token.
+fn load(
     account: jijiao_storage::Account,
-    grants: Option<Vec<jijiao_domain::authz::Grant>>,
+    grants: Vec<jijiao_domain::authz::Grant>,
     via: Via,
     ip: Option<String>,
 ) -> Result<Option<Principal>, ApiError> {
     if account.disabled {
         return if matches!(via, Via::Token { .. }) { Err(ApiError::Unauthorized) } else { Ok(None) };
     }
-    let grants = match grants {
-        Some(g) => g,
-        None => state.store.grants_of(&account).await?,
-    };
     Ok(Some(Principal { acting: Acting { account, grants, ip }, via }))
 }
 

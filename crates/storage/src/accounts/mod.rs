@@ -22,7 +22,7 @@ mod tokens;
 
 pub use password_reset::{CodeIssue, CodeUse, RESET_CODE_TRIES, ResetCodeLimits};
 pub use sessions::{MAX_LIVE_CAPTCHAS, SessionRecord};
-pub use tokens::ApiToken;
+pub use tokens::{ApiToken, TokenHolder};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]

@@ -1,11 +1,12 @@
 //! API tokens for machine clients: created by an administrator and shown once, stored hashed,
 //! expiring and revocable; a token never does more than its account.
 
+use jijiao_domain::authz::Grant;
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::AccountId;
+use super::{ACCOUNT_COLUMNS, Account, AccountId, account_from_row, grants_on};
 use crate::audit::{Actor, Change, append};
 use crate::sql::{Bind, Filter};
 use crate::vault::Vault;
@@ -132,32 +133,47 @@ impl Store {
         .await
     }
 
-    /// The account a bearer token acts as, if the token is live (not revoked, not expired).
-    pub async fn account_for_token(&self, secret: &str) -> Result<Option<(AccountId, i64)>> {
-        let row = sqlx::query(
-            "SELECT id, account_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
-        )
+    /// The account a bearer token acts as, with the token's id and the account's grants, if the
+    /// token is live (not revoked, not expired). Read on one connection, as a session is
+    /// ([`Store::session`]): every API request starts here.
+    pub async fn account_for_token(&self, secret: &str) -> Result<Option<TokenHolder>> {
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query(&format!(
+            "SELECT t.id AS token_id, t.expires_at AS token_expires_at, t.revoked_at, t.last_used_at, {ACCOUNT_COLUMNS}
+             FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1"
+        ))
         .bind(Vault::token_hash(secret))
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let now = now_millis();
         let revoked: Option<i64> = row.try_get("revoked_at")?;
-        let expires_at: i64 = row.try_get("expires_at")?;
+        let expires_at: i64 = row.try_get("token_expires_at")?;
         if revoked.is_some() || now > expires_at {
             return Ok(None);
         }
-        let id: i64 = row.try_get("id")?;
+        let token_id: i64 = row.try_get("token_id")?;
         let last_used: Option<i64> = row.try_get("last_used_at")?;
         if last_used.is_none_or(|t| now - t > 60_000) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
-                .bind(id)
-                .execute(&self.pool)
+                .bind(token_id)
+                .execute(&mut *conn)
                 .await?;
         }
-        Ok(Some((AccountId(row.try_get("account_id")?), id)))
+        let account = account_from_row(&row)?;
+        let grants = grants_on(&mut *conn, &account).await?;
+        Ok(Some(TokenHolder { token_id, account, grants }))
     }
+}
+
+/// The account a live bearer token acts as ([`Store::account_for_token`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenHolder {
+    pub token_id: i64,
+    pub account: Account,
+    /// The account's roles with their scopes ([`Store::grants_of`]).
+    pub grants: Vec<Grant>,
 }
 
 fn token_from_row(r: &AnyRow) -> Result<ApiToken> {
