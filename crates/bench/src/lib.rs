@@ -26,6 +26,17 @@ pub fn millis(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1_000.0
 }
 
+/// A native sqlx PostgreSQL pool of `connections`, each set as the store sets its own
+/// ([`jijiao_storage::POSTGRES_CONNECTION_SETTINGS`]): what a floor measures the store against.
+pub fn native_postgres_pool(connections: u32) -> sqlx::postgres::PgPoolOptions {
+    sqlx::postgres::PgPoolOptions::new().max_connections(connections).after_connect(|conn, _| {
+        Box::pin(async move {
+            sqlx::Executor::execute(conn, jijiao_storage::POSTGRES_CONNECTION_SETTINGS).await?;
+            Ok(())
+        })
+    })
+}
+
 /// Median of a non-empty sorted slice; the mean of the two middle values for an even length.
 pub fn median(sorted: &[Duration]) -> Duration {
     assert!(!sorted.is_empty(), "median of nothing");

@@ -23,20 +23,6 @@ impl Store {
     pub async fn reader(&self) -> Result<Reader<'_>> {
         Ok(Reader { store: self, conn: self.pool.acquire().await? })
     }
-
-    /// A person and their employer (see [`Reader::person_with_employer`]).
-    pub async fn person_with_employer(&self, id: PersonId) -> Result<(Person, Option<Organisation>)> {
-        self.reader().await?.person_with_employer(id).await
-    }
-
-    /// A person's records of one year and their years (see [`Reader::credit_year_of`]).
-    pub async fn credit_year_of(
-        &self,
-        person: PersonId,
-        year: jijiao_domain::Year,
-    ) -> Result<(Vec<CreditRecord>, Vec<jijiao_domain::Year>)> {
-        self.reader().await?.credit_year_of(person, year).await
-    }
 }
 
 impl Reader<'_> {

@@ -147,7 +147,7 @@ async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
 
         // The engine counts neither the reversed record nor its reversal; the replacement once granted.
         store.decide_credits(&province, &[fixed], &Decision::Grant).await.unwrap();
-        let (of_year, years) = store.credit_year_of(p, y(2025)).await.unwrap();
+        let (of_year, years) = store.reader().await.unwrap().credit_year_of(p, y(2025)).await.unwrap();
         let ids =
             |records: &[jijiao_storage::credit_records::CreditRecord]| records.iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(&of_year), ids(&store.credit_records_of(p, Some(y(2025))).await.unwrap()), "{backend}");

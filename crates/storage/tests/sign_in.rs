@@ -6,6 +6,18 @@ use jijiao_domain::authz::Role;
 use jijiao_storage::testing::each_backend;
 use jijiao_storage::{Actor, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, Store};
 
+/// A confirmed account without a person, for these tests.
+fn account(username: &str, display_name: &str) -> NewAccount {
+    NewAccount {
+        username: username.into(),
+        display_name: display_name.into(),
+        password_hash: "不是真的哈希".into(),
+        person_id: None,
+        confirmed: true,
+        must_change_password: false,
+    }
+}
+
 /// The lock the web's schedule would set: none until the third failure.
 fn lock_for(failures: i64) -> i64 {
     if failures >= 3 { 60_000 } else { 0 }
@@ -57,21 +69,7 @@ async fn failed_logins_are_counted_under_a_keyed_hash() {
 #[tokio::test]
 async fn a_session_in_use_outlives_a_short_idle_limit() {
     each_backend(|store, backend| async move {
-        let account = store
-            .create_account(
-                &Actor::system("测试"),
-                &NewAccount {
-                    username: "yisheng".into(),
-                    display_name: "医生".into(),
-                    password_hash: "不是真的哈希".into(),
-                    person_id: None,
-                    confirmed: true,
-                    must_change_password: false,
-                },
-                &[],
-            )
-            .await
-            .unwrap();
+        let account = store.create_account(&Actor::system("测试"), &account("yisheng", "医生"), &[]).await.unwrap();
         let idle = 60_000;
         let (token, _) = store.create_session(account, None, 12 * 60 * 60_000).await.unwrap();
         // Used every 20 seconds for two minutes: each use is within the limit of the one before,
@@ -94,15 +92,7 @@ async fn a_session_brings_its_accounts_grants() {
     each_backend(|store, backend| async move {
         let actor = Actor::system("测试");
         let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
-        let new = NewAccount {
-            username: "ducha".into(),
-            display_name: "督查员".into(),
-            password_hash: "不是真的哈希".into(),
-            person_id: None,
-            confirmed: true,
-            must_change_password: false,
-        };
-        let id = store.create_account(&actor, &new, &[inspector]).await.unwrap();
+        let id = store.create_account(&actor, &account("ducha", "督查员"), &[inspector]).await.unwrap();
         let (token, _) = store.create_session(id, None, 60_000).await.unwrap();
         let session = store.session(&token, 60_000).await.unwrap().unwrap();
         let expected = store.grants_of(&store.account(id).await.unwrap()).await.unwrap();
@@ -123,17 +113,8 @@ async fn a_token_brings_its_account_and_grants() {
     each_backend(|store, backend| async move {
         let system = Actor::system("测试");
         let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
-        let new = NewAccount {
-            username: "jiekou".into(),
-            display_name: "接口账号".into(),
-            password_hash: "不是真的哈希".into(),
-            person_id: None,
-            confirmed: true,
-            must_change_password: false,
-        };
-        let id = store.create_account(&system, &new, &[inspector]).await.unwrap();
-        let admin =
-            store.create_account(&system, &NewAccount { username: "guanli".into(), ..new.clone() }, &[]).await.unwrap();
+        let id = store.create_account(&system, &account("jiekou", "接口账号"), &[inspector]).await.unwrap();
+        let admin = store.create_account(&system, &account("guanli", "管理员"), &[]).await.unwrap();
         let actor = Actor { account_id: Some(admin.0), name: "管理员".into(), ip: None };
         let far = i64::MAX / 2;
         let (token, secret) = store.create_api_token(&actor, id, "省平台", far).await.unwrap();

@@ -484,7 +484,7 @@ async fn recompute_floor(target: &Target, workers: usize, range: i64, recompute:
     }
     let (floor, people, with_records) = match (&target.db, &target.postgres) {
         (_, Some(url)) => {
-            let pool = sqlx::postgres::PgPoolOptions::new().max_connections(workers as u32).connect(url).await?;
+            let pool = jijiao_bench::native_postgres_pool(workers as u32).connect(url).await?;
             walk!(pool, records(&format!("CAST(json_agg(json_build_array({FIELDS})) AS TEXT)")))
         }
         (Some(path), None) => {
@@ -654,16 +654,7 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, acquire: 
     }
 
     // The same pool size and connection settings as the store's on PostgreSQL.
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(16)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::Executor::execute(conn, jijiao_storage::POSTGRES_CONNECTION_SETTINGS).await?;
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await?;
+    let pool = jijiao_bench::native_postgres_pool(16).connect(url).await?;
     let (token_hash, account): (String, i64) =
         sqlx::query_as("SELECT token_hash, account_id FROM sessions ORDER BY created_at DESC LIMIT 1")
             .fetch_one(&pool)

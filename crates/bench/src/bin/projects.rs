@@ -620,18 +620,7 @@ async fn search_floor(
     users: usize,
     seconds: u64,
 ) -> (Histogram, Vec<(usize, Histogram)>) {
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(connections)
-        .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::Executor::execute(conn, jijiao_storage::POSTGRES_CONNECTION_SETTINGS).await?;
-                Ok(())
-            })
-        })
-        .connect(url)
-        .await
-        .unwrap();
+    let pool = jijiao_bench::native_postgres_pool(connections).test_before_acquire(false).connect(url).await.unwrap();
     let stop = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for u in 0..users {
