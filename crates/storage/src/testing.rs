@@ -150,6 +150,12 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT current_setting($1)").bind(name).fetch_one(&self.pool).await?)
     }
 
+    /// How many times `table` was vacuumed, by anyone (PostgreSQL's `pg_stat_user_tables`).
+    pub async fn postgres_vacuums_for_tests(&self, table: &str) -> Result<i64> {
+        let sql = "SELECT vacuum_count + autovacuum_count FROM pg_stat_user_tables WHERE relname = $1";
+        Ok(sqlx::query_scalar(sql).bind(table).fetch_one(&self.pool).await?)
+    }
+
     /// Sets a token's expiry (tests of expired tokens).
     pub async fn expire_api_token_for_tests(&self, id: i64) -> Result<()> {
         sqlx::query("UPDATE api_tokens SET expires_at = 0 WHERE id = $1").bind(id).execute(&self.pool).await?;

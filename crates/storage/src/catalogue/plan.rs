@@ -96,7 +96,7 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
     // Read through the word index, which decides some words by itself (see `index_decides`).
     let narrowed = access == Access::Narrow && filter.batch_id.is_none();
     for word in words_of(filter) {
-        if narrowed && word_index::index_decides(plan.backend, word) {
+        if narrowed && word_index::index_decides(plan.backend, filter, word) {
             continue;
         }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.

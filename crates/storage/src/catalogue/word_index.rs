@@ -62,13 +62,13 @@ pub(super) fn narrow(backend: Backend, filter: &ProjectFilter, word_queries: &[S
     }
 }
 
-/// Whether narrowing by the index decides a word exactly (what [`narrow`] adds is then the whole
-/// condition, and `LIKE` is not checked again). SQLite keeps `LIKE` in every query its planner
+/// Whether narrowing `filter` by the index decides `word` exactly (what [`narrow`] adds is then the
+/// whole condition, and `LIKE` is not checked again). SQLite keeps `LIKE` in every query its planner
 /// was measured with.
-pub(super) fn index_decides(backend: Backend, word: &str) -> bool {
+pub(super) fn index_decides(backend: Backend, filter: &ProjectFilter, word: &str) -> bool {
     match backend {
         Backend::Sqlite => false,
-        Backend::Postgres => postgres::index_decides(word),
+        Backend::Postgres => !postgres::words_checked_in_subject(filter) && postgres::index_decides(word),
     }
 }
 

@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: this file exists so that a migration number means the same change in
+-- both folders. PostgreSQL's 0023 adds the index SQLite has had since 0007 (projects_tertiary_text:
+-- a tertiary subject's search texts in the catalogue's order), for its counts within one subject;
+-- SQLite counts those from its FTS table, which holds the subject beside the grams.
