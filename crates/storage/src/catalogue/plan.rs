@@ -68,7 +68,7 @@ pub(super) async fn search_plan(
             from.checked_sub_days(chrono::Days::new(decode::narrow(longest, "projects.span_days")?))
         }
     };
-    let word_queries = word_index::word_queries(backend, conn, &words_of(filter)).await?;
+    let word_queries = word_index::word_queries(backend, conn, filter).await?;
     Ok(SearchPlan { backend, earliest_start, word_queries })
 }
 

@@ -7,6 +7,7 @@
 //! The index only ever narrows: every condition of a search is still checked on the rows it
 //! returns (see [`super::grams`]), so both backends find exactly what a plain scan would.
 
+use super::plan::words_of;
 use super::{ProjectFilter, postgres, sqlite};
 use crate::projects::Batch;
 use crate::sql::Filter;
@@ -27,16 +28,16 @@ pub(crate) struct Prepared(Option<sqlite::Documents>);
 
 // ---- searching ----
 
-/// The index's query for each word of a search, found out before the search's SQL is written (on
-/// SQLite, a word's rarest trigrams, from their counts); empty where the index needs none.
+/// The index's query for each word of a search, found out before the search's SQL is written (a
+/// longer word's rarest trigrams, from their counts); empty where the index needs none.
 pub(super) async fn word_queries(
     backend: Backend,
     conn: &mut sqlx::AnyConnection,
-    words: &[&str],
+    filter: &ProjectFilter,
 ) -> Result<Vec<String>> {
     match backend {
-        Backend::Sqlite => sqlite::word_queries(conn, words).await,
-        Backend::Postgres => Ok(postgres::word_queries(words)),
+        Backend::Sqlite => sqlite::word_queries(conn, &words_of(filter)).await,
+        Backend::Postgres => postgres::word_queries(conn, filter).await,
     }
 }
 
