@@ -50,6 +50,14 @@ impl Filter {
         if self.clauses.is_empty() { String::new() } else { format!(" WHERE {}", self.clauses.join(" AND ")) }
     }
 
+    /// The conditions so far as a `WHERE` clause, leaving the values bound: the next conditions
+    /// make the next clause of a statement that binds all of them (its parts numbered in turn).
+    pub fn take_where(&mut self) -> String {
+        let sql = self.where_sql();
+        self.clauses.clear();
+        sql
+    }
+
     /// The next placeholder number, for LIMIT/OFFSET after the filter.
     pub fn next_placeholder(&self) -> usize {
         self.binds.len() + 1

@@ -164,6 +164,11 @@ impl Store {
 
     /// Runs raw SQL against the log, as an attacker with database access could (tests only).
     pub async fn tamper_audit_for_tests(&self, sql: &str) -> Result<()> {
+        self.execute_for_tests(sql).await
+    }
+
+    /// Runs one raw SQL statement (a migration's, in the tests of what it fills).
+    pub async fn execute_for_tests(&self, sql: &str) -> Result<()> {
         sqlx::query(sql).execute(&self.pool).await?;
         Ok(())
     }

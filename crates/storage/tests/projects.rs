@@ -373,6 +373,73 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
     .await;
 }
 
+/// A search by dates alone is counted from the counts per month and the edges' days
+/// (`counts::dates_only`): its total is what the rows themselves give, for ranges starting and
+/// ending on a month's first, last or middle day, open at either end, or backwards; for projects
+/// spanning month boundaries; with one batch and with two.
+#[tokio::test]
+async fn totals_by_dates_alone_are_what_the_rows_give() {
+    each_backend(|store, backend| async move {
+        let s = system();
+        let project = |i: u32, first: NaiveDate, days: u64| {
+            let mut p = listed(&format!("2024-03-05-{i:03}（国）"), &format!("学习班{i}"), "北京医院", "03-05");
+            p.periods =
+                vec![ProjectPeriod { start: first, end: first + chrono::Days::new(days), place: "北京".into() }];
+            p
+        };
+        // 60 projects from 2023-12-20 on, every 3 days, lasting 0 to 40 days.
+        let rows: Vec<NewProject> = (0..60u32)
+            .map(|i| project(i + 1, day("2023-12-20") + chrono::Days::new(u64::from(i) * 3), u64::from(i * 7 % 41)))
+            .collect();
+        store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
+        let days = [
+            None,
+            Some("2023-12-01"),
+            Some("2023-12-31"),
+            Some("2024-01-01"),
+            Some("2024-01-15"),
+            Some("2024-01-31"),
+            Some("2024-02-01"),
+            Some("2024-02-29"),
+            Some("2024-03-10"),
+            Some("2024-04-30"),
+            Some("2024-07-01"),
+        ];
+        let check = |label: &'static str| {
+            let store = store.clone();
+            async move {
+                for from in days {
+                    for to in days {
+                        let filter = ProjectFilter {
+                            from: from.map(day),
+                            to: to.map(day),
+                            sort: ProjectSort::Date,
+                            ..Default::default()
+                        };
+                        let rows = store.project_list(&filter, 1_000).await.unwrap().len() as i64;
+                        let total = store.projects(&filter, PageRequest::default()).await.unwrap().total;
+                        assert_eq!(total, rows, "{backend} {label}: from {from:?} to {to:?}");
+                    }
+                }
+            }
+        };
+        check("one batch").await;
+        let later: Vec<NewProject> =
+            (0..10u32).map(|i| project(100 + i, day("2024-01-29") + chrono::Days::new(u64::from(i)), 3)).collect();
+        store.import_projects(&s, &national_batch(2024, 2), &later).await.unwrap();
+        check("two batches").await;
+        // Migration 0024 fills the counts per month of projects published before it: the same.
+        store.execute_for_tests("DELETE FROM catalogue_counts WHERE facet = 'm'").await.unwrap();
+        let fill = match backend {
+            "postgres" => include_str!("../migrations/postgres/0024_catalogue_month_counts.sql"),
+            _ => include_str!("../migrations/sqlite/0024_catalogue_month_counts.sql"),
+        };
+        store.execute_for_tests(fill).await.unwrap();
+        check("filled by migration 0024").await;
+    })
+    .await;
+}
+
 /// After an import PostgreSQL's table of projects is vacuumed as well as analysed, so that the counts
 /// answered from indexes alone (date ranges, a tertiary subject's words) read no row from the first
 /// search on, rather than after autovacuum comes round.

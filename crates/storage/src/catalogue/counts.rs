@@ -15,9 +15,11 @@
 //! `catalogue_gram_counts` (migration 0018), written per batch in the same transactions. (SQLite
 //! counts such a word from its FTS5 index without reading a row.)
 
+use chrono::{Datelike, NaiveDate};
+
 use super::ProjectFilter;
 use super::plan::{subject_of, words_of};
-use crate::sql::{Bind, Filter};
+use crate::sql::{Bind, Filter, date_text};
 use crate::{Backend, Result, Store};
 
 /// The count of a filter-only search (or on PostgreSQL of one word the index decides) as one
@@ -74,14 +76,114 @@ pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(S
     Some((sql, f))
 }
 
+/// The count of a search by dates alone (a first and/or a last day, nothing else; its order aside),
+/// as one statement, or `None` for any other search. A project is in the range when it ends on or
+/// after `from` and starts on or before `to`; so it is either one that starts within the range, or
+/// one that starts before `from` and is still running then. The first are the whole months of the
+/// range summed from the counts per month of first day (facet `m`), and the days before and after
+/// them read from the date index; the second are a few days' entries of that index, from
+/// `earliest_start` (the longest span on record before `from`, see `plan::search_plan`). "From
+/// 2018-03-01" over 200,000 projects counted 36,652 index entries (4 ms on PostgreSQL, the most
+/// costly count of the benchmark's searches after 王建国 in a subject).
+pub(super) fn dates_only(filter: &ProjectFilter, earliest_start: Option<NaiveDate>) -> Option<(String, Filter)> {
+    let unit = filter.unit_name.as_deref().is_some_and(|u| !u.trim().is_empty());
+    let province = filter.province_code.as_deref().is_some_and(|p| !p.is_empty());
+    let others = !words_of(filter).is_empty()
+        || filter.year.is_some()
+        || filter.batch.is_some()
+        || filter.batch_id.is_some()
+        || subject_of(filter).is_some()
+        || province
+        || filter.level.is_some()
+        || filter.kind.is_some()
+        || filter.delivery.is_some()
+        || unit;
+    if others || (filter.from.is_none() && filter.to.is_none()) {
+        return None;
+    }
+    let (from, to) = (filter.from, filter.to);
+    // The whole months of the range: from the month of `from` (the next one unless `from` is its
+    // first day) to the month of `to` (the one before unless `to` is its last day).
+    let first_month = from.map(|d| if d.day() == 1 { d } else { next_month(d) });
+    let last_month_end =
+        to.map(|d| if next_month(d).pred_opt() == Some(d) { d } else { month_start(d).pred_opt().unwrap_or(d) });
+    let whole_months = match (first_month, last_month_end) {
+        (Some(first), Some(end)) => first <= end,
+        _ => true,
+    };
+    let mut f = Filter::default();
+    let mut parts = Vec::new();
+    // The projects starting within [from, before) or [from, to], from the date index.
+    fn starting(f: &mut Filter, from: Option<NaiveDate>, before: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+        f.and("p.number IS NOT NULL", []);
+        if let Some(from) = from {
+            f.and("p.first_day >= ?", [Bind::Text(date_text(from))]);
+        }
+        if let Some(before) = before {
+            f.and("p.first_day < ?", [Bind::Text(date_text(before))]);
+        }
+        if let Some(to) = to {
+            f.and("p.first_day <= ?", [Bind::Text(date_text(to))]);
+        }
+        format!("SELECT COUNT(*) AS n FROM projects p{}", f.take_where())
+    }
+    if whole_months {
+        f.and("c.facet = 'm'", []);
+        if let Some(first) = first_month {
+            f.and("c.value >= ?", [Bind::Text(first.format("%Y-%m").to_string())]);
+        }
+        if let Some(end) = last_month_end {
+            f.and("c.value <= ?", [Bind::Text(end.format("%Y-%m").to_string())]);
+        }
+        parts.push(format!("SELECT COALESCE(SUM(c.projects), 0) AS n FROM catalogue_counts c{}", f.take_where()));
+        if let (Some(from), Some(first)) = (from, first_month)
+            && from != first
+        {
+            parts.push(starting(&mut f, Some(from), Some(first), None));
+        }
+        if let (Some(end), Some(to)) = (last_month_end, to)
+            && end != to
+        {
+            parts.push(starting(&mut f, end.succ_opt(), None, Some(to)));
+        }
+    } else {
+        parts.push(starting(&mut f, from, None, to));
+    }
+    if let Some(from) = from {
+        // Started before `from`, still running on it (and started by `to`).
+        f.and("p.number IS NOT NULL", []).and("p.first_day < ?", [Bind::Text(date_text(from))]);
+        f.and("p.last_day >= ?", [Bind::Text(date_text(from))]);
+        if let Some(earliest) = earliest_start {
+            f.and("p.first_day >= ?", [Bind::Text(date_text(earliest))]);
+        }
+        if let Some(to) = to {
+            f.and("p.first_day <= ?", [Bind::Text(date_text(to))]);
+        }
+        parts.push(format!("SELECT COUNT(*) AS n FROM projects p{}", f.take_where()));
+    }
+    let sql = format!("SELECT CAST(SUM(n) AS BIGINT) AS n FROM ({}) parts", parts.join(" UNION ALL "));
+    Some((sql, f))
+}
+
+fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The first day of the month after `d`'s.
+fn next_month(d: NaiveDate) -> NaiveDate {
+    month_start(d).checked_add_months(chrono::Months::new(1)).unwrap_or(d)
+}
+
 /// What one group of the counts is: its facet and the value expression over `projects`.
-const FACETS: [(&str, &str); 6] = [
+const FACETS: [(&str, &str); 7] = [
     ("", "''"),
     ("c", "subject_secondary"),
     ("s", "subject_secondary || ':' || subject_tertiary"),
     ("p", "province_code"),
     ("k", "kind"),
     ("d", "delivery"),
+    // The month of the first day ('2018-03'), for searches by dates alone ([`dates_only`]).
+    ("m", "substr(first_day, 1, 7)"),
 ];
 
 /// Writes the counts of a batch again from its numbered projects, in the transaction that changed

@@ -91,7 +91,9 @@ impl Store {
         // issue 6, fourth session).
         let mut conn = self.pool.acquire().await?;
         let plan = plan::search_plan(self.backend, &mut conn, filter).await?;
-        let (total, by) = if let Some((sql, f)) = counts::filter_only(self.backend, filter) {
+        let counted =
+            counts::filter_only(self.backend, filter).or_else(|| counts::dates_only(filter, plan.earliest_start));
+        let (total, by) = if let Some((sql, f)) = counted {
             let total: i64 = f.query_scalar(&sql).fetch_one(&mut *conn).await?;
             let by = if total > PAGE_BY_IDS_UP_TO {
                 PageBy::Query(in_order_access(filter))
