@@ -6,10 +6,12 @@
 //! `catalogue_counts` (migration 0016) holds, per batch (with its year and level), the numbered
 //! projects in all (`facet` ''), and per value of one facet: the secondary subject (`c`), the
 //! secondary and tertiary subject together (`s`, `03:03-05`, as the filter checks both), the
-//! province (`p`), the kind (`k`) and the delivery (`d`). A batch's rows are written again, from
-//! its projects, in every transaction that numbers or imports projects of it ([`refresh`]), so
-//! they are exact whenever a search can see the projects. A filter with words, dates, a unit or
-//! two facets at once is counted from the word index and the rows instead, with one exception on
+//! province (`p`), the kind (`k`), the delivery (`d`) and the month of the first day (`m`,
+//! migration 0024). A batch's rows are written again, from its projects, in every transaction that
+//! numbers or imports projects of it ([`refresh`]), so they are exact whenever a search can see the
+//! projects. A search by dates alone sums the months its range covers whole and reads the rest from
+//! the date index ([`dates_only`]). A filter with words, a unit, two facets at once, or dates with
+//! anything else is counted from the word index and the rows instead, with one exception on
 //! PostgreSQL: one word that the word index decides by itself (one gram, see
 //! `postgres::index_decides`), alone or with a year, batch or level, is summed from
 //! `catalogue_gram_counts` (migration 0018), written per batch in the same transactions. (SQLite

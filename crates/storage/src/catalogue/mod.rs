@@ -78,8 +78,9 @@ enum PageBy {
 impl Store {
     /// The catalogue: a page of projects matching the filter, and their exact number.
     ///
-    /// A filter-only search is counted from the counts per batch ([`counts`]). Any other is
-    /// counted through the word index, and the count brings the ids it found: up to
+    /// A filter-only search, or one by dates alone, is counted from the counts per batch
+    /// ([`counts`]; for dates, with the days around whole months read from the date index). Any
+    /// other is counted through the word index, and the count brings the ids it found: up to
     /// [`PAGE_BY_IDS_UP_TO`] matches are then read by id and sorted, without searching a second
     /// time; beyond that, the count goes on to the end without ids, and the page is read along
     /// the index of its order, where matches that many are dense.

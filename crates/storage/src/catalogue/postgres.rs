@@ -29,8 +29,9 @@ pub(super) const COUNTS_IN_ONE_PASS: bool = true;
 /// word the index cannot use): a word of one gram as it is, a longer one by its rarest trigrams only
 /// ([`rarest`], as on SQLite), from how many published projects hold each (`catalogue_gram_counts`,
 /// one statement for all the words). A trigram as common as 人民医 (every "第…人民医院") made the index
-/// read a list as long as the catalogue and narrowed nothing: 第123人民医院 took 3.4 ms through its six
-/// trigrams, 0.7 through its two rarest. `LIKE` still checks every candidate of a longer word.
+/// read a list as long as the catalogue and narrowed nothing: at 200,000 projects 第123人民医院 took
+/// 3.0-3.2 ms through its six trigrams, 0.2-0.3 through its two rarest (BENCHMARKS.md, issue 19,
+/// eleventh session). `LIKE` still checks every candidate of a longer word.
 /// Within one tertiary subject the index is not used, so nothing is looked up.
 pub(super) async fn word_queries(conn: &mut sqlx::AnyConnection, filter: &ProjectFilter) -> Result<Vec<String>> {
     if words_checked_in_subject(filter) {
