@@ -234,6 +234,12 @@ async fn the_catalogue_is_public_and_never_shows_phones() {
         let html = w.get(&anyone, "/projects?q=%E8%82%BF%E7%98%A4&sort=date").await;
         assert_eq!(html.status.as_u16(), 200);
         assert!(html.body.contains(&format!("共 {total} 个项目")), "{backend}");
+        // A third-level subject in the address is shown chosen, after its second level.
+        let within = w.get(&anyone, "/projects?subject=03-01").await;
+        assert_eq!(within.status.as_u16(), 200);
+        let chosen = within.body.find(r#"<option value="03-01" selected>03-01 心血管病学</option>"#);
+        let second = within.body.find(r#"<option value="03">03 临床内科学</option>"#);
+        assert!(matches!((second, chosen), (Some(s), Some(c)) if s < c), "{backend}: {}", within.body);
 
         // The national office imports through the API and suspends a unit in one action.
         let national = w.signed_in("guojia").await;

@@ -86,7 +86,9 @@ struct CataloguePage {
     q: CatalogueQuery,
     query: String,
     error: Option<String>,
-    subjects: Vec<(&'static str, &'static str)>,
+    /// The subjects to choose from: every second level, and a third-level one given in the
+    /// address after its second level.
+    subjects: Vec<(String, String)>,
     provinces: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     total: i64,
@@ -103,14 +105,25 @@ async fn catalogue(
     csrf: CsrfToken,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<Response, PageError> {
-    let subjects = jijiao_domain::subject::SECONDARY.to_vec();
+    let reads = state.store.public_reads(principal.reads());
+    let mut subjects: Vec<(String, String)> =
+        jijiao_domain::subject::SECONDARY.iter().map(|(code, name)| (code.to_string(), name.to_string())).collect();
+    // A third-level subject given in the address (a shared link, the API's parameters) is shown as
+    // chosen rather than as 全部, which would drop it from the next search made with the form.
+    if let Some(code) = q.subject.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        && !subjects.iter().any(|(c, _)| c == code)
+    {
+        let name = reads.catalogue().await.ok().and_then(|c| c.find(code).map(|t| t.name.clone())).unwrap_or_default();
+        let at = subjects.iter().position(|(c, _)| code.starts_with(c.as_str())).map_or(subjects.len(), |i| i + 1);
+        subjects.insert(at, (code.to_string(), name));
+    }
     let provinces = jijiao_domain::province::PROVINCES.iter().map(|p| (p.code, p.name)).collect();
     let query = serde_urlencoded::to_string(q.given_parameters()).unwrap_or_default();
     let filters = q.given_parameters().iter().filter(|(name, _)| !matches!(*name, "q" | "sort")).count();
     let search = async {
         let filter = q.filter()?;
         let page = q.page()?;
-        Ok::<_, ApiError>(state.store.public_reads(principal.reads()).projects(&filter, page).await?)
+        Ok::<_, ApiError>(reads.projects(&filter, page).await?)
     };
     let (rows, total, page, pages, error, status) = match search.await {
         Ok(found) => {
