@@ -4,7 +4,7 @@
 
 use jijiao_domain::authz::Role;
 use jijiao_storage::testing::each_backend;
-use jijiao_storage::{Actor, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, Store};
+use jijiao_storage::{AccountId, Actor, MAX_LIVE_CAPTCHAS, NewAccount, NewRole, Store};
 
 /// A confirmed account without a person, for these tests.
 fn account(username: &str, display_name: &str) -> NewAccount {
@@ -16,6 +16,12 @@ fn account(username: &str, display_name: &str) -> NewAccount {
         confirmed: true,
         must_change_password: false,
     }
+}
+
+/// A confirmed inspector of Beijing (province 11): an account with one scoped grant.
+async fn beijing_inspector(store: &Store, username: &str, display_name: &str) -> AccountId {
+    let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
+    store.create_account(&Actor::system("测试"), &account(username, display_name), &[inspector]).await.unwrap()
 }
 
 /// The lock the web's schedule would set: none until the third failure.
@@ -91,8 +97,7 @@ async fn a_session_in_use_outlives_a_short_idle_limit() {
 async fn a_session_brings_its_accounts_grants() {
     each_backend(|store, backend| async move {
         let actor = Actor::system("测试");
-        let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
-        let id = store.create_account(&actor, &account("ducha", "督查员"), &[inspector]).await.unwrap();
+        let id = beijing_inspector(&store, "ducha", "督查员").await;
         let (token, _) = store.create_session(id, None, 60_000).await.unwrap();
         let session = store.session(&token, 60_000).await.unwrap().unwrap();
         let expected = store.grants_of(&store.account(id).await.unwrap()).await.unwrap();
@@ -111,10 +116,8 @@ async fn a_session_brings_its_accounts_grants() {
 #[tokio::test]
 async fn a_token_brings_its_account_and_grants() {
     each_backend(|store, backend| async move {
-        let system = Actor::system("测试");
-        let inspector = NewRole { role: Role::Inspector, org_id: None, province_code: Some("11".into()) };
-        let id = store.create_account(&system, &account("jiekou", "接口账号"), &[inspector]).await.unwrap();
-        let admin = store.create_account(&system, &account("guanli", "管理员"), &[]).await.unwrap();
+        let id = beijing_inspector(&store, "jiekou", "接口账号").await;
+        let admin = store.create_account(&Actor::system("测试"), &account("guanli", "管理员"), &[]).await.unwrap();
         let actor = Actor { account_id: Some(admin.0), name: "管理员".into(), ip: None };
         let far = i64::MAX / 2;
         let (token, secret) = store.create_api_token(&actor, id, "省平台", far).await.unwrap();
