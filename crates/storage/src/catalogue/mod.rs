@@ -12,7 +12,7 @@ use jijiao_domain::org::{Delivery, Level};
 use jijiao_domain::publication::ProjectKind;
 use sqlx::Row;
 
-use crate::projects::{BatchId, FROM, Project, project_columns, project_from_row};
+use crate::projects::{BatchId, Project, project_columns, project_from_row};
 use crate::sql::{Bind, Filter};
 use crate::{Page, PageRequest, Result, Store};
 use plan::{Access, catalogue_sql, order_by};
@@ -62,10 +62,6 @@ pub struct ProjectFilter {
 /// The most matches whose ids the count brings, so that their page is read by id and sorted; more
 /// are read along the index of the page's order, where they are dense enough to fill a page soon.
 pub const PAGE_BY_IDS_UP_TO: i64 = 1_000;
-
-/// What a catalogue row joins, after the `FROM` of [`catalogue_sql`].
-const JOINS: &str =
-    " JOIN publication_batches b ON b.id = p.batch_id LEFT JOIN project_suspensions s ON s.id = p.suspension_id";
 
 /// How a page's rows are chosen once the matches are counted.
 enum PageBy {
@@ -153,7 +149,7 @@ impl Store {
             // carries their order's columns only, not every column of every match.
             let (n, order) = (f.next_placeholder(), order_by(filter.sort));
             let sql = format!(
-                "SELECT {} FROM {FROM} WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
+                "SELECT {} FROM projects p WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
                 project_columns(self.backend),
                 f.where_sql(),
                 n + 1
@@ -171,7 +167,7 @@ impl Store {
         let (from, f) = catalogue_sql(filter, &plan, Access::Narrow);
         let n = f.next_placeholder();
         let sql = format!(
-            "SELECT {} FROM {from}{JOINS}{} ORDER BY {} LIMIT ${n}",
+            "SELECT {} FROM {from}{} ORDER BY {} LIMIT ${n}",
             project_columns(self.backend),
             f.where_sql(),
             order_by(filter.sort)

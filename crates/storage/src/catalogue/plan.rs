@@ -72,7 +72,7 @@ pub(super) async fn search_plan(
     Ok(SearchPlan { backend, earliest_start, word_queries })
 }
 
-/// The `FROM` (without the batch and suspension joins) and the conditions of a catalogue query.
+/// The `FROM` and the conditions of a catalogue query.
 /// Every condition of the plain scan is kept, so the word index only ever narrows.
 pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: Access) -> (String, Filter) {
     let mut f = Filter::default();

@@ -1,0 +1,4 @@
+-- Nothing to do on SQLite: this file exists so that a migration number means the same change in
+-- both folders. PostgreSQL's 0025 adds the index SQLite has had since 0007
+-- (projects_catalogue_text: the published projects' search texts in the catalogue's order), so
+-- that a page of a common word checks the word on index entries instead of fetching rows.
