@@ -24,6 +24,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "（空：全部读写主库）",
         "PostgreSQL 流复制只读副本 postgres://…：未登录访客的项目目录、项目页面、证书验证与首页统计从副本读取；副本不可用时自动改读主库",
     ),
+    (
+        "JIJIAO_DATABASE_CONNECTIONS",
+        "16",
+        "每台服务器与 PostgreSQL 主库（及只读副本）的连接数（1–500）：宜为数据库服务器 CPU 核数的 2–3 倍除以服务器台数；SQLite 不用此项",
+    ),
     ("JIJIAO_LISTEN", DEFAULT_LISTEN, "服务监听地址；serve --listen 可覆盖"),
     (
         "JIJIAO_ENCRYPTION_KEY",
@@ -68,6 +73,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// The PostgreSQL streaming replica the public's reads come from (`jijiao_storage::replica`).
     pub database_read_url: Option<String>,
+    /// The connections of each PostgreSQL pool (`jijiao_storage::Store::open_with`).
+    pub database_connections: u32,
     pub listen: SocketAddr,
     pub encryption_key: Option<String>,
     pub session_idle_minutes: u32,
@@ -94,6 +101,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database", &self.database_target().map(|t| format!("{t:?}")).unwrap_or_default())
             .field("database_read", &self.database_read_url.as_deref().map(jijiao_storage::redact_password))
+            .field("database_connections", &self.database_connections)
             .field("listen", &self.listen)
             .field("encryption_key", &self.encryption_key.as_ref().map(|_| "***"))
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -122,6 +130,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     database_read_url: Option<String>,
+    database_connections: Option<u32>,
     listen: Option<String>,
     encryption_key: Option<String>,
     encryption_key_file: Option<PathBuf>,
@@ -162,6 +171,14 @@ impl Config {
             .or(from_file.database_read_url)
             .map(|url| url.trim().to_string())
             .filter(|url| !url.is_empty());
+        let database_connections = match env("JIJIAO_DATABASE_CONNECTIONS") {
+            Some(text) => Some(text.trim().parse::<u32>().map_err(|_| connections_error(&text))?),
+            None => from_file.database_connections,
+        };
+        let database_connections = database_connections.unwrap_or(jijiao_storage::DEFAULT_POSTGRES_CONNECTIONS);
+        if !(1..=500).contains(&database_connections) {
+            return Err(connections_error(&database_connections.to_string()));
+        }
         let listen_text = env("JIJIAO_LISTEN").or(from_file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_string());
         let listen = parse_listen(&listen_text)?;
         let key_file = env("JIJIAO_ENCRYPTION_KEY_FILE").map(PathBuf::from).or(from_file.encryption_key_file);
@@ -230,6 +247,7 @@ impl Config {
             data_dir,
             database_url,
             database_read_url,
+            database_connections,
             listen,
             encryption_key,
             session_idle_minutes,
@@ -283,6 +301,10 @@ impl Config {
     }
 }
 
+fn connections_error(text: &str) -> String {
+    format!("JIJIAO_DATABASE_CONNECTIONS“{text}”应为1到500之间的整数")
+}
+
 pub fn parse_listen(text: &str) -> Result<SocketAddr, String> {
     text.trim().parse().map_err(|_| format!("监听地址“{text}”无效，应形如 {DEFAULT_LISTEN}"))
 }
@@ -332,6 +354,30 @@ mod tests {
         .unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("pw@") && !shown.contains("\"k\""), "{shown}");
+    }
+
+    /// The PostgreSQL pool's size: 16 unless set, from the environment over the file, and only a
+    /// whole number from 1 to 500.
+    #[test]
+    fn the_pool_size_is_configured_within_bounds() {
+        assert_eq!(Config::from_sources(None, env(&[])).unwrap().database_connections, 16);
+        let c = Config::from_sources(None, env(&[("JIJIAO_DATABASE_CONNECTIONS", " 6 ")])).unwrap();
+        assert_eq!(c.database_connections, 6);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("jijiao.toml");
+        std::fs::write(&file, "database_connections = 8\n").unwrap();
+        assert_eq!(Config::from_sources(Some(&file), env(&[])).unwrap().database_connections, 8);
+        let over = env(&[("JIJIAO_DATABASE_CONNECTIONS", "4")]);
+        assert_eq!(Config::from_sources(Some(&file), over).unwrap().database_connections, 4);
+        for bad in ["0", "501", "十", "-3", "2.5"] {
+            let err = Config::from_sources(None, env(&[("JIJIAO_DATABASE_CONNECTIONS", bad)])).unwrap_err();
+            assert!(
+                err.contains("JIJIAO_DATABASE_CONNECTIONS") && err.contains(bad) && err.contains("1到500"),
+                "{err}"
+            );
+        }
+        std::fs::write(&file, "database_connections = 0\n").unwrap();
+        assert!(Config::from_sources(Some(&file), env(&[])).unwrap_err().contains("1到500"));
     }
 
     /// The replica's URL is read like the primary's, and only beside a PostgreSQL primary; its

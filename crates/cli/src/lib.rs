@@ -333,7 +333,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             config.data_dir.join(jijiao_storage::vault::KEY_FILE).display()
         );
     }
-    Ok(Store::open(&target, vault).await?)
+    Ok(Store::open_with(&target, vault, config.database_connections).await?)
 }
 
 /// Loads the demo world once: servers started together with `--demo` take turns, and the later

@@ -50,7 +50,8 @@ pub use reader::Reader;
 pub use reference::{ProvinceRecord, PublicFigures};
 pub use replica::{PublicReads, Reads};
 pub use store::{
-    DatabaseTarget, POSTGRES_CONNECTION_SETTINGS, SQLITE_CONNECTION_SETTINGS, SQLITE_FILE, Store, redact_password,
+    DEFAULT_POSTGRES_CONNECTIONS, DatabaseTarget, POSTGRES_CONNECTION_SETTINGS, SQLITE_CONNECTION_SETTINGS,
+    SQLITE_FILE, Store, redact_password,
 };
 pub use vault::Vault;
 

@@ -51,7 +51,7 @@ pub enum Reads {
 pub(crate) struct Replica {
     /// A store over the replica's pool (with no replica of its own): what [`PublicReads`] runs
     /// the store's own read methods on.
-    store: Store,
+    pub(crate) store: Store,
     health: Health,
     /// Reads answered by the replica and reads that fell back to the primary since start (for the
     /// tests and the benchmark; not persisted).

@@ -56,6 +56,9 @@ enum Bench {
         /// holds them (like `--sqlite-file`; the database must exist).
         #[arg(long)]
         postgres_database: Option<String>,
+        /// With `--postgres-database`: the store's pool (`JIJIAO_DATABASE_CONNECTIONS`).
+        #[arg(long, default_value_t = jijiao_storage::DEFAULT_POSTGRES_CONNECTIONS)]
+        connections: u32,
         /// A SQLite file to keep the generated projects in, and to reuse when it already holds
         /// them (repeated runs skip the loading; it is migrated first, as at every start).
         #[arg(long)]
@@ -413,6 +416,7 @@ async fn main() {
             seconds,
             postgres,
             postgres_database,
+            connections,
             sqlite_file,
             replica,
             http,
@@ -425,7 +429,7 @@ async fn main() {
             let (store, database) = match (&postgres, &sqlite_file) {
                 _ if postgres_database.is_some() => {
                     let url = postgres_database.clone().unwrap_or_default();
-                    (Store::open(&DatabaseTarget::Postgres(url), vault()).await.unwrap(), None)
+                    (Store::open_with(&DatabaseTarget::Postgres(url), vault(), connections).await.unwrap(), None)
                 }
                 (Some(url), _) => {
                     let (store, database) = postgres_store(url).await;
@@ -515,7 +519,7 @@ async fn main() {
                     let (served, fell_back) = store.replica_reads();
                     format!("PostgreSQL, read replica: {served} reads from it, {fell_back} from the primary")
                 }
-                (None, true) => "PostgreSQL".to_string(),
+                (None, true) => format!("PostgreSQL, {} connections", store.pool_size()),
                 (None, false) => "SQLite".to_string(),
             };
             let level = if http { "GET /api/v1/projects through the router" } else { "store level" };
