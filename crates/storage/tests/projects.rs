@@ -294,15 +294,19 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
             ("儿童哮喘_规范诊治", "首都儿科研究所", "建国"),
             ("瘤", "单字医院", "癌"),
         ];
-        let mut rows = Vec::new();
-        for (i, (name, unit, leader)) in texts.iter().enumerate() {
-            let mut p = listed(&format!("2024-03-05-{:03}（国）", i + 1), name, unit, "03-05");
-            p.leader_name = leader.to_string();
-            rows.push(p);
+        // The same texts in two years and two subjects: what the year and subject filters leave of
+        // a word's matches (PostgreSQL finds them through the index's terms, migration 0026).
+        for (year, subject) in [(2024, "03-05"), (2023, "04-01")] {
+            let mut rows = Vec::new();
+            for (i, (name, unit, leader)) in texts.iter().enumerate() {
+                let mut p = listed(&format!("{year}-{subject}-{:03}（国）", i + 1), name, unit, subject);
+                p.leader_name = leader.to_string();
+                rows.push(p);
+            }
+            store.import_projects(&s, &national_batch(year, 1), &rows).await.unwrap();
         }
-        store.import_projects(&s, &national_batch(2024, 1), &rows).await.unwrap();
         let all = store.project_list(&ProjectFilter::default(), 100).await.unwrap();
-        assert_eq!(all.len(), texts.len());
+        assert_eq!(all.len(), 2 * texts.len());
         let contains = |text: &str, word: &str| match backend {
             "sqlite" => text.to_ascii_lowercase().contains(&word.to_ascii_lowercase()),
             _ => text.contains(word),
@@ -358,15 +362,25 @@ async fn the_word_index_finds_what_the_plain_scan_found() {
                 store.project_list(&filter, 100).await.unwrap().into_iter().map(|p| p.number.unwrap()).collect();
             assert_eq!(listed.len(), expected.len(), "{backend}: download of q={q}");
             // Within a tertiary subject PostgreSQL checks the words on the subject's entries
-            // instead of the word index (migration 0023); a secondary one goes through the index.
-            for (subject, holds) in [("03-05", true), ("03", true), ("03-01", false)] {
-                let within = ProjectFilter { subject: Some(subject.into()), ..filter.clone() };
+            // instead of the word index (migration 0023); a secondary one and a year go through
+            // the index's terms (0026), alone, together and with a subject that has none.
+            let subjects = [None, Some("03-05"), Some("03"), Some("04"), Some("04-01"), Some("03-01")];
+            for (subject, year) in subjects.into_iter().flat_map(|s| [(s, None), (s, Some(2023)), (s, Some(2024))]) {
+                let mut expected: Vec<String> = expected
+                    .iter()
+                    .filter(|n| subject.is_none_or(|s| n[5..].starts_with(s)))
+                    .filter(|n| year.is_none_or(|y| n.starts_with(&y.to_string())))
+                    .cloned()
+                    .collect();
+                expected.sort();
+                let within = ProjectFilter { subject: subject.map(Into::into), year: year.map(y), ..filter.clone() };
                 let page = store.projects(&within, PageRequest::new(None, Some(100))).await.unwrap();
                 let mut found: Vec<String> = page.items.iter().map(|p| p.number.clone().unwrap()).collect();
                 found.sort();
-                let expected = if holds { expected.clone() } else { Vec::new() };
-                assert_eq!(found, expected, "{backend}: q={q} in {subject}");
-                assert_eq!(page.total, expected.len() as i64, "{backend}: q={q} in {subject}");
+                assert_eq!(found, expected, "{backend}: q={q} in {subject:?}, {year:?}");
+                assert_eq!(page.total, expected.len() as i64, "{backend}: q={q} in {subject:?}, {year:?}");
+                let listed = store.project_list(&within, 100).await.unwrap().len();
+                assert_eq!(listed, expected.len(), "{backend}: download of q={q} in {subject:?}, {year:?}");
             }
         }
     })

@@ -93,8 +93,11 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             f.and("p.number IS NOT NULL", []);
         }
     }
-    // Read through the word index, which decides some words by itself (see `index_decides`).
+    // Read through the word index, which decides some words by itself (see `index_decides`), and
+    // on PostgreSQL the year and secondary subject beside them (see `word_index::facets`).
     let narrowed = access == Access::Narrow && filter.batch_id.is_none();
+    let in_index =
+        if narrowed { word_index::facets(plan.backend, filter, &plan.word_queries) } else { Default::default() };
     for word in words_of(filter) {
         if narrowed && word_index::index_decides(plan.backend, filter, word) {
             continue;
@@ -102,7 +105,7 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
         f.and("p.search_text LIKE ? ESCAPE '\\'", [Bind::Text(format!("%{}%", escape_like(word)))]);
     }
-    if let Some(y) = filter.year {
+    if let Some(y) = filter.year.filter(|_| in_index.year.is_none()) {
         f.and("p.year = ?", [Bind::Int(i64::from(y))]);
     }
     if let Some(b) = filter.batch {
@@ -110,7 +113,7 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
     }
     if let Some(s) = subject_of(filter) {
         // The secondary code leads projects_subject_order; a tertiary code (SS-TT) implies it.
-        if let Some(secondary) = s.get(..2) {
+        if let Some(secondary) = s.get(..2).filter(|_| in_index.secondary.is_none()) {
             f.and("p.subject_secondary = ?", [Bind::Text(secondary.into())]);
         }
         if s.len() != 2 {

@@ -1,7 +1,8 @@
-//! The word index on PostgreSQL: a GIN index (`projects_grams`) over the grams of `search_text`,
-//! `catalogue_grams(search_text)`, which the database computes itself, so the store writes nothing
-//! for it and a search only adds each word's grams as a condition. (Migration 0007 stored the grams
-//! in the rows, 0015 moved them into the index alone.) The same function set as
+//! The word index on PostgreSQL: a GIN index (`projects_terms`) over the grams of `search_text`
+//! and two filter values, `catalogue_terms(search_text, year, subject_secondary)`, which the
+//! database computes itself, so the store writes nothing for it and a search only adds each word's
+//! grams (and its year and secondary subject, [`Facets`]) as conditions. (Migration 0007 stored the
+//! grams in the rows, 0017 moved them into the index alone, 0026 added the filter values.) The same function set as
 //! [`super::sqlite`], behind [`super::word_index`].
 
 use sqlx::Row;
@@ -75,14 +76,52 @@ pub(super) fn count_in_index(_filter: &ProjectFilter, _word_queries: &[String]) 
     None
 }
 
-/// Each word's grams ([`word_queries`]) must all be in the row's (`@>`, which the GIN index answers:
-/// the condition is written as the index's expression); the planner picks the index for the filter
-/// values itself. Within one tertiary subject there are none (see [`words_checked_in_subject`]).
-pub(super) fn narrow(_filter: &ProjectFilter, word_queries: &[String], f: &mut Filter) -> String {
+/// Each word's grams ([`word_queries`]) must all be in the row's terms (`@>`, which the GIN index
+/// answers: the condition is written as the index's expression), and so must the filter's values
+/// the index holds ([`facets`]); the planner picks the index for the filter's other values itself.
+/// Within one tertiary subject there are none (see [`words_checked_in_subject`]).
+pub(super) fn narrow(filter: &ProjectFilter, word_queries: &[String], f: &mut Filter) -> String {
     for grams in word_queries.iter().filter(|grams| !grams.is_empty()) {
-        f.and("catalogue_grams(p.search_text) @> string_to_array(?, chr(31))", [Bind::Text(grams.clone())]);
+        f.and(TERMS_HOLD, [Bind::Text(grams.clone())]);
+    }
+    let terms = facets(filter, word_queries).terms();
+    if !terms.is_empty() {
+        f.and(TERMS_HOLD, [Bind::Text(terms.join(&POSTGRES_SEPARATOR.to_string()))]);
     }
     "projects p".to_string()
+}
+
+/// That the row's terms hold all of one text's, split at [`POSTGRES_SEPARATOR`].
+const TERMS_HOLD: &str = "catalogue_terms(p.search_text, p.year, p.subject_secondary) @> string_to_array(?, chr(31))";
+
+/// The filter's values that [`narrow`] finds through the index with the words, and that the search
+/// therefore does not check again: only when a word's grams go to the index (a filter alone is
+/// counted from the counts and read along an order's index). Beside the index's condition, a
+/// separate `year = …` made the planner intersect the year's index as well: 2.3 ms became 5.5.
+pub(super) fn facets(filter: &ProjectFilter, word_queries: &[String]) -> Facets {
+    if !word_queries.iter().any(|grams| !grams.is_empty()) {
+        return Facets::default();
+    }
+    Facets {
+        year: filter.year.map(i64::from),
+        secondary: subject_of(filter).filter(|s| s.len() == 2).map(str::to_string),
+    }
+}
+
+/// The filter values a search finds through the word index ([`facets`]); none on SQLite, whose
+/// queries keep every condition.
+#[derive(Debug, Default)]
+pub(crate) struct Facets {
+    pub year: Option<i64>,
+    pub secondary: Option<String>,
+}
+
+impl Facets {
+    /// As `catalogue_terms` writes them (migration 0026).
+    fn terms(&self) -> Vec<String> {
+        let year = self.year.map(|y| format!("y:{y}"));
+        year.into_iter().chain(self.secondary.as_ref().map(|s| format!("c:{s}"))).collect()
+    }
 }
 
 /// Whether a search's words are checked with `LIKE` on its tertiary subject's entries of

@@ -73,6 +73,15 @@ pub(super) fn index_decides(backend: Backend, filter: &ProjectFilter, word: &str
     }
 }
 
+/// The filter values [`narrow`] finds through the index beside the words, which the query then does
+/// not check again (PostgreSQL's terms; SQLite keeps every condition).
+pub(super) fn facets(backend: Backend, filter: &ProjectFilter, word_queries: &[String]) -> postgres::Facets {
+    match backend {
+        Backend::Sqlite => postgres::Facets::default(),
+        Backend::Postgres => postgres::facets(filter, word_queries),
+    }
+}
+
 /// The `FROM` that reads `projects p` along the index of the page's order, every row checked.
 pub(super) fn in_order(backend: Backend, filter: &ProjectFilter) -> String {
     match backend {

@@ -1,0 +1,3 @@
+-- Nothing to do on SQLite: this file exists so that a migration number means the same change in
+-- both folders. PostgreSQL's 0026 puts a project's year and secondary subject in its word index
+-- beside the grams, as SQLite's FTS table (project_search) has held the filter values since 0007.
