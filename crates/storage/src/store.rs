@@ -191,8 +191,8 @@ impl Store {
     /// The same, with a PostgreSQL pool of `postgres_connections` (SQLite's is its own, see below).
     /// A pool larger than the database server's cores can run at once only queues the statements
     /// in the server, where none waits its turn in order: at 32 users on the 2-core benchmark
-    /// machine, 16 connections answered the catalogue at p99 103 ms where 6 answered as many
-    /// searches at p99 67 ms (BENCHMARKS.md, issue 19, twelfth session).
+    /// machine, 16 connections answered the catalogue at p99 64-69 ms where 6 answered as many
+    /// searches at p99 44-51 ms (BENCHMARKS.md, issue 19, twelfth session).
     pub async fn connect_with(target: &DatabaseTarget, vault: Vault, postgres_connections: u32) -> Result<Self> {
         install_default_drivers();
         let backend = target.backend();

@@ -1,9 +1,9 @@
 //! The word index on PostgreSQL: a GIN index (`projects_terms`) over the grams of `search_text`
 //! and two filter values, `catalogue_terms(search_text, year, subject_secondary)`, which the
 //! database computes itself, so the store writes nothing for it and a search only adds each word's
-//! grams (and its year and secondary subject, [`Facets`]) as conditions. (Migration 0007 stored the
-//! grams in the rows, 0017 moved them into the index alone, 0026 added the filter values.) The same function set as
-//! [`super::sqlite`], behind [`super::word_index`].
+//! grams (and its year and secondary subject, [`Facets`]) as conditions. (Migration 0007 stored
+//! the grams in the rows, 0017 moved them into the index alone, 0026 added the filter values.)
+//! The same function set as [`super::sqlite`], behind [`super::word_index`].
 
 use sqlx::Row;
 use std::collections::HashMap;
