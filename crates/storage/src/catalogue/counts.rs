@@ -20,15 +20,14 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::ProjectFilter;
-use super::plan::{subject_of, words_of};
+use super::plan::{province_of, subject_of, unit_of, words_of};
 use crate::sql::{Bind, Filter, date_text};
 use crate::{Backend, Result, Store};
 
 /// The count of a filter-only search (or on PostgreSQL of one word the index decides) as one
 /// statement (`n`), or `None` when the filter is neither.
 pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(String, Filter)> {
-    let unit = filter.unit_name.as_deref().is_some_and(|u| !u.trim().is_empty());
-    if filter.from.is_some() || filter.to.is_some() || filter.batch_id.is_some() || unit {
+    if filter.from.is_some() || filter.to.is_some() || filter.batch_id.is_some() || unit_of(filter).is_some() {
         return None;
     }
     let word = match words_of(filter).as_slice() {
@@ -45,7 +44,7 @@ pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(S
             None => return None,
         }
     }
-    if let Some(p) = filter.province_code.as_deref().filter(|p| !p.is_empty()) {
+    if let Some(p) = province_of(filter) {
         facets.push(("p", p.to_string()));
     }
     facets.extend(filter.kind.map(|k| ("k", k.code().to_string())));
@@ -88,18 +87,16 @@ pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(S
 /// 2018-03-01" over 200,000 projects counted 36,652 index entries (4 ms on PostgreSQL, the most
 /// costly count of the benchmark's searches after 王建国 in a subject).
 pub(super) fn dates_only(filter: &ProjectFilter, earliest_start: Option<NaiveDate>) -> Option<(String, Filter)> {
-    let unit = filter.unit_name.as_deref().is_some_and(|u| !u.trim().is_empty());
-    let province = filter.province_code.as_deref().is_some_and(|p| !p.is_empty());
     let others = !words_of(filter).is_empty()
         || filter.year.is_some()
         || filter.batch.is_some()
         || filter.batch_id.is_some()
         || subject_of(filter).is_some()
-        || province
+        || province_of(filter).is_some()
         || filter.level.is_some()
         || filter.kind.is_some()
         || filter.delivery.is_some()
-        || unit;
+        || unit_of(filter).is_some();
     if others || (filter.from.is_none() && filter.to.is_none()) {
         return None;
     }

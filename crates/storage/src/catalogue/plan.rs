@@ -40,6 +40,16 @@ pub(super) fn subject_of(filter: &ProjectFilter) -> Option<&str> {
     filter.subject.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The province filter, if any.
+pub(super) fn province_of(filter: &ProjectFilter) -> Option<&str> {
+    filter.province_code.as_deref().filter(|p| !p.is_empty())
+}
+
+/// The unit filter as given, if any (trimmed).
+pub(super) fn unit_of(filter: &ProjectFilter) -> Option<&str> {
+    filter.unit_name.as_deref().map(str::trim).filter(|u| !u.is_empty())
+}
+
 /// What [`search_plan`] found out for one search.
 pub(super) struct SearchPlan {
     pub backend: Backend,
@@ -120,7 +130,7 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             f.and("p.subject_tertiary = ?", [Bind::Text(s.into())]);
         }
     }
-    if let Some(p) = filter.province_code.as_deref().filter(|p| !p.is_empty()) {
+    if let Some(p) = province_of(filter) {
         f.and("p.province_code = ?", [Bind::Text(p.into())]);
     }
     if let Some(l) = filter.level {
@@ -141,8 +151,8 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
     if let Some(to) = filter.to {
         f.and("p.first_day <= ?", [Bind::Text(date_text(to))]);
     }
-    if let Some(u) = filter.unit_name.as_deref().filter(|u| !u.trim().is_empty()) {
-        f.and("p.unit_name = ?", [Bind::Text(u.trim().into())]);
+    if let Some(u) = unit_of(filter) {
+        f.and("p.unit_name = ?", [Bind::Text(u.into())]);
     }
     (from, f)
 }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use super::ProjectFilter;
 use super::grams::{POSTGRES_SEPARATOR, postgres_grams, rarest};
 use super::plan::{subject_of, words_of};
+use super::word_index::Facets;
 use crate::Result;
 use crate::sql::{Bind, Filter};
 
@@ -84,7 +85,7 @@ pub(super) fn narrow(filter: &ProjectFilter, word_queries: &[String], f: &mut Fi
     for grams in word_queries.iter().filter(|grams| !grams.is_empty()) {
         f.and(TERMS_HOLD, [Bind::Text(grams.clone())]);
     }
-    let terms = facets(filter, word_queries).terms();
+    let terms = terms(&facets(filter, word_queries));
     if !terms.is_empty() {
         f.and(TERMS_HOLD, [Bind::Text(terms.join(&POSTGRES_SEPARATOR.to_string()))]);
     }
@@ -108,20 +109,10 @@ pub(super) fn facets(filter: &ProjectFilter, word_queries: &[String]) -> Facets 
     }
 }
 
-/// The filter values a search finds through the word index ([`facets`]); none on SQLite, whose
-/// queries keep every condition.
-#[derive(Debug, Default)]
-pub(crate) struct Facets {
-    pub year: Option<i64>,
-    pub secondary: Option<String>,
-}
-
-impl Facets {
-    /// As `catalogue_terms` writes them (migration 0026).
-    fn terms(&self) -> Vec<String> {
-        let year = self.year.map(|y| format!("y:{y}"));
-        year.into_iter().chain(self.secondary.as_ref().map(|s| format!("c:{s}"))).collect()
-    }
+/// The facets' terms as `catalogue_terms` writes them (migration 0026).
+fn terms(facets: &Facets) -> Vec<String> {
+    let year = facets.year.map(|y| format!("y:{y}"));
+    year.into_iter().chain(facets.secondary.as_ref().map(|s| format!("c:{s}"))).collect()
 }
 
 /// Whether a search's words are checked with `LIKE` on its tertiary subject's entries of

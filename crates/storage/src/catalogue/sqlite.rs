@@ -8,7 +8,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 use super::grams::{self, Facets, facet};
-use super::plan::{subject_of, words_of};
+use super::plan::{province_of, subject_of, words_of};
 use super::word_index::Entry;
 use super::{ProjectFilter, ProjectSort};
 use crate::projects::Batch;
@@ -69,7 +69,7 @@ fn facets(filter: &ProjectFilter) -> Vec<String> {
             out.push(facet('s', s));
         }
     }
-    out.extend(filter.province_code.as_deref().filter(|p| !p.is_empty()).map(|p| facet('p', p)));
+    out.extend(province_of(filter).map(|p| facet('p', p)));
     out.extend(filter.level.map(|l| facet('l', l.code())));
     out.extend(filter.kind.map(|k| facet('k', k.code())));
     out.extend(filter.delivery.map(|d| facet('d', d.code())));

@@ -23,6 +23,14 @@ pub(crate) struct Entry {
     pub delivery: String,
 }
 
+/// The filter values a search finds through the index beside its words ([`facets`]), which its
+/// query then does not check again.
+#[derive(Debug, Default)]
+pub(super) struct Facets {
+    pub year: Option<i64>,
+    pub secondary: Option<String>,
+}
+
 /// Index entries on their way to the index ([`prepare`], then [`write`]).
 pub(crate) struct Prepared(Option<sqlite::Documents>);
 
@@ -75,9 +83,9 @@ pub(super) fn index_decides(backend: Backend, filter: &ProjectFilter, word: &str
 
 /// The filter values [`narrow`] finds through the index beside the words, which the query then does
 /// not check again (PostgreSQL's terms; SQLite keeps every condition).
-pub(super) fn facets(backend: Backend, filter: &ProjectFilter, word_queries: &[String]) -> postgres::Facets {
+pub(super) fn facets(backend: Backend, filter: &ProjectFilter, word_queries: &[String]) -> Facets {
     match backend {
-        Backend::Sqlite => postgres::Facets::default(),
+        Backend::Sqlite => Facets::default(),
         Backend::Postgres => postgres::facets(filter, word_queries),
     }
 }
