@@ -48,6 +48,17 @@ impl Backend {
         }
     }
 
+    /// What follows `LIKE ?` for the backslash to escape `%` and `_` (as [`crate::sql::escape_like`]
+    /// writes them): SQLite has no escape character unless told; PostgreSQL's is the backslash
+    /// already, and saying so made a prepared statement's generic plan call `like_escape()` on the
+    /// pattern for every row it checked (王建国 in a tertiary subject: 16,670 rows, 8 % of the count).
+    pub(crate) fn like_escape(self) -> &'static str {
+        match self {
+            Backend::Sqlite => " ESCAPE '\\'",
+            Backend::Postgres => "",
+        }
+    }
+
     /// The statements that take and release the lock a server holds while it migrates the database
     /// and loads its reference data at start, on one connection, or `None` where the database
     /// does it already (SQLite: one process serves a file, and each migration and the reference

@@ -224,6 +224,8 @@ async fn the_catalogue_searches_filters_and_suspends() {
         assert!(page.items.iter().all(|p| p.name.contains("肿瘤") || p.unit_name.contains("肿瘤")));
         assert_eq!(store.projects(&search("肿瘤 学习班3"), PageRequest::default()).await.unwrap().total, 2);
         assert_eq!(store.projects(&search("100%"), PageRequest::default()).await.unwrap().total, 10, "% is literal");
+        assert_eq!(store.projects(&search("0%达"), PageRequest::default()).await.unwrap().total, 10);
+        assert_eq!(store.projects(&search("0_达"), PageRequest::default()).await.unwrap().total, 0, "_ is literal");
         assert_eq!(store.projects(&search("张三"), PageRequest::default()).await.unwrap().total, 30, "leader");
         assert_eq!(store.projects(&search("2024-06-01-004"), PageRequest::default()).await.unwrap().total, 1);
         let subject =
@@ -272,6 +274,15 @@ async fn the_catalogue_searches_filters_and_suspends() {
         let suspended = store.project_by_number("2024-03-05-003（国）").await.unwrap();
         assert_eq!(suspended.suspension.as_ref().map(|s| s.reason.as_str()), Some("年度校验不合格"));
         assert!(store.project_by_number("2024-06-01-004（国）").await.unwrap().suspension.is_none());
+        // The catalogue's pages show it too, and no suspension on the others.
+        let listed = store.projects(&ProjectFilter::default(), PageRequest::new(None, Some(100))).await.unwrap();
+        let reasons: Vec<(bool, Option<&str>)> = listed
+            .items
+            .iter()
+            .map(|p| (p.unit_name == "北京肿瘤医院", p.suspension.as_ref().map(|s| s.reason.as_str())))
+            .collect();
+        assert_eq!(reasons.len(), 30);
+        assert!(reasons.iter().all(|(of_unit, reason)| *reason == of_unit.then_some("年度校验不合格")), "{reasons:?}");
         assert!(matches!(store.suspend_unit_projects(&s, "北京肿瘤医院", "再次").await, Err(StoreError::Invalid(_))));
         assert!(matches!(store.project_by_number("2099-01-01-001（国）").await, Err(StoreError::NotFound)));
     })

@@ -14,7 +14,7 @@ use sqlx::Row;
 
 use crate::projects::{BatchId, Project, project_columns, project_from_row};
 use crate::sql::{Bind, Filter};
-use crate::{Page, PageRequest, Result, Store};
+use crate::{Backend, Page, PageRequest, Result, Store};
 use plan::{Access, catalogue_sql, order_by};
 
 pub(crate) mod counts;
@@ -139,23 +139,27 @@ impl Store {
         if page.offset() < total {
             let (from, f) = match by {
                 PageBy::Query(access) => catalogue_sql(filter, &plan, access),
-                PageBy::Ids(ids) => {
-                    let mut f = Filter::default();
-                    f.and(word_index::among_ids(self.backend), [Bind::Text(ids)]);
-                    ("projects p".to_string(), f)
-                }
+                PageBy::Ids(ids) => ("projects p".to_string(), among(self.backend, ids)),
             };
-            // The page's ids are chosen first and its rows read after: sorting the matches then
-            // carries their order's columns only, not every column of every match.
+            // The page's ids are chosen first and its rows read after, in two statements: sorting
+            // the matches then carries their order's columns only, not every column of every
+            // match; and the rows' statement is the same text for every page, which PostgreSQL
+            // plans once per connection, where the page's own conditions are planned afresh.
             let (n, order) = (f.next_placeholder(), order_by(filter.sort));
-            let sql = format!(
-                "SELECT {} FROM projects p WHERE p.id IN (SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}) ORDER BY {order}",
-                project_columns(self.backend),
-                f.where_sql(),
-                n + 1
-            );
-            let rows = f.query(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
-            items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+            let sql = format!("SELECT p.id FROM {from}{} ORDER BY {order} LIMIT ${n} OFFSET ${}", f.where_sql(), n + 1);
+            let ids: Vec<i64> =
+                f.query_scalar(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
+            if !ids.is_empty() {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                let f = among(self.backend, ids.join(","));
+                let sql = format!(
+                    "SELECT {} FROM projects p{} ORDER BY {order}",
+                    project_columns(self.backend),
+                    f.where_sql()
+                );
+                let rows = f.query(&sql).fetch_all(&mut *conn).await?;
+                items = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+            }
         }
         Ok(Page { items, total, page: page.page, per_page: page.per_page })
     }
@@ -175,6 +179,13 @@ impl Store {
         let rows = f.query(&sql).bind(limit).fetch_all(&mut *conn).await?;
         rows.iter().map(project_from_row).collect()
     }
+}
+
+/// The condition that a project is among `ids` (comma-separated numbers).
+fn among(backend: Backend, ids: String) -> Filter {
+    let mut f = Filter::default();
+    f.and(word_index::among_ids(backend), [Bind::Text(ids)]);
+    f
 }
 
 /// How a page of many matches is read: along the index of its order. Walking in order is only

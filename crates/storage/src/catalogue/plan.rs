@@ -113,7 +113,8 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             continue;
         }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
-        f.and("p.search_text LIKE ? ESCAPE '\\'", [Bind::Text(format!("%{}%", escape_like(word)))]);
+        let like = format!("p.search_text LIKE ?{}", plan.backend.like_escape());
+        f.and(&like, [Bind::Text(format!("%{}%", escape_like(word)))]);
     }
     if let Some(y) = filter.year.filter(|_| in_index.year.is_none()) {
         f.and("p.year = ?", [Bind::Int(i64::from(y))]);
