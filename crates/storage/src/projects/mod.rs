@@ -144,11 +144,10 @@ pub struct ImportOutcome {
 }
 
 /// What a project row is read with ([`project_columns`]), from `projects p` alone: its batch's
-/// number and notice and its suspension are looked up per row, not joined. PostgreSQL plans each
-/// catalogue page afresh (its conditions vary), and the two joins beside the page's own subquery
-/// made the plan cost 0.32-0.51 ms against 0.23-0.27 with the lookups, for a page of 肿瘤 read in
-/// 0.75-1.5 ms; a round of the benchmark's searches planned 16-17 ms, now 12.5 (BENCHMARKS.md,
-/// issue 19, twelfth session). A download of 20,000 rows reads within its noise of before. A
+/// number and notice and its suspension are looked up per row, not joined. When PostgreSQL planned
+/// each catalogue page afresh, the two joins made the plan cost 0.32-0.51 ms against 0.23-0.27
+/// with the lookups (BENCHMARKS.md, issue 19, twelfth session); a page's rows are now read by id in
+/// a statement planned once per connection, where joining the batch would save 0.03 of 0.15 ms. A
 /// suspension is looked up only for a suspended project: its two lookups on every row were 40 %
 /// of reading a page's 20 rows (0.25 → 0.15 ms; thirteenth session).
 pub(crate) const COLUMNS: &str = "p.id, p.batch_id, p.number, p.year, \
