@@ -201,7 +201,7 @@ impl Store {
             f.and("object_type = ?", [Bind::Text(t.to_string())]);
         }
         if let Some(a) = filter.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-            f.contains(&["actor"], a);
+            f.contains(self.backend, &["actor"], a);
         }
         let where_sql = f.where_sql();
         let total: i64 = f

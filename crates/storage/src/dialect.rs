@@ -48,7 +48,7 @@ impl Backend {
         }
     }
 
-    /// What follows `LIKE ?` for the backslash to escape `%` and `_` (as [`crate::sql::escape_like`]
+    /// What follows `LIKE ?` for the backslash to escape `%` and `_` (as [`crate::sql::Filter::contains`]
     /// writes them): SQLite has no escape character unless told; PostgreSQL's is the backslash
     /// already, and saying so made a prepared statement's generic plan call `like_escape()` on the
     /// pattern for every row it checked (王建国 in a tertiary subject: 16,670 rows, 8 % of the count).

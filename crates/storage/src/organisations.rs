@@ -146,7 +146,7 @@ impl Store {
             f.and("parent_id = ?", [Bind::Int(parent.0)]);
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            f.contains(&["name"], q);
+            f.contains(self.backend, &["name"], q);
         }
         let where_sql = f.where_sql();
         let total: i64 = f

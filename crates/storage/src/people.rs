@@ -255,7 +255,7 @@ impl Store {
             f.and("o.province_code = ?", [Bind::Text(p.clone())]);
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            f.contains(&["p.name"], q);
+            f.contains(self.backend, &["p.name"], q);
         }
         let from = "FROM people p LEFT JOIN organisations o ON o.id = p.employer_id";
         let where_sql = f.where_sql();

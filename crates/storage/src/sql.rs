@@ -39,10 +39,12 @@ impl Filter {
         self
     }
 
-    /// Adds a `LIKE` search for a word anywhere in any of `columns`.
-    pub fn contains(&mut self, columns: &[&str], word: &str) -> &mut Self {
+    /// Adds a `LIKE` search for a word anywhere in any of `columns`, `%` and `_` in it taken
+    /// literally ([`Backend::like_escape`]).
+    pub fn contains(&mut self, backend: Backend, columns: &[&str], word: &str) -> &mut Self {
         let pattern = format!("%{}%", escape_like(word));
-        let clause = columns.iter().map(|c| format!("{c} LIKE ? ESCAPE '\\'")).collect::<Vec<_>>().join(" OR ");
+        let escape = backend.like_escape();
+        let clause = columns.iter().map(|c| format!("{c} LIKE ?{escape}")).collect::<Vec<_>>().join(" OR ");
         self.and(&format!("({clause})"), columns.iter().map(|_| Bind::Text(pattern.clone())))
     }
 
@@ -138,7 +140,7 @@ pub(crate) fn value_rows(backend: Backend, rows: usize, columns: usize) -> Strin
     out
 }
 
-pub(crate) fn escape_like(text: &str) -> String {
+fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -165,7 +167,7 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_order() {
         let mut f = Filter::default();
-        f.and("kind = ?", [Bind::Text("unit".into())]).contains(&["name", "code"], "50%");
+        f.and("kind = ?", [Bind::Text("unit".into())]).contains(Backend::Sqlite, &["name", "code"], "50%");
         assert_eq!(f.where_sql(), " WHERE kind = $1 AND (name LIKE $2 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\')");
         assert_eq!(f.next_placeholder(), 4);
         assert_eq!(escape_like("a_b%"), "a\\_b\\%");

@@ -502,8 +502,7 @@ mod tests {
                     assert_eq!(connections, 3);
                     let DatabaseTarget::Postgres(url) = &db.target else { unreachable!() };
                     let replica = store.clone().with_read_replica(url).unwrap();
-                    let replica_pool = &replica.replica.as_ref().unwrap().store.pool;
-                    assert_eq!(replica_pool.options().get_max_connections(), 3, "the replica's pool");
+                    assert_eq!(replica.replica.as_ref().unwrap().store.pool_size(), 3, "the replica's pool");
                 }
                 Backend::Sqlite => assert_eq!(connections, 8, "{}", db.name),
             }

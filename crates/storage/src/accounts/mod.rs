@@ -385,7 +385,7 @@ impl Store {
             }
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            f.contains(&["a.username", "a.display_name"], q);
+            f.contains(self.backend, &["a.username", "a.display_name"], q);
         }
         if filter.pending_only {
             f.and("a.confirmed = 0 AND a.rejected_reason IS NULL", []);

@@ -21,6 +21,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::Backend;
 use crate::audit::{Actor, Change, append};
 use crate::decode;
 use crate::sql::{Bind, Filter};
@@ -377,7 +378,7 @@ impl Store {
         filter: &ApplicationFilter,
         page: PageRequest,
     ) -> Result<Page<ApplicationSummary>> {
-        let f = application_filter(filter);
+        let f = application_filter(self.backend, filter);
         let where_sql = f.where_sql();
         let total: i64 = f
             .query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {FROM}{where_sql}"))
@@ -400,7 +401,7 @@ impl Store {
         filter: &ApplicationFilter,
         limit: i64,
     ) -> Result<Vec<StoredApplication>> {
-        let f = application_filter(filter);
+        let f = application_filter(self.backend, filter);
         let where_sql = f.where_sql();
         let n = f.next_placeholder();
         let sql = format!(
@@ -489,7 +490,7 @@ impl Store {
     }
 }
 
-fn application_filter(filter: &ApplicationFilter) -> Filter {
+fn application_filter(backend: Backend, filter: &ApplicationFilter) -> Filter {
     let mut f = Filter::default();
     if let Some(y) = filter.year {
         f.and("a.year = ?", [Bind::Int(i64::from(y))]);
@@ -528,7 +529,7 @@ fn application_filter(filter: &ApplicationFilter) -> Filter {
         None => {}
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        f.contains(&["a.name", "a.code", "a.leader_name", "o.name"], q);
+        f.contains(backend, &["a.name", "a.code", "a.leader_name", "o.name"], q);
     }
     f
 }

@@ -150,8 +150,7 @@ impl Store {
             let ids: Vec<i64> =
                 f.query_scalar(&sql).bind(page.limit()).bind(page.offset()).fetch_all(&mut *conn).await?;
             if !ids.is_empty() {
-                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
-                let f = among(self.backend, ids.join(","));
+                let f = among(self.backend, ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
                 let sql = format!(
                     "SELECT {} FROM projects p{} ORDER BY {order}",
                     project_columns(self.backend),

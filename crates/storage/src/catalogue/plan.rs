@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::{ProjectFilter, ProjectSort, word_index};
-use crate::sql::{Bind, Filter, date_text, escape_like};
+use crate::sql::{Bind, Filter, date_text};
 use crate::{Backend, Result, decode};
 
 /// How a catalogue query reaches its rows.
@@ -86,12 +86,15 @@ pub(super) async fn search_plan(
 /// Every condition of the plain scan is kept, so the word index only ever narrows.
 pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: Access) -> (String, Filter) {
     let mut f = Filter::default();
+    // The word index holds published projects only; a batch's own page (drafts included) reads
+    // its batch through projects_batch and checks the words there. Read through the index, some
+    // words are decided by it alone (see `index_decides`), and on PostgreSQL the year and secondary
+    // subject beside them (see `word_index::facets`).
+    let narrowed = access == Access::Narrow && filter.batch_id.is_none();
+    let in_index =
+        if narrowed { word_index::facets(plan.backend, filter, &plan.word_queries) } else { Default::default() };
     let from = match access {
-        // The word index holds published projects only; a batch's own page (drafts included) reads
-        // its batch through projects_batch and checks the words there.
-        Access::Narrow if filter.batch_id.is_none() => {
-            word_index::narrow(plan.backend, filter, &plan.word_queries, &mut f)
-        }
+        Access::Narrow if narrowed => word_index::narrow(plan.backend, filter, &plan.word_queries, &in_index, &mut f),
         Access::Narrow => "projects p".to_string(),
         Access::InOrder => word_index::in_order(plan.backend, filter),
     };
@@ -103,18 +106,12 @@ pub(super) fn catalogue_sql(filter: &ProjectFilter, plan: &SearchPlan, access: A
             f.and("p.number IS NOT NULL", []);
         }
     }
-    // Read through the word index, which decides some words by itself (see `index_decides`), and
-    // on PostgreSQL the year and secondary subject beside them (see `word_index::facets`).
-    let narrowed = access == Access::Narrow && filter.batch_id.is_none();
-    let in_index =
-        if narrowed { word_index::facets(plan.backend, filter, &plan.word_queries) } else { Default::default() };
     for word in words_of(filter) {
         if narrowed && word_index::index_decides(plan.backend, filter, word) {
             continue;
         }
         // Every word must occur; a 2-character word such as 肿瘤 is a plain substring match.
-        let like = format!("p.search_text LIKE ?{}", plan.backend.like_escape());
-        f.and(&like, [Bind::Text(format!("%{}%", escape_like(word)))]);
+        f.contains(plan.backend, &["p.search_text"], word);
     }
     if let Some(y) = filter.year.filter(|_| in_index.year.is_none()) {
         f.and("p.year = ?", [Bind::Int(i64::from(y))]);

@@ -79,13 +79,14 @@ pub(super) fn count_in_index(_filter: &ProjectFilter, _word_queries: &[String]) 
 
 /// Each word's grams ([`word_queries`]) must all be in the row's terms (`@>`, which the GIN index
 /// answers: the condition is written as the index's expression), and so must the filter's values
-/// the index holds ([`facets`]); the planner picks the index for the filter's other values itself.
-/// Within one tertiary subject there are none (see [`words_checked_in_subject`]).
-pub(super) fn narrow(filter: &ProjectFilter, word_queries: &[String], f: &mut Filter) -> String {
+/// the index holds (`facets`, as [`facets`] found them); the planner picks the index for the
+/// filter's other values itself. Within one tertiary subject there are none (see
+/// [`words_checked_in_subject`]).
+pub(super) fn narrow(word_queries: &[String], facets: &Facets, f: &mut Filter) -> String {
     for grams in word_queries.iter().filter(|grams| !grams.is_empty()) {
         f.and(TERMS_HOLD, [Bind::Text(grams.clone())]);
     }
-    let terms = terms(&facets(filter, word_queries));
+    let terms = terms(facets);
     if !terms.is_empty() {
         f.and(TERMS_HOLD, [Bind::Text(terms.join(&POSTGRES_SEPARATOR.to_string()))]);
     }

@@ -62,12 +62,19 @@ pub(super) fn count_in_index(
     }
 }
 
-/// Narrows a query of published projects through the index: adds its conditions to `f` and
-/// returns the `FROM` that reads `projects p` through it.
-pub(super) fn narrow(backend: Backend, filter: &ProjectFilter, word_queries: &[String], f: &mut Filter) -> String {
+/// Narrows a query of published projects through the index: adds its conditions to `f` (with the
+/// filter values it holds, `facets`, as [`facets`] found them) and returns the `FROM` that reads
+/// `projects p` through it.
+pub(super) fn narrow(
+    backend: Backend,
+    filter: &ProjectFilter,
+    word_queries: &[String],
+    facets: &Facets,
+    f: &mut Filter,
+) -> String {
     match backend {
         Backend::Sqlite => sqlite::narrow(filter, word_queries, f),
-        Backend::Postgres => postgres::narrow(filter, word_queries, f),
+        Backend::Postgres => postgres::narrow(word_queries, facets, f),
     }
 }
 

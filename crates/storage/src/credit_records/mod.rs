@@ -17,6 +17,7 @@ use serde::Serialize;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row, Transaction};
 
+use crate::Backend;
 use crate::audit::{Actor, Change, append};
 use crate::decode;
 use crate::sql::{Bind, Filter, add, date_text, value_rows};
@@ -290,7 +291,7 @@ impl Store {
 
     /// Records for review lists, newest first.
     pub async fn credit_records(&self, filter: &CreditFilter, page: PageRequest) -> Result<Page<CreditRecord>> {
-        let f = filter_sql(filter);
+        let f = filter_sql(self.backend, filter);
         let where_sql = f.where_sql();
         let total: i64 =
             f.query_scalar(&format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM}{where_sql}")).fetch_one(&self.pool).await?;
@@ -304,13 +305,13 @@ impl Store {
     /// The ids of every record matching a filter (for a bulk decision), at most `limit`.
     /// How many records match the filter.
     pub async fn count_credit_records(&self, filter: &CreditFilter) -> Result<i64> {
-        let f = filter_sql(filter);
+        let f = filter_sql(self.backend, filter);
         let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) {FROM}{}", f.where_sql());
         Ok(f.query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
     pub async fn credit_record_ids(&self, filter: &CreditFilter, limit: i64) -> Result<Vec<CreditRecordId>> {
-        let f = filter_sql(filter);
+        let f = filter_sql(self.backend, filter);
         let n = f.next_placeholder();
         let sql = format!("SELECT r.id {FROM}{} ORDER BY r.id LIMIT ${n}", f.where_sql());
         let ids: Vec<i64> = f.query_scalar(&sql).bind(limit).fetch_all(&self.pool).await?;
@@ -445,7 +446,7 @@ impl Store {
     }
 }
 
-fn filter_sql(filter: &CreditFilter) -> Filter {
+fn filter_sql(backend: Backend, filter: &CreditFilter) -> Filter {
     let mut f = Filter::default();
     if let Some(p) = &filter.province_code {
         f.and("r.province_code = ?", [Bind::Text(p.clone())]);
@@ -479,7 +480,7 @@ fn filter_sql(filter: &CreditFilter) -> Filter {
         f.and("r.year = ?", [Bind::Int(i64::from(y))]);
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        f.contains(&["p.name"], q);
+        f.contains(backend, &["p.name"], q);
     }
     // Dates are stored as `YYYY-MM-DD` text, which orders as the dates do.
     if let Some(day) = filter.ended_by {

@@ -172,7 +172,7 @@ impl Store {
             }
         }
         if let Some(unit) = &filter.unit {
-            f.contains(&["p.unit_name"], unit);
+            f.contains(self.backend, &["p.unit_name"], unit);
         }
         match filter.inspected {
             Some(true) => f.and("EXISTS (SELECT 1 FROM inspections i WHERE i.project_id = x.project_id AND i.period = x.period AND i.kind = 'inspector')", []),
