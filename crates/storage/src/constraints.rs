@@ -58,6 +58,7 @@ pub(crate) enum Constraint {
     RateLimitWindow,
     CatalogueCount,
     CatalogueGramCount,
+    CatalogueSubjectGramCount,
 }
 
 /// One row of [`KNOWN`].
@@ -304,6 +305,13 @@ pub(crate) const KNOWN: &[Known] = &[
         postgres: "catalogue_gram_counts_pkey",
         message: "项目目录计数已存在，请重试",
     },
+    // …and one word within a tertiary subject here, where common.
+    Known {
+        constraint: Constraint::CatalogueSubjectGramCount,
+        sqlite: "",
+        postgres: "catalogue_subject_gram_counts_pkey",
+        message: "项目目录计数已存在，请重试",
+    },
 ];
 
 /// What the user reads for a unique violation the table does not know.
@@ -505,6 +513,9 @@ mod tests {
             }
             Constraint::CatalogueGramCount => {
                 "INSERT INTO catalogue_gram_counts (gram, year, level, batch_id, projects) VALUES ('肿瘤', 2024, 'national', 900, {n})"
+            }
+            Constraint::CatalogueSubjectGramCount => {
+                "INSERT INTO catalogue_subject_gram_counts (gram, subject, batch_id, year, level, projects) VALUES ('肿瘤', '03:03-05', 900, 2024, 'national', {n})"
             }
         }
     }

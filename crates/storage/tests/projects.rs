@@ -621,6 +621,19 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
             ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
             ProjectFilter { q: Some("学习班".into()), sort: ProjectSort::Newest, ..Default::default() },
             ProjectFilter { subject: Some("03-05".into()), q: Some("肿瘤学习班1".into()), ..Default::default() },
+            ProjectFilter { subject: Some("03-05".into()), q: Some("肿瘤".into()), ..Default::default() },
+            ProjectFilter {
+                subject: Some("03-05".into()),
+                q: Some("学习班".into()),
+                year: y2024,
+                ..Default::default()
+            },
+            ProjectFilter {
+                subject: Some("03-05".into()),
+                q: Some("护理".into()),
+                batch: Some(2),
+                ..Default::default()
+            },
             ProjectFilter { q: Some("瘤".into()), sort: ProjectSort::Date, ..Default::default() },
             ProjectFilter { from: Some(day("2024-03-01")), to: Some(day("2024-03-31")), ..Default::default() },
             ProjectFilter { from: Some(day("2024-02-01")), sort: ProjectSort::Date, ..Default::default() },
@@ -645,6 +658,9 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
         // PostgreSQL counts one-word searches per gram (0016) the same way.
         let gram_fill = include_str!("../migrations/postgres/0018_catalogue_gram_counts.sql");
         let gram_fill = &gram_fill[gram_fill.find("INSERT INTO catalogue_gram_counts").unwrap()..];
+        let subject_gram_fill = include_str!("../migrations/postgres/0027_catalogue_subject_gram_counts.sql");
+        let subject_gram_fill =
+            &subject_gram_fill[subject_gram_fill.find("INSERT INTO catalogue_subject_gram_counts").unwrap()..];
         let totals = |store: Store| async move {
             let mut out = Vec::new();
             for filter in [
@@ -656,19 +672,28 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
                 ProjectFilter { q: Some("肿瘤".into()), ..Default::default() },
                 ProjectFilter { q: Some("哮喘".into()), year: Some(y(2024)), batch: Some(1), ..Default::default() },
                 ProjectFilter { q: Some("护理".into()), level: Some(Level::National), ..Default::default() },
+                // Summed for batch 1 (515 of its projects in 03-05 hold 学习班), checked for batch 2
+                // (one does).
+                ProjectFilter { q: Some("学习班".into()), subject: Some("03-05".into()), ..Default::default() },
             ] {
                 out.push(store.projects(&filter, PageRequest::default()).await.unwrap().total);
             }
             out
         };
         let written = totals(store.clone()).await;
-        assert_eq!(written[5..], [many as i64 / 2 + 1, many as i64 / 2, 2], "{backend}: {written:?}");
+        assert_eq!(
+            written[5..],
+            [many as i64 / 2 + 1, many as i64 / 2, 2, many as i64 / 2 + 1],
+            "{backend}: {written:?}"
+        );
         store.tamper_audit_for_tests("DELETE FROM catalogue_counts").await.unwrap();
         if backend == "postgres" {
             store.tamper_audit_for_tests("DELETE FROM catalogue_gram_counts").await.unwrap();
+            store.tamper_audit_for_tests("DELETE FROM catalogue_subject_gram_counts").await.unwrap();
             let read = totals(store.clone()).await;
-            assert_eq!(read, [0; 8], "{backend}: the counts are what is read");
+            assert_eq!(read, [0; 9], "{backend}: the counts are what is read");
             store.tamper_audit_for_tests(gram_fill.trim().trim_end_matches(';')).await.unwrap();
+            store.tamper_audit_for_tests(subject_gram_fill.trim().trim_end_matches(';')).await.unwrap();
         } else {
             let read = totals(store.clone()).await;
             assert_eq!(read[..5], [0; 5], "{backend}: the counts are what is read");
