@@ -259,10 +259,10 @@ fn report_import(
 /// [`sqlite_floor`] on PostgreSQL, on the database `import` just wrote: the rows copied by the
 /// server itself (`INSERT … SELECT`, lower than any COPY or multi-row INSERT from a client) into a
 /// bare table (`LIKE projects`), into a copy with every index (the GIN index of the grams among
-/// them), check and foreign key of `projects`, and the grams counted per batch into a copy of
-/// `catalogue_gram_counts`, as an import's transaction writes them (PostgreSQL's counterpart of
-/// SQLite's FTS5 documents). Each copy is its own committed transaction. Returns (bare, indexed,
-/// word index).
+/// them), check and foreign key of `projects`, and the grams counted per batch and subject into
+/// copies of `catalogue_gram_counts` and `catalogue_subject_gram_counts`, as an import's
+/// transaction writes them (PostgreSQL's counterpart of SQLite's FTS5 documents). Each copy is its
+/// own committed transaction. Returns (bare, indexed, word index).
 async fn postgres_floor(url: &str) -> (Duration, Duration, Duration) {
     use sqlx::{Connection, Executor};
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
@@ -278,6 +278,9 @@ async fn postgres_floor(url: &str) -> (Duration, Duration, Duration) {
         conn.execute(format!("ALTER TABLE floor_projects ADD {key}").as_str()).await.unwrap();
     }
     conn.execute("CREATE TABLE floor_gram_counts (LIKE catalogue_gram_counts INCLUDING ALL)").await.unwrap();
+    conn.execute("CREATE TABLE floor_subject_gram_counts (LIKE catalogue_subject_gram_counts INCLUDING ALL)")
+        .await
+        .unwrap();
     let projects: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM projects").fetch_one(&mut conn).await.unwrap();
     let mut timed = async |sql: &str, expect: Option<i64>| {
         let t = Instant::now();
@@ -292,10 +295,15 @@ async fn postgres_floor(url: &str) -> (Duration, Duration, Duration) {
     let bare = timed("INSERT INTO floor_bare SELECT * FROM projects", Some(projects)).await;
     let indexed = timed("INSERT INTO floor_projects SELECT * FROM projects", Some(projects)).await;
     let words = timed(
-        "INSERT INTO floor_gram_counts (gram, year, level, batch_id, projects)
-         SELECT g, year, level, batch_id, COUNT(*)
-         FROM projects p CROSS JOIN LATERAL (SELECT DISTINCT unnest(catalogue_grams(p.search_text)) AS g) grams
-         WHERE number IS NOT NULL GROUP BY g, year, level, batch_id",
+        "WITH by_subject AS MATERIALIZED (
+             SELECT g, year, level, batch_id, subject_secondary || ':' || subject_tertiary AS subject, COUNT(*) AS projects
+             FROM projects p CROSS JOIN LATERAL (SELECT DISTINCT unnest(catalogue_grams(p.search_text)) AS g) grams
+             WHERE number IS NOT NULL GROUP BY g, year, level, batch_id, subject_secondary, subject_tertiary),
+         per_batch AS (
+             INSERT INTO floor_gram_counts (gram, year, level, batch_id, projects)
+             SELECT g, year, level, batch_id, SUM(projects) FROM by_subject GROUP BY g, year, level, batch_id)
+         INSERT INTO floor_subject_gram_counts (gram, subject, batch_id, year, level, projects)
+         SELECT g, subject, batch_id, year, level, projects FROM by_subject WHERE projects >= 100",
         None,
     )
     .await;
