@@ -53,8 +53,8 @@ pub(super) fn filter_only(backend: Backend, filter: &ProjectFilter) -> Option<(S
     let mut f = Filter::default();
     let table = match word {
         Some(word) if matches!(facets.as_slice(), [("s", _)]) => {
-            let (_, subject) = facets.pop()?;
-            return Some(word_in_subject(&word, &subject, filter));
+            let tertiary = subject_of(filter)?;
+            return Some(word_in_subject(&word, tertiary.get(..2)?, tertiary, filter));
         }
         // Otherwise the grams are counted per batch only, not per facet.
         Some(_) if !facets.is_empty() => return None,
@@ -90,25 +90,26 @@ fn of_batches(f: &mut Filter, alias: &str, filter: &ProjectFilter) {
     }
 }
 
-/// The count of one word the word index decides (one gram) within one tertiary subject (`subject`
-/// as facet `s` writes it, `SS:SS-TT`), with a year, batch or level or not, on PostgreSQL: the
-/// batches where at least [`SUBJECT_GRAM_COUNT_FROM`] of the subject's projects hold the gram are
-/// summed from `catalogue_subject_gram_counts` (migration 0027), and the subject's entries of the
-/// other batches (`rest`, from the subject's counts per batch) are checked with `LIKE` in
+/// The count of one word the word index decides (one gram) within one tertiary subject, with a
+/// year, batch or level or not, on PostgreSQL: the batches where at least
+/// [`SUBJECT_GRAM_COUNT_FROM`] of the subject's projects hold the gram are summed from
+/// `catalogue_subject_gram_counts` (migration 0027), and the subject's entries of the other batches
+/// (`rest`, from the subject's counts per batch) are checked with `LIKE` in
 /// `projects_tertiary_text`, which holds the batch. 王建国 in 03-05 at 200,000 projects, 16,670
 /// matches, checked every entry of the subject (5-8 ms); here it is ten rows of counts.
-fn word_in_subject(word: &str, subject: &str, filter: &ProjectFilter) -> (String, Filter) {
-    let (secondary, tertiary) = subject.split_once(':').unwrap_or_default();
+fn word_in_subject(word: &str, secondary: &str, tertiary: &str, filter: &ProjectFilter) -> (String, Filter) {
+    // The subject as facet `s` and the table of counts write it.
+    let subject = format!("{secondary}:{tertiary}");
     let mut f = Filter::default();
-    f.and("c.facet = 's'", []).and("c.value = ?", [Bind::Text(subject.into())]);
+    f.and("c.facet = 's'", []).and("c.value = ?", [Bind::Text(subject.clone())]);
     of_batches(&mut f, "c", filter);
     f.and(
         "NOT EXISTS (SELECT 1 FROM catalogue_subject_gram_counts g \
          WHERE g.gram = ? AND g.subject = ? AND g.batch_id = c.batch_id)",
-        [Bind::Text(word.into()), Bind::Text(subject.into())],
+        [Bind::Text(word.into()), Bind::Text(subject.clone())],
     );
     let rest = format!("SELECT c.batch_id, c.year FROM catalogue_counts c{}", f.take_where());
-    f.and("g.gram = ?", [Bind::Text(word.into())]).and("g.subject = ?", [Bind::Text(subject.into())]);
+    f.and("g.gram = ?", [Bind::Text(word.into())]).and("g.subject = ?", [Bind::Text(subject)]);
     of_batches(&mut f, "g", filter);
     let summed = format!("SELECT COALESCE(SUM(g.projects), 0) FROM catalogue_subject_gram_counts g{}", f.take_where());
     // The year leads the index after the subject, so only the years of the batches left are read.
