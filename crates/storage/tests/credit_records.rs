@@ -119,6 +119,8 @@ async fn records_are_granted_or_rejected_once_and_logged() {
 #[tokio::test]
 async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
     each_backend(|store, backend| async move {
+        // Another unit first, so that no id of the person's unit is also the person's.
+        store.create_organisation(&actor("测试"), &hospital("北京医院", "11")).await.unwrap();
         let p = person(&store, "协和", "11", 2).await;
         let province = actor("省级管理员");
         let a = store.record_credit(&actor("单位"), &new(p, practice(30, "2025-03-01"))).await.unwrap();
@@ -152,6 +154,11 @@ async fn a_granted_record_is_corrected_by_a_reversal_never_edited() {
             |records: &[jijiao_storage::credit_records::CreditRecord]| records.iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(&of_year), ids(&store.credit_records_of(p, Some(y(2025))).await.unwrap()), "{backend}");
         assert_eq!(years, vec![y(2025)], "{backend}");
+        // A person's records name their organisation (looked up by id) as a record read alone does (joined).
+        for r in &of_year {
+            assert_eq!(r.org_name, store.credit_record(r.id).await.unwrap().org_name, "{backend}");
+        }
+        assert!(of_year.iter().any(|r| r.org_name.as_deref() == Some("协和")), "{backend}: the unit is named");
         let records: Vec<_> = of_year.iter().map(|r| r.year_record()).collect();
         assert_eq!(records.len(), 3);
         let who = Person {

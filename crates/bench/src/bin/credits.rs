@@ -25,7 +25,8 @@ use jijiao_domain::org::{Delivery, InspectionResult, Level, OrgKind, UnitType};
 use jijiao_domain::{Credits, Hours, Year};
 use jijiao_storage::credit_records::NewCreditRecord;
 use jijiao_storage::{
-    Actor, DatabaseTarget, NewAccount, NewOrganisation, NewPerson, NewRole, OrgId, PersonId, Store, Vault,
+    Actor, DEFAULT_POSTGRES_CONNECTIONS, DatabaseTarget, NewAccount, NewOrganisation, NewPerson, NewRole, OrgId,
+    PersonId, Store, Vault,
 };
 use tower::ServiceExt;
 
@@ -146,6 +147,9 @@ enum Command {
         users: usize,
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// With `--postgres`: the store's pool (`JIJIAO_DATABASE_CONNECTIONS`).
+        #[arg(long, default_value_t = DEFAULT_POSTGRES_CONNECTIONS)]
+        connections: u32,
     },
 }
 
@@ -164,7 +168,7 @@ fn main() -> anyhow::Result<()> {
                 }
                 Ok(())
             }
-            Command::Page { target, users, seconds } => page(&target, users, seconds).await,
+            Command::Page { target, users, seconds, connections } => page(&target, users, seconds, connections).await,
             Command::PageFloor { postgres, users, seconds, four, one_connection, in_pairs } => {
                 let acquire = if one_connection {
                     Acquire::Once
@@ -179,17 +183,17 @@ fn main() -> anyhow::Result<()> {
     })
 }
 
-async fn open(target: &Target) -> anyhow::Result<Store> {
-    let store = Store::open(&target.database(), Vault::from_master_key(&KEY)).await?;
+async fn open(target: &Target, connections: u32) -> anyhow::Result<Store> {
+    let store = Store::open_with(&target.database(), Vault::from_master_key(&KEY), connections).await?;
     Ok(store)
 }
 
 /// Opens a database that `generate` has filled (refuses a missing SQLite file rather than creating it).
-async fn open_filled(target: &Target) -> anyhow::Result<Store> {
+async fn open_filled(target: &Target, connections: u32) -> anyhow::Result<Store> {
     if let Some(path) = &target.db {
         anyhow::ensure!(path.exists(), "{} does not exist: run `generate` first", path.display());
     }
-    let store = open(target).await?;
+    let store = open(target, connections).await?;
     anyhow::ensure!(store.max_person_id().await? > 0, "no people: run `generate` first");
     Ok(store)
 }
@@ -288,7 +292,7 @@ async fn generate(target: &Target, people: i64, per_person: i64, units: i64, job
         anyhow::ensure!(!path.exists(), "{} exists: generate into a new file", path.display());
     }
     let started = Instant::now();
-    let store = open(target).await?;
+    let store = open(target, DEFAULT_POSTGRES_CONNECTIONS).await?;
     anyhow::ensure!(store.max_person_id().await? == 0, "the database has people: generate into an empty one");
     let actor = Actor::system("基准数据");
     let mut unit_ids = Vec::with_capacity(units as usize);
@@ -349,7 +353,7 @@ async fn generate(target: &Target, people: i64, per_person: i64, units: i64, job
 }
 
 async fn recompute(target: &Target, workers: usize, range: i64) -> anyhow::Result<Duration> {
-    let store = open_filled(target).await?;
+    let store = open_filled(target, DEFAULT_POSTGRES_CONNECTIONS).await?;
     let started = Instant::now();
     let max = store.max_person_id().await?;
     let next = Arc::new(AtomicI64::new(1));
@@ -512,8 +516,8 @@ async fn recompute_floor(target: &Target, workers: usize, range: i64, recompute:
     Ok(())
 }
 
-async fn page(target: &Target, users: usize, seconds: u64) -> anyhow::Result<()> {
-    let store = open_filled(target).await?;
+async fn page(target: &Target, users: usize, seconds: u64, connections: u32) -> anyhow::Result<()> {
+    let store = open_filled(target, connections).await?;
     let max = store.max_person_id().await?;
     let username = "bench-national";
     let account = match store.account_by_username(username).await {
@@ -611,12 +615,12 @@ async fn page_floor(url: &str, users: usize, seconds: u64, four: bool, acquire: 
     const ORGANISATION: &str = "SELECT id, kind, name, parent_id, province_code, unit_type, grassroots, cme_qualified, \
         remote_qualified, inspection, created_at, updated_at, (SELECT d.id FROM organisations d \
         WHERE d.id = organisations.parent_id AND d.kind = 'district') AS parent_district_id FROM organisations WHERE id = $1";
-    const RECORDS: &str = "SELECT r.id, r.person_id, p.name AS person_name, r.org_id, o.name AS org_name, r.province_code, \
-        r.year, r.kind, r.source, r.source_ref, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, \
+    const RECORDS: &str = "SELECT r.id, r.person_id, p.name AS person_name, r.org_id, \
+        (SELECT o.name FROM organisations o WHERE o.id = r.org_id) AS org_name, r.province_code, r.year, r.kind, r.source, r.source_ref, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, \
         r.end_date, r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reject_reason, r.reverses_id, \
         (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by, r.recorded_by, r.recorded_by_name, \
         r.decided_by, r.decided_by_name, r.decided_at, r.created_at FROM credit_records r JOIN people p ON p.id = r.person_id \
-        LEFT JOIN organisations o ON o.id = r.org_id WHERE r.person_id = $1 AND r.year = $2 ORDER BY r.end_date, r.id";
+        WHERE r.person_id = $1 AND r.year = $2 ORDER BY r.end_date, r.id";
     const YEARS: &str = "SELECT DISTINCT year FROM credit_records WHERE person_id = $1 ORDER BY year DESC";
 
     // The page's statements in three pairs, each pair on `$on`, evaluated once per statement:

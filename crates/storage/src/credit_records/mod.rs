@@ -116,14 +116,33 @@ pub enum Decision {
     Reject { reason: String },
 }
 
-const COLUMNS: &str = "r.id, r.person_id, p.name AS person_name, r.org_id, o.name AS org_name, r.province_code, r.year, \
+/// A record's columns, its organisation's name given as `$org` (over `r` and `p`, see [`FROM`]).
+macro_rules! record_columns {
+    ($org:literal) => {
+        concat!(
+            "r.id, r.person_id, p.name AS person_name, r.org_id, ",
+            $org,
+            " AS org_name, r.province_code, r.year, \
     r.kind, r.source, r.source_ref, r.title, r.project_number, r.level, r.delivery, r.role, r.start_date, r.end_date, \
     r.passed, r.hours_tenths, r.credits_tenths, r.legacy_class, r.status, r.reject_reason, r.reverses_id, \
     (SELECT c.id FROM credit_records c WHERE c.reverses_id = r.id) AS reversed_by, r.recorded_by, r.recorded_by_name, \
-    r.decided_by, r.decided_by_name, r.decided_at, r.created_at";
+    r.decided_by, r.decided_by_name, r.decided_at, r.created_at"
+        )
+    };
+}
+
+const COLUMNS: &str = record_columns!("o.name");
 
 const FROM: &str =
     "FROM credit_records r JOIN people p ON p.id = r.person_id LEFT JOIN organisations o ON o.id = r.org_id";
+
+/// [`COLUMNS`] and [`FROM`] for one person's records, a few dozen at most: each record's
+/// organisation looked up by id. Joined, PostgreSQL estimated 79 records where a person of the 10M
+/// records' benchmark has 10, and hashed all 1,000 organisations for every record page: 0.17–0.24
+/// of the statement's 0.27–0.42 ms, three quarters of the page's time in PostgreSQL (BENCHMARKS.md,
+/// issue 19, fourteenth session).
+const PERSON_COLUMNS: &str = record_columns!("(SELECT o.name FROM organisations o WHERE o.id = r.org_id)");
+const PERSON_FROM: &str = "FROM credit_records r JOIN people p ON p.id = r.person_id";
 
 fn invalid_facts(facts: &RecordFacts) -> Result<()> {
     let problems = facts.check(&RuleSettings::default());
@@ -657,7 +676,7 @@ pub(crate) async fn records_of_on<'c, E: sqlx::Executor<'c, Database = sqlx::Any
     if let Some(y) = year {
         f.and("r.year = ?", [Bind::Int(i64::from(y))]);
     }
-    let sql = format!("SELECT {COLUMNS} {FROM}{} ORDER BY r.end_date, r.id", f.where_sql());
+    let sql = format!("SELECT {PERSON_COLUMNS} {PERSON_FROM}{} ORDER BY r.end_date, r.id", f.where_sql());
     let rows = f.query(&sql).fetch_all(on).await?;
     rows.iter().map(record_from_row).collect()
 }
