@@ -39,6 +39,12 @@ impl Filter {
         self
     }
 
+    /// Binds a value used outside the conditions (in a join's `ON`), returning its placeholder.
+    pub fn placeholder(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
     /// Adds a `LIKE` search for a word anywhere in any of `columns`, `%` and `_` in it taken
     /// literally ([`Backend::like_escape`]).
     pub fn contains(&mut self, backend: Backend, columns: &[&str], word: &str) -> &mut Self {

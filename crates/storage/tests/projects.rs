@@ -650,20 +650,22 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
             assert_eq!(numbers(&third.items), numbers(&expected), "{backend}: page 3 of {filter:?}");
         }
         // The counts the migration fills for a database published before it are the same.
-        let migration = match backend {
-            "sqlite" => include_str!("../migrations/sqlite/0016_catalogue_counts.sql"),
-            _ => include_str!("../migrations/postgres/0016_catalogue_counts.sql"),
+        // (A migration's fill: its one statement that inserts into the table.)
+        let fill_of = |migration: &'static str, table: &str| {
+            let start = migration.find(&format!("INSERT INTO {table}")).unwrap();
+            migration[start..].split(';').next().unwrap().trim()
         };
-        let fill = &migration[migration.find("INSERT INTO catalogue_counts").unwrap()..];
-        // PostgreSQL counts one-word searches per gram (0016) the same way.
-        let gram_fill = include_str!("../migrations/postgres/0018_catalogue_gram_counts.sql");
-        let gram_fill = &gram_fill[gram_fill.find("INSERT INTO catalogue_gram_counts").unwrap()..];
-        let subject_gram_fill = include_str!("../migrations/postgres/0027_catalogue_subject_gram_counts.sql");
-        let subject_gram_fill = subject_gram_fill
-            [subject_gram_fill.find("INSERT INTO catalogue_subject_gram_counts").unwrap()..]
-            .split(';')
-            .next()
-            .unwrap();
+        let fill = match backend {
+            "sqlite" => fill_of(include_str!("../migrations/sqlite/0016_catalogue_counts.sql"), "catalogue_counts"),
+            _ => fill_of(include_str!("../migrations/postgres/0016_catalogue_counts.sql"), "catalogue_counts"),
+        };
+        // PostgreSQL counts one-word searches per gram (0018), and within a subject (0027), the same way.
+        let gram_fill =
+            fill_of(include_str!("../migrations/postgres/0018_catalogue_gram_counts.sql"), "catalogue_gram_counts");
+        let subject_gram_fill = fill_of(
+            include_str!("../migrations/postgres/0027_catalogue_subject_gram_counts.sql"),
+            "catalogue_subject_gram_counts",
+        );
         let totals = |store: Store| async move {
             let mut out = Vec::new();
             for filter in [
@@ -695,13 +697,13 @@ async fn totals_are_exact_beyond_a_thousand_and_pages_continue() {
             store.tamper_audit_for_tests("DELETE FROM catalogue_subject_gram_counts").await.unwrap();
             let read = totals(store.clone()).await;
             assert_eq!(read, [0; 9], "{backend}: the counts are what is read");
-            store.tamper_audit_for_tests(gram_fill.trim().trim_end_matches(';')).await.unwrap();
-            store.tamper_audit_for_tests(subject_gram_fill.trim().trim_end_matches(';')).await.unwrap();
+            store.tamper_audit_for_tests(gram_fill).await.unwrap();
+            store.tamper_audit_for_tests(subject_gram_fill).await.unwrap();
         } else {
             let read = totals(store.clone()).await;
             assert_eq!(read[..5], [0; 5], "{backend}: the counts are what is read");
         }
-        store.tamper_audit_for_tests(fill.trim().trim_end_matches(';')).await.unwrap();
+        store.tamper_audit_for_tests(fill).await.unwrap();
         assert_eq!(totals(store.clone()).await, written, "{backend}");
     })
     .await;
